@@ -180,12 +180,14 @@ def load(source: str | Path, *, mode: str | Mode = "ebike") -> Network:
     return build(ways, nodes, mode=mode, source=str(source))
 
 
-def build(ways: pd.DataFrame, nodes: pd.DataFrame, *, mode: Mode, source: str) -> Network:
-    """Build a :class:`Network` from raw way segments and nodes (WGS-84).
+def build(ways: pd.DataFrame, nodes: pd.DataFrame, *, mode: Mode, source: str,
+          crs: str | pyproj.CRS = crs_mod.WGS84) -> Network:
+    """Build a :class:`Network` from raw way segments and nodes.
 
-    ``ways`` has ``u``, ``v`` (OSM node ids), a WGS-84 LineString ``geometry`` from u to v
-    and the OSM tags of :data:`WAY_TAGS` (missing tags are fine). ``nodes`` has ``osmid``,
-    ``lon``, ``lat``.
+    ``ways`` has ``u``, ``v`` (OSM node ids), a LineString ``geometry`` from u to v and the
+    OSM tags of :data:`WAY_TAGS` (missing tags are fine). ``nodes`` has ``osmid``, ``x``,
+    ``y``. Both are in ``crs``: WGS-84 input is projected to the UTM zone of its centre; a
+    projected CRS is kept as it is.
     """
     n_read = len(ways)
     if n_read == 0:
@@ -202,9 +204,13 @@ def build(ways: pd.DataFrame, nodes: pd.DataFrame, *, mode: Mode, source: str) -
     fwd_kph, bwd_kph = fwd_kph[usable], bwd_kph[usable]
 
     nodes = nodes.drop_duplicates("osmid").set_index("osmid")
-    lonlat = nodes[["lon", "lat"]]
-    proj = crs_mod.projected_crs_for(lonlat["lon"].to_numpy(), lonlat["lat"].to_numpy())
-    geom = gpd.GeoSeries(ways.geometry.values, crs=crs_mod.WGS84).to_crs(proj)
+    lonlat = nodes[["x", "y"]]
+    in_crs = pyproj.CRS.from_user_input(crs)
+    if in_crs.is_projected:
+        proj = in_crs
+    else:
+        proj = crs_mod.projected_crs_for(lonlat["x"].to_numpy(), lonlat["y"].to_numpy())
+    geom = gpd.GeoSeries(ways.geometry.values, crs=in_crs).to_crs(proj)
     length = shapely.length(geom.values)
     with np.errstate(divide="ignore"):
         fwd_s = np.where(fwd_kph > 0, length / (fwd_kph / 3.6), np.inf)
@@ -246,8 +252,8 @@ def build(ways: pd.DataFrame, nodes: pd.DataFrame, *, mode: Mode, source: str) -
         crs=proj,
     )
     kept_ids = used[keep_node]
-    node_xy = gpd.GeoSeries.from_xy(lonlat.loc[kept_ids, "lon"], lonlat.loc[kept_ids, "lat"],
-                                    crs=crs_mod.WGS84).to_crs(proj)
+    node_xy = gpd.GeoSeries.from_xy(lonlat.loc[kept_ids, "x"], lonlat.loc[kept_ids, "y"],
+                                    crs=in_crs).to_crs(proj)
     node_frame = gpd.GeoDataFrame({"osmid": kept_ids}, geometry=node_xy.values, crs=proj)
     report = {
         "source": source,
@@ -354,8 +360,8 @@ def _read_pbf(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     nodes, edges = got
     ways = pd.DataFrame(edges.drop(columns=[c for c in ("tags",) if c in edges.columns]))
     ways["geometry"] = edges.geometry.values
-    nodes_df = pd.DataFrame({"osmid": nodes["id"].to_numpy(), "lon": nodes["lon"].to_numpy(),
-                             "lat": nodes["lat"].to_numpy()})
+    nodes_df = pd.DataFrame({"osmid": nodes["id"].to_numpy(), "x": nodes["lon"].to_numpy(),
+                             "y": nodes["lat"].to_numpy()})
     return ways, nodes_df
 
 
@@ -382,8 +388,8 @@ def _graph_frames(g: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
     ways = pd.DataFrame(edges_gdf.reset_index())
     ways["geometry"] = edges_gdf.geometry.values
     nodes_df = pd.DataFrame({"osmid": nodes_gdf.index.to_numpy(),
-                             "lon": nodes_gdf.geometry.x.to_numpy(),
-                             "lat": nodes_gdf.geometry.y.to_numpy()})
+                             "x": nodes_gdf.geometry.x.to_numpy(),
+                             "y": nodes_gdf.geometry.y.to_numpy()})
     return ways, nodes_df
 
 

@@ -166,6 +166,13 @@ class TravelTimes:
         return out
 
 
+def _part(share: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """``share * seconds`` where the direction is allowed, ``inf`` where it is not."""
+    finite = np.isfinite(seconds)
+    cost = np.where(finite, share * np.where(finite, seconds, 0.0), np.inf)
+    return np.where(share <= 0.0, 0.0, cost)  # a point on the node itself needs no ride
+
+
 def _virtual_edges(network: Network, pts: Snapped, offset: int, *, as_source: bool
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Edges of the *reversed* graph that join points to the ends of their segments."""
@@ -183,13 +190,13 @@ def _virtual_edges(network: Network, pts: Snapped, offset: int, *, as_source: bo
         # reversed graph: station -> u, station -> v
         rows = np.concatenate([me, me])
         cols = np.concatenate([u, v])
-        vals = np.concatenate([t * fwd, (1.0 - t) * bwd])
+        vals = np.concatenate([_part(t, fwd), _part(1.0 - t, bwd)])
     else:
         # a rider leaves the hotspot towards v (forward) or towards u (backward);
         # reversed graph: v -> hotspot, u -> hotspot
         rows = np.concatenate([v, u])
         cols = np.concatenate([me, me])
-        vals = np.concatenate([(1.0 - t) * fwd, t * bwd])
+        vals = np.concatenate([_part(1.0 - t, fwd), _part(t, bwd)])
     fin = np.isfinite(vals)
     return rows[fin], cols[fin], vals[fin]
 
@@ -211,6 +218,7 @@ def _same_segment(network: Network, sources: Snapped, targets: Snapped
         t_bwd = np.where(fs <= ft, (ft - fs) * bwd, np.inf)
     t = np.fmin(t_fwd, t_bwd)
     t = np.where(np.isnan(t), np.inf, t)
+    t = np.where(fs == ft, 0.0, t)
     return both["i"].to_numpy(), both["j"].to_numpy(), t
 
 

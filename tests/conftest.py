@@ -1,0 +1,66 @@
+"""Shared fixtures: hand-built networks with answers known by hand, and real OSM extracts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from planner import network as network_mod
+from planner.config import get_mode
+
+#: A projected CRS (UTM 31N) so hand-built coordinates are metres.
+UTM = "EPSG:32631"
+X0, Y0 = 500_000.0, 4_700_000.0
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ANDORRA = SHARED / "data" / "andorra_2020-04.osm.pbf"
+BENCH = SHARED / "bench"
+
+
+def make_network(nodes: dict[int, tuple[float, float]], ways: list[dict], mode: str = "walk"):
+    """Network from nodes ``{id: (x, y)}`` (metres from an origin) and ways
+    ``[{"u": 1, "v": 2, "highway": "residential", "oneway": "yes"}, ...]``."""
+    rows = []
+    for w in ways:
+        (x1, y1), (x2, y2) = nodes[w["u"]], nodes[w["v"]]
+        rows.append({**w, "geometry": shapely.LineString([(X0 + x1, Y0 + y1), (X0 + x2, Y0 + y2)])})
+    ways_df = pd.DataFrame(rows)
+    if "highway" not in ways_df:
+        ways_df["highway"] = "residential"
+    ways_df["highway"] = ways_df["highway"].fillna("residential")
+    nodes_df = pd.DataFrame({"osmid": list(nodes), "x": [X0 + p[0] for p in nodes.values()],
+                             "y": [Y0 + p[1] for p in nodes.values()]})
+    return network_mod.build(ways_df, nodes_df, mode=get_mode(mode), source="hand-built", crs=UTM)
+
+
+def xy(*points: tuple[float, float]) -> np.ndarray:
+    return np.array([(X0 + x, Y0 + y) for x, y in points], dtype=float)
+
+
+@pytest.fixture(scope="session")
+def helsinki_pbf() -> str:
+    from planner.pipeline import demo_source
+
+    return demo_source()
+
+
+@pytest.fixture(scope="session")
+def helsinki_walk(helsinki_pbf):
+    return network_mod.load(helsinki_pbf, mode="walk")
+
+
+@pytest.fixture(scope="session")
+def andorra_pbf() -> Path:
+    if not ANDORRA.exists():
+        pytest.skip(f"real Andorra extract not found at {ANDORRA} (needs ../shared/data)")
+    return ANDORRA
+
+
+@pytest.fixture(autouse=True)
+def _quiet_logs(caplog):
+    caplog.set_level(logging.WARNING, logger="pyrosm")
