@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 #: Half-width of the road corridors that make up an isochrone polygon (m).
 DEFAULT_BUFFER_M = 40.0
+#: Precision grid of polygon overlays (m): on a fixed grid, unions are exact, so a polygon
+#: of a larger threshold covers the smaller one without floating-point slivers.
+GRID_M = 0.01
 
 
 def reachable_intervals(network: Network, node_seconds: np.ndarray, *, budget_s: float,
@@ -145,10 +148,11 @@ def station_polygons(
                 pieces = _pieces(network, seg, lo, hi)
                 # buffering each piece and merging them is ~100x faster in GEOS than
                 # buffering one MultiLineString of overlapping pieces
-                poly = (shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=4))
+                poly = (shapely.set_precision(shapely.union_all(
+                    shapely.buffer(pieces, buffer_m, quad_segs=4), grid_size=GRID_M), GRID_M)
                         if len(pieces) else shapely.Polygon())
                 if prev is not None:
-                    poly = shapely.union(poly, prev)
+                    poly = shapely.union(poly, prev, grid_size=GRID_M)
             prev = poly
             rows.append((times.source_ids[i], float(minutes_label(t)), poly))
     return gpd.GeoDataFrame(
@@ -161,9 +165,10 @@ def service_areas(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = []
     prev = None
     for m in sorted(polygons["minutes"].unique()):
-        area = shapely.union_all(polygons.loc[polygons["minutes"] == m].geometry.values)
+        area = shapely.union_all(polygons.loc[polygons["minutes"] == m].geometry.values,
+                                 grid_size=GRID_M)
         if prev is not None:
-            area = shapely.union(area, prev)
+            area = shapely.union(area, prev, grid_size=GRID_M)
         prev = area
         out.append((m, area))
     return gpd.GeoDataFrame({"minutes": [o[0] for o in out]}, geometry=[o[1] for o in out],
