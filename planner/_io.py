@@ -38,12 +38,20 @@ def check_file(path: str | os.PathLike[str], role: str) -> Path:
 def _read_csv(p: Path, role: str) -> pd.DataFrame:
     for enc in CSV_ENCODINGS:
         try:
-            return pd.read_csv(p, encoding=enc, dtype=str, keep_default_na=False,
-                               na_values=[""], skipinitialspace=True)
+            return pd.read_csv(
+                p,
+                encoding=enc,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+            )
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError:
-            raise InputError(f"{role} file {str(p)!r} has no rows; export the table again") from None
+            raise InputError(
+                f"{role} file {str(p)!r} has no rows; export the table again"
+            ) from None
         except pd.errors.ParserError as exc:
             raise InputError(f"{role} file {str(p)!r} is not a valid CSV ({exc})") from None
     raise InputError(
@@ -157,8 +165,9 @@ def read_point_table(
         if neg.size:
             from ._validate import rows_text
 
-            problems.add(f"{rows_text(neg)}, column {weight_col!r}: weight is negative; "
-                         "weights must be >= 0")
+            problems.add(
+                f"{rows_text(neg)}, column {weight_col!r}: weight is negative; weights must be >= 0"
+            )
         out["weight"] = w
     elif need_weight:
         raise InputError(

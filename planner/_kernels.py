@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def column_gains(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
-                 current: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def column_gains(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    current: np.ndarray,
+    weights: np.ndarray,
+) -> np.ndarray:
     """Gain of each column of a CSC value matrix over the current value of each row.
 
     ``gain[j] = sum_i weights[i] * max(0, value[i, j] - current[i])``.
@@ -23,9 +28,14 @@ def column_gains(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
     return out
 
 
-def greedy_max_value(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
-                     weights: np.ndarray, base: np.ndarray, p: int
-                     ) -> tuple[np.ndarray, np.ndarray, float]:
+def greedy_max_value(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    weights: np.ndarray,
+    base: np.ndarray,
+    p: int,
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Greedy selection of ``p`` columns maximising ``sum_i w_i * max(base_i, max_j v_ij)``.
 
     The objective is monotone submodular, so greedy reaches at least ``1 - 1/e`` of the
@@ -58,8 +68,8 @@ def greedy_max_value(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
         picks.append(j)
         gains.append(float(g[j]))
         total += float(g[j])
-        rows = indices[indptr[j]:indptr[j + 1]]
-        current[rows] = np.maximum(current[rows], data[indptr[j]:indptr[j + 1]])
+        rows = indices[indptr[j] : indptr[j + 1]]
+        current[rows] = np.maximum(current[rows], data[indptr[j] : indptr[j + 1]])
     else:
         g = column_gains(indptr, indices, data, current, weights)
         g[chosen] = -np.inf

@@ -30,8 +30,12 @@ def source_kind(source: str | Path) -> str:
     if name.endswith(".graphml"):
         return "graphml"
     p = Path(str(source))
-    if p.suffix and (p.exists() or "/" in name or "\\" in name or p.suffix in (".csv", ".json",
-                                                                              ".geojson", ".gz")):
+    if p.suffix and (
+        p.exists()
+        or "/" in name
+        or "\\" in name
+        or p.suffix in (".csv", ".json", ".geojson", ".gz")
+    ):
         return "unknown"
     return "place"
 
@@ -48,20 +52,25 @@ def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> g
         import pyrosm
 
         osm = pyrosm.OSM(str(source))
-        flt = {k: (True if v is True else list(v)) for k, v in tags.items()}
+        flt = _tag_filter(tags)
         raw = osm.get_pois(custom_filter=flt)
         if raw is None or len(raw) == 0:
             return _empty()
         raw = raw.reset_index(drop=True)
-        osm_type = raw["osm_type"].astype(str) if "osm_type" in raw else pd.Series(["node"] * len(raw))
+        osm_type = (
+            raw["osm_type"].astype(str) if "osm_type" in raw else pd.Series(["node"] * len(raw))
+        )
         ids = osm_type + "/" + raw["id"].astype("int64").astype(str)
     elif kind in ("xml", "place"):
         import osmnx as ox
 
-        query = {k: (True if v is True else list(v)) for k, v in tags.items()}
+        query: dict[str, bool | str | list[str]] = dict(_tag_filter(tags))
         try:
-            raw = (ox.features_from_xml(str(source), tags=query) if kind == "xml"
-                   else ox.features_from_place(str(source), tags=query))
+            raw = (
+                ox.features_from_xml(str(source), tags=query)
+                if kind == "xml"
+                else ox.features_from_place(str(source), tags=query)
+            )
         except ox._errors.InsufficientResponseError:
             return _empty()
         raw = raw.reset_index()
@@ -77,7 +86,7 @@ def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> g
             continue
         col = raw[key]
         hit = col.notna() & (category == "")
-        if values is not True:
+        if not isinstance(values, bool):
             hit &= col.isin(list(values))
         category[hit.to_numpy()] = key + "=" + col[hit].astype(str)
     geom = raw.geometry
@@ -102,7 +111,17 @@ def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> g
     return out
 
 
+def _tag_filter(tags: Mapping[str, Sequence[str] | bool]) -> dict[str, bool | list[str]]:
+    return {k: (True if isinstance(v, bool) else list(v)) for k, v in tags.items()}
+
+
 def _empty() -> gpd.GeoDataFrame:
-    cols = {"id": [], "name": [], "category": [], "street": [], "lon": np.array([]),
-            "lat": np.array([])}
+    cols = {
+        "id": [],
+        "name": [],
+        "category": [],
+        "street": [],
+        "lon": np.array([]),
+        "lat": np.array([]),
+    }
     return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)

@@ -29,7 +29,9 @@ def progress(items: Iterable[T], *, total: int | None = None, desc: str = "") ->
 
 
 @contextmanager
-def stage(logger: logging.Logger, name: str, timings: dict[str, float] | None = None) -> Iterator[None]:
+def stage(
+    logger: logging.Logger, name: str, timings: dict[str, float] | None = None
+) -> Iterator[None]:
     """Time a stage; log one INFO line and record the seconds in ``timings[name]``."""
     start = time.perf_counter()
     yield

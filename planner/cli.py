@@ -32,13 +32,15 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             sys.exit(2)
+
     return wrapper
 
 
 def _setup(quiet: bool, verbose: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
+    )
     logging.getLogger("pyrosm").setLevel(max(level, logging.WARNING))
     _progress.set_enabled(not quiet)
 
@@ -46,15 +48,21 @@ def _setup(quiet: bool, verbose: bool) -> None:
 def _print_summary(result: pipeline.Plan, out: str) -> None:
     s = result.summary()
     cov = s["coverage_existing"]["covered"]
-    click.echo(f"hotspots: {s['counts']['hotspots']} (total demand "
-               f"{s['coverage_existing']['total_demand']:g}); stations: {s['counts']['stations']}; "
-               f"candidates: {s['counts']['candidates']}; mode: {s['parameters']['mode']}")
-    click.echo("demand covered by existing stations: " + ", ".join(
-        f"{k} min {v['share']:.1%}" for k, v in cov.items()))
+    click.echo(
+        f"hotspots: {s['counts']['hotspots']} (total demand "
+        f"{s['coverage_existing']['total_demand']:g}); stations: {s['counts']['stations']}; "
+        f"candidates: {s['counts']['candidates']}; mode: {s['parameters']['mode']}"
+    )
+    click.echo(
+        "demand covered by existing stations: "
+        + ", ".join(f"{k} min {v['share']:.1%}" for k, v in cov.items())
+    )
     after = s["coverage_after_recommended"]
     if after:
-        click.echo(f"with {len(result.recommended)} suggested sites: " + ", ".join(
-            f"{k} min {v:.1%}" for k, v in after.items()))
+        click.echo(
+            f"with {len(result.recommended)} suggested sites: "
+            + ", ".join(f"{k} min {v:.1%}" for k, v in after.items())
+        )
         for row in result.recommended.itertuples():
             click.echo(f"  #{row.rank} {row.name or row.id} ({row.id})")
     click.echo(f"optimality gap at most {s['optimizer']['gap']:.2%}")
@@ -62,15 +70,35 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
 
 
 _common = [
-    click.option("--mode", type=click.Choice(sorted(MODES)), default="ebike", show_default=True,
-                 help="Travel mode: speeds by road class (see README)."),
-    click.option("--minutes", default=_MINUTES, show_default=True,
-                 help="Service-circle thresholds in minutes, increasing."),
-    click.option("--add", "add", type=int, default=3, show_default=True,
-                 help="Number of new sites to suggest."),
+    click.option(
+        "--mode",
+        type=click.Choice(sorted(MODES)),
+        default="ebike",
+        show_default=True,
+        help="Travel mode: speeds by road class (see README).",
+    ),
+    click.option(
+        "--minutes",
+        default=_MINUTES,
+        show_default=True,
+        help="Service-circle thresholds in minutes, increasing.",
+    ),
+    click.option(
+        "--add",
+        "add",
+        type=int,
+        default=3,
+        show_default=True,
+        help="Number of new sites to suggest.",
+    ),
     click.option("--out", "out", default="out", show_default=True, help="Output folder."),
-    click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-                 help="Language of the map labels."),
+    click.option(
+        "--lang",
+        type=click.Choice(["en", "zh"]),
+        default="en",
+        show_default=True,
+        help="Language of the map labels.",
+    ),
     click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors; no progress bars."),
     click.option("--verbose", "-v", is_flag=True, help="Debug logging."),
 ]
@@ -90,8 +118,13 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--mode", type=click.Choice(sorted(MODES)), default="walk", show_default=True,
-              help="Travel mode (walk: the embedded extract is 1.3 km across).")
+@click.option(
+    "--mode",
+    type=click.Choice(sorted(MODES)),
+    default="walk",
+    show_default=True,
+    help="Travel mode (walk: the embedded extract is 1.3 km across).",
+)
 @click.option("--minutes", default=_MINUTES, show_default=True, help="Thresholds in minutes.")
 @click.option("--add", "add", type=int, default=3, show_default=True, help="New sites to suggest.")
 @click.option("--out", "out", default="out/demo", show_default=True, help="Output folder.")
@@ -99,8 +132,9 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True)
 @click.option("--verbose", "-v", is_flag=True)
 @_handle_errors
-def demo(mode: str, minutes: str, add: int, out: str, lang: str, quiet: bool,
-         verbose: bool) -> None:
+def demo(
+    mode: str, minutes: str, add: int, out: str, lang: str, quiet: bool, verbose: bool
+) -> None:
     """Run the whole job offline on the embedded real OSM extract (central Helsinki).
 
     \b
@@ -108,26 +142,56 @@ def demo(mode: str, minutes: str, add: int, out: str, lang: str, quiet: bool,
       planner demo --out out/demo
     """
     _setup(quiet, verbose)
-    result = pipeline.run_demo(out, mode=mode, minutes=validate_minutes(minutes), add=add,
-                               lang=lang)
+    result = pipeline.run_demo(
+        out, mode=mode, minutes=validate_minutes(minutes), add=add, lang=lang
+    )
     _print_summary(result, out)
 
 
 @main.command()
-@click.option("--network", "network", required=True,
-              help="Road network: .osm.pbf, .osm, .osm.bz2, .graphml, or a place name (online).")
-@click.option("--hotspots", required=True,
-              help="Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network "
-                   "file's food and retail POIs.")
-@click.option("--stations", required=True, help="Existing stations CSV/GeoJSON (id, name, lon, lat).")
-@click.option("--candidates", required=True,
-              help="Candidate sites CSV/GeoJSON, or 'osm' for the network file's host venues.")
-@click.option("--crs", "crs", default="wgs84", show_default=True,
-              help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n.")
+@click.option(
+    "--network",
+    "network",
+    required=True,
+    help="Road network: .osm.pbf, .osm, .osm.bz2, .graphml, or a place name (online).",
+)
+@click.option(
+    "--hotspots",
+    required=True,
+    help="Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network "
+    "file's food and retail POIs.",
+)
+@click.option(
+    "--stations", required=True, help="Existing stations CSV/GeoJSON (id, name, lon, lat)."
+)
+@click.option(
+    "--candidates",
+    required=True,
+    help="Candidate sites CSV/GeoJSON, or 'osm' for the network file's host venues.",
+)
+@click.option(
+    "--crs",
+    "crs",
+    default="wgs84",
+    show_default=True,
+    help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n.",
+)
 @_with_common
 @_handle_errors
-def plan(network: str, hotspots: str, stations: str, candidates: str, crs: str, mode: str,
-         minutes: str, add: int, out: str, lang: str, quiet: bool, verbose: bool) -> None:
+def plan(
+    network: str,
+    hotspots: str,
+    stations: str,
+    candidates: str,
+    crs: str,
+    mode: str,
+    minutes: str,
+    add: int,
+    out: str,
+    lang: str,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Score existing stations and suggest new sites; write map, tables and summary.
 
     \b
@@ -137,15 +201,33 @@ def plan(network: str, hotspots: str, stations: str, candidates: str, crs: str, 
     """
     _setup(quiet, verbose)
     mins = validate_minutes(minutes)
-    hs = (demand.hotspots_from_osm(network) if hotspots == "osm"
-          else demand.read_hotspots(hotspots, crs=crs))
+    hs = (
+        demand.hotspots_from_osm(network)
+        if hotspots == "osm"
+        else demand.read_hotspots(hotspots, crs=crs)
+    )
     st = sites.read_sites(stations, role="stations", crs=crs)
-    cand = (sites.candidates_from_osm(network) if candidates == "osm"
-            else sites.read_sites(candidates, role="candidates", crs=crs))
+    cand = (
+        sites.candidates_from_osm(network)
+        if candidates == "osm"
+        else sites.read_sites(candidates, role="candidates", crs=crs)
+    )
     net = network_mod.load(network, mode=mode)
-    result = pipeline.plan(net, hs, st, cand, minutes=mins, add=add,
-                           inputs={"network": network, "hotspots": hotspots,
-                                   "stations": stations, "candidates": candidates, "crs": crs})
+    result = pipeline.plan(
+        net,
+        hs,
+        st,
+        cand,
+        minutes=mins,
+        add=add,
+        inputs={
+            "network": network,
+            "hotspots": hotspots,
+            "stations": stations,
+            "candidates": candidates,
+            "crs": crs,
+        },
+    )
     result.write(out, lang=lang)
     _print_summary(result, out)
 

@@ -166,9 +166,7 @@ def validate_minutes(minutes: object) -> tuple[float, ...]:
     try:
         values = tuple(float(p) for p in parts)
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"--minutes: expected numbers such as 8,10,15, got {minutes!r}"
-        ) from None
+        raise ConfigError(f"--minutes: expected numbers such as 8,10,15, got {minutes!r}") from None
     if not values:
         raise ConfigError("--minutes: give at least one threshold, such as 8,10,15")
     if any(not (0 < v < 24 * 60) for v in values):

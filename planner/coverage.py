@@ -56,15 +56,19 @@ class Coverage:
     def levels(self, threshold_weights: Sequence[float] | None = None) -> sp.csc_matrix:
         """``hotspots × sites`` value of each pair: the sum of the weights of the thresholds
         the pair meets (default 1 each, so 3 = within 8, 10 and 15 minutes)."""
-        w = np.ones(len(self.thresholds_s)) if threshold_weights is None else np.asarray(
-            threshold_weights, dtype=float)
+        w = (
+            np.ones(len(self.thresholds_s))
+            if threshold_weights is None
+            else np.asarray(threshold_weights, dtype=float)
+        )
         m = self.times.seconds.tocoo()
         value = np.zeros(m.nnz)
         for k, t in enumerate(self.thresholds_s):
             value += w[k] * (m.data <= t)
         keep = value > 0
-        return sp.csc_matrix((value[keep], (m.col[keep], m.row[keep])),
-                             shape=(m.shape[1], m.shape[0]))
+        return sp.csc_matrix(
+            (value[keep], (m.col[keep], m.row[keep])), shape=(m.shape[1], m.shape[0])
+        )
 
     def nearest_seconds(self) -> np.ndarray:
         return self.times.nearest_seconds()
@@ -102,14 +106,19 @@ def district_summary(cov: Coverage) -> dict[str, object]:
     for k, t in enumerate(cov.thresholds_s):
         covered = cov.counts(k) > 0
         d = float(cov.weights[covered].sum())
-        shares[minutes_label(t)] = {"demand": d, "share": d / total if total > 0 else 0.0,
-                                    "hotspots": int(covered.sum())}
+        shares[minutes_label(t)] = {
+            "demand": d,
+            "share": d / total if total > 0 else 0.0,
+            "hotspots": int(covered.sum()),
+        }
     out["covered"] = shares
     reach = np.isfinite(nearest)
     out["hotspots_beyond_limit"] = int((~reach).sum())
     if reach.any():
         w = cov.weights[reach]
         m = nearest[reach] / 60.0
-        out["nearest_minutes_mean_reached"] = float(np.average(m, weights=w)) if w.sum() else float(m.mean())
+        out["nearest_minutes_mean_reached"] = (
+            float(np.average(m, weights=w)) if w.sum() else float(m.mean())
+        )
         out["nearest_minutes_median_reached"] = float(np.median(m))
     return out

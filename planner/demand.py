@@ -28,8 +28,12 @@ def _frame(df) -> gpd.GeoDataFrame:  # type: ignore[no-untyped-def]
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
 
 
-def read_hotspots(path: str | os.PathLike[str], *, crs: str | int | None = "wgs84",
-                  columns: dict[str, str] | None = None) -> gpd.GeoDataFrame:
+def read_hotspots(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | int | None = "wgs84",
+    columns: dict[str, str] | None = None,
+) -> gpd.GeoDataFrame:
     """Read hotspots: CSV (``lon, lat, weight``; optional ``id, name``) or a vector file.
 
     A file without a weight column gives every hotspot weight 1. Returns a WGS-84
@@ -42,8 +46,9 @@ def read_hotspots(path: str | os.PathLike[str], *, crs: str | int | None = "wgs8
     return _frame(df)
 
 
-def hotspots_from_osm(source: str | Path, *,
-                      weights: Mapping[str, float] = DEMAND_POI_WEIGHTS) -> gpd.GeoDataFrame:
+def hotspots_from_osm(
+    source: str | Path, *, weights: Mapping[str, float] = DEMAND_POI_WEIGHTS
+) -> gpd.GeoDataFrame:
     """Hotspots from the food and retail POIs of an OSM source, weighted by category.
 
     ``weights`` maps ``key=value`` (``amenity=restaurant``) to a weight; ``key=*`` is the
@@ -59,14 +64,18 @@ def hotspots_from_osm(source: str | Path, *,
             tags[key].append(value)  # type: ignore[union-attr]
     pois = _osm.read_pois(source, tags)
     if pois.empty:
-        raise InputError(f"network {str(source)!r} has no food or retail POIs to derive "
-                         "hotspots from; give a --hotspots file")
+        raise InputError(
+            f"network {str(source)!r} has no food or retail POIs to derive "
+            "hotspots from; give a --hotspots file"
+        )
     w = pois["category"].map(dict(weights))
     wild = pois["category"].str.split("=").str[0] + "=*"
     w = w.fillna(wild.map(dict(weights))).fillna(0.0).to_numpy(dtype=float)
     pois = pois.loc[w > 0].copy()
     pois["weight"] = w[w > 0]
-    pois = pois[["id", "name", "category", "weight", "lon", "lat", "geometry"]].reset_index(drop=True)
+    pois = pois[["id", "name", "category", "weight", "lon", "lat", "geometry"]].reset_index(
+        drop=True
+    )
     log.info("derived %d hotspots from POIs, total weight %.1f", len(pois), pois["weight"].sum())
     return gpd.GeoDataFrame(pois, geometry="geometry", crs=WGS84)
 

@@ -36,8 +36,12 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path
     """GeoJSON in WGS-84 (RFC 7946), the CRS stated in the file."""
     p = Path(path)
     out = frame.to_crs(WGS84) if frame.crs is not None else frame.set_crs(WGS84)
-    _atomic(p, lambda tmp: Path(tmp).write_text(out.to_json(drop_id=True, ensure_ascii=False),
-                                                encoding="utf-8"))
+    _atomic(
+        p,
+        lambda tmp: Path(tmp).write_text(
+            out.to_json(drop_id=True, ensure_ascii=False), encoding="utf-8"
+        ),
+    )
     return p
 
 

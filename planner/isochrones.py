@@ -33,9 +33,15 @@ DEFAULT_BUFFER_M = 40.0
 GRID_M = 0.01
 
 
-def reachable_intervals(network: Network, node_seconds: np.ndarray, *, budget_s: float,
-                        station_segment: int = -1, station_fraction: float = 0.0,
-                        station_access_s: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reachable_intervals(
+    network: Network,
+    node_seconds: np.ndarray,
+    *,
+    budget_s: float,
+    station_segment: int = -1,
+    station_fraction: float = 0.0,
+    station_access_s: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pieces ``[lo, hi]`` (fractions along segments) from which the station is reachable
     within ``budget_s``. ``node_seconds`` is dense over nodes (``inf`` = out of reach) and
     includes the station's access leg."""
@@ -58,21 +64,22 @@ def reachable_intervals(network: Network, node_seconds: np.ndarray, *, budget_s:
         his.append(np.clip(left_u[k] / bwd[k], 0.0, 1.0))
         if station_segment >= 0:
             left = budget_s - station_access_s
-            k, f = station_segment, station_fraction
-            if left >= 0 and np.isfinite(fwd[k]):
-                segs.append(np.array([k]))
-                los.append(np.array([max(0.0, f - left / fwd[k])]))
+            j, f = station_segment, station_fraction
+            if left >= 0 and np.isfinite(fwd[j]):
+                segs.append(np.array([j]))
+                los.append(np.array([max(0.0, f - left / fwd[j])]))
                 his.append(np.array([f]))
-            if left >= 0 and np.isfinite(bwd[k]):
-                segs.append(np.array([k]))
+            if left >= 0 and np.isfinite(bwd[j]):
+                segs.append(np.array([j]))
                 los.append(np.array([f]))
-                his.append(np.array([min(1.0, f + left / bwd[k])]))
+                his.append(np.array([min(1.0, f + left / bwd[j])]))
     seg, lo, hi = np.concatenate(segs), np.concatenate(los), np.concatenate(his)
     return _merge_intervals(seg, lo, hi)
 
 
-def _merge_intervals(seg: np.ndarray, lo: np.ndarray, hi: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _merge_intervals(
+    seg: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Union of the intervals of each segment (sorted by segment, then start)."""
     if len(seg) == 0:
         return seg, lo, hi
@@ -109,8 +116,11 @@ def _pieces(network: Network, seg: np.ndarray, lo: np.ndarray, hi: np.ndarray) -
         if simple.any():
             a = shapely.line_interpolate_point(geoms[simple], lo[part][simple], normalized=True)
             b = shapely.line_interpolate_point(geoms[simple], hi[part][simple], normalized=True)
-            out.extend(shapely.linestrings(np.stack([shapely.get_coordinates(a),
-                                                     shapely.get_coordinates(b)], axis=1)))
+            out.extend(
+                shapely.linestrings(
+                    np.stack([shapely.get_coordinates(a), shapely.get_coordinates(b)], axis=1)
+                )
+            )
         for g, a_, b_ in zip(geoms[~simple], lo[part][~simple], hi[part][~simple], strict=True):
             out.append(ops.substring(g, a_, b_, normalized=True))
     return np.asarray(out, dtype=object)
@@ -135,29 +145,44 @@ def station_polygons(
     rows = []
     for i in progress(range(ns.shape[0]), total=ns.shape[0], desc="isochrones"):
         dense = np.full(n, np.inf)
-        dense[ns.indices[ns.indptr[i]:ns.indptr[i + 1]]] = ns.data[ns.indptr[i]:ns.indptr[i + 1]]
+        dense[ns.indices[ns.indptr[i] : ns.indptr[i + 1]]] = ns.data[
+            ns.indptr[i] : ns.indptr[i + 1]
+        ]
         prev = None
         for t in sorted(thresholds_s):
             if stations.segment[i] < 0:
                 poly = shapely.Polygon()
             else:
                 seg, lo, hi = reachable_intervals(
-                    network, dense, budget_s=t, station_segment=int(stations.segment[i]),
+                    network,
+                    dense,
+                    budget_s=t,
+                    station_segment=int(stations.segment[i]),
                     station_fraction=float(stations.fraction[i]),
-                    station_access_s=float(stations.access_s[i]))
+                    station_access_s=float(stations.access_s[i]),
+                )
                 pieces = _pieces(network, seg, lo, hi)
                 # buffering each piece and merging them is ~100x faster in GEOS than
                 # buffering one MultiLineString of overlapping pieces
-                poly = (shapely.set_precision(shapely.union_all(
-                    shapely.buffer(pieces, buffer_m, quad_segs=4), grid_size=GRID_M), GRID_M)
-                        if len(pieces) else shapely.Polygon())
+                poly = (
+                    shapely.set_precision(
+                        shapely.union_all(
+                            shapely.buffer(pieces, buffer_m, quad_segs=4), grid_size=GRID_M
+                        ),
+                        GRID_M,
+                    )
+                    if len(pieces)
+                    else shapely.Polygon()
+                )
                 if prev is not None:
                     poly = shapely.union(poly, prev, grid_size=GRID_M)
             prev = poly
             rows.append((times.source_ids[i], float(minutes_label(t)), poly))
     return gpd.GeoDataFrame(
         {"station_id": [r[0] for r in rows], "minutes": [r[1] for r in rows]},
-        geometry=[r[2] for r in rows], crs=network.crs)
+        geometry=[r[2] for r in rows],
+        crs=network.crs,
+    )
 
 
 def service_areas(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -165,11 +190,13 @@ def service_areas(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = []
     prev = None
     for m in sorted(polygons["minutes"].unique()):
-        area = shapely.union_all(polygons.loc[polygons["minutes"] == m].geometry.values,
-                                 grid_size=GRID_M)
+        area = shapely.union_all(
+            polygons.loc[polygons["minutes"] == m].geometry.values, grid_size=GRID_M
+        )
         if prev is not None:
             area = shapely.union(area, prev, grid_size=GRID_M)
         prev = area
         out.append((m, area))
-    return gpd.GeoDataFrame({"minutes": [o[0] for o in out]}, geometry=[o[1] for o in out],
-                            crs=polygons.crs)
+    return gpd.GeoDataFrame(
+        {"minutes": [o[0] for o in out]}, geometry=[o[1] for o in out], crs=polygons.crs
+    )

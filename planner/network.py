@@ -90,10 +90,12 @@ class Network:
                 "u": np.concatenate([s["u"].to_numpy()[fwd], s["v"].to_numpy()[bwd]]),
                 "v": np.concatenate([s["v"].to_numpy()[fwd], s["u"].to_numpy()[bwd]]),
                 "segment": np.concatenate([idx[fwd], idx[bwd]]),
-                "length_m": np.concatenate([s["length_m"].to_numpy()[fwd],
-                                            s["length_m"].to_numpy()[bwd]]),
-                "travel_time_s": np.concatenate([s["fwd_s"].to_numpy()[fwd],
-                                                 s["bwd_s"].to_numpy()[bwd]]),
+                "length_m": np.concatenate(
+                    [s["length_m"].to_numpy()[fwd], s["length_m"].to_numpy()[bwd]]
+                ),
+                "travel_time_s": np.concatenate(
+                    [s["fwd_s"].to_numpy()[fwd], s["bwd_s"].to_numpy()[bwd]]
+                ),
             }
         )
 
@@ -116,13 +118,19 @@ class Network:
         for i, (x, y) in enumerate(xy):
             g.add_node(i, x=float(x), y=float(y), osmid=self.nodes["osmid"].iat[i])
         for row in self.edges().itertuples(index=False):
-            g.add_edge(int(row.u), int(row.v), length=float(row.length_m),
-                       travel_time=float(row.travel_time_s), segment=int(row.segment))
+            g.add_edge(
+                int(row.u),
+                int(row.v),
+                length=float(row.length_m),
+                travel_time=float(row.travel_time_s),
+                segment=int(row.segment),
+            )
         return g
 
 
-def csr_min(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
-            ) -> sp.csr_matrix:
+def csr_min(
+    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
+) -> sp.csr_matrix:
     """CSR matrix keeping the minimum of duplicate entries and explicit zeros."""
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
@@ -180,8 +188,14 @@ def load(source: str | Path, *, mode: str | Mode = "ebike") -> Network:
     return build(ways, nodes, mode=mode, source=str(source))
 
 
-def build(ways: pd.DataFrame, nodes: pd.DataFrame, *, mode: Mode, source: str,
-          crs: str | pyproj.CRS = crs_mod.WGS84) -> Network:
+def build(
+    ways: pd.DataFrame,
+    nodes: pd.DataFrame,
+    *,
+    mode: Mode,
+    source: str,
+    crs: str | pyproj.CRS = crs_mod.WGS84,
+) -> Network:
     """Build a :class:`Network` from raw way segments and nodes.
 
     ``ways`` has ``u``, ``v`` (OSM node ids), a LineString ``geometry`` from u to v and the
@@ -252,8 +266,9 @@ def build(ways: pd.DataFrame, nodes: pd.DataFrame, *, mode: Mode, source: str,
         crs=proj,
     )
     kept_ids = used[keep_node]
-    node_xy = gpd.GeoSeries.from_xy(lonlat.loc[kept_ids, "x"], lonlat.loc[kept_ids, "y"],
-                                    crs=in_crs).to_crs(proj)
+    node_xy = gpd.GeoSeries.from_xy(
+        lonlat.loc[kept_ids, "x"], lonlat.loc[kept_ids, "y"], crs=in_crs
+    ).to_crs(proj)
     node_frame = gpd.GeoDataFrame({"osmid": kept_ids}, geometry=node_xy.values, crs=proj)
     report = {
         "source": source,
@@ -272,8 +287,11 @@ def build(ways: pd.DataFrame, nodes: pd.DataFrame, *, mode: Mode, source: str,
         log.info(
             "kept the largest strongly connected part: %d of %d nodes; dropped %d nodes and "
             "%.1f km of road in %d smaller parts",
-            report["nodes_kept"], len(used), report["nodes_dropped"],
-            report["length_km_dropped"], n_comp - 1,
+            report["nodes_kept"],
+            len(used),
+            report["nodes_dropped"],
+            report["length_km_dropped"],
+            n_comp - 1,
         )
     if keep_node.sum() < 2:
         raise NetworkError(f"network {source!r}: fewer than two connected nodes remain")
@@ -287,8 +305,13 @@ def _text(value: Any) -> str:
 
 
 def _first(col: pd.Series) -> np.ndarray:
-    return col.map(lambda x: x[0] if isinstance(x, (list, tuple)) and x else x).fillna("").astype(
-        str).str.strip().to_numpy()
+    return (
+        col.map(lambda x: x[0] if isinstance(x, (list, tuple)) and x else x)
+        .fillna("")
+        .astype(str)
+        .str.strip()
+        .to_numpy()
+    )
 
 
 def _tag(ways: pd.DataFrame, key: str) -> np.ndarray:
@@ -360,8 +383,13 @@ def _read_pbf(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     nodes, edges = got
     ways = pd.DataFrame(edges.drop(columns=[c for c in ("tags",) if c in edges.columns]))
     ways["geometry"] = edges.geometry.values
-    nodes_df = pd.DataFrame({"osmid": nodes["id"].to_numpy(), "x": nodes["lon"].to_numpy(),
-                             "y": nodes["lat"].to_numpy()})
+    nodes_df = pd.DataFrame(
+        {
+            "osmid": nodes["id"].to_numpy(),
+            "x": nodes["lon"].to_numpy(),
+            "y": nodes["lat"].to_numpy(),
+        }
+    )
     return ways, nodes_df
 
 
@@ -387,9 +415,13 @@ def _graph_frames(g: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
     nodes_gdf = nodes_gdf.to_crs(crs_mod.WGS84) if nodes_gdf.crs else nodes_gdf
     ways = pd.DataFrame(edges_gdf.reset_index())
     ways["geometry"] = edges_gdf.geometry.values
-    nodes_df = pd.DataFrame({"osmid": nodes_gdf.index.to_numpy(),
-                             "x": nodes_gdf.geometry.x.to_numpy(),
-                             "y": nodes_gdf.geometry.y.to_numpy()})
+    nodes_df = pd.DataFrame(
+        {
+            "osmid": nodes_gdf.index.to_numpy(),
+            "x": nodes_gdf.geometry.x.to_numpy(),
+            "y": nodes_gdf.geometry.y.to_numpy(),
+        }
+    )
     return ways, nodes_df
 
 
@@ -399,8 +431,7 @@ def _read_osmnx(source: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             if kind == "xml":
                 g = ox.graph_from_xml(source, bidirectional=False, simplify=False, retain_all=True)
             else:
-                g = ox.graph_from_place(source, network_type="all", simplify=False,
-                                        retain_all=True)
+                g = ox.graph_from_place(source, network_type="all", simplify=False, retain_all=True)
         except ValueError as exc:
             raise NetworkError(f"network {source!r} cannot be loaded ({exc})") from None
         except Exception as exc:
@@ -430,8 +461,11 @@ def _read_graphml(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if g.number_of_edges() == 0:
         raise NetworkError(f"network file {path!r} holds no edges")
     ways, nodes = _graph_frames(g)
-    length = (ways["length"].astype(float).round(2) if "length" in ways.columns
-              else pd.Series(shapely.length(ways.geometry.values)).round(6))
+    length = (
+        ways["length"].astype(float).round(2)
+        if "length" in ways.columns
+        else pd.Series(shapely.length(ways.geometry.values)).round(6)
+    )
     osmid = ways["osmid"].map(_text) if "osmid" in ways.columns else pd.Series([""] * len(ways))
     key_fwd = list(zip(ways["u"], ways["v"], osmid, length, strict=True))
     key_set = set(key_fwd)

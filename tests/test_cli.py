@@ -31,9 +31,15 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
     out = tmp_path / "demo"
     res = _run(["demo", "--out", str(out), "--quiet"])
     assert res.exit_code == 0, res.output
-    for name in ("map.html", "stations_scored.csv", "recommended_sites.csv",
-                 "recommended_sites.geojson", "isochrones.geojson", "travel_times.csv",
-                 "summary.json"):
+    for name in (
+        "map.html",
+        "stations_scored.csv",
+        "recommended_sites.csv",
+        "recommended_sites.geojson",
+        "isochrones.geojson",
+        "travel_times.csv",
+        "summary.json",
+    ):
         assert (out / name).stat().st_size > 0, name
     summary = json.loads((out / "summary.json").read_text())
     shares = [v["share"] for v in summary["coverage_existing"]["covered"].values()]
@@ -51,10 +57,28 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
 
 def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
     out = tmp_path / "plan"
-    res = _run(["plan", "--network", helsinki_pbf, "--hotspots", str(demo_files / "hotspots.csv"),
-                "--stations", str(demo_files / "stations.csv"),
-                "--candidates", str(demo_files / "candidates.csv"), "--mode", "walk",
-                "--minutes", "5,8", "--add", "2", "--out", str(out), "--quiet"])
+    res = _run(
+        [
+            "plan",
+            "--network",
+            helsinki_pbf,
+            "--hotspots",
+            str(demo_files / "hotspots.csv"),
+            "--stations",
+            str(demo_files / "stations.csv"),
+            "--candidates",
+            str(demo_files / "candidates.csv"),
+            "--mode",
+            "walk",
+            "--minutes",
+            "5,8",
+            "--add",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert res.exit_code == 0, res.output
     scored = pd.read_csv(out / "stations_scored.csv")
     assert {"station_id", "demand_5", "demand_8", "unique_8", "share_8"} <= set(scored.columns)
@@ -67,14 +91,21 @@ def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
 
 
 @pytest.mark.parametrize("case", ["missing", "extension", "column", "minutes", "too_many"])
-def test_bad_input_gives_one_clear_line_and_keeps_old_outputs(tmp_path, demo_files, helsinki_pbf,
-                                                              case):
+def test_bad_input_gives_one_clear_line_and_keeps_old_outputs(
+    tmp_path, demo_files, helsinki_pbf, case
+):
     out = tmp_path / "out"
     out.mkdir()
     (out / "summary.json").write_text('{"previous": true}')
     hs = str(demo_files / "hotspots.csv")
-    args = {"network": helsinki_pbf, "hotspots": hs, "stations": str(demo_files / "stations.csv"),
-            "candidates": str(demo_files / "candidates.csv"), "minutes": "8,10,15", "add": "2"}
+    args = {
+        "network": helsinki_pbf,
+        "hotspots": hs,
+        "stations": str(demo_files / "stations.csv"),
+        "candidates": str(demo_files / "candidates.csv"),
+        "minutes": "8,10,15",
+        "add": "2",
+    }
     expect = ""
     if case == "missing":
         args["hotspots"] = str(tmp_path / "nope.csv")

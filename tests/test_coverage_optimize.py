@@ -19,8 +19,12 @@ def _times(matrix):
     from planner.network import csr_min
 
     sec = csr_min(r, c, m[r, c], m.shape)
-    return travel.TravelTimes(sec, np.array([f"S{i}" for i in range(m.shape[0])]),
-                              np.array([f"H{j}" for j in range(m.shape[1])]), 900.0)
+    return travel.TravelTimes(
+        sec,
+        np.array([f"S{i}" for i in range(m.shape[0])]),
+        np.array([f"H{j}" for j in range(m.shape[1])]),
+        900.0,
+    )
 
 
 INF = np.inf
@@ -28,9 +32,7 @@ INF = np.inf
 
 def test_station_scores_by_hand():
     # 3 stations × 4 hotspots, seconds; thresholds 8 and 10 minutes
-    t = [[0, 500, INF, INF],
-         [470, 590, INF, INF],
-         [INF, INF, 610, INF]]
+    t = [[0, 500, INF, INF], [470, 590, INF, INF], [INF, INF, 610, INF]]
     w = np.array([1.0, 2.0, 4.0, 8.0])
     cov = coverage.Coverage(_times(t), w, (480.0, 600.0))
     s = coverage.station_scores(cov).set_index("station_id")
@@ -65,19 +67,29 @@ def test_greedy_matches_stepwise_brute_force_and_bounds(data):
     n_h = data.draw(st.integers(1, 9))
     n_c = data.draw(st.integers(1, 7))
     p = data.draw(st.integers(0, n_c))
-    dense = np.array(data.draw(st.lists(st.lists(st.sampled_from([0, 0, 1, 2, 3]), min_size=n_c,
-                                                 max_size=n_c), min_size=n_h, max_size=n_h)),
-                     dtype=float)
+    dense = np.array(
+        data.draw(
+            st.lists(
+                st.lists(st.sampled_from([0, 0, 1, 2, 3]), min_size=n_c, max_size=n_c),
+                min_size=n_h,
+                max_size=n_h,
+            )
+        ),
+        dtype=float,
+    )
     w = np.array(data.draw(st.lists(st.integers(0, 5), min_size=n_h, max_size=n_h)), dtype=float)
-    base = np.array(data.draw(st.lists(st.sampled_from([0, 0, 1, 2]), min_size=n_h,
-                                       max_size=n_h)), dtype=float)
+    base = np.array(
+        data.draw(st.lists(st.sampled_from([0, 0, 1, 2]), min_size=n_h, max_size=n_h)), dtype=float
+    )
     prob = optimize.MaximalCoverage(sp.csc_matrix(dense), w, p, base=base)
     sol = prob.solve("greedy")
     # each pick is the best single addition at its step (ties to the lowest column)
     chosen: list[int] = []
     for j in sol.selected:
-        gains = [prob.objective(chosen + [c]) - prob.objective(chosen) if c not in chosen else -1
-                 for c in range(n_c)]
+        gains = [
+            prob.objective(chosen + [c]) - prob.objective(chosen) if c not in chosen else -1
+            for c in range(n_c)
+        ]
         assert gains[j] == pytest.approx(max(gains))
         assert j == int(np.argmax(np.round(gains, 9)))
         chosen.append(int(j))
@@ -115,8 +127,12 @@ def test_from_cost_matrix_dense_and_sparse_agree():
     w = rng.integers(1, 5, size=30)
     a = optimize.MaximalCoverage.from_cost_matrix(cost, w, threshold=8.0, p=3).solve()
     far = cost > 12  # a sparse matrix leaves out what is beyond reach
-    b = optimize.MaximalCoverage.from_cost_matrix(sp.csr_matrix(np.where(far, 0, cost)), w,
-                                                  threshold=8.0, p=3).solve()
+    b = optimize.MaximalCoverage.from_cost_matrix(
+        sp.csr_matrix(np.where(far, 0, cost)), w, threshold=8.0, p=3
+    ).solve()
     assert a.selected.tolist() == b.selected.tolist()
-    assert a.objective == b.objective == pytest.approx(
-        float(w[(cost[:, a.selected] <= 8).any(axis=1)].sum()))
+    assert (
+        a.objective
+        == b.objective
+        == pytest.approx(float(w[(cost[:, a.selected] <= 8).any(axis=1)].sum()))
+    )

@@ -19,8 +19,11 @@ def _ways(**cols):
 
 
 def test_ebike_respects_oneway_and_contraflow():
-    ways = _ways(highway=["residential"] * 4, oneway=["yes", "-1", "yes", None],
-                 **{"oneway:bicycle": [None, None, "no", None]})
+    ways = _ways(
+        highway=["residential"] * 4,
+        oneway=["yes", "-1", "yes", None],
+        **{"oneway:bicycle": [None, None, "no", None]},
+    )
     fwd, bwd = network_mod.speeds_kph(ways, get_mode("ebike"))
     assert list(fwd > 0) == [True, False, True, True]
     assert list(bwd > 0) == [False, True, True, True]
@@ -28,8 +31,9 @@ def test_ebike_respects_oneway_and_contraflow():
 
 
 def test_walk_ignores_oneway_and_ebike_pushes_on_footways():
-    ways = _ways(highway=["residential", "footway", "steps", "motorway"],
-                 oneway=["yes", None, None, "yes"])
+    ways = _ways(
+        highway=["residential", "footway", "steps", "motorway"], oneway=["yes", None, None, "yes"]
+    )
     fwd, bwd = network_mod.speeds_kph(ways, get_mode("walk"))
     assert (bwd[:3] > 0).all() and fwd[3] == 0 and bwd[3] == 0
     efwd, _ = network_mod.speeds_kph(ways, get_mode("ebike"))
@@ -59,9 +63,12 @@ def test_unknown_mode_is_a_clear_error():
 
 def test_largest_strongly_connected_part_is_kept_and_reported():
     nodes = {1: (0, 0), 2: (100, 0), 3: (200, 0), 10: (0, 500), 11: (100, 500)}
-    ways = [{"u": 1, "v": 2}, {"u": 2, "v": 3},
-            {"u": 10, "v": 11},  # separate island
-            {"u": 3, "v": 10, "oneway": "yes"}]  # one-way link: not strongly connected
+    ways = [
+        {"u": 1, "v": 2},
+        {"u": 2, "v": 3},
+        {"u": 10, "v": 11},  # separate island
+        {"u": 3, "v": 10, "oneway": "yes"},
+    ]  # one-way link: not strongly connected
     net = make_network(nodes, ways, mode="ebike")
     assert sorted(net.nodes["osmid"]) == [1, 2, 3]
     assert net.report["nodes_dropped"] == 2

@@ -104,7 +104,7 @@ def _split_graph(net, pts_seg):
         by_seg.setdefault(k, []).append((f, name))
     for k, row in enumerate(seg.itertuples()):
         chain = [(0.0, row.u)] + sorted(by_seg.get(k, [])) + [(1.0, row.v)]
-        for (f1, a), (f2, b) in zip(chain, chain[1:]):
+        for (f1, a), (f2, b) in zip(chain, chain[1:], strict=False):
             if f1 == f2:  # the same place: no ride needed either way
                 g.add_edge(a, b, w=0.0)
                 g.add_edge(b, a, w=0.0)
@@ -124,19 +124,31 @@ def _split_graph(net, pts_seg):
 @given(st.data())
 def test_times_match_networkx_on_random_graphs(data):
     n = data.draw(st.integers(4, 9))
-    coords = data.draw(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)),
-                                min_size=n, max_size=n, unique=True))
+    coords = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=n, max_size=n, unique=True
+        )
+    )
     nodes = {i + 1: (x * 100.0, y * 100.0) for i, (x, y) in enumerate(coords)}
-    pairs = data.draw(st.lists(st.tuples(st.integers(1, n), st.integers(1, n)), min_size=n,
-                               max_size=3 * n, unique=True))
+    pairs = data.draw(
+        st.lists(
+            st.tuples(st.integers(1, n), st.integers(1, n)), min_size=n, max_size=3 * n, unique=True
+        )
+    )
     ways = []
     seen = set()
     for a, b in pairs:
         if a == b or (min(a, b), max(a, b)) in seen:
             continue
         seen.add((min(a, b), max(a, b)))
-        ways.append({"u": a, "v": b, "oneway": data.draw(st.sampled_from(["yes", "no", "-1"])),
-                     "highway": data.draw(st.sampled_from(["residential", "primary", "footway"]))})
+        ways.append(
+            {
+                "u": a,
+                "v": b,
+                "oneway": data.draw(st.sampled_from(["yes", "no", "-1"])),
+                "highway": data.draw(st.sampled_from(["residential", "primary", "footway"])),
+            }
+        )
     if not ways:
         return
     try:
@@ -144,7 +156,9 @@ def test_times_match_networkx_on_random_graphs(data):
     except Exception:  # nothing strongly connected
         return
     k = data.draw(st.integers(1, 4))
-    pts = [(data.draw(st.floats(-100, 2100)), data.draw(st.floats(-100, 2100))) for _ in range(2 * k)]
+    pts = [
+        (data.draw(st.floats(-100, 2100)), data.draw(st.floats(-100, 2100))) for _ in range(2 * k)
+    ]
     tt, s, h = _times(net, pts[:k], pts[k:], limit=1e9)
     names = {f"S{i}": (int(s.segment[i]), float(s.fraction[i])) for i in range(k)}
     names.update({f"H{j}": (int(h.segment[j]), float(h.fraction[j])) for j in range(k)})
