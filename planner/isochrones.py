@@ -1,12 +1,17 @@
 """Isochrone polygons drawn from the same travel times as the coverage.
 
-For a station and threshold T, a point on a road segment belongs to the isochrone when a
-rider starting there reaches the station within T: riding to either end of the segment (as
-its directions allow) and on from that node, whose time to the station is already known, or
-riding straight along the station's own segment. The reachable pieces of every segment,
-including the reachable part of a segment the threshold cuts, are buffered into a polygon.
-Polygons of increasing thresholds are nested by construction, and have holes wherever no
-road within reach runs.
+For a station and threshold T, a point on a road belongs to the isochrone when a rider
+starting there reaches the station within T: riding to either end of its segment (as the
+segment's directions allow) and on from that node, whose time to the station is already
+known from the travel-time search, or riding straight along the station's own segment.
+
+Every reachable segment is sampled every ``resolution_m / 2`` metres and each sample timed
+this way, so the reachable part of a segment that a threshold cuts is included. The samples
+are burnt into a raster of travel times on a grid shared by all stations; for each
+threshold the reachable cells are widened by ``buffer_m`` (a Euclidean distance transform)
+and turned into polygons (rasterio). Because the reachable cells of a smaller threshold are a
+subset of those of a larger one and all polygons share one grid, the polygons are nested
+exactly, vertex for vertex, and have holes wherever no road within reach runs.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
+import rasterio.features
 import shapely
-from shapely import ops
+from affine import Affine
+from scipy import ndimage
 
 from ._progress import progress
 from .config import minutes_label
@@ -28,102 +35,140 @@ log = logging.getLogger(__name__)
 
 #: Half-width of the road corridors that make up an isochrone polygon (m).
 DEFAULT_BUFFER_M = 40.0
-#: Precision grid of polygon overlays (m): on a fixed grid, unions are exact, so a polygon
-#: of a larger threshold covers the smaller one without floating-point slivers.
-GRID_M = 0.01
+#: Cell size of the raster the polygons are traced on (m).
+DEFAULT_RESOLUTION_M = 10.0
 
 
-def reachable_intervals(
+def sample_times(
     network: Network,
     node_seconds: np.ndarray,
     *,
-    budget_s: float,
+    limit_s: float,
+    spacing_m: float,
     station_segment: int = -1,
     station_fraction: float = 0.0,
     station_access_s: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pieces ``[lo, hi]`` (fractions along segments) from which the station is reachable
-    within ``budget_s``. ``node_seconds`` is dense over nodes (``inf`` = out of reach) and
-    includes the station's access leg."""
+    ends: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points along the roads and their travel time to the station (s), where within limit.
+
+    ``node_seconds`` is dense over nodes (``inf`` = out of reach) and includes the station's
+    access leg. Returns ``xy`` (n × 2, network CRS) and ``seconds`` (n).
+    """
     s = network.segments
     u, v = s["u"].to_numpy(), s["v"].to_numpy()
     fwd, bwd = s["fwd_s"].to_numpy(), s["bwd_s"].to_numpy()
-    left_v = budget_s - node_seconds[v]  # time left on arriving at v (riding forward)
-    left_u = budget_s - node_seconds[u]  # on arriving at u (riding backward)
-    segs, los, his = [], [], []
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ok = (left_v >= 0) & np.isfinite(fwd)
-        k = np.flatnonzero(ok)
-        segs.append(k)
-        los.append(np.clip(1.0 - left_v[k] / fwd[k], 0.0, 1.0))
-        his.append(np.ones(len(k)))
-        ok = (left_u >= 0) & np.isfinite(bwd)
-        k = np.flatnonzero(ok)
-        segs.append(k)
-        los.append(np.zeros(len(k)))
-        his.append(np.clip(left_u[k] / bwd[k], 0.0, 1.0))
+    du, dv = node_seconds[u], node_seconds[v]
+    near = (du <= limit_s) | (dv <= limit_s)
+    if station_segment >= 0:
+        near[station_segment] = True
+    k = np.flatnonzero(near)
+    if k.size == 0:
+        return np.zeros((0, 2)), np.zeros(0)
+    length = s["length_m"].to_numpy()[k]
+    n = np.maximum(2, np.ceil(length / spacing_m).astype(np.int64) + 1)
+    idx = np.repeat(np.arange(len(k)), n)
+    start = np.repeat(np.cumsum(n) - n, n)
+    frac = (np.arange(idx.size) - start) / np.repeat(n - 1, n)
+    seg = k[idx]
+    with np.errstate(invalid="ignore"):
+        # riding forward to v, or backward to u (0 × inf is not a ride: guard with where)
+        t_fwd = np.where(np.isfinite(fwd[seg]), (1.0 - frac) * np.nan_to_num(fwd[seg]), np.inf)
+        t_fwd = np.where(frac >= 1.0, 0.0, t_fwd) + dv[seg]
+        t_bwd = np.where(np.isfinite(bwd[seg]), frac * np.nan_to_num(bwd[seg]), np.inf)
+        t_bwd = np.where(frac <= 0.0, 0.0, t_bwd) + du[seg]
+        t = np.fmin(t_fwd, t_bwd)
         if station_segment >= 0:
-            left = budget_s - station_access_s
-            j, f = station_segment, station_fraction
-            if left >= 0 and np.isfinite(fwd[j]):
-                segs.append(np.array([j]))
-                los.append(np.array([max(0.0, f - left / fwd[j])]))
-                his.append(np.array([f]))
-            if left >= 0 and np.isfinite(bwd[j]):
-                segs.append(np.array([j]))
-                los.append(np.array([f]))
-                his.append(np.array([min(1.0, f + left / bwd[j])]))
-    seg, lo, hi = np.concatenate(segs), np.concatenate(los), np.concatenate(his)
-    return _merge_intervals(seg, lo, hi)
-
-
-def _merge_intervals(
-    seg: np.ndarray, lo: np.ndarray, hi: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Union of the intervals of each segment (sorted by segment, then start)."""
-    if len(seg) == 0:
-        return seg, lo, hi
-    order = np.lexsort((lo, seg))
-    seg, lo, hi = seg[order], lo[order], hi[order]
-    # running maximum of ``hi`` within each segment; a new piece starts where lo exceeds it
-    out_s, out_l, out_h = [], [], []
-    cur_s, cur_l, cur_h = seg[0], lo[0], hi[0]
-    new_seg = np.r_[True, seg[1:] != seg[:-1]]
-    if not (~new_seg).any():
-        return seg, lo, hi
-    for k in range(1, len(seg)):
-        if not new_seg[k] and lo[k] <= cur_h:
-            cur_h = max(cur_h, hi[k])
-            continue
-        out_s.append(cur_s)
-        out_l.append(cur_l)
-        out_h.append(cur_h)
-        cur_s, cur_l, cur_h = seg[k], lo[k], hi[k]
-    out_s.append(cur_s)
-    out_l.append(cur_l)
-    out_h.append(cur_h)
-    return np.asarray(out_s), np.asarray(out_l), np.asarray(out_h)
-
-
-def _pieces(network: Network, seg: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    lines = network.segments.geometry.values
-    full = (lo <= 0.0) & (hi >= 1.0)
-    out = list(lines[seg[full]])
-    part = np.flatnonzero(~full)
-    if part.size:
-        geoms = lines[seg[part]]
-        simple = shapely.get_num_coordinates(geoms) == 2
-        if simple.any():
-            a = shapely.line_interpolate_point(geoms[simple], lo[part][simple], normalized=True)
-            b = shapely.line_interpolate_point(geoms[simple], hi[part][simple], normalized=True)
-            out.extend(
-                shapely.linestrings(
-                    np.stack([shapely.get_coordinates(a), shapely.get_coordinates(b)], axis=1)
-                )
+            own = seg == station_segment
+            f = station_fraction
+            ahead = frac[own] <= f
+            along = np.where(
+                ahead,
+                (f - frac[own])
+                * (fwd[station_segment] if np.isfinite(fwd[station_segment]) else np.inf),
+                (frac[own] - f)
+                * (bwd[station_segment] if np.isfinite(bwd[station_segment]) else np.inf),
             )
-        for g, a_, b_ in zip(geoms[~simple], lo[part][~simple], hi[part][~simple], strict=True):
-            out.append(ops.substring(g, a_, b_, normalized=True))
-    return np.asarray(out, dtype=object)
+            along = np.where(frac[own] == f, 0.0, np.nan_to_num(along, nan=np.inf))
+            t[own] = np.fmin(t[own], along + station_access_s)
+    keep = t <= limit_s
+    seg, frac = seg[keep], frac[keep]
+    start, end, straight = _segment_ends(network) if ends is None else ends
+    xy = start[seg] + frac[:, None] * (end[seg] - start[seg])
+    bent = ~straight[seg]
+    if bent.any():  # lines with inner vertices: let GEOS walk along them
+        geoms = np.asarray(s.geometry.values, dtype=object)[seg[bent]]
+        pts = shapely.line_interpolate_point(geoms, frac[bent], normalized=True)
+        xy[bent] = shapely.get_coordinates(pts)
+    return xy, t[keep]
+
+
+def _segment_ends(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First and last vertex of every segment, and whether it is a straight 2-point line."""
+    geoms = np.asarray(network.segments.geometry.values, dtype=object)
+    n_coords = shapely.get_num_coordinates(geoms)
+    coords = shapely.get_coordinates(geoms)
+    last = np.cumsum(n_coords) - 1
+    return coords[last - n_coords + 1], coords[last], n_coords == 2
+
+
+def _grid(network: Network, resolution_m: float) -> tuple[float, float]:
+    """Top-left corner of the raster grid shared by every station (multiples of the cell)."""
+    minx, _, _, maxy = network.nodes.total_bounds
+    return (np.floor(minx / resolution_m) - 4) * resolution_m, (
+        np.ceil(maxy / resolution_m) + 4
+    ) * resolution_m
+
+
+def _polygon(reach: np.ndarray, transform: Affine) -> shapely.Geometry:
+    shapes = [
+        shapely.Polygon(
+            np.asarray(g["coordinates"][0]), [np.asarray(r) for r in g["coordinates"][1:]]
+        )
+        for g, _ in rasterio.features.shapes(
+            reach.view(np.uint8), mask=reach, transform=transform, connectivity=4
+        )
+    ]
+    if not shapes:
+        return shapely.Polygon()
+    return shapes[0] if len(shapes) == 1 else shapely.MultiPolygon(shapes)
+
+
+def traced_polygons(
+    xy: np.ndarray,
+    seconds: np.ndarray,
+    thresholds_s: Sequence[float],
+    *,
+    origin: tuple[float, float],
+    buffer_m: float,
+    resolution_m: float,
+) -> list[shapely.Geometry]:
+    """Polygons (one per threshold) of the cells within ``buffer_m`` of a timed sample."""
+    if len(xy) == 0:
+        return [shapely.Polygon() for _ in thresholds_s]
+    x0, y1 = origin
+    pad = int(np.ceil(buffer_m / resolution_m)) + 2
+    col = np.floor((xy[:, 0] - x0) / resolution_m).astype(np.int64)
+    row = np.floor((y1 - xy[:, 1]) / resolution_m).astype(np.int64)
+    out = []
+    for t in thresholds_s:
+        within = seconds <= t
+        if not within.any():
+            out.append(shapely.Polygon())
+            continue
+        # a window of the shared grid around this threshold's samples only
+        c, r = col[within], row[within]
+        c0, r0 = c.min() - pad, r.min() - pad
+        w, h = c.max() + pad + 1 - c0, r.max() + pad + 1 - r0
+        unreached = np.ones((h, w), dtype=bool)
+        unreached[r - r0, c - c0] = False
+        # distance from each cell centre to the nearest reached cell centre (m)
+        dist = ndimage.distance_transform_edt(unreached, sampling=resolution_m)
+        transform = Affine(
+            resolution_m, 0.0, x0 + c0 * resolution_m, 0.0, -resolution_m, y1 - r0 * resolution_m
+        )
+        out.append(_polygon(np.ascontiguousarray(dist <= buffer_m), transform))
+    return out
 
 
 def station_polygons(
@@ -133,6 +178,7 @@ def station_polygons(
     thresholds_s: Sequence[float],
     *,
     buffer_m: float = DEFAULT_BUFFER_M,
+    resolution_m: float = DEFAULT_RESOLUTION_M,
 ) -> gpd.GeoDataFrame:
     """One polygon per station and threshold (network CRS): ``station_id, minutes, geometry``.
 
@@ -140,63 +186,49 @@ def station_polygons(
     """
     if times.node_seconds is None:
         raise ValueError("travel times were computed without node times; pass keep_node_times")
+    thresholds = sorted(float(t) for t in thresholds_s)
     ns = times.node_seconds.tocsr()
     n = network.n_nodes
-    rows = []
+    origin = _grid(network, resolution_m)
+    ends = _segment_ends(network)
+    ids, minutes, geoms = [], [], []
     for i in progress(range(ns.shape[0]), total=ns.shape[0], desc="isochrones"):
         dense = np.full(n, np.inf)
-        dense[ns.indices[ns.indptr[i] : ns.indptr[i + 1]]] = ns.data[
-            ns.indptr[i] : ns.indptr[i + 1]
-        ]
-        prev = None
-        for t in sorted(thresholds_s):
-            if stations.segment[i] < 0:
-                poly = shapely.Polygon()
-            else:
-                seg, lo, hi = reachable_intervals(
-                    network,
-                    dense,
-                    budget_s=t,
-                    station_segment=int(stations.segment[i]),
-                    station_fraction=float(stations.fraction[i]),
-                    station_access_s=float(stations.access_s[i]),
-                )
-                pieces = _pieces(network, seg, lo, hi)
-                # buffering each piece and merging them is ~100x faster in GEOS than
-                # buffering one MultiLineString of overlapping pieces
-                poly = (
-                    shapely.set_precision(
-                        shapely.union_all(
-                            shapely.buffer(pieces, buffer_m, quad_segs=4), grid_size=GRID_M
-                        ),
-                        GRID_M,
-                    )
-                    if len(pieces)
-                    else shapely.Polygon()
-                )
-                if prev is not None:
-                    poly = shapely.union(poly, prev, grid_size=GRID_M)
-            prev = poly
-            rows.append((times.source_ids[i], float(minutes_label(t)), poly))
+        lo, hi = ns.indptr[i], ns.indptr[i + 1]
+        dense[ns.indices[lo:hi]] = ns.data[lo:hi]
+        if stations.segment[i] < 0:
+            polys = [shapely.Polygon() for _ in thresholds]
+        else:
+            xy, sec = sample_times(
+                network,
+                dense,
+                limit_s=thresholds[-1],
+                spacing_m=resolution_m / 2,
+                station_segment=int(stations.segment[i]),
+                station_fraction=float(stations.fraction[i]),
+                station_access_s=float(stations.access_s[i]),
+                ends=ends,
+            )
+            polys = traced_polygons(
+                xy, sec, thresholds, origin=origin, buffer_m=buffer_m, resolution_m=resolution_m
+            )
+        for t, p in zip(thresholds, polys, strict=True):
+            ids.append(times.source_ids[i])
+            minutes.append(float(minutes_label(t)))
+            geoms.append(p)
     return gpd.GeoDataFrame(
-        {"station_id": [r[0] for r in rows], "minutes": [r[1] for r in rows]},
-        geometry=[r[2] for r in rows],
-        crs=network.crs,
+        {"station_id": ids, "minutes": minutes}, geometry=geoms, crs=network.crs
     )
 
 
 def service_areas(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The dissolved service area of all stations per threshold: ``minutes, geometry``."""
+    """The dissolved service area of all stations per threshold: ``minutes, geometry``.
+
+    The station polygons share one grid, so their union is exact and nested.
+    """
     out = []
-    prev = None
     for m in sorted(polygons["minutes"].unique()):
-        area = shapely.union_all(
-            polygons.loc[polygons["minutes"] == m].geometry.values, grid_size=GRID_M
-        )
-        if prev is not None:
-            area = shapely.union(area, prev, grid_size=GRID_M)
-        prev = area
-        out.append((m, area))
+        out.append((m, shapely.union_all(polygons.loc[polygons["minutes"] == m].geometry.values)))
     return gpd.GeoDataFrame(
         {"minutes": [o[0] for o in out]}, geometry=[o[1] for o in out], crs=polygons.crs
     )

@@ -19,6 +19,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from . import coverage, demand, export, isochrones, optimize, render, sites, travel
 from . import network as network_mod
@@ -30,6 +31,9 @@ from .errors import ConfigError, InputError
 from .network import Network
 
 log = logging.getLogger(__name__)
+
+#: Coordinate grid of output polygons (degrees; about 0.1 m).
+POLYGON_GRID_DEG = 1e-6
 
 #: Host-venue categories the demo treats as today's stations (public venues host them first).
 DEMO_STATION_CATEGORIES = (
@@ -305,12 +309,19 @@ def plan(
         district=district,
         recommended=recommended,
         solution=solution,
-        isochrones=iso.to_crs(WGS84),
-        service_areas=areas.to_crs(WGS84),
+        isochrones=_wgs84(iso),
+        service_areas=_wgs84(areas),
         snapping=snapping,
         timings=timings,
         inputs={**(inputs or {}), "add": add},
     )
+
+
+def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Polygons in WGS-84 on a 1e-6 degree grid (about 0.1 m), which keeps files small."""
+    out = frame.to_crs(WGS84)
+    out.geometry = shapely.set_precision(out.geometry.values, POLYGON_GRID_DEG)
+    return out
 
 
 def _recommended(
