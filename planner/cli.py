@@ -13,7 +13,16 @@ import click
 
 from . import _progress, demand, pipeline, sites
 from . import network as network_mod
-from .config import DEFAULT_MINUTES, MODES, validate_minutes
+from .config import (
+    DEFAULT_MINUTES,
+    MODES,
+    SNAP_MAX_M,
+    SNAP_WARN_M,
+    Mode,
+    get_mode,
+    mode_from_toml,
+    validate_minutes,
+)
 from .errors import PlannerError
 
 log = logging.getLogger("planner")
@@ -30,7 +39,8 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
         except OSError as exc:
-            click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
             sys.exit(2)
 
     return wrapper
@@ -43,6 +53,10 @@ def _setup(quiet: bool, verbose: bool) -> None:
     )
     logging.getLogger("pyrosm").setLevel(max(level, logging.WARNING))
     _progress.set_enabled(not quiet)
+
+
+def _mode(mode: str, speeds: str | None) -> Mode:
+    return mode_from_toml(speeds, mode) if speeds else get_mode(mode)
 
 
 def _print_summary(result: pipeline.Plan, out: str) -> None:
@@ -69,45 +83,37 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
     click.echo(f"outputs written to {out}")
 
 
-_common = [
-    click.option(
-        "--mode",
-        type=click.Choice(sorted(MODES)),
-        default="ebike",
-        show_default=True,
-        help="Travel mode: speeds by road class (see README).",
-    ),
-    click.option(
-        "--minutes",
-        default=_MINUTES,
-        show_default=True,
-        help="Service-circle thresholds in minutes, increasing.",
-    ),
-    click.option(
-        "--add",
-        "add",
-        type=int,
-        default=3,
-        show_default=True,
-        help="Number of new sites to suggest.",
-    ),
-    click.option("--out", "out", default="out", show_default=True, help="Output folder."),
-    click.option(
-        "--lang",
-        type=click.Choice(["en", "zh"]),
-        default="en",
-        show_default=True,
-        help="Language of the map labels.",
-    ),
-    click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors; no progress bars."),
-    click.option("--verbose", "-v", is_flag=True, help="Debug logging."),
-]
+def _options(*, mode_default: str, out_default: str) -> list[Callable[..., Any]]:
+    return [
+        click.option("--mode", type=click.Choice(sorted(MODES)), default=mode_default,
+                     show_default=True, help="Travel mode: speeds by road class (see README)."),
+        click.option("--speeds", default=None, metavar="FILE.toml",
+                     help="Override the mode's speeds and rules from a TOML file (see README)."),
+        click.option("--minutes", default=_MINUTES, show_default=True,
+                     help="Service-circle thresholds in minutes, increasing."),
+        click.option("--add", "add", type=int, default=3, show_default=True,
+                     help="Number of new sites to suggest."),
+        click.option("--out", "out", default=out_default, show_default=True,
+                     help="Output folder."),
+        click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                     help="Language of the map labels."),
+        click.option("--snap-warn-m", type=float, default=SNAP_WARN_M, show_default=True,
+                     help="Report points farther than this from a usable road (m)."),
+        click.option("--snap-max-m", type=float, default=SNAP_MAX_M, show_default=True,
+                     help="Exclude (and list) points farther than this from every road (m)."),
+        click.option("--quiet", "-q", is_flag=True,
+                     help="Only warnings and errors; no progress bars."),
+        click.option("--verbose", "-v", is_flag=True, help="Debug logging."),
+    ]  # fmt: skip
 
 
-def _with_common(fn: Callable[..., Any]) -> Callable[..., Any]:
-    for opt in reversed(_common):
-        fn = opt(fn)
-    return fn
+def _with(options: list[Callable[..., Any]]) -> Callable[..., Any]:
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for opt in reversed(options):
+            fn = opt(fn)
+        return fn
+
+    return deco
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,24 +124,24 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--mode",
-    type=click.Choice(sorted(MODES)),
-    default="walk",
-    show_default=True,
-    help="Travel mode (walk: the embedded extract is 1.3 km across).",
-)
-@click.option("--minutes", default=_MINUTES, show_default=True, help="Thresholds in minutes.")
-@click.option("--add", "add", type=int, default=3, show_default=True, help="New sites to suggest.")
-@click.option("--out", "out", default="out/demo", show_default=True, help="Output folder.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-@click.option("--quiet", "-q", is_flag=True)
-@click.option("--verbose", "-v", is_flag=True)
+@_with(_options(mode_default="walk", out_default="out/demo"))
 @_handle_errors
 def demo(
-    mode: str, minutes: str, add: int, out: str, lang: str, quiet: bool, verbose: bool
+    mode: str,
+    speeds: str | None,
+    minutes: str,
+    add: int,
+    out: str,
+    lang: str,
+    snap_warn_m: float,
+    snap_max_m: float,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Run the whole job offline on the embedded real OSM extract (central Helsinki).
+
+    The extract is about 1.5 km across, so the demo walks (at e-bike speed every circle
+    would cover everything).
 
     \b
     Example:
@@ -143,7 +149,13 @@ def demo(
     """
     _setup(quiet, verbose)
     result = pipeline.run_demo(
-        out, mode=mode, minutes=validate_minutes(minutes), add=add, lang=lang
+        out,
+        mode=_mode(mode, speeds),
+        minutes=validate_minutes(minutes),
+        add=add,
+        lang=lang,
+        snap_warn_m=snap_warn_m,
+        snap_max_m=snap_max_m,
     )
     _print_summary(result, out)
 
@@ -176,7 +188,7 @@ def demo(
     show_default=True,
     help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n.",
 )
-@_with_common
+@_with(_options(mode_default="ebike", out_default="out"))
 @_handle_errors
 def plan(
     network: str,
@@ -185,10 +197,13 @@ def plan(
     candidates: str,
     crs: str,
     mode: str,
+    speeds: str | None,
     minutes: str,
     add: int,
     out: str,
     lang: str,
+    snap_warn_m: float,
+    snap_max_m: float,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -201,6 +216,7 @@ def plan(
     """
     _setup(quiet, verbose)
     mins = validate_minutes(minutes)
+    travel_mode = _mode(mode, speeds)
     hs = (
         demand.hotspots_from_osm(network)
         if hotspots == "osm"
@@ -212,7 +228,15 @@ def plan(
         if candidates == "osm"
         else sites.read_sites(candidates, role="candidates", crs=crs)
     )
-    net = network_mod.load(network, mode=mode)
+    net = network_mod.load(network, mode=travel_mode)
+    inputs = {
+        "network": network,
+        "hotspots": hotspots,
+        "stations": stations,
+        "candidates": candidates,
+        "crs": crs,
+        "speeds": speeds,
+    }
     result = pipeline.plan(
         net,
         hs,
@@ -220,13 +244,9 @@ def plan(
         cand,
         minutes=mins,
         add=add,
-        inputs={
-            "network": network,
-            "hotspots": hotspots,
-            "stations": stations,
-            "candidates": candidates,
-            "crs": crs,
-        },
+        snap_warn_m=snap_warn_m,
+        snap_max_m=snap_max_m,
+        inputs=inputs,
     )
     result.write(out, lang=lang)
     _print_summary(result, out)

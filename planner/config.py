@@ -6,8 +6,11 @@ one-way streets are treated. Speeds are in km/h at this edge and converted to m/
 
 from __future__ import annotations
 
+import os
+import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
@@ -207,3 +210,50 @@ DEMAND_POI_WEIGHTS: Mapping[str, float] = MappingProxyType(
 def minutes_label(seconds: float) -> str:
     """``480.0`` → ``"8"``, ``450`` → ``"7.5"``: labels for columns, layers and files."""
     return f"{seconds / 60.0:g}"
+
+
+def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> Mode:
+    """A mode whose speeds and rules are overridden by a TOML file.
+
+    The file may hold ``mode = "walk"`` (the preset to start from, default ``base``), a
+    ``[speeds_kph]`` table (``residential = 14``; a class set to 0 is no longer usable) and
+    ``oneway`` (``"respect"`` or ``"ignore"``), ``max_speed_kph``, ``use_maxspeed``.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"--speeds: file {str(p)!r} does not exist; check the path")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--speeds: {str(p)!r} is not valid TOML ({exc})") from None
+    known = {"mode", "speeds_kph", "oneway", "max_speed_kph", "use_maxspeed", "description"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"--speeds: {str(p)!r} has unknown keys {unknown}; allowed are {sorted(known)}"
+        )
+    start = get_mode(data.get("mode", base))
+    speeds = dict(start.speed_kph)
+    table = data.get("speeds_kph", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"--speeds: {str(p)!r}: [speeds_kph] must be a table of numbers")
+    for key, value in table.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise ConfigError(
+                f"--speeds: {str(p)!r}: speeds_kph.{key} = {value!r}; give a speed in km/h >= 0"
+            )
+        if value == 0:
+            speeds.pop(key, None)
+        else:
+            speeds[key] = float(value)
+    oneway = data.get("oneway", start.oneway)
+    if oneway not in ("respect", "ignore"):
+        raise ConfigError(f"--speeds: {str(p)!r}: oneway = {oneway!r}; use respect or ignore")
+    return replace(
+        start,
+        speed_kph=speeds,
+        oneway=oneway,
+        max_speed_kph=float(data.get("max_speed_kph", start.max_speed_kph)),
+        use_maxspeed=bool(data.get("use_maxspeed", start.use_maxspeed)),
+        description=str(data.get("description", f"{start.description}; speeds from {p.name}")),
+    )

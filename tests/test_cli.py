@@ -143,3 +143,43 @@ def test_every_command_has_help_with_an_example():
     for cmd in ("demo", "plan"):
         res = _run([cmd, "--help"])
         assert res.exit_code == 0 and "Example" in res.output
+
+
+def test_points_beyond_the_hard_snap_limit_are_listed_not_dropped(
+    tmp_path, demo_files, helsinki_pbf
+):
+    hs = pd.read_csv(demo_files / "hotspots.csv")
+    far = hs.iloc[[0]].copy()
+    far["id"], far["lat"] = "far-away", far["lat"] + 0.05  # about 5.5 km north of the extract
+    pd.concat([hs, far]).to_csv(tmp_path / "hs.csv", index=False)
+    out = tmp_path / "out"
+    res = _run(
+        [
+            "plan",
+            "--network",
+            helsinki_pbf,
+            "--hotspots",
+            str(tmp_path / "hs.csv"),
+            "--stations",
+            str(demo_files / "stations.csv"),
+            "--candidates",
+            str(demo_files / "candidates.csv"),
+            "--mode",
+            "walk",
+            "--add",
+            "1",
+            "--snap-warn-m",
+            "100",
+            "--snap-max-m",
+            "2000",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert res.exit_code == 0, res.output
+    snap = pd.read_csv(out / "snapping.csv")
+    row = snap.loc[snap["id"] == "far-away"].iloc[0]
+    assert row["status"] == "excluded" and row["snap_distance_m"] > 2000
+    assert len(snap.loc[snap["role"] == "hotspot"]) == len(hs) + 1
+    assert (out / "service_areas.geojson").exists()

@@ -134,3 +134,35 @@ def test_osm_xml_and_graphml_load_offline(tmp_path):
     ride = network_mod.load(path, mode="ebike")
     assert len(ride.segments) == 3
     assert (~np.isfinite(ride.segments[["fwd_s", "bwd_s"]].to_numpy())).sum() == 1
+
+
+def test_speeds_from_toml_override_the_preset(tmp_path):
+    from planner.config import mode_from_toml
+
+    f = tmp_path / "speeds.toml"
+    f.write_text('mode = "ebike"\n[speeds_kph]\nresidential = 12\nsteps = 0\n')
+    mode = mode_from_toml(f)
+    assert mode.speed_kph["residential"] == 12.0 and "steps" not in mode.speed_kph
+    assert mode.speed_kph["primary"] == 20.0  # untouched classes keep the preset
+    nodes = {1: (0, 0), 2: (1200, 0)}
+    net = make_network(nodes, [{"u": 1, "v": 2}], mode="walk")
+    assert net.segments["fwd_s"].iloc[0] == pytest.approx(1200 / (4.8 / 3.6))
+    ways = pd.DataFrame({"highway": ["residential"]})
+    fwd, _ = network_mod.speeds_kph(ways, mode)
+    assert fwd[0] == 12.0
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [("[speeds_kph]\nresidential = -3\n", "speeds_kph.residential"),
+     ("oneway = 'sometimes'\n", "oneway"),
+     ("colour = 'red'\n", "unknown keys"),
+     ("[speeds_kph\n", "not valid TOML")],
+)  # fmt: skip
+def test_bad_speed_files_name_the_problem(tmp_path, text, fragment):
+    from planner.config import mode_from_toml
+
+    f = tmp_path / "speeds.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=fragment):
+        mode_from_toml(f)
