@@ -11,6 +11,7 @@ name (osmnx; a place name needs the internet) or an osmnx ``.graphml`` file.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,6 +99,11 @@ class Network:
                 ),
             }
         )
+
+    @functools.cached_property
+    def reverse_adjacency(self) -> sp.csr_matrix:
+        """``adjacency(reverse=True)``, built once per network and reused by every search."""
+        return self.adjacency(reverse=True)
 
     def adjacency(self, *, reverse: bool = False) -> sp.csr_matrix:
         """Sparse ``n × n`` matrix of travel seconds (the fastest of parallel edges).

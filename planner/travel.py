@@ -6,9 +6,10 @@ segment's directions allow, and walks the access leg between the point and the r
 
 Travel times run in the rider-to-station direction. One bounded Dijkstra per station
 (``scipy.sparse.csgraph.dijkstra`` with ``limit``) on the *reversed* graph finds, from the
-station, the time from every road node and every hotspot *to* the station. Stations and
-hotspots enter the graph as virtual nodes joined to the ends of their segments, so the part
-of a segment between a point and a node is timed exactly. Only pairs within the limit are
+station, the time from every road node *to* the station. Each station enters the graph as a
+virtual node joined to the ends of its segment; a hotspot's time is the better of riding
+ahead or back to the ends of its own segment and on from there, so the part of a segment
+between a point and a node is timed exactly. Only pairs within the limit are
 kept, in sparse matrices; sources are processed in batches so no dense sources × nodes
 matrix exists at any time.
 """
@@ -31,7 +32,7 @@ from .network import Network, csr_min
 log = logging.getLogger(__name__)
 
 #: Working memory for one batch of Dijkstra rows (bytes).
-BATCH_BYTES = 128 * 2**20
+BATCH_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -192,33 +193,37 @@ def _part(share: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     return np.where(share <= 0.0, 0.0, cost)  # a point on the node itself needs no ride
 
 
-def _virtual_edges(
-    network: Network, pts: Snapped, offset: int, *, as_source: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Edges of the *reversed* graph that join points to the ends of their segments."""
+def _source_edges(network: Network, pts: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges of the *reversed* graph from each source (row ``i``) to its segment's ends.
+
+    A rider arrives at the station from ``u`` (riding forward) or from ``v`` (riding
+    backward); in the reversed graph these are station → u and station → v.
+    """
     ok = np.flatnonzero(pts.segment >= 0)
     seg = pts.segment[ok]
     t = pts.fraction[ok]
     s = network.segments
-    u = s["u"].to_numpy()[seg]
-    v = s["v"].to_numpy()[seg]
-    fwd = s["fwd_s"].to_numpy()[seg]
-    bwd = s["bwd_s"].to_numpy()[seg]
-    me = offset + ok
-    if as_source:
-        # a rider arrives at the station from u (riding forward) or from v (riding backward);
-        # reversed graph: station -> u, station -> v
-        rows = np.concatenate([me, me])
-        cols = np.concatenate([u, v])
-        vals = np.concatenate([_part(t, fwd), _part(1.0 - t, bwd)])
-    else:
-        # a rider leaves the hotspot towards v (forward) or towards u (backward);
-        # reversed graph: v -> hotspot, u -> hotspot
-        rows = np.concatenate([v, u])
-        cols = np.concatenate([me, me])
-        vals = np.concatenate([_part(1.0 - t, fwd), _part(t, bwd)])
+    rows = np.concatenate([ok, ok])
+    cols = np.concatenate([s["u"].to_numpy()[seg], s["v"].to_numpy()[seg]])
+    vals = np.concatenate(
+        [_part(t, s["fwd_s"].to_numpy()[seg]), _part(1.0 - t, s["bwd_s"].to_numpy()[seg])]
+    )
     fin = np.isfinite(vals)
     return rows[fin], cols[fin], vals[fin]
+
+
+def _target_legs(
+    network: Network, pts: Snapped
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each target: the node ahead (``v``) and behind (``u``) on its segment and the
+    seconds to ride there from the target (``inf`` where not allowed or excluded)."""
+    s = network.segments
+    seg = np.maximum(pts.segment, 0)
+    ok = pts.segment >= 0
+    t = pts.fraction
+    ahead = np.where(ok, _part(1.0 - t, s["fwd_s"].to_numpy()[seg]), np.inf)
+    behind = np.where(ok, _part(t, s["bwd_s"].to_numpy()[seg]), np.inf)
+    return s["v"].to_numpy()[seg], ahead, s["u"].to_numpy()[seg], behind
 
 
 def _same_segment(
@@ -275,19 +280,18 @@ def compute(
     """
     n = network.n_nodes
     n_s, n_t = len(sources), len(targets)
-    size = n + n_s + n_t
-    e = network.edges()
-    parts = [
-        (e["v"].to_numpy(), e["u"].to_numpy(), e["travel_time_s"].to_numpy()),
-        _virtual_edges(network, sources, n, as_source=True),
-        _virtual_edges(network, targets, n + n_s, as_source=False),
-    ]
-    graph = csr_min(
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[2] for p in parts]),
-        (size, size),
-    )
+    size = n + n_s
+    # the cached reversed road graph, with one extra row per source (its virtual node)
+    base = network.reverse_adjacency
+    r, c, w = _source_edges(network, sources)
+    extra = csr_min(r, c, w, (n_s, size))
+    graph = sp.csr_matrix(
+        (np.concatenate([base.data, extra.data]),
+         np.concatenate([base.indices, extra.indices]),
+         np.concatenate([base.indptr, extra.indptr[1:] + base.nnz])),
+        shape=(size, size),
+    )  # fmt: skip
+    ahead_node, ahead_s, behind_node, behind_s = _target_legs(network, targets)
     active = np.flatnonzero((sources.segment >= 0) & (sources.access_s <= limit_s))
     if batch_size is None:
         batch_size = max(1, min(512, BATCH_BYTES // (8 * size)))
@@ -303,7 +307,8 @@ def compute(
         s_access = sources.access_s[batch]
         limit = float(limit_s - s_access.min())
         dist = dijkstra(graph, directed=True, indices=n + batch, limit=limit)
-        tt = dist[:, n + n_s :] + t_access[None, :] + s_access[:, None]
+        tt = np.minimum(dist[:, ahead_node] + ahead_s, dist[:, behind_node] + behind_s)
+        tt += t_access[None, :] + s_access[:, None]
         r, c = np.nonzero(tt <= limit_s)
         rows.append(batch[r])
         cols.append(c)
