@@ -19,6 +19,10 @@ from .errors import ConfigError
 #: Service-circle thresholds of the seed documents, in minutes.
 DEFAULT_MINUTES: tuple[float, ...] = (8.0, 10.0, 15.0)
 
+#: Goal shares of demand within each default threshold: 80% within 8, 90% within 10 and
+#: 100% within 15 minutes.
+DEFAULT_TARGETS: tuple[float, ...] = (0.8, 0.9, 1.0)
+
 #: Speed of the access leg between a point and the road it is snapped to (km/h).
 ACCESS_WALK_SPEED_KPH: float = 4.8
 
@@ -257,3 +261,38 @@ def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> 
         use_maxspeed=bool(data.get("use_maxspeed", start.use_maxspeed)),
         description=str(data.get("description", f"{start.description}; speeds from {p.name}")),
     )
+
+
+def validate_targets(targets: object, minutes: tuple[float, ...]) -> tuple[float, ...]:
+    """Goal shares (0-1, or percentages 0-100), one per threshold, such as ``"0.8,0.9,1"``.
+
+    ``None`` gives the defaults (80/90/100%) for three thresholds; for another number of
+    thresholds, 100% within the widest and no goal for the others.
+    """
+    if targets is None:
+        if len(minutes) == len(DEFAULT_TARGETS):
+            return DEFAULT_TARGETS
+        return tuple([0.0] * (len(minutes) - 1) + [1.0])
+    parts = (
+        [p.strip() for p in targets.split(",")]
+        if isinstance(targets, str)
+        else list(
+            targets  # type: ignore[call-overload]
+        )
+    )
+    try:
+        values = [float(p.rstrip("%")) if isinstance(p, str) else float(p) for p in parts]
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"--targets: expected shares such as 0.8,0.9,1.0, got {targets!r}"
+        ) from None
+    if any(v > 1.0 for v in values):
+        values = [v / 100.0 for v in values]
+    if len(values) != len(minutes):
+        raise ConfigError(
+            f"--targets: give one share per threshold ({len(minutes)} for --minutes "
+            f"{','.join(f'{m:g}' for m in minutes)}), got {len(values)}"
+        )
+    if any(not (0.0 <= v <= 1.0) for v in values):
+        raise ConfigError(f"--targets: shares must be between 0 and 1 (or 0-100%), got {values}")
+    return tuple(values)

@@ -33,6 +33,7 @@ from .config import (
     get_mode,
     minutes_label,
     validate_minutes,
+    validate_targets,
 )
 from .crs import WGS84
 from .errors import ConfigError, InputError
@@ -74,6 +75,9 @@ class Plan:
     isochrones: gpd.GeoDataFrame
     service_areas: gpd.GeoDataFrame
     snapping: pd.DataFrame
+    targets: tuple[float, ...] = ()
+    blind_spots: gpd.GeoDataFrame | None = None
+    areas_scored: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
 
@@ -109,8 +113,30 @@ class Plan:
                 ),
             },
             "coverage_existing": self.district,
+            "grades": {
+                "rule": coverage.GRADE_RULE,
+                "counts": self.scores["grade"].value_counts().sort_index().to_dict()
+                if "grade" in self.scores
+                else {},
+            },
+            "blind_spots": {
+                f"beyond_{minutes_label(m * 60)}": {
+                    "hotspots": int(self.hotspots[f"beyond_{minutes_label(m * 60)}"].sum()),
+                    "demand": float(
+                        self.hotspots.loc[
+                            self.hotspots[f"beyond_{minutes_label(m * 60)}"], "weight"
+                        ].sum()
+                    ),
+                }
+                for m in self.minutes
+            },
+            "areas": None
+            if self.areas_scored is None
+            else self.areas_scored.to_dict(orient="records"),
             "coverage_after_recommended": after,
-            "optimizer": {
+            "optimizer": None
+            if not len(self.candidates)
+            else {
                 "method": self.solution.method,
                 "objective": self.solution.objective,
                 "bound": self.solution.bound,
@@ -154,6 +180,18 @@ class Plan:
                 tmp / "summary.json",
             )
             export.write_text(html, tmp / "map.html")
+            export.write_text(
+                render.report_html(summary, self.stations_scored(), lang=lang),
+                tmp / "report.html",
+            )
+            if self.blind_spots is not None:
+                export.write_csv(
+                    pd.DataFrame(self.blind_spots.drop(columns="geometry")),
+                    tmp / "blind_spots.csv",
+                )
+                export.write_geojson(self.blind_spots, tmp / "blind_spots.geojson")
+            if self.areas_scored is not None:
+                export.write_csv(self.areas_scored, tmp / "areas_scored.csv")
         log.info("wrote outputs to %s", out)
         return out
 
@@ -199,10 +237,12 @@ def plan(
     net: Network,
     hotspots: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
-    candidates: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame | None = None,
     *,
     minutes: Sequence[float] = DEFAULT_MINUTES,
     add: int = 3,
+    targets: Sequence[float] | str | None = None,
+    areas: gpd.GeoDataFrame | None = None,
     threshold_weights: Sequence[float] | None = None,
     snap_warn_m: float = SNAP_WARN_M,
     snap_max_m: float = SNAP_MAX_M,
@@ -218,11 +258,15 @@ def plan(
         WGS-84 points with unique ``id`` and ``weight`` >= 0.
     stations, candidates
         WGS-84 points with unique ``id`` and ``name``. Candidates sharing an id with a
-        station are left out.
+        station are left out. Without candidates only the existing stations are scored.
     minutes
         Increasing service-circle thresholds (minutes), default 8, 10, 15.
     add
         Number of new sites to suggest (greedy maximal coverage keeping existing stations).
+    targets
+        Goal share of demand within each threshold (default 80%, 90%, 100%).
+    areas
+        Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     threshold_weights
         Weight of each threshold in the optimiser's objective (default 1 each).
     snap_warn_m, snap_max_m
@@ -235,6 +279,9 @@ def plan(
     """
     timings: dict[str, float] = {}
     minutes = validate_minutes(minutes)
+    goals = validate_targets(targets, minutes)
+    if candidates is None:
+        candidates, add = sites.empty_sites(), 0
     thresholds_s = tuple(m * 60.0 for m in minutes)
     limit = thresholds_s[-1]
     if len(hotspots) == 0:
@@ -272,8 +319,9 @@ def plan(
     cov_st = coverage.Coverage(st_times, weights, thresholds_s)
     cov_cand = coverage.Coverage(cand_times, weights, thresholds_s)
     with stage(log, "scoring", timings):
-        scores = coverage.station_scores(cov_st)
-        district = coverage.district_summary(cov_st)
+        scores = coverage.station_scores(cov_st, goals)
+        district = coverage.district_summary(cov_st, goals)
+        areas_scored = _area_figures(cov_st, hotspots, areas, goals) if areas is not None else None
     with stage(log, "optimize", timings):
         problem = optimize.MaximalCoverage.from_coverage(
             cov_cand, add, existing=cov_st, threshold_weights=threshold_weights
@@ -285,21 +333,7 @@ def plan(
         iso = isochrones.station_polygons(net, st_times, s_snap, thresholds_s)
         iso.insert(1, "kind", "existing")
         if len(solution.selected):
-            sel = solution.selected
-            sub = travel.Snapped(
-                *(
-                    np.asarray(getattr(c_snap, f))[sel]
-                    for f in (
-                        "ids",
-                        "segment",
-                        "fraction",
-                        "distance_m",
-                        "access_s",
-                        "snapped_xy",
-                        "excluded",
-                    )
-                )
-            )
+            sub = c_snap.subset(solution.selected)
             new_times = travel.compute(net, sub, h_snap, limit_s=limit, keep_node_times=True)
             iso_new = isochrones.station_polygons(net, new_times, sub, thresholds_s)
             iso_new.insert(1, "kind", "suggested")
@@ -316,6 +350,13 @@ def plan(
     hs["nearest_minutes"] = np.where(np.isfinite(nearest), np.round(nearest / 60.0, 2), np.nan)
     for t in thresholds_s:
         hs[f"covered_{minutes_label(t)}"] = nearest <= t
+    for t in thresholds_s:
+        hs[f"beyond_{minutes_label(t)}"] = ~(nearest <= t)
+    first = f"beyond_{minutes_label(thresholds_s[0])}"
+    blind = hs.loc[hs[first], ["id", "name", "weight", "lon", "lat", "nearest_minutes",
+                               *[f"beyond_{minutes_label(t)}" for t in thresholds_s],
+                               "geometry"]]  # fmt: skip
+    blind = blind.sort_values(["weight", "id"], ascending=[False, True]).reset_index(drop=True)
     return Plan(
         network=net,
         minutes=minutes,
@@ -331,9 +372,49 @@ def plan(
         isochrones=_wgs84(iso),
         service_areas=_wgs84(areas),
         snapping=snapping,
+        targets=goals,
+        blind_spots=gpd.GeoDataFrame(blind, geometry="geometry", crs=WGS84),
+        areas_scored=areas_scored,
         timings=timings,
         inputs={**(inputs or {}), "add": add},
     )
+
+
+def _area_figures(
+    cov: coverage.Coverage,
+    hotspots: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    goals: Sequence[float],
+) -> pd.DataFrame:
+    """District figures per sub-area; hotspots fall in the first area that contains them."""
+    joined = gpd.sjoin(
+        hotspots[["geometry"]].reset_index(drop=True),
+        areas[["area", "geometry"]],
+        how="left",
+        predicate="within",
+    )
+    label = joined.groupby(level=0)["area"].first().reindex(range(len(hotspots)))
+    rows = []
+    names = [*areas["area"].tolist(), None]
+    for name in names:
+        mask = (label.isna() if name is None else label == name).to_numpy()
+        if name is None and not mask.any():
+            continue
+        d = coverage.district_summary(cov, goals, subset=mask)
+        row: dict[str, Any] = {
+            "area": name if name is not None else "(outside every area)",
+            "hotspots": d["hotspots"],
+            "demand": d["total_demand"],
+        }
+        for lab, v in d["covered"].items():
+            row[f"share_{lab}"] = v["share"]
+        for g in d.get("goals", []):
+            row[f"goal_{g['minutes']:g}_attained"] = g["attained"]
+        nm = d["nearest_minutes"]
+        row["nearest_minutes_median"] = nm["median"]
+        row["nearest_minutes_p90"] = nm["p90"]
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -224,3 +225,210 @@ def plan_map(
     m.get_root().html.add_child(Element(legend))  # type: ignore[attr-defined]
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m.get_root().render()
+
+
+REPORT_LABELS = {
+    "en": {
+        "title": "Service-circle report",
+        "district": "District",
+        "threshold": "within",
+        "share": "share of demand",
+        "target": "goal",
+        "attained": "met",
+        "yes": "yes",
+        "no": "no",
+        "travel": "Travel time to the nearest station (minutes)",
+        "mean": "mean (reached demand)",
+        "median": "median",
+        "p90": "90th percentile",
+        "beyond": "beyond the largest circle",
+        "blind": "Blind spots",
+        "hotspots": "hotspots",
+        "demand": "demand",
+        "stations": "Stations",
+        "station": "station",
+        "name": "name",
+        "catchment": "catchment demand",
+        "unique": "unique",
+        "lost": "lost if closed",
+        "grade": "grade",
+        "rule": "Grading rule",
+        "areas": "Sub-areas",
+        "area": "area",
+        "mode": "mode",
+        "chart": "Demand within each circle, against the goal",
+        "credit": "Road and POI data © OpenStreetMap contributors (ODbL).",
+        "min": "min",
+        "new": "With the suggested sites",
+    },
+    "zh": {
+        "title": "服务圈评估报告",
+        "district": "全区",
+        "threshold": "分钟内",
+        "share": "需求覆盖率",
+        "target": "目标",
+        "attained": "达标",
+        "yes": "是",
+        "no": "否",
+        "travel": "到最近驿站的出行时间（分钟）",
+        "mean": "平均（可达需求）",
+        "median": "中位数",
+        "p90": "90%分位",
+        "beyond": "超出最大服务圈",
+        "blind": "服务盲区",
+        "hotspots": "热点数",
+        "demand": "需求",
+        "stations": "驿站",
+        "station": "驿站",
+        "name": "名称",
+        "catchment": "服务片区需求",
+        "unique": "独占覆盖",
+        "lost": "关闭后失去",
+        "grade": "评级",
+        "rule": "评级规则",
+        "areas": "分街道",
+        "area": "街道",
+        "mode": "出行方式",
+        "chart": "各服务圈需求覆盖率与目标",
+        "credit": "道路与兴趣点数据 © OpenStreetMap 贡献者（ODbL）。",
+        "min": "分钟",
+        "new": "加上建议新址后",
+    },
+}
+
+GRADE_RULE_ZH = (
+    "按各驿站的服务片区（以其为最近驿站的需求）评级："
+    "A = 所有服务圈目标均达标；B = 除最近一档外均达标；"
+    "C = 除最近两档外均达标；依此类推；"
+    "再下一级 = 连最大服务圈目标也未达标；"
+    "“-” = 没有以其为最近驿站的需求。"
+)
+
+
+def _pct(x: object) -> str:
+    return "–" if x is None else f"{float(x):.1%}"  # type: ignore[arg-type]
+
+
+def _svg_chart(rows: Sequence[tuple[str, float, float | None]], lab: dict[str, str]) -> str:
+    """Horizontal bars (share within each threshold) with a tick at each goal."""
+    width, bar_h, gap, left = 520, 26, 12, 80
+    height = len(rows) * (bar_h + gap) + 30
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"role='img' aria-label='{_e(lab['chart'])}' font-family='sans-serif' "
+        f"font-size='12'>"
+    ]
+    scale = width - left - 60
+    for i, (label, share, goal) in enumerate(rows):
+        y = 10 + i * (bar_h + gap)
+        colour = THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)]
+        parts.append(f"<text x='0' y='{y + bar_h * 0.7:.1f}'>{_e(label)}</text>")
+        parts.append(f"<rect x='{left}' y='{y}' width='{scale}' height='{bar_h}' fill='#eee'/>")
+        parts.append(
+            f"<rect class='bar' x='{left}' y='{y}' width='{share * scale:.1f}' "
+            f"height='{bar_h}' fill='{colour}'/>"
+        )
+        parts.append(f"<text x='{left + scale + 6}' y='{y + bar_h * 0.7:.1f}'>{share:.1%}</text>")
+        if goal is not None:
+            gx = left + goal * scale
+            parts.append(
+                f"<line x1='{gx:.1f}' x2='{gx:.1f}' y1='{y - 3}' y2='{y + bar_h + 3}' "
+                f"stroke='#000' stroke-width='2'/>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def report_html(summary: dict, stations: Any, *, lang: str = "en") -> str:  # type: ignore[type-arg]
+    """A one-page HTML report of the district, the stations and their grades."""
+    lab = REPORT_LABELS.get(lang, REPORT_LABELS["en"])
+    cov = summary["coverage_existing"]
+    goals = {f"{g['minutes']:g}": g for g in cov.get("goals", [])}
+    rows = []
+    for k, v in cov["covered"].items():
+        g = goals.get(k)
+        rows.append((f"{k} {lab['min']}", float(v["share"]), g["target"] if g else None))
+    table = "".join(
+        f"<tr><td>{_e(k)} {_e(lab['min'])}</td><td>{_pct(v['share'])}</td>"
+        f"<td>{_pct(goals[k]['target']) if k in goals else '–'}</td>"
+        f"<td>{_e(lab['yes'] if goals.get(k, {}).get('attained') else lab['no'])}</td></tr>"
+        for k, v in cov["covered"].items()
+    )
+    after = summary.get("coverage_after_recommended") or {}
+    after_html = ""
+    if after:
+        after_html = (
+            f"<p>{_e(lab['new'])}: "
+            + ", ".join(f"{_e(k)} {_e(lab['min'])} {_pct(v)}" for k, v in after.items())
+            + "</p>"
+        )
+    nm = cov.get("nearest_minutes", {})
+
+    def fmt_min(x: object) -> str:
+        return _e(lab["beyond"]) if x is None else f"{float(x):.1f}"  # type: ignore[arg-type]
+
+    blind = "".join(
+        f"<tr><td>{_e(k.replace('beyond_', ''))} {_e(lab['min'])}</td><td>{v['hotspots']}</td>"
+        f"<td>{v['demand']:g}</td></tr>"
+        for k, v in (summary.get("blind_spots") or {}).items()
+    )
+    labels = [k for k in cov["covered"]]
+    head = "".join(f"<th>{_e(lab['demand'])} ≤{_e(k)}</th>" for k in labels)
+    st_rows = []
+    for r in stations.to_dict(orient="records"):
+        cells = "".join(f"<td>{float(r.get(f'demand_{k}', 0)):g}</td>" for k in labels)
+        st_rows.append(
+            f"<tr><td>{_e(r['station_id'])}</td><td>{_e(r.get('name', ''))}</td>{cells}"
+            f"<td>{float(r.get(f'unique_{labels[0]}', 0)):g}</td>"
+            f"<td>{float(r.get(f'lost_if_closed_{labels[-1]}', 0)):g}</td>"
+            f"<td>{float(r.get('catchment_demand', 0)):g}</td>"
+            f"<td class='grade'>{_e(r.get('grade', ''))}</td></tr>"
+        )
+    areas = summary.get("areas") or []
+    area_html = ""
+    if areas:
+        acols = [c for c in areas[0] if c.startswith("share_")]
+        area_html = (
+            f"<h2>{_e(lab['areas'])}</h2><table><tr><th>{_e(lab['area'])}</th>"
+            f"<th>{_e(lab['demand'])}</th>"
+            + "".join(f"<th>≤{_e(c[6:])} {_e(lab['min'])}</th>" for c in acols)
+            + "</tr>"
+            + "".join(
+                f"<tr><td>{_e(a['area'])}</td><td>{float(a['demand']):g}</td>"
+                + "".join(f"<td>{_pct(a[c])}</td>" for c in acols)
+                + "</tr>"
+                for a in areas
+            )
+            + "</table>"
+        )
+    rule = GRADE_RULE_ZH if lang == "zh" else summary.get("grades", {}).get("rule", "")
+    params = summary.get("parameters", {})
+    return f"""<!DOCTYPE html>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<title>{_e(lab["title"])}</title>
+<style>body{{font:14px/1.4 sans-serif;max-width:960px;margin:24px auto;padding:0 12px}}
+table{{border-collapse:collapse;margin:8px 0}}td,th{{border:1px solid #ccc;padding:3px 8px;
+text-align:right}}td:first-child,th:first-child{{text-align:left}}.grade{{font-weight:bold;
+text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</style></head>
+<body><h1>{_e(lab["title"])}</h1>
+<p>{_e(lab["mode"])}: {_e(params.get("mode", ""))} — {_e(params.get("mode_description", ""))}</p>
+<h2>{_e(lab["district"])}</h2>
+<table><tr><th>{_e(lab["threshold"])}</th><th>{_e(lab["share"])}</th><th>{_e(lab["target"])}</th>
+<th>{_e(lab["attained"])}</th></tr>{table}</table>
+{_svg_chart(rows, lab)}
+{after_html}
+<h2>{_e(lab["travel"])}</h2>
+<table><tr><th>{_e(lab["mean"])}</th><th>{_e(lab["median"])}</th><th>{_e(lab["p90"])}</th></tr>
+<tr><td>{fmt_min(nm.get("mean_of_reached"))}</td><td>{fmt_min(nm.get("median"))}</td>
+<td>{fmt_min(nm.get("p90"))}</td></tr></table>
+<h2>{_e(lab["blind"])}</h2>
+<table><tr><th>{_e(lab["beyond"])}</th><th>{_e(lab["hotspots"])}</th><th>{_e(lab["demand"])}</th></tr>
+{blind}</table>
+<h2>{_e(lab["stations"])}</h2>
+<table><tr><th>{_e(lab["station"])}</th><th>{_e(lab["name"])}</th>{head}
+<th>{_e(lab["unique"])} ≤{_e(labels[0])}</th><th>{_e(lab["lost"])} ≤{_e(labels[-1])}</th>
+<th>{_e(lab["catchment"])}</th><th>{_e(lab["grade"])}</th></tr>{"".join(st_rows)}</table>
+<p class="note"><b>{_e(lab["rule"])}:</b> {_e(rule)}</p>
+{area_html}
+<p class="note">{_e(lab["credit"])}</p>
+</body></html>"""

@@ -17,7 +17,8 @@ matrix exists at any time.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,13 @@ class Snapped:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def subset(self, positions: np.ndarray) -> Snapped:
+        """The points at ``positions``, in that order."""
+        idx = np.asarray(positions, dtype=np.int64)
+        fields = ("ids", "segment", "fraction", "distance_m", "access_s", "snapped_xy", "excluded")
+        arrays: dict[str, Any] = {f: np.asarray(getattr(self, f))[idx] for f in fields}
+        return replace(self, **arrays)
 
     def report(self, network: Network, *, role: str = "") -> pd.DataFrame:
         """One row per point: segment, road name, snap distance, access seconds, status."""

@@ -8,7 +8,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "planner"
 
 FOUNDATION = {"errors", "config", "crs", "_validate", "_progress", "_io", "_osm"}
-INPUTS = {"network", "demand", "sites"}
+INPUTS = {"network", "demand", "sites", "areas"}
 ANALYSIS = {"travel", "coverage", "isochrones"}
 DECISION = {"optimize", "_kernels"}
 OUTPUT = {"render", "export"}
