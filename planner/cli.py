@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from . import _progress, demand, pipeline, sites
+from . import areas as areas_mod
 from . import network as network_mod
 from .config import (
     DEFAULT_MINUTES,
@@ -22,6 +23,7 @@ from .config import (
     get_mode,
     mode_from_toml,
     validate_minutes,
+    validate_targets,
 )
 from .errors import PlannerError
 
@@ -79,24 +81,38 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
         )
         for row in result.recommended.itertuples():
             click.echo(f"  #{row.rank} {row.name or row.id} ({row.id})")
-    click.echo(f"optimality gap at most {s['optimizer']['gap']:.2%}")
+    goals = s["coverage_existing"].get("goals", [])
+    if goals:
+        click.echo(
+            "goals: "
+            + ", ".join(
+                f"{g['target']:.0%} within {g['minutes']:g} min "
+                f"{'met' if g['attained'] else 'NOT met'}"
+                for g in goals
+            )
+        )
+    if s["optimizer"]:
+        click.echo(f"optimality gap at most {s['optimizer']['gap']:.2%}")
     click.echo(f"outputs written to {out}")
 
 
-def _options(*, mode_default: str, out_default: str) -> list[Callable[..., Any]]:
-    return [
+def _options(
+    *, mode_default: str, out_default: str, with_add: bool = True
+) -> list[Callable[..., Any]]:
+    opts = [
         click.option("--mode", type=click.Choice(sorted(MODES)), default=mode_default,
                      show_default=True, help="Travel mode: speeds by road class (see README)."),
         click.option("--speeds", default=None, metavar="FILE.toml",
                      help="Override the mode's speeds and rules from a TOML file (see README)."),
         click.option("--minutes", default=_MINUTES, show_default=True,
                      help="Service-circle thresholds in minutes, increasing."),
-        click.option("--add", "add", type=int, default=3, show_default=True,
-                     help="Number of new sites to suggest."),
+        click.option("--targets", default=None,
+                     help="Goal share of demand within each threshold, e.g. 0.8,0.9,1.0 "
+                          "(the default for 8,10,15)."),
         click.option("--out", "out", default=out_default, show_default=True,
                      help="Output folder."),
         click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-                     help="Language of the map labels."),
+                     help="Language of the map and report."),
         click.option("--snap-warn-m", type=float, default=SNAP_WARN_M, show_default=True,
                      help="Report points farther than this from a usable road (m)."),
         click.option("--snap-max-m", type=float, default=SNAP_MAX_M, show_default=True,
@@ -105,6 +121,19 @@ def _options(*, mode_default: str, out_default: str) -> list[Callable[..., Any]]
                      help="Only warnings and errors; no progress bars."),
         click.option("--verbose", "-v", is_flag=True, help="Debug logging."),
     ]  # fmt: skip
+    if with_add:
+        opts.insert(
+            4,
+            click.option(
+                "--add",
+                "add",
+                type=int,
+                default=3,
+                show_default=True,
+                help="Number of new sites to suggest.",
+            ),
+        )
+    return opts
 
 
 def _with(options: list[Callable[..., Any]]) -> Callable[..., Any]:
@@ -130,6 +159,7 @@ def demo(
     mode: str,
     speeds: str | None,
     minutes: str,
+    targets: str | None,
     add: int,
     out: str,
     lang: str,
@@ -152,6 +182,7 @@ def demo(
         out,
         mode=_mode(mode, speeds),
         minutes=validate_minutes(minutes),
+        targets=targets,
         add=add,
         lang=lang,
         snap_warn_m=snap_warn_m,
@@ -160,34 +191,34 @@ def demo(
     _print_summary(result, out)
 
 
+_NETWORK_HELP = "Road network: .osm.pbf, .osm, .osm.bz2, .graphml, or a place name (online)."
+_HOTSPOTS_HELP = (
+    "Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network file's food and retail POIs."
+)
+_STATIONS_HELP = "Existing stations CSV/GeoJSON (id, name, lon, lat)."
+
+
+def _inputs_options() -> list[Callable[..., Any]]:
+    return [
+        click.option("--crs", "crs", default="wgs84", show_default=True,
+                     help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n."),
+        click.option("--areas", default=None,
+                     help="Sub-district polygons (GeoJSON/GeoPackage) for figures per area."),
+        click.option("--area-name-column", default=None,
+                     help="Column of --areas holding the area name (default: name/名称)."),
+    ]  # fmt: skip
+
+
 @main.command()
-@click.option(
-    "--network",
-    "network",
-    required=True,
-    help="Road network: .osm.pbf, .osm, .osm.bz2, .graphml, or a place name (online).",
-)
-@click.option(
-    "--hotspots",
-    required=True,
-    help="Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network "
-    "file's food and retail POIs.",
-)
-@click.option(
-    "--stations", required=True, help="Existing stations CSV/GeoJSON (id, name, lon, lat)."
-)
+@click.option("--network", "network", required=True, help=_NETWORK_HELP)
+@click.option("--hotspots", required=True, help=_HOTSPOTS_HELP)
+@click.option("--stations", required=True, help=_STATIONS_HELP)
 @click.option(
     "--candidates",
     required=True,
     help="Candidate sites CSV/GeoJSON, or 'osm' for the network file's host venues.",
 )
-@click.option(
-    "--crs",
-    "crs",
-    default="wgs84",
-    show_default=True,
-    help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n.",
-)
+@_with(_inputs_options())
 @_with(_options(mode_default="ebike", out_default="out"))
 @_handle_errors
 def plan(
@@ -196,9 +227,12 @@ def plan(
     stations: str,
     candidates: str,
     crs: str,
+    areas: str | None,
+    area_name_column: str | None,
     mode: str,
     speeds: str | None,
     minutes: str,
+    targets: str | None,
     add: int,
     out: str,
     lang: str,
@@ -207,7 +241,7 @@ def plan(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Score existing stations and suggest new sites; write map, tables and summary.
+    """Score existing stations and suggest new sites; write map, report, tables, summary.
 
     \b
     Example:
@@ -215,7 +249,101 @@ def plan(
           --stations stations.csv --candidates osm --add 5 --out out/andorra
     """
     _setup(quiet, verbose)
+    _run(
+        network,
+        hotspots,
+        stations,
+        candidates,
+        crs=crs,
+        areas=areas,
+        area_name_column=area_name_column,
+        mode=mode,
+        speeds=speeds,
+        minutes=minutes,
+        targets=targets,
+        add=add,
+        out=out,
+        lang=lang,
+        snap_warn_m=snap_warn_m,
+        snap_max_m=snap_max_m,
+    )
+
+
+@main.command()
+@click.option("--network", "network", required=True, help=_NETWORK_HELP)
+@click.option("--hotspots", required=True, help=_HOTSPOTS_HELP)
+@click.option("--stations", required=True, help=_STATIONS_HELP)
+@_with(_inputs_options())
+@_with(_options(mode_default="ebike", out_default="out", with_add=False))
+@_handle_errors
+def score(
+    network: str,
+    hotspots: str,
+    stations: str,
+    crs: str,
+    areas: str | None,
+    area_name_column: str | None,
+    mode: str,
+    speeds: str | None,
+    minutes: str,
+    targets: str | None,
+    out: str,
+    lang: str,
+    snap_warn_m: float,
+    snap_max_m: float,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Score the existing stations only: coverage per circle, unique and lost demand,
+    catchments and grades, blind spots, goal attainment (per sub-area with --areas).
+
+    \b
+    Example:
+      planner score --network district.osm.pbf --hotspots hotspots.csv \\
+          --stations stations.csv --areas streets.geojson --lang zh --out out/score
+    """
+    _setup(quiet, verbose)
+    _run(
+        network,
+        hotspots,
+        stations,
+        None,
+        crs=crs,
+        areas=areas,
+        area_name_column=area_name_column,
+        mode=mode,
+        speeds=speeds,
+        minutes=minutes,
+        targets=targets,
+        add=0,
+        out=out,
+        lang=lang,
+        snap_warn_m=snap_warn_m,
+        snap_max_m=snap_max_m,
+    )
+
+
+def _run(
+    network: str,
+    hotspots: str,
+    stations: str,
+    candidates: str | None,
+    *,
+    crs: str,
+    areas: str | None,
+    area_name_column: str | None,
+    mode: str,
+    speeds: str | None,
+    minutes: str,
+    targets: str | None,
+    add: int,
+    out: str,
+    lang: str,
+    snap_warn_m: float,
+    snap_max_m: float,
+) -> None:
     mins = validate_minutes(minutes)
+    goals = validate_targets(targets, mins)
     travel_mode = _mode(mode, speeds)
     hs = (
         demand.hotspots_from_osm(network)
@@ -223,11 +351,14 @@ def plan(
         else demand.read_hotspots(hotspots, crs=crs)
     )
     st = sites.read_sites(stations, role="stations", crs=crs)
-    cand = (
-        sites.candidates_from_osm(network)
-        if candidates == "osm"
-        else sites.read_sites(candidates, role="candidates", crs=crs)
-    )
+    cand = None
+    if candidates is not None:
+        cand = (
+            sites.candidates_from_osm(network)
+            if candidates == "osm"
+            else sites.read_sites(candidates, role="candidates", crs=crs)
+        )
+    polygons = areas_mod.read_areas(areas, name_column=area_name_column) if areas else None
     net = network_mod.load(network, mode=travel_mode)
     inputs = {
         "network": network,
@@ -236,6 +367,7 @@ def plan(
         "candidates": candidates,
         "crs": crs,
         "speeds": speeds,
+        "areas": areas,
     }
     result = pipeline.plan(
         net,
@@ -244,6 +376,8 @@ def plan(
         cand,
         minutes=mins,
         add=add,
+        targets=goals,
+        areas=polygons,
         snap_warn_m=snap_warn_m,
         snap_max_m=snap_max_m,
         inputs=inputs,

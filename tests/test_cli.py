@@ -183,3 +183,69 @@ def test_points_beyond_the_hard_snap_limit_are_listed_not_dropped(
     assert row["status"] == "excluded" and row["snap_distance_m"] > 2000
     assert len(snap.loc[snap["role"] == "hotspot"]) == len(hs) + 1
     assert (out / "service_areas.geojson").exists()
+
+
+def test_score_with_sub_areas_targets_and_chinese_report(tmp_path, demo_files, helsinki_pbf):
+    import geopandas as gpd
+    import shapely
+
+    hs = pd.read_csv(demo_files / "hotspots.csv")
+    mid = float(hs["lon"].median())
+    west = shapely.box(hs["lon"].min() - 0.01, 60.0, mid, 60.3)
+    east = shapely.box(mid, 60.0, hs["lon"].max() + 0.01, 60.3)
+    gpd.GeoDataFrame({"名称": ["西街道", "东街道"]}, geometry=[west, east],
+                     crs="EPSG:4326").to_file(tmp_path / "streets.geojson")  # fmt: skip
+    out = tmp_path / "score"
+    res = _run(["score", "--network", helsinki_pbf, "--hotspots", str(demo_files / "hotspots.csv"),
+                "--stations", str(demo_files / "stations.csv"), "--mode", "walk",
+                "--targets", "50,70,95", "--areas", str(tmp_path / "streets.geojson"),
+                "--lang", "zh", "--out", str(out), "--quiet"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text())
+    assert s["optimizer"] is None and s["counts"]["recommended"] == 0
+    assert [g["target"] for g in s["coverage_existing"]["goals"]] == [0.5, 0.7, 0.95]
+    areas = pd.read_csv(out / "areas_scored.csv")
+    assert set(areas["area"]) >= {"西街道", "东街道"}
+    inside = areas[areas["area"].isin(["西街道", "东街道"])]
+    assert inside["demand"].sum() == pytest.approx(
+        s["coverage_existing"]["total_demand"], rel=1e-9
+    ) or "(outside every area)" in set(areas["area"])
+    for lab in ("8", "10", "15"):  # the district share is the demand-weighted mean of the areas
+        assert (areas[f"share_{lab}"] * areas["demand"]).sum() / areas["demand"].sum() == (
+            pytest.approx(s["coverage_existing"]["covered"][lab]["share"])
+        )
+    blind = pd.read_csv(out / "blind_spots.csv")
+    assert blind["weight"].sum() == pytest.approx(
+        s["coverage_existing"]["covered"]["8"]["beyond_demand"]
+    )
+    report = (out / "report.html").read_text()
+    assert "服务圈评估报告" in report and "<svg" in report and "西街道" in report
+    scored = pd.read_csv(out / "stations_scored.csv")
+    assert set(scored["grade"]) <= set("ABCD-")
+
+
+def test_bad_targets_and_bad_areas_are_clear_errors(tmp_path, demo_files, helsinki_pbf):
+    base = [
+        "score",
+        "--network",
+        helsinki_pbf,
+        "--hotspots",
+        str(demo_files / "hotspots.csv"),
+        "--stations",
+        str(demo_files / "stations.csv"),
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    res = CliRunner().invoke(main, [*base, "--targets", "0.8,0.9"])
+    assert (
+        res.exit_code == 2
+        and "--targets" in res.output
+        and "one share per threshold" in (res.output)
+    )
+    pts = tmp_path / "pts.geojson"
+    pts.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        '"geometry":{"type":"Point","coordinates":[24.94,60.17]}}]}'
+    )
+    res = CliRunner().invoke(main, [*base, "--areas", str(pts)])
+    assert res.exit_code == 2 and "not polygons" in res.output
