@@ -59,6 +59,19 @@ def _read_csv(p: Path, role: str) -> pd.DataFrame:
     )
 
 
+def read_vector(path: Path, source: str) -> gpd.GeoDataFrame:
+    """Read a vector file (GeoJSON, GeoPackage, Shapefile) that must hold features."""
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputError(
+            f"{source} cannot be read as {path.suffix or 'a vector file'} ({exc})"
+        ) from None
+    if gdf.empty:
+        raise InputError(f"{source} has no features")
+    return gdf
+
+
 def read_point_table(
     path: str | os.PathLike[str],
     *,
@@ -115,12 +128,7 @@ def read_point_table(
         y = numeric_column(frame, lat_col, problems, field="latitude")
         coord_cols = [lon_col, lat_col]
     elif suffix in VECTOR_SUFFIXES:
-        try:
-            gdf = gpd.read_file(p)
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            raise InputError(f"{source} cannot be read as {suffix} ({exc})") from None
-        if gdf.empty:
-            raise InputError(f"{source} has no features; add points")
+        gdf = read_vector(p, source)
         if gdf.crs is not None and crs_name not in ("gcj02", "bd09"):
             gdf = gdf.to_crs(crs_mod.WGS84)
         geom = gdf.geometry

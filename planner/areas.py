@@ -8,7 +8,7 @@ import os
 import geopandas as gpd
 import numpy as np
 
-from ._io import check_file
+from ._io import check_file, read_vector
 from ._validate import find_column
 from .crs import WGS84
 from .errors import InputError
@@ -24,12 +24,7 @@ def read_areas(path: str | os.PathLike[str], *, name_column: str | None = None) 
     """
     p = check_file(path, "areas")
     source = f"areas file {str(p)!r}"
-    try:
-        gdf = gpd.read_file(p)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputError(f"{source} cannot be read as a polygon layer ({exc})") from None
-    if gdf.empty:
-        raise InputError(f"{source} has no features")
+    gdf = read_vector(p, source)
     kinds = gdf.geometry.geom_type.fillna("none")
     bad = np.flatnonzero(~kinds.isin(["Polygon", "MultiPolygon"]).to_numpy())
     if bad.size:

@@ -155,19 +155,7 @@ def main() -> None:
 @main.command()
 @_with(_options(mode_default="walk", out_default="out/demo"))
 @_handle_errors
-def demo(
-    mode: str,
-    speeds: str | None,
-    minutes: str,
-    targets: str | None,
-    add: int,
-    out: str,
-    lang: str,
-    snap_warn_m: float,
-    snap_max_m: float,
-    quiet: bool,
-    verbose: bool,
-) -> None:
+def demo(**opts: Any) -> None:
     """Run the whole job offline on the embedded real OSM extract (central Helsinki).
 
     The extract is about 1.5 km across, so the demo walks (at e-bike speed every circle
@@ -177,29 +165,30 @@ def demo(
     Example:
       planner demo --out out/demo
     """
-    _setup(quiet, verbose)
+    _setup(opts["quiet"], opts["verbose"])
     result = pipeline.run_demo(
-        out,
-        mode=_mode(mode, speeds),
-        minutes=validate_minutes(minutes),
-        targets=targets,
-        add=add,
-        lang=lang,
-        snap_warn_m=snap_warn_m,
-        snap_max_m=snap_max_m,
+        opts["out"],
+        mode=_mode(opts["mode"], opts["speeds"]),
+        minutes=validate_minutes(opts["minutes"]),
+        targets=opts["targets"],
+        add=opts["add"],
+        lang=opts["lang"],
+        snap_warn_m=opts["snap_warn_m"],
+        snap_max_m=opts["snap_max_m"],
     )
-    _print_summary(result, out)
+    _print_summary(result, opts["out"])
 
 
-_NETWORK_HELP = "Road network: .osm.pbf, .osm, .osm.bz2, .graphml, or a place name (online)."
-_HOTSPOTS_HELP = (
-    "Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network file's food and retail POIs."
-)
-_STATIONS_HELP = "Existing stations CSV/GeoJSON (id, name, lon, lat)."
-
-
-def _inputs_options() -> list[Callable[..., Any]]:
-    return [
+def _inputs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
+    opts = [
+        click.option("--network", "network", required=True,
+                     help="Road network: .osm.pbf, .osm, .osm.bz2, .graphml, or a place name "
+                          "(online)."),
+        click.option("--hotspots", required=True,
+                     help="Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network "
+                          "file's food and retail POIs."),
+        click.option("--stations", required=True,
+                     help="Existing stations CSV/GeoJSON (id, name, lon, lat)."),
         click.option("--crs", "crs", default="wgs84", show_default=True,
                      help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n."),
         click.option("--areas", default=None,
@@ -207,40 +196,23 @@ def _inputs_options() -> list[Callable[..., Any]]:
         click.option("--area-name-column", default=None,
                      help="Column of --areas holding the area name (default: name/名称)."),
     ]  # fmt: skip
+    if with_candidates:
+        opts.insert(
+            3,
+            click.option(
+                "--candidates",
+                required=True,
+                help="Candidate sites CSV/GeoJSON, or 'osm' for the network file's host venues.",
+            ),
+        )
+    return opts
 
 
 @main.command()
-@click.option("--network", "network", required=True, help=_NETWORK_HELP)
-@click.option("--hotspots", required=True, help=_HOTSPOTS_HELP)
-@click.option("--stations", required=True, help=_STATIONS_HELP)
-@click.option(
-    "--candidates",
-    required=True,
-    help="Candidate sites CSV/GeoJSON, or 'osm' for the network file's host venues.",
-)
-@_with(_inputs_options())
+@_with(_inputs_options(with_candidates=True))
 @_with(_options(mode_default="ebike", out_default="out"))
 @_handle_errors
-def plan(
-    network: str,
-    hotspots: str,
-    stations: str,
-    candidates: str,
-    crs: str,
-    areas: str | None,
-    area_name_column: str | None,
-    mode: str,
-    speeds: str | None,
-    minutes: str,
-    targets: str | None,
-    add: int,
-    out: str,
-    lang: str,
-    snap_warn_m: float,
-    snap_max_m: float,
-    quiet: bool,
-    verbose: bool,
-) -> None:
+def plan(**opts: Any) -> None:
     """Score existing stations and suggest new sites; write map, report, tables, summary.
 
     \b
@@ -248,52 +220,14 @@ def plan(
       planner plan --network andorra.osm.pbf --hotspots osm \\
           --stations stations.csv --candidates osm --add 5 --out out/andorra
     """
-    _setup(quiet, verbose)
-    _run(
-        network,
-        hotspots,
-        stations,
-        candidates,
-        crs=crs,
-        areas=areas,
-        area_name_column=area_name_column,
-        mode=mode,
-        speeds=speeds,
-        minutes=minutes,
-        targets=targets,
-        add=add,
-        out=out,
-        lang=lang,
-        snap_warn_m=snap_warn_m,
-        snap_max_m=snap_max_m,
-    )
+    _run(**opts)
 
 
 @main.command()
-@click.option("--network", "network", required=True, help=_NETWORK_HELP)
-@click.option("--hotspots", required=True, help=_HOTSPOTS_HELP)
-@click.option("--stations", required=True, help=_STATIONS_HELP)
-@_with(_inputs_options())
+@_with(_inputs_options(with_candidates=False))
 @_with(_options(mode_default="ebike", out_default="out", with_add=False))
 @_handle_errors
-def score(
-    network: str,
-    hotspots: str,
-    stations: str,
-    crs: str,
-    areas: str | None,
-    area_name_column: str | None,
-    mode: str,
-    speeds: str | None,
-    minutes: str,
-    targets: str | None,
-    out: str,
-    lang: str,
-    snap_warn_m: float,
-    snap_max_m: float,
-    quiet: bool,
-    verbose: bool,
-) -> None:
+def score(**opts: Any) -> None:
     """Score the existing stations only: coverage per circle, unique and lost demand,
     catchments and grades, blind spots, goal attainment (per sub-area with --areas).
 
@@ -302,33 +236,15 @@ def score(
       planner score --network district.osm.pbf --hotspots hotspots.csv \\
           --stations stations.csv --areas streets.geojson --lang zh --out out/score
     """
-    _setup(quiet, verbose)
-    _run(
-        network,
-        hotspots,
-        stations,
-        None,
-        crs=crs,
-        areas=areas,
-        area_name_column=area_name_column,
-        mode=mode,
-        speeds=speeds,
-        minutes=minutes,
-        targets=targets,
-        add=0,
-        out=out,
-        lang=lang,
-        snap_warn_m=snap_warn_m,
-        snap_max_m=snap_max_m,
-    )
+    _run(candidates=None, add=0, **opts)
 
 
 def _run(
+    *,
     network: str,
     hotspots: str,
     stations: str,
     candidates: str | None,
-    *,
     crs: str,
     areas: str | None,
     area_name_column: str | None,
@@ -341,7 +257,11 @@ def _run(
     lang: str,
     snap_warn_m: float,
     snap_max_m: float,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
+    """Read the inputs, run :func:`planner.pipeline.plan` and write the outputs."""
+    _setup(quiet, verbose)
     mins = validate_minutes(minutes)
     goals = validate_targets(targets, mins)
     travel_mode = _mode(mode, speeds)

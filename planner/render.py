@@ -406,7 +406,8 @@ def report_html(summary: dict, stations: Any, *, lang: str = "en") -> str:  # ty
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <title>{_e(lab["title"])}</title>
-<style>body{{font:14px/1.4 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;max-width:960px;margin:24px auto;padding:0 12px}}
+<style>body{{font:14px/1.4 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
+max-width:960px;margin:24px auto;padding:0 12px}}
 table{{border-collapse:collapse;margin:8px 0}}td,th{{border:1px solid #ccc;padding:3px 8px;
 text-align:right}}td:first-child,th:first-child{{text-align:left}}.grade{{font-weight:bold;
 text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</style></head>
