@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 #: OSM way tags the speed and access rules read.
 WAY_TAGS = (
     "highway", "oneway", "junction", "maxspeed", "access", "bicycle", "foot",
-    "motor_vehicle", "motorcar", "oneway:bicycle", "cycleway", "name", "area",
+    "motor_vehicle", "motorcar", "oneway:bicycle", "cycleway", "name", "area", "motorroad",
 )  # fmt: skip
 
 _YES = ("yes", "designated", "permissive", "destination", "customers", "delivery")
@@ -350,6 +350,9 @@ def speeds_kph(ways: pd.DataFrame, mode: Mode) -> tuple[np.ndarray, np.ndarray]:
     own = _tag(ways, mode.access_tag)
     granted = np.isin(own, _YES)
     denied = (np.isin(access, ("no", "private")) & ~granted) | (own == "no")
+    if mode.name in ("ebike", "walk"):
+        # motorroads (机动车专用道) are closed to bicycles, e-bikes and pedestrians
+        denied |= _tag(ways, "motorroad") == "yes"
     if "area" in ways.columns:
         denied |= (_tag(ways, "area") == "yes") & ~np.isin(highway, ("pedestrian", "footway"))
     if mode.name == "ebike":
@@ -388,6 +391,10 @@ def _read_pbf(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         raise NetworkError(f"network file {path!r} holds no roads")
     nodes, edges = got
     ways = pd.DataFrame(edges.drop(columns=[c for c in ("tags",) if c in edges.columns]))
+    if "motorroad" not in ways.columns and "tags" in edges.columns:
+        # pyrosm keeps tags outside its fixed columns as JSON text
+        motorroad = edges["tags"].astype(str).str.contains('"motorroad": ?"yes"', regex=True)
+        ways["motorroad"] = np.where(motorroad.to_numpy(), "yes", "")
     ways["geometry"] = edges.geometry.values
     nodes_df = pd.DataFrame(
         {

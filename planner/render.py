@@ -203,8 +203,13 @@ def plan_map(
     g_new.add_to(m)
 
     folium.LayerControl(collapsed=False).add_to(m)
-    speeds = ", ".join(
-        f"{_e(k)} {v:g}" for k, v in sorted(mode.speed_kph.items(), key=lambda kv: -kv[1])[:8]
+    # every class of the mode's table, fastest first, with one-way handling
+    speeds = (
+        ", ".join(
+            f"{_e(k)} {v:g}"
+            for k, v in sorted(mode.speed_kph.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        + f"; {_e(lab['oneway'])}: {_e(mode.oneway)}"
     )
     swatches = "".join(
         f"<div><span style='display:inline-block;width:12px;height:12px;background:{colours[lb]};"

@@ -51,6 +51,8 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
     assert rec["cumulative_share_8"].iloc[0] >= shares[0]
     html = (out / "map.html").read_text()
     assert "leaflet" in html.lower() and "OpenStreetMap" in html
+    legend = html[html.index("planner-legend") :]
+    assert "walk" in legend and "steps 2.5" in legend and "footway 4.8" in legend
     iso = json.loads((out / "isochrones.geojson").read_text())
     assert {f["properties"]["minutes"] for f in iso["features"]} == {8, 10, 15}
 

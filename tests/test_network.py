@@ -42,6 +42,15 @@ def test_walk_ignores_oneway_and_ebike_pushes_on_footways():
     assert efwd.max() <= 25.0
 
 
+def test_motorroads_are_closed_to_riders_and_walkers_but_not_cars():
+    ways = _ways(highway=["trunk", "trunk"], motorroad=["yes", None])
+    for mode in ("ebike", "walk"):
+        fwd, _ = network_mod.speeds_kph(ways, get_mode(mode))
+        assert list(fwd > 0) == [False, True]
+    fwd, _ = network_mod.speeds_kph(ways, get_mode("drive"))
+    assert (fwd > 0).all()
+
+
 def test_drive_uses_maxspeed_and_excludes_paths():
     ways = _ways(highway=["primary", "primary", "footway"], maxspeed=["30", "20 mph", None])
     fwd, _ = network_mod.speeds_kph(ways, get_mode("drive"))
