@@ -41,6 +41,7 @@ LABELS = {
         "category": "venue",
         "road": "nearest road",
         "credit": "© OpenStreetMap contributors",
+        "oneway": "one-way streets",
     },
     "zh": {
         "title": "服务圈",
@@ -61,6 +62,7 @@ LABELS = {
         "category": "场所类型",
         "road": "最近道路",
         "credit": "© OpenStreetMap 贡献者",
+        "oneway": "单行道",
     },
 }
 
