@@ -1,80 +1,224 @@
-"""Array-only kernels of the site optimiser (numpy / scipy; no labels, no frames)."""
+"""Array-only kernels of the site optimiser (numpy / scipy / HiGHS; no labels, no frames).
+
+Coverage problems are given per threshold ``k`` as CSC matrices ``demand × candidates``
+(``indptr``, ``indices``), demand weights ``w``, threshold weights ``tw`` and the demand
+already covered by existing stations, ``covered[k]`` (bool per demand row).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
+import scipy.sparse as sp
+
+Cols = Sequence[sp.csc_matrix]
 
 
-def column_gains(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    data: np.ndarray,
-    current: np.ndarray,
-    weights: np.ndarray,
-) -> np.ndarray:
-    """Gain of each column of a CSC value matrix over the current value of each row.
-
-    ``gain[j] = sum_i weights[i] * max(0, value[i, j] - current[i])``.
-    """
-    n_cols = len(indptr) - 1
-    out = np.zeros(n_cols)
-    if data.size == 0:
-        return out
-    diff = np.maximum(data - current[indices], 0.0) * weights[indices]
-    starts = indptr[:-1]
-    nonempty = indptr[1:] > starts
-    if nonempty.any():
-        out[nonempty] = np.add.reduceat(diff, starts[nonempty])
+def coverage_gains(cols: Cols, w: np.ndarray, tw: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Gain of adding each column: ``sum_k tw_k * sum_{i in col_k} w_i [count_k[i] == 0]``."""
+    out = np.zeros(cols[0].shape[1])
+    for k, m in enumerate(cols):
+        out += tw[k] * (m.T @ (w * (count[k] == 0)))
     return out
 
 
-def greedy_max_value(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    data: np.ndarray,
-    weights: np.ndarray,
-    base: np.ndarray,
+def greedy_coverage(
+    cols: Cols,
+    w: np.ndarray,
+    tw: np.ndarray,
+    count0: np.ndarray,
     p: int,
+    conflicts: sp.csr_matrix | None,
+    allowed: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Greedy selection of ``p`` columns maximising ``sum_i w_i * max(base_i, max_j v_ij)``.
-
-    The objective is monotone submodular, so greedy reaches at least ``1 - 1/e`` of the
-    optimum. Ties go to the lowest column. Stops early when no column adds anything.
-
-    Returns
-    -------
-    picks, gains, bound
-        Picked columns in order, the gain of each pick, and an upper bound on the optimal
-        total gain: ``min`` over steps of ``gain so far + sum of the p largest gains`` at
-        that step (valid for any monotone submodular objective).
-    """
-    current = base.astype(float).copy()
-    chosen = np.zeros(len(indptr) - 1, dtype=bool)
+    """Greedy picks (ties to the lowest column), their gains, and the online upper bound on
+    the best total gain of ``p`` columns (min over steps of gain so far + the ``p`` largest
+    gains at that step; valid for monotone submodular objectives without conflicts)."""
+    count = count0.copy()
+    free = allowed.copy()
     picks: list[int] = []
     gains: list[float] = []
-    total = 0.0
-    bound = np.inf
-    for _ in range(p):
-        g = column_gains(indptr, indices, data, current, weights)
-        g[chosen] = -np.inf
-        top = np.sort(g[np.isfinite(g)])[::-1][:p]
+    total, bound = 0.0, np.inf
+    for step in range(p + 1):
+        g = coverage_gains(cols, w, tw, count)
+        avail = np.where(free, g, -np.inf)
+        top = np.sort(np.where(allowed, g, 0.0))[::-1][:p]
         bound = min(bound, total + float(np.clip(top, 0, None).sum()))
-        if not np.isfinite(g).any():
+        if step == p:
             break
-        j = int(np.argmax(g))
-        if g[j] <= 0:
+        j = int(np.argmax(avail))
+        if not np.isfinite(avail[j]) or avail[j] <= 0:
             break
-        chosen[j] = True
         picks.append(j)
-        gains.append(float(g[j]))
-        total += float(g[j])
-        rows = indices[indptr[j] : indptr[j + 1]]
-        current[rows] = np.maximum(current[rows], data[indptr[j] : indptr[j + 1]])
-    else:
-        g = column_gains(indptr, indices, data, current, weights)
-        g[chosen] = -np.inf
-        top = np.sort(g[np.isfinite(g)])[::-1][:p]
-        bound = min(bound, total + float(np.clip(top, 0, None).sum()))
-    if len(picks) < p:  # nothing left to gain: greedy is optimal
-        bound = total
+        gains.append(float(avail[j]))
+        total += float(avail[j])
+        free[j] = False
+        if conflicts is not None:
+            free[conflicts.indices[conflicts.indptr[j] : conflicts.indptr[j + 1]]] = False
+        for k, m in enumerate(cols):
+            count[k][m.indices[m.indptr[j] : m.indptr[j + 1]]] += 1
+    if len(picks) < p and conflicts is None:
+        bound = total  # nothing more to gain anywhere: greedy is optimal
     return np.asarray(picks, dtype=np.int64), np.asarray(gains), float(bound)
+
+
+def interchange_coverage(
+    cols: Cols,
+    w: np.ndarray,
+    tw: np.ndarray,
+    count0: np.ndarray,
+    selected: np.ndarray,
+    conflicts: sp.csr_matrix | None,
+    allowed: np.ndarray,
+    max_rounds: int = 1000,
+) -> np.ndarray:
+    """Swap one selected column for an unselected one while that improves the objective
+    (best swap for each column taken out, first improvement across them)."""
+    sel = list(int(j) for j in selected)
+    count = count0.copy()
+    for j in sel:
+        for k, m in enumerate(cols):
+            count[k][m.indices[m.indptr[j] : m.indptr[j + 1]]] += 1
+    for _ in range(max_rounds):
+        improved = False
+        for pos, out in enumerate(list(sel)):
+            rows = [m.indices[m.indptr[out] : m.indptr[out + 1]] for m in cols]
+            loss = sum(tw[k] * w[rows[k]][count[k][rows[k]] == 1].sum() for k in range(len(cols)))
+            # gains with ``out`` removed: demand covered only by ``out`` becomes free again
+            gain = np.zeros(cols[0].shape[1])
+            for k, m in enumerate(cols):
+                c = count[k].copy()
+                c[rows[k]] -= 1
+                gain += tw[k] * (m.T @ (w * (c == 0)))
+            ok = allowed.copy()
+            ok[sel] = False
+            if conflicts is not None:
+                others = [j for j in sel if j != out]
+                if others:
+                    ok[conflicts[others].indices] = False
+            gain = np.where(ok, gain, -np.inf)
+            best = int(np.argmax(gain))
+            if gain[best] > loss + 1e-9 * max(1.0, abs(loss)):
+                for k, m in enumerate(cols):
+                    count[k][rows[k]] -= 1
+                    count[k][m.indices[m.indptr[best] : m.indptr[best + 1]]] += 1
+                sel[pos] = best
+                improved = True
+        if not improved:
+            break
+    return np.asarray(sel, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class MilpResult:
+    x: np.ndarray
+    objective: float
+    bound: float
+    optimal: bool
+    status: str
+
+
+def solve_milp(
+    cost: np.ndarray,
+    a: sp.csc_matrix,
+    row_lo: np.ndarray,
+    row_hi: np.ndarray,
+    col_lo: np.ndarray,
+    col_hi: np.ndarray,
+    integer: np.ndarray,
+    *,
+    time_limit_s: float | None = None,
+    mip_rel_gap: float = 0.0,
+    relax: bool = False,
+) -> MilpResult:
+    """Minimise ``cost @ x`` subject to ``row_lo <= a @ x <= row_hi`` and bounds, with HiGHS.
+
+    The model is passed to HiGHS as column-wise arrays; no modelling layer is involved.
+    """
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
+    a = sp.csc_matrix(a)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(col_lo, dtype=float)
+    lp.col_upper_ = np.asarray(col_hi, dtype=float)
+    lp.row_lower_ = np.asarray(row_lo, dtype=float)
+    lp.row_upper_ = np.asarray(row_hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    if not relax:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+            for b in integer
+        ]
+    h.passModel(lp)
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    obj = float(info.objective_function_value)
+    bound = obj if relax else float(info.mip_dual_bound)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    return MilpResult(x, obj, bound, optimal, str(status))
+
+
+def lagrangian_coverage(
+    cols: Cols,
+    w: np.ndarray,
+    tw: np.ndarray,
+    count0: np.ndarray,
+    p: int,
+    allowed: np.ndarray,
+    target: float,
+    *,
+    iters: int = 300,
+) -> tuple[float, np.ndarray]:
+    """Upper bound on the best gain of ``p`` columns by Lagrangian relaxation of the
+    coverage constraints ``y_ik <= sum_j a_ijk x_j`` (subgradient ascent, Polyak steps
+    towards ``target``, the best known objective).
+
+    Returns the bound and the columns the last relaxed solution opened (a restart point).
+    """
+    val = [tw[k] * w * (count0[k] == 0) for k in range(len(cols))]  # value of each (i, k)
+    lam = [0.5 * v for v in val]
+    best = np.inf
+    best_x = np.zeros(0, dtype=np.int64)
+    step_scale = 2.0
+    stall = 0
+    for _ in range(iters):
+        score = sum(m.T @ lam[k] for k, m in enumerate(cols))
+        score = np.where(allowed, score, -np.inf)
+        top = np.argpartition(-score, min(p, len(score) - 1))[:p] if p else np.zeros(0, int)
+        top = top[np.isfinite(score[top]) & (score[top] > 0)]
+        y = [v > lk for v, lk in zip(val, lam, strict=True)]
+        bound = sum(
+            float((v - lk)[yk].sum()) for v, lk, yk in zip(val, lam, y, strict=True)
+        ) + float(score[top].sum())
+        if bound < best - 1e-9:
+            best, best_x, stall = bound, top, 0
+        else:
+            stall += 1
+            if stall >= 20:
+                step_scale /= 2
+                stall = 0
+        if best - target <= 1e-6 * max(1.0, target) or step_scale < 1e-4:
+            break
+        x = np.zeros(cols[0].shape[1])
+        x[top] = 1.0
+        grads = [yk.astype(float) - (m @ x) for m, yk in zip(cols, y, strict=True)]
+        norm = sum(float((g * g).sum()) for g in grads)
+        if norm <= 0:
+            break
+        t = step_scale * (bound - target) / norm
+        lam = [np.clip(lk + t * g, 0.0, v) for lk, g, v in zip(lam, grads, val, strict=True)]
+    return float(best), np.asarray(best_x, dtype=np.int64)

@@ -122,17 +122,15 @@ def _options(
         click.option("--verbose", "-v", is_flag=True, help="Debug logging."),
     ]  # fmt: skip
     if with_add:
-        opts.insert(
-            4,
-            click.option(
-                "--add",
-                "add",
-                type=int,
-                default=3,
-                show_default=True,
-                help="Number of new sites to suggest.",
-            ),
-        )
+        opts[4:4] = [
+            click.option("--add", "add", type=int, default=3, show_default=True,
+                         help="Number of new sites to suggest."),
+            click.option("--method", type=click.Choice(["greedy", "local", "exact"]),
+                         default="local", show_default=True,
+                         help="Optimiser: greedy, greedy then swaps, or exact MILP (HiGHS)."),
+            click.option("--min-spacing-m", type=float, default=0.0, show_default=True,
+                         help="Minimum distance between any two stations, new or existing (m)."),
+        ]  # fmt: skip
     return opts
 
 
@@ -172,6 +170,8 @@ def demo(**opts: Any) -> None:
         minutes=validate_minutes(opts["minutes"]),
         targets=opts["targets"],
         add=opts["add"],
+        method=opts["method"],
+        min_spacing_m=opts["min_spacing_m"],
         lang=opts["lang"],
         snap_warn_m=opts["snap_warn_m"],
         snap_max_m=opts["snap_max_m"],
@@ -236,7 +236,7 @@ def score(**opts: Any) -> None:
       planner score --network district.osm.pbf --hotspots hotspots.csv \\
           --stations stations.csv --areas streets.geojson --lang zh --out out/score
     """
-    _run(candidates=None, add=0, **opts)
+    _run(candidates=None, add=0, method="greedy", min_spacing_m=0.0, **opts)
 
 
 def _run(
@@ -253,6 +253,8 @@ def _run(
     minutes: str,
     targets: str | None,
     add: int,
+    method: str,
+    min_spacing_m: float,
     out: str,
     lang: str,
     snap_warn_m: float,
@@ -298,6 +300,8 @@ def _run(
         add=add,
         targets=goals,
         areas=polygons,
+        method=method,
+        min_spacing_m=min_spacing_m,
         snap_warn_m=snap_warn_m,
         snap_max_m=snap_max_m,
         inputs=inputs,

@@ -1,24 +1,40 @@
-"""Choosing new station sites.
+"""Choosing new station sites, with a certificate of how good the answer is.
 
-Problem classes work on a coverage-value matrix (demand points × candidate sites) and a
-demand vector; adapters build them from a cost matrix or from network
-:class:`~planner.coverage.Coverage`. ``solve()`` returns a new :class:`Solution`; the problem
-is never changed.
+Problem classes work on matrices (rows: demand points, columns: candidate sites) and a demand
+vector; the GeoDataFrame world reaches them through :class:`~planner.coverage.Coverage`
+adapters. ``solve()`` returns a new :class:`Solution` and never changes the problem.
+
+- :class:`MaximalCoverage`: add ``p`` sites to the existing stations to maximise the demand
+  covered, optionally over several thresholds with weights, with a minimum spacing.
+- :class:`SetCover`: the fewest new sites that bring the covered share of demand to a target.
+- :class:`PMedian`: ``p`` sites minimising demand-weighted travel cost.
+
+Methods: ``"greedy"`` (with an online bound), ``"local"`` (greedy, then swaps until no swap
+improves) and ``"exact"`` (a MILP built straight from the sparse matrices and solved by
+HiGHS). Heuristic answers carry the best bound known (the LP relaxation where it fits) and
+their gap to it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.spatial import cKDTree
 
 from . import _kernels
 from .config import minutes_label
 from .coverage import Coverage
 from .errors import ConfigError
+
+METHODS = ("greedy", "local", "exact")
+#: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
+LP_BOUND_MAX_NNZ = 100_000
 
 
 @dataclass(frozen=True)
@@ -28,79 +44,174 @@ class Solution:
     Attributes
     ----------
     selected
-        Chosen candidate columns, in pick order.
-    gains
-        Objective added by each pick.
+        Chosen candidate columns (pick order for greedy).
     objective
-        Objective value of the new sites (on top of what existing stations already give).
+        Objective value of the answer: covered demand added (coverage), number of sites (set
+        cover) or demand-weighted cost (p-median).
     bound
-        Upper bound on the best objective any ``p`` sites can reach.
+        Best bound known on the optimum (upper for maximisation, lower for minimisation).
     gap
-        ``(bound - objective) / bound``: how far from optimal the answer can be at most.
+        Relative distance between objective and bound: the answer is within ``gap`` of
+        optimal. 0 means proven optimal.
     method
-        How it was found.
+        ``"greedy"``, ``"local"`` or ``"exact"``.
+    gains
+        Objective added by each pick, in order (greedy coverage and set cover).
+    optimal
+        True when the answer is proven optimal.
+    seconds
+        Solve time.
     """
 
     selected: np.ndarray
-    gains: np.ndarray
     objective: float
     bound: float
     gap: float
     method: str
+    gains: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    optimal: bool = False
+    seconds: float = 0.0
+
+
+def _gap(objective: float, bound: float, *, maximise: bool) -> float:
+    if maximise:
+        return 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
+    return 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise ConfigError(f"method: unknown solver {method!r}; use one of {', '.join(METHODS)}")
+
+
+def _weights(weights: Sequence[float] | np.ndarray, n: int) -> np.ndarray:
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.shape != (n,):
+        raise ConfigError(f"weights: expected one per demand row ({n}), got {w.shape[0]}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ConfigError("weights: must be finite and >= 0")
+    return w
+
+
+def _cover_from_cost(cost: np.ndarray | sp.spmatrix, threshold: float) -> sp.csc_matrix:
+    """Boolean ``demand × candidates`` coverage: cost <= threshold (sparse: stored only)."""
+    if sp.issparse(cost):
+        m = sp.coo_matrix(cost)
+        keep = m.data <= threshold
+        return sp.csc_matrix((np.ones(int(keep.sum())), (m.row[keep], m.col[keep])), shape=m.shape)
+    c = np.asarray(cost, dtype=float)
+    return sp.csc_matrix((c <= threshold).astype(float))
+
+
+def spacing_conflicts(
+    xy: np.ndarray, min_spacing: float, *, existing_xy: np.ndarray | None = None
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Pairs of candidates closer than ``min_spacing`` (same units as ``xy``), and which
+    candidates are allowed at all (not closer than that to an existing station)."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    n = len(xy)
+    tree = cKDTree(xy)
+    pairs = tree.query_pairs(r=min_spacing * (1 - 1e-12), output_type="ndarray")
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1]]) if len(pairs) else np.zeros(0, int)
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0]]) if len(pairs) else np.zeros(0, int)
+    conflicts = sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
+    allowed = np.ones(n, dtype=bool)
+    if existing_xy is not None and len(existing_xy):
+        d, _ = cKDTree(np.asarray(existing_xy, dtype=float).reshape(-1, 2)).query(xy)
+        allowed = d >= min_spacing * (1 - 1e-12)
+    return conflicts, allowed
 
 
 class MaximalCoverage:
-    """Maximal coverage: add ``p`` sites to maximise covered demand, keeping existing ones.
+    """Maximal coverage: add ``p`` sites, keeping the existing stations, to maximise covered
+    demand.
 
     Parameters
     ----------
-    values
-        ``demand × candidates`` sparse matrix: the value of serving demand ``i`` from site
-        ``j`` (1 for plain coverage; the number of thresholds met for nested thresholds).
+    cover
+        One boolean ``demand × candidates`` sparse matrix per threshold (or a single one):
+        ``cover[k][i, j]`` when candidate ``j`` serves demand ``i`` within threshold ``k``.
     weights
         Demand of each row (>= 0).
     p
         Number of new sites.
-    base
-        Value each demand row already gets from the existing stations (default 0).
+    threshold_weights
+        Weight of each threshold in the objective (default 1 each: demand within 8, 10 and
+        15 minutes counts three times, within 15 only once).
+    covered
+        ``thresholds × demand`` booleans: demand the existing stations already cover.
+    conflicts
+        Symmetric boolean ``candidates × candidates`` matrix of pairs that may not both be
+        chosen (minimum spacing); see :func:`spacing_conflicts`.
+    allowed
+        Boolean per candidate; ``False`` excludes it (too close to an existing station).
     """
+
+    maximise = True
 
     def __init__(
         self,
-        values: sp.spmatrix,
+        cover: sp.spmatrix | Sequence[sp.spmatrix],
         weights: Sequence[float] | np.ndarray,
         p: int,
         *,
-        base: np.ndarray | None = None,
+        threshold_weights: Sequence[float] | None = None,
+        covered: np.ndarray | None = None,
+        conflicts: sp.spmatrix | None = None,
+        allowed: np.ndarray | None = None,
     ) -> None:
-        self.values = sp.csc_matrix(values)
-        self.weights = np.asarray(weights, dtype=float)
-        n_rows, n_cols = self.values.shape
-        if self.weights.shape != (n_rows,):
-            raise ConfigError(f"weights: expected {n_rows} values, got {self.weights.shape}")
-        if (self.weights < 0).any() or not np.isfinite(self.weights).all():
-            raise ConfigError("weights must be finite and >= 0")
-        if not (0 <= int(p) <= n_cols):
+        mats = [cover] if sp.issparse(cover) else list(cover)  # type: ignore[list-item]
+        self.cols = [sp.csc_matrix(m, dtype=float) for m in mats]
+        for m in self.cols:
+            m.data[:] = 1.0
+            m.eliminate_zeros()
+        n_rows, n_cols = self.cols[0].shape
+        if any(m.shape != (n_rows, n_cols) for m in self.cols):
+            raise ConfigError("cover: every threshold's matrix must have the same shape")
+        self.weights = _weights(weights, n_rows)
+        self.tw = (
+            np.ones(len(self.cols))
+            if threshold_weights is None
+            else np.asarray(threshold_weights, dtype=float)
+        )
+        if self.tw.shape != (len(self.cols),) or (self.tw < 0).any():
+            raise ConfigError("threshold_weights: one weight >= 0 per threshold")
+        self.covered = (
+            np.zeros((len(self.cols), n_rows), dtype=bool)
+            if covered is None
+            else np.asarray(covered, dtype=bool).reshape(len(self.cols), n_rows)
+        )
+        self.conflicts = None if conflicts is None else sp.csr_matrix(conflicts, dtype=bool)
+        self.allowed = (
+            np.ones(n_cols, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
+        )
+        if not (0 <= int(p) <= int(self.allowed.sum())):
             raise ConfigError(
-                f"--add: asked for {p} new stations but there are only {n_cols} candidate sites; "
-                "ask for fewer or give more candidates"
+                f"--add: asked for {p} new stations but there are only {int(self.allowed.sum())} "
+                "usable candidate sites; ask for fewer or give more candidates"
             )
         self.p = int(p)
-        self.base = np.zeros(n_rows) if base is None else np.asarray(base, dtype=float)
 
+    # ------------------------------------------------------------------ adapters
     @classmethod
     def from_cost_matrix(
-        cls, cost: np.ndarray | sp.spmatrix, weights: Sequence[float], *, threshold: float, p: int
+        cls,
+        cost: np.ndarray | sp.spmatrix,
+        weights: Sequence[float],
+        *,
+        threshold: float | Sequence[float],
+        p: int,
+        threshold_weights: Sequence[float] | None = None,
     ) -> MaximalCoverage:
-        """Build from a ``demand × candidates`` cost matrix (dense: every entry a cost; sparse:
-        missing entries are unreachable)."""
-        if sp.issparse(cost):
-            m = sp.coo_matrix(cost)
-            keep = m.data <= threshold
-            vals = sp.csc_matrix((np.ones(keep.sum()), (m.row[keep], m.col[keep])), shape=m.shape)
-        else:
-            vals = sp.csc_matrix((np.asarray(cost) <= threshold).astype(float))
-        return cls(vals, weights, p)
+        """From a ``demand × candidates`` cost matrix (dense: every entry a cost; sparse:
+        missing entries are out of reach) and one or more service thresholds."""
+        ts = np.atleast_1d(np.asarray(threshold, dtype=float))
+        return cls(
+            [_cover_from_cost(cost, float(t)) for t in ts],
+            weights,
+            p,
+            threshold_weights=threshold_weights,
+        )
 
     @classmethod
     def from_coverage(
@@ -110,35 +221,553 @@ class MaximalCoverage:
         *,
         existing: Coverage | None = None,
         threshold_weights: Sequence[float] | None = None,
+        conflicts: sp.spmatrix | None = None,
+        allowed: np.ndarray | None = None,
     ) -> MaximalCoverage:
-        """Build from network coverage: the value of a hotspot is the (weighted) number of
-        thresholds within which it reaches a station, so nearer service counts more."""
-        values = candidates.levels(threshold_weights)
-        base = None
+        """From network coverage of candidates (and of the existing stations, kept)."""
+        k_all = range(len(candidates.thresholds_s))
+        cover = [candidates.covered(k).T.tocsc() for k in k_all]
+        covered = None
         if existing is not None and existing.times.seconds.shape[0] > 0:
-            lv = existing.levels(threshold_weights)
-            base = np.asarray(lv.max(axis=1).todense()).ravel()
-        return cls(values, candidates.weights, p, base=base)
-
-    def objective(self, selected: Sequence[int]) -> float:
-        """Objective added by ``selected`` on top of the base."""
-        cur = self.base.copy()
-        if len(selected):
-            sub = self.values[:, list(selected)]
-            cur = np.maximum(cur, np.asarray(sub.max(axis=1).todense()).ravel())
-        return float((self.weights * (cur - self.base)).sum())
-
-    def solve(self, method: str = "greedy") -> Solution:
-        """Solve; ``method="greedy"`` (the only method so far) with an online bound."""
-        if method != "greedy":
-            raise ConfigError(f"method: unknown solver {method!r}; use 'greedy'")
-        v = self.values
-        picks, gains, bound = _kernels.greedy_max_value(
-            v.indptr, v.indices, v.data, self.weights, self.base, self.p
+            covered = np.stack([existing.counts(k) > 0 for k in k_all])
+        return cls(
+            cover,
+            candidates.weights,
+            p,
+            threshold_weights=threshold_weights,
+            covered=covered,
+            conflicts=conflicts,
+            allowed=allowed,
         )
-        obj = float(gains.sum())
-        gap = (bound - obj) / bound if bound > 0 else 0.0
-        return Solution(picks, gains, obj, bound, max(0.0, gap), method)
+
+    # ------------------------------------------------------------------ evaluation
+    def _count0(self) -> np.ndarray:
+        return self.covered.astype(np.int64)
+
+    def objective(self, selected: Sequence[int] | np.ndarray) -> float:
+        """Weighted demand newly covered by ``selected`` (on top of the existing stations)."""
+        total = 0.0
+        idx = list(int(j) for j in selected)
+        for k, m in enumerate(self.cols):
+            hit = np.zeros(m.shape[0], dtype=bool)
+            if idx:
+                hit[np.unique(m[:, idx].indices)] = True
+            total += self.tw[k] * float(self.weights[hit & ~self.covered[k]].sum())
+        return total
+
+    def feasible(self, selected: Sequence[int] | np.ndarray) -> bool:
+        sel = np.asarray(selected, dtype=np.int64)
+        if len(sel) > self.p or len(set(sel.tolist())) != len(sel) or not self.allowed[sel].all():
+            return False
+        if self.conflicts is not None and len(sel):
+            return not self.conflicts[sel][:, sel].count_nonzero()
+        return True
+
+    # ------------------------------------------------------------------ model
+    def _milp(
+        self,
+    ) -> tuple[
+        np.ndarray, sp.csc_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int
+    ]:
+        """Columns: x_j (candidates), then y_ik for demand i not yet covered at threshold k
+        that some candidate reaches. Rows: y_ik - sum_j a_ijk x_j <= 0; sum_j x_j <= p;
+        x_j + x_j' <= 1 for conflicting pairs."""
+        n_c = self.cols[0].shape[1]
+        blocks, costs = [], []
+        n_y = 0
+        row_parts_r, row_parts_c, row_parts_v = [], [], []
+        n_rows = 0
+        for k, m in enumerate(self.cols):
+            csr = m.tocsr()
+            reach = np.flatnonzero(
+                (np.diff(csr.indptr) > 0) & ~self.covered[k] & (self.weights > 0)
+            )
+            sub = csr[reach]  # rows: y_ik, columns: candidates
+            coo = sub.tocoo()
+            # y column index: n_c + n_y + local row
+            row_parts_r += [n_rows + coo.row, n_rows + np.arange(len(reach))]
+            row_parts_c += [coo.col, n_c + n_y + np.arange(len(reach))]
+            row_parts_v += [-np.ones(coo.nnz), np.ones(len(reach))]
+            costs.append(-self.tw[k] * self.weights[reach])
+            blocks.append(reach)
+            n_y += len(reach)
+            n_rows += len(reach)
+        # cardinality
+        row_parts_r.append(np.full(n_c, n_rows))
+        row_parts_c.append(np.arange(n_c))
+        row_parts_v.append(np.ones(n_c))
+        n_rows += 1
+        n_conf = 0
+        if self.conflicts is not None:
+            pairs = sp.triu(self.conflicts, k=1).tocoo()
+            n_conf = pairs.nnz
+            rr = n_rows + np.arange(n_conf)
+            row_parts_r += [rr, rr]
+            row_parts_c += [pairs.row, pairs.col]
+            row_parts_v += [np.ones(n_conf), np.ones(n_conf)]
+            n_rows += n_conf
+        a = sp.csc_matrix(
+            (
+                np.concatenate(row_parts_v),
+                (np.concatenate(row_parts_r), np.concatenate(row_parts_c)),
+            ),
+            shape=(n_rows, n_c + n_y),
+        )
+        cost = np.concatenate([np.zeros(n_c), *costs])
+        row_lo = np.full(n_rows, -np.inf)
+        row_hi = np.concatenate([np.zeros(n_y), [self.p], np.ones(n_conf)])
+        col_lo = np.zeros(n_c + n_y)
+        col_hi = np.concatenate([self.allowed.astype(float), np.ones(n_y)])
+        integer = np.concatenate([np.ones(n_c, bool), np.zeros(n_y, bool)])
+        return cost, a, row_lo, row_hi, col_lo, col_hi, integer, n_c
+
+    def lp_bound(self) -> float:
+        """Upper bound from the LP relaxation (``inf`` when the model is too large)."""
+        cost, a, rlo, rhi, clo, chi, integer, _ = self._milp()
+        if a.nnz > LP_BOUND_MAX_NNZ:
+            return np.inf
+        res = _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
+        return -res.objective + 1e-9 * max(1.0, abs(res.objective))
+
+    # ------------------------------------------------------------------ solve
+    def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
+        """Solve with ``"greedy"``, ``"local"`` (greedy + interchange) or ``"exact"``."""
+        _check_method(method)
+        t0 = time.perf_counter()
+        if method == "exact":
+            cost, a, rlo, rhi, clo, chi, integer, n_c = self._milp()
+            res = _kernels.solve_milp(
+                cost, a, rlo, rhi, clo, chi, integer, time_limit_s=time_limit_s
+            )
+            sel = np.flatnonzero(res.x[:n_c] > 0.5)
+            obj = self.objective(sel)
+            bound = max(obj, -res.bound)
+            return Solution(
+                sel,
+                obj,
+                bound,
+                _gap(obj, bound, maximise=True),
+                method,
+                optimal=res.optimal,
+                seconds=time.perf_counter() - t0,
+            )
+        picks, gains, online = _kernels.greedy_coverage(
+            self.cols, self.weights, self.tw, self._count0(), self.p, self.conflicts, self.allowed
+        )
+        sel = picks
+        obj = float(np.sum(gains))
+        lagr, lagr_x = _kernels.lagrangian_coverage(
+            self.cols, self.weights, self.tw, self._count0(), self.p, self.allowed, obj
+        )
+        if method == "local" and len(picks):
+            # swaps from the greedy answer and from the columns the relaxation opened;
+            # the better local optimum wins (the greedy one on a tie)
+            best_val = -1.0  # objectives are >= 0
+            for start in (picks, self._fill(lagr_x)):
+                cand = _kernels.interchange_coverage(
+                    self.cols,
+                    self.weights,
+                    self.tw,
+                    self._count0(),
+                    start,
+                    self.conflicts,
+                    self.allowed,
+                )
+                val = self.objective(cand)
+                if val > best_val + 1e-9 * max(1.0, abs(best_val)):
+                    sel, best_val = cand, val
+        obj = self.objective(sel)
+        bound = min(online, lagr)
+        if obj < bound - 1e-9 * max(1.0, bound):
+            bound = min(bound, self.lp_bound())
+        bound = max(bound, obj)
+        gains = gains if method == "greedy" else self._gains_in_order(sel)
+        return Solution(
+            np.asarray(sel),
+            obj,
+            bound,
+            _gap(obj, bound, maximise=True),
+            method,
+            gains=gains,
+            optimal=bound - obj <= 1e-9 * max(1.0, bound),
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _fill(self, start: np.ndarray) -> np.ndarray:
+        """``start`` made feasible (conflicts dropped, in order) and topped up greedily to p."""
+        chosen: list[int] = []
+        for j in start:
+            j = int(j)
+            if not self.allowed[j] or j in chosen:
+                continue
+            if (
+                self.conflicts is not None
+                and chosen
+                and self.conflicts[[j]][:, chosen].count_nonzero()
+            ):
+                continue
+            chosen.append(j)
+        count = self._count0()
+        for j in chosen:
+            for k, m in enumerate(self.cols):
+                count[k][m.indices[m.indptr[j] : m.indptr[j + 1]]] += 1
+        free = self.allowed.copy()
+        free[chosen] = False
+        if self.conflicts is not None and chosen:
+            free[self.conflicts[chosen].indices] = False
+        extra, _, _ = _kernels.greedy_coverage(
+            self.cols, self.weights, self.tw, count, self.p - len(chosen), self.conflicts, free
+        )
+        return np.asarray(chosen + [int(j) for j in extra], dtype=np.int64)
+
+    def _gains_in_order(self, selected: np.ndarray) -> np.ndarray:
+        out, prev = [], 0.0
+        for r in range(1, len(selected) + 1):
+            cur = self.objective(selected[:r])
+            out.append(cur - prev)
+            prev = cur
+        return np.asarray(out)
+
+    def curve(self, k_max: int) -> pd.DataFrame:
+        """Greedy coverage curve for ``k = 1..k_max`` new sites: marginal and cumulative
+        objective, and the share of the best possible (all candidates) it reaches."""
+        k_max = min(int(k_max), int(self.allowed.sum()))
+        picks, gains, _ = _kernels.greedy_coverage(
+            self.cols, self.weights, self.tw, self._count0(), k_max, self.conflicts, self.allowed
+        )
+        total_possible = (
+            self.objective(np.flatnonzero(self.allowed)) if self.conflicts is None else np.nan
+        )
+        cum = np.cumsum(gains)
+        return pd.DataFrame({
+            "k": np.arange(1, len(picks) + 1), "candidate": picks, "marginal": gains,
+            "cumulative": cum,
+            "share_of_possible": cum / total_possible if total_possible else np.nan,
+        })  # fmt: skip
+
+
+class SetCover:
+    """The fewest new sites that bring the covered share of demand to ``target_share``.
+
+    Parameters
+    ----------
+    cover
+        Boolean ``demand × candidates`` matrix for the threshold of the goal.
+    weights
+        Demand of each row.
+    target_share
+        Share of *all* demand to cover, existing stations included (1.0 = full coverage).
+    covered
+        Demand rows the existing stations already cover.
+    """
+
+    maximise = False
+
+    def __init__(
+        self,
+        cover: sp.spmatrix,
+        weights: Sequence[float] | np.ndarray,
+        *,
+        target_share: float = 1.0,
+        covered: np.ndarray | None = None,
+    ) -> None:
+        self.cover = sp.csc_matrix(cover, dtype=float)
+        self.cover.data[:] = 1.0
+        n = self.cover.shape[0]
+        self.weights = _weights(weights, n)
+        if not (0 < target_share <= 1):
+            raise ConfigError(f"target share must be in (0, 1], got {target_share}")
+        self.covered = np.zeros(n, bool) if covered is None else np.asarray(covered, bool)
+        total = float(self.weights.sum())
+        self.need = target_share * total - float(self.weights[self.covered].sum())
+        reachable = self.covered | (np.diff(self.cover.tocsr().indptr) > 0)
+        best = float(self.weights[reachable].sum())
+        if best < target_share * total - 1e-9 * max(1.0, total):
+            raise ConfigError(
+                f"target: even every candidate together covers only {best / total:.1%} of "
+                f"demand, less than the {target_share:.1%} asked; lower the target or add "
+                "candidates"
+            )
+        self.target_share = float(target_share)
+
+    @classmethod
+    def from_cost_matrix(
+        cls,
+        cost: np.ndarray | sp.spmatrix,
+        weights: Sequence[float],
+        *,
+        threshold: float,
+        target_share: float = 1.0,
+    ) -> SetCover:
+        return cls(_cover_from_cost(cost, threshold), weights, target_share=target_share)
+
+    def covered_demand(self, selected: Sequence[int] | np.ndarray) -> float:
+        hit = self.covered.copy()
+        idx = list(int(j) for j in selected)
+        if idx:
+            hit[np.unique(self.cover[:, idx].indices)] = True
+        return float(self.weights[hit].sum())
+
+    def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
+        """``"greedy"`` (largest demand first; ``"local"`` then drops redundant sites) or
+        ``"exact"``; the bound is the LP relaxation rounded up."""
+        _check_method(method)
+        t0 = time.perf_counter()
+        n_c = self.cover.shape[1]
+        if self.need <= 1e-12:
+            return Solution(np.zeros(0, np.int64), 0.0, 0.0, 0.0, method, optimal=True)
+        cost, a, rlo, rhi, clo, chi, integer = self._milp()
+        if method == "exact":
+            res = _kernels.solve_milp(
+                cost, a, rlo, rhi, clo, chi, integer, time_limit_s=time_limit_s
+            )
+            sel = np.flatnonzero(res.x[:n_c] > 0.5)
+            bound = float(np.ceil(res.bound - 1e-6))
+            return Solution(
+                sel,
+                float(len(sel)),
+                bound,
+                _gap(len(sel), bound, maximise=False),
+                method,
+                optimal=res.optimal,
+                seconds=time.perf_counter() - t0,
+            )
+        count = self.covered.astype(np.int64)[None, :]
+        picks, gains, _ = _kernels.greedy_coverage(
+            [self.cover], self.weights, np.ones(1), count, n_c, None, np.ones(n_c, bool)
+        )
+        cum = np.cumsum(gains)
+        k = int(np.searchsorted(cum, self.need - 1e-9 * max(1.0, self.need))) + 1
+        sel = picks[:k]
+        if method == "local":  # drop sites the others make unnecessary, last picked first
+            for j in sel[::-1]:
+                rest = sel[sel != j]
+                if self.covered_demand(rest) >= self.target_share * self.weights.sum() - 1e-9:
+                    sel = rest
+        lp = (
+            _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
+            if a.nnz <= LP_BOUND_MAX_NNZ
+            else None
+        )
+        bound = float(np.ceil(lp.objective - 1e-6)) if lp is not None else 1.0
+        return Solution(
+            np.asarray(sel),
+            float(len(sel)),
+            bound,
+            _gap(len(sel), bound, maximise=False),
+            method,
+            gains=gains[: len(sel)],
+            optimal=len(sel) <= bound,
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _milp(self) -> tuple[Any, ...]:
+        """min sum x_j  s.t.  y_i <= sum_j a_ij x_j,  sum_i w_i y_i >= need."""
+        n_c = self.cover.shape[1]
+        csr = self.cover.tocsr()
+        reach = np.flatnonzero((np.diff(csr.indptr) > 0) & ~self.covered)
+        coo = csr[reach].tocoo()
+        n_y = len(reach)
+        r = np.concatenate([coo.row, np.arange(n_y), np.full(n_y, n_y)])
+        c = np.concatenate([coo.col, n_c + np.arange(n_y), n_c + np.arange(n_y)])
+        v = np.concatenate([-np.ones(coo.nnz), np.ones(n_y), self.weights[reach]])
+        a = sp.csc_matrix((v, (r, c)), shape=(n_y + 1, n_c + n_y))
+        cost = np.concatenate([np.ones(n_c), np.zeros(n_y)])
+        rlo = np.concatenate([np.full(n_y, -np.inf), [self.need - 1e-9]])
+        rhi = np.concatenate([np.zeros(n_y), [np.inf]])
+        return (
+            cost,
+            a,
+            rlo,
+            rhi,
+            np.zeros(n_c + n_y),
+            np.ones(n_c + n_y),
+            np.concatenate([np.ones(n_c, bool), np.zeros(n_y, bool)]),
+        )
+
+
+class PMedian:
+    """``p`` sites minimising the demand-weighted cost to the nearest chosen site.
+
+    Parameters
+    ----------
+    cost
+        Dense ``demand × candidates`` cost matrix, or sparse (missing = out of reach).
+    weights
+        Demand of each row.
+    p
+        Number of sites.
+    unreachable_cost
+        Cost charged for a pair missing from a sparse matrix (default: twice the largest
+        stored cost).
+    base_cost
+        Per demand row, the cost to the nearest existing station (kept; default: none).
+    """
+
+    maximise = False
+
+    def __init__(
+        self,
+        cost: np.ndarray | sp.spmatrix,
+        weights: Sequence[float] | np.ndarray,
+        p: int,
+        *,
+        unreachable_cost: float | None = None,
+        base_cost: np.ndarray | None = None,
+    ) -> None:
+        if sp.issparse(cost):
+            m = sp.coo_matrix(cost)
+            fill = (
+                unreachable_cost
+                if unreachable_cost is not None
+                else 2 * float(m.data.max(initial=1.0))
+            )
+            dense = np.full(m.shape, fill, dtype=float)
+            dense[m.row, m.col] = m.data
+            cost = dense
+        self.cost = np.asarray(cost, dtype=float)
+        n, m_c = self.cost.shape
+        self.weights = _weights(weights, n)
+        if not (1 <= int(p) <= m_c):
+            raise ConfigError(f"p: need 1 <= p <= {m_c} candidates, got {p}")
+        self.p = int(p)
+        self.base = np.full(n, np.inf) if base_cost is None else np.asarray(base_cost, float)
+
+    @classmethod
+    def from_cost_matrix(
+        cls, cost: np.ndarray | sp.spmatrix, weights: Sequence[float], *, p: int
+    ) -> PMedian:
+        return cls(cost, weights, p)
+
+    def objective(self, selected: Sequence[int] | np.ndarray) -> float:
+        idx = list(int(j) for j in selected)
+        best = self.base if not idx else np.minimum(self.base, self.cost[:, idx].min(axis=1))
+        return float((self.weights * best).sum())
+
+    def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
+        """``"greedy"`` (add the site that lowers the cost most), ``"local"`` (then the
+        fast interchange of Whitaker) or ``"exact"`` (MILP). Bounds from the LP relaxation."""
+        _check_method(method)
+        t0 = time.perf_counter()
+        if method == "exact":
+            cost, a, rlo, rhi, clo, chi, integer = self._milp()
+            res = _kernels.solve_milp(
+                cost, a, rlo, rhi, clo, chi, integer, time_limit_s=time_limit_s
+            )
+            m_c = self.cost.shape[1]
+            sel = np.flatnonzero(res.x[:m_c] > 0.5)
+            obj = self.objective(sel)
+            bound = min(obj, res.bound + self._const)
+            return Solution(
+                sel,
+                obj,
+                bound,
+                _gap(obj, bound, maximise=False),
+                method,
+                optimal=res.optimal,
+                seconds=time.perf_counter() - t0,
+            )
+        sel = self._greedy()
+        if method == "local":
+            sel = self._interchange(sel)
+        obj = self.objective(sel)
+        bound = -np.inf
+        cost, a, rlo, rhi, clo, chi, integer = self._milp()
+        if a.nnz <= 5 * LP_BOUND_MAX_NNZ:  # the p-median LP is easy for its size
+            lp = _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
+            bound = lp.objective + self._const - 1e-9 * max(1.0, abs(lp.objective))
+        bound = min(bound, obj)
+        return Solution(
+            np.asarray(sel),
+            obj,
+            bound,
+            _gap(obj, bound, maximise=False),
+            method,
+            optimal=obj - bound <= 1e-9 * max(1.0, obj),
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _greedy(self) -> np.ndarray:
+        cur = self.base.copy()
+        big = np.where(np.isfinite(cur), cur, self.cost.max(axis=1) * 10 + 1)
+        cur = big
+        sel: list[int] = []
+        for _ in range(self.p):
+            totals = (self.weights[:, None] * np.minimum(cur[:, None], self.cost)).sum(axis=0)
+            totals[sel] = np.inf
+            j = int(np.argmin(totals))
+            sel.append(j)
+            cur = np.minimum(cur, self.cost[:, j])
+        return np.asarray(sel, dtype=np.int64)
+
+    def _interchange(self, selected: np.ndarray) -> np.ndarray:
+        """Swap a chosen site for another while the total cost falls (best swap per pass)."""
+        sel = list(int(j) for j in selected)
+        w = self.weights
+        big = self.cost.max() * 10 + 1
+        base = np.where(np.isfinite(self.base), self.base, big)
+        while True:
+            c = np.column_stack([self.cost[:, sel], base])
+            order = np.argsort(c, axis=1)
+            d1 = c[np.arange(len(c)), order[:, 0]]
+            d2 = c[np.arange(len(c)), order[:, 1]] if c.shape[1] > 1 else d1
+            near = order[:, 0]  # position in sel (len(sel) = base)
+            current = float((w * d1).sum())
+            best_val, best = current, None
+            for pos in range(len(sel)):
+                # cost of each demand once ``sel[pos]`` is removed
+                without = np.where(near == pos, d2, d1)
+                # adding candidate j: min(without, cost[:, j]) for every j at once
+                totals = (w[:, None] * np.minimum(without[:, None], self.cost)).sum(axis=0)
+                totals[sel] = np.inf
+                j = int(np.argmin(totals))
+                if totals[j] < best_val - 1e-9 * max(1.0, best_val):
+                    best_val, best = float(totals[j]), (pos, j)
+            if best is None:
+                return np.asarray(sel, dtype=np.int64)
+            sel[best[0]] = best[1]
+
+    @property
+    def _const(self) -> float:
+        return 0.0
+
+    def _milp(self) -> tuple[Any, ...]:
+        """Classic assignment model: x_j (open), z_ij (i served by j) for all pairs, plus
+        b_i (served by the existing stations) where they exist.
+        sum_j z_ij + b_i = 1; z_ij <= x_j; sum_j x_j = p."""
+        n, m = self.cost.shape
+        has_base = np.isfinite(self.base)
+        nb = int(has_base.sum())
+        zi = np.repeat(np.arange(n), m)
+        zj = np.tile(np.arange(m), n)
+        n_z = n * m
+        col_z = m + np.arange(n_z)
+        col_b = m + n_z + np.arange(nb)
+        # rows: n assignment rows, n_z linking rows, 1 cardinality row
+        r = np.concatenate(
+            [
+                zi,
+                np.flatnonzero(has_base),
+                n + np.arange(n_z),
+                n + np.arange(n_z),
+                np.full(m, n + n_z),
+            ]
+        )
+        c = np.concatenate([col_z, col_b, col_z, zj, np.arange(m)])
+        v = np.concatenate([np.ones(n_z), np.ones(nb), np.ones(n_z), -np.ones(n_z), np.ones(m)])
+        a = sp.csc_matrix((v, (r, c)), shape=(n + n_z + 1, m + n_z + nb))
+        cost = np.concatenate(
+            [
+                np.zeros(m),
+                (self.weights[:, None] * self.cost).ravel(),
+                self.weights[has_base] * self.base[has_base],
+            ]
+        )
+        rlo = np.concatenate([np.ones(n), np.full(n_z, -np.inf), [self.p]])
+        rhi = np.concatenate([np.ones(n), np.zeros(n_z), [self.p]])
+        nv = m + n_z + nb
+        integer = np.concatenate([np.ones(m, bool), np.zeros(n_z + nb, bool)])
+        return cost, a, rlo, rhi, np.zeros(nv), np.ones(nv), integer
 
 
 def pick_table(

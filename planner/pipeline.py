@@ -78,6 +78,7 @@ class Plan:
     targets: tuple[float, ...] = ()
     blind_spots: gpd.GeoDataFrame | None = None
     areas_scored: pd.DataFrame | None = None
+    coverage_curve: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
 
@@ -141,6 +142,9 @@ class Plan:
                 "objective": self.solution.objective,
                 "bound": self.solution.bound,
                 "gap": self.solution.gap,
+                "proven_optimal": self.solution.optimal,
+                "objective_meaning": "demand newly covered, summed over the thresholds "
+                "(weighted); the bound is an upper bound on any choice of as many sites",
             },
             "crs": {
                 "outputs": "EPSG:4326 (WGS-84 lon/lat)",
@@ -192,6 +196,8 @@ class Plan:
                 export.write_geojson(self.blind_spots, tmp / "blind_spots.geojson")
             if self.areas_scored is not None:
                 export.write_csv(self.areas_scored, tmp / "areas_scored.csv")
+            if self.coverage_curve is not None:
+                export.write_csv(self.coverage_curve, tmp / "coverage_curve.csv")
         log.info("wrote outputs to %s", out)
         return out
 
@@ -244,6 +250,8 @@ def plan(
     targets: Sequence[float] | str | None = None,
     areas: gpd.GeoDataFrame | None = None,
     threshold_weights: Sequence[float] | None = None,
+    method: str = "local",
+    min_spacing_m: float = 0.0,
     snap_warn_m: float = SNAP_WARN_M,
     snap_max_m: float = SNAP_MAX_M,
     inputs: dict[str, Any] | None = None,
@@ -269,6 +277,10 @@ def plan(
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     threshold_weights
         Weight of each threshold in the optimiser's objective (default 1 each).
+    method
+        Optimiser: ``"greedy"``, ``"local"`` (greedy then swaps; default) or ``"exact"``.
+    min_spacing_m
+        Minimum straight-line distance between any two stations, new or existing (m).
     snap_warn_m, snap_max_m
         Points farther than ``snap_warn_m`` from a usable road are reported; farther than
         ``snap_max_m`` they are excluded and listed in ``snapping``.
@@ -323,11 +335,23 @@ def plan(
         district = coverage.district_summary(cov_st, goals)
         areas_scored = _area_figures(cov_st, hotspots, areas, goals) if areas is not None else None
     with stage(log, "optimize", timings):
+        conflicts = allowed = None
+        if min_spacing_m > 0 and len(candidates):
+            conflicts, allowed = optimize.spacing_conflicts(
+                c_snap.snapped_xy, min_spacing_m, existing_xy=s_snap.snapped_xy
+            )
         problem = optimize.MaximalCoverage.from_coverage(
-            cov_cand, add, existing=cov_st, threshold_weights=threshold_weights
-        )
-        solution = problem.solve("greedy")
+            cov_cand, add, existing=cov_st, threshold_weights=threshold_weights,
+            conflicts=conflicts, allowed=allowed,
+        )  # fmt: skip
+        solution = problem.solve(method)
         picks_table = optimize.pick_table(cov_st, cov_cand, solution.selected)
+        curve = None
+        if len(candidates) and add > 0:
+            k_max = min(int(problem.allowed.sum()), max(2 * add, 10))
+            order = problem.curve(k_max)["candidate"].to_numpy()
+            curve = optimize.pick_table(cov_st, cov_cand, order)
+            curve.insert(2, "id", ["(existing)", *candidates["id"].iloc[order].tolist()])
     recommended = _recommended(candidates, picks_table, c_snap, net)
     with stage(log, "isochrones", timings):
         iso = isochrones.station_polygons(net, st_times, s_snap, thresholds_s)
@@ -375,8 +399,9 @@ def plan(
         targets=goals,
         blind_spots=gpd.GeoDataFrame(blind, geometry="geometry", crs=WGS84),
         areas_scored=areas_scored,
+        coverage_curve=curve,
         timings=timings,
-        inputs={**(inputs or {}), "add": add},
+        inputs={**(inputs or {}), "add": add, "method": method, "min_spacing_m": min_spacing_m},
     )
 
 
@@ -484,6 +509,8 @@ def run_demo(
     minutes: Sequence[float] = DEFAULT_MINUTES,
     targets: Sequence[float] | str | None = None,
     add: int = 3,
+    method: str = "local",
+    min_spacing_m: float = 0.0,
     lang: str = "en",
     snap_warn_m: float = SNAP_WARN_M,
     snap_max_m: float = SNAP_MAX_M,
@@ -500,6 +527,8 @@ def run_demo(
         minutes=minutes,
         targets=targets,
         add=add,
+        method=method,
+        min_spacing_m=min_spacing_m,
         snap_warn_m=snap_warn_m,
         snap_max_m=snap_max_m,
         inputs={

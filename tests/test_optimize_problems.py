@@ -1,0 +1,168 @@
+"""Site optimiser: exact answers against brute force, heuristics against their guarantees,
+and the published optima of the benchmark instances in ../shared/bench."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.errors import ConfigError
+from planner.optimize import MaximalCoverage, PMedian, SetCover, spacing_conflicts
+
+BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "bench"
+
+
+@st.composite
+def coverage_instances(draw):
+    n_h = draw(st.integers(1, 10))
+    n_c = draw(st.integers(1, 7))
+    k = draw(st.integers(1, 2))
+    mats = [
+        np.array(draw(st.lists(st.lists(st.booleans(), min_size=n_c, max_size=n_c),
+                               min_size=n_h, max_size=n_h)))
+        for _ in range(k)
+    ]  # fmt: skip
+    w = np.array(draw(st.lists(st.integers(0, 9), min_size=n_h, max_size=n_h)), dtype=float)
+    covered = np.array(draw(st.lists(st.lists(st.booleans(), min_size=n_h, max_size=n_h),
+                                     min_size=k, max_size=k)))  # fmt: skip
+    tw = np.array(draw(st.lists(st.sampled_from([1.0, 2.0, 0.5]), min_size=k, max_size=k)))
+    p = draw(st.integers(0, n_c))
+    return mats, w, covered, tw, p
+
+
+def _brute(prob, p, n_c):
+    best, arg = -1.0, ()
+    combos = (c for k in range(p + 1) for c in itertools.combinations(range(n_c), k))
+    for combo in combos:  # at most p sites: with spacing, p may not all fit
+        if prob.feasible(combo):
+            v = prob.objective(combo)
+            if v > best + 1e-9:
+                best, arg = v, combo
+    return best, arg
+
+
+@settings(max_examples=80, deadline=None)
+@given(coverage_instances())
+def test_coverage_exact_equals_brute_force_and_heuristics_keep_their_promises(inst):
+    mats, w, covered, tw, p = inst
+    prob = MaximalCoverage(
+        [sp.csc_matrix(m.astype(float)) for m in mats], w, p, threshold_weights=tw, covered=covered
+    )
+    n_c = mats[0].shape[1]
+    best, _ = _brute(prob, p, n_c)
+    exact = prob.solve("exact")
+    assert exact.objective == pytest.approx(best) and exact.optimal
+    greedy = prob.solve("greedy")
+    local = prob.solve("local")
+    assert local.objective >= greedy.objective - 1e-9  # local search never worse than greedy
+    assert greedy.objective >= (1 - 1 / np.e) * best - 1e-9
+    assert np.all(np.diff(greedy.gains) <= 1e-9)  # gains never increase along the order
+    for sol in (greedy, local, exact):
+        assert sol.bound >= best - 1e-6  # every bound is a true upper bound
+        assert len(set(sol.selected.tolist())) == len(sol.selected) <= p
+
+
+@settings(max_examples=40, deadline=None)
+@given(coverage_instances(), st.data())
+def test_spacing_is_respected(inst, data):
+    mats, w, covered, tw, p = inst
+    n_c = mats[0].shape[1]
+    xy = np.array(data.draw(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)),
+                                     min_size=n_c, max_size=n_c)), dtype=float)  # fmt: skip
+    conflicts, allowed = spacing_conflicts(xy, 2.0, existing_xy=np.array([[0.0, 0.0]]))
+    p = min(p, int(allowed.sum()))
+    prob = MaximalCoverage(
+        [sp.csc_matrix(m.astype(float)) for m in mats],
+        w,
+        p,
+        threshold_weights=tw,
+        covered=covered,
+        conflicts=conflicts,
+        allowed=allowed,
+    )
+    best, _ = _brute(prob, p, n_c)
+    for method in ("greedy", "local", "exact"):
+        sol = prob.solve(method)
+        assert prob.feasible(sol.selected), method
+        sel = xy[sol.selected]
+        if len(sel) > 1:
+            d = np.sqrt(((sel[:, None] - sel[None]) ** 2).sum(-1))
+            assert d[np.triu_indices(len(sel), 1)].min() >= 2.0
+        assert (np.sqrt((sel**2).sum(-1)) >= 2.0).all()  # away from the existing station
+        assert sol.bound >= best - 1e-6
+    assert prob.solve("exact").objective == pytest.approx(best)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_pmedian_and_set_cover_against_brute_force(data):
+    n = data.draw(st.integers(2, 8))
+    m = data.draw(st.integers(1, 6))
+    cost = np.array(data.draw(st.lists(st.lists(st.integers(0, 20), min_size=m, max_size=m),
+                                       min_size=n, max_size=n)), dtype=float)  # fmt: skip
+    w = np.array(data.draw(st.lists(st.integers(0, 5), min_size=n, max_size=n)), dtype=float)
+    p = data.draw(st.integers(1, m))
+    prob = PMedian(cost, w, p)
+    best = min(prob.objective(c) for c in itertools.combinations(range(m), p))
+    exact = prob.solve("exact")
+    assert exact.objective == pytest.approx(best)
+    greedy, local = prob.solve("greedy"), prob.solve("local")
+    assert local.objective <= greedy.objective + 1e-9
+    assert local.bound <= best + 1e-6
+    threshold = data.draw(st.integers(0, 20))
+    cover = cost <= threshold
+    if (cover.any(axis=1) | (w == 0)).all() and w.sum() > 0:
+        sc = SetCover(sp.csc_matrix(cover.astype(float)), w, target_share=1.0)
+        fewest = min(
+            k
+            for k in range(m + 1)
+            for c in itertools.combinations(range(m), k)
+            if sc.covered_demand(c) >= w.sum() - 1e-9
+        )
+        ex = sc.solve("exact")
+        assert ex.objective == fewest and sc.covered_demand(ex.selected) >= w.sum() - 1e-9
+        loc = sc.solve("local")
+        assert loc.objective >= fewest and loc.bound <= fewest
+        assert sc.covered_demand(loc.selected) >= w.sum() - 1e-9
+
+
+def test_unreachable_target_is_a_clear_error():
+    with pytest.raises(ConfigError, match="lower the target"):
+        SetCover(sp.csc_matrix(np.array([[1.0], [0.0]])), [1, 1], target_share=0.9)
+
+
+def test_coverage_curve_is_the_greedy_order():
+    rng = np.random.default_rng(4)
+    cost = rng.uniform(0, 10, size=(80, 12))
+    prob = MaximalCoverage.from_cost_matrix(cost, np.ones(80), threshold=3.0, p=4)
+    curve = prob.curve(8)
+    assert curve["k"].tolist() == list(range(1, len(curve) + 1))
+    assert (np.diff(curve["marginal"]) <= 1e-9).all()
+    assert curve["cumulative"].iloc[3] == pytest.approx(prob.solve("greedy").objective)
+    assert curve["share_of_possible"].iloc[-1] <= 1.0
+
+
+def _swain():
+    rows = (BENCH / "mclp" / "swain.txt").read_text().split("\n")[1:]
+    data = np.array([[float(v) for v in r.split()] for r in rows if r.strip()])
+    xy, d = data[:, 1:3], data[:, 3]
+    return ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1), d
+
+
+@pytest.mark.parametrize("s, p, optimum", [(10, 5, 609), (10, 7, 633), (10, 8, 638)])
+def test_swain_published_optima(s, p, optimum):
+    if not BENCH.exists():
+        pytest.skip(f"benchmark instances not found at {BENCH} (needs ../shared/bench)")
+    cost2, d = _swain()  # squared distances: ties at exactly S count as covered
+    prob = MaximalCoverage.from_cost_matrix(cost2, d, threshold=s * s, p=p)
+    exact = prob.solve("exact")
+    assert exact.objective == optimum and exact.optimal
+    local = prob.solve("local")
+    assert local.objective >= 0.995 * optimum
+    assert local.objective <= optimum <= local.bound + 1e-9
