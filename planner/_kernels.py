@@ -132,6 +132,7 @@ def solve_milp(
     time_limit_s: float | None = None,
     mip_rel_gap: float = 0.0,
     relax: bool = False,
+    start: np.ndarray | None = None,
 ) -> MilpResult:
     """Minimise ``cost @ x`` subject to ``row_lo <= a @ x <= row_hi`` and bounds, with HiGHS.
 
@@ -162,6 +163,11 @@ def solve_milp(
             for b in integer
         ]
     h.passModel(lp)
+    if start is not None:  # a feasible answer (from local search) to prune with
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()

@@ -649,13 +649,33 @@ class PMedian:
         fast interchange of Whitaker) or ``"exact"`` (MILP). Bounds from the LP relaxation."""
         _check_method(method)
         t0 = time.perf_counter()
+        cost, a, rlo, rhi, clo, chi, integer = self._milp()
+        m_c = self.cost.shape[1]
+        lp = None
+        if a.nnz <= 20 * LP_BOUND_MAX_NNZ:  # the radius formulation stays small
+            lp = _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
+        sel = self._greedy()
+        if method != "greedy":
+            sel = self._interchange(sel)
+            if lp is not None:
+                # a second start: the sites the LP relaxation opens most
+                alt = self._interchange(np.argsort(-lp.x[:m_c], kind="stable")[: self.p])
+                if self.objective(alt) < self.objective(sel) - 1e-9:
+                    sel = alt
         if method == "exact":
-            cost, a, rlo, rhi, clo, chi, integer = self._milp()
             res = _kernels.solve_milp(
-                cost, a, rlo, rhi, clo, chi, integer, time_limit_s=time_limit_s
+                cost,
+                a,
+                rlo,
+                rhi,
+                clo,
+                chi,
+                integer,
+                time_limit_s=time_limit_s,
+                start=self._start(sel),
             )
-            m_c = self.cost.shape[1]
-            sel = np.flatnonzero(res.x[:m_c] > 0.5)
+            if res.x.size:
+                sel = np.flatnonzero(res.x[:m_c] > 0.5)
             obj = self.objective(sel)
             bound = min(obj, res.bound + self._const)
             return Solution(
@@ -667,14 +687,9 @@ class PMedian:
                 optimal=res.optimal,
                 seconds=time.perf_counter() - t0,
             )
-        sel = self._greedy()
-        if method == "local":
-            sel = self._interchange(sel)
         obj = self.objective(sel)
         bound = -np.inf
-        cost, a, rlo, rhi, clo, chi, integer = self._milp()
-        if a.nnz <= 5 * LP_BOUND_MAX_NNZ:  # the p-median LP is easy for its size
-            lp = _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
+        if lp is not None:
             bound = lp.objective + self._const - 1e-9 * max(1.0, abs(lp.objective))
         bound = min(bound, obj)
         return Solution(
@@ -686,6 +701,22 @@ class PMedian:
             optimal=obj - bound <= 1e-9 * max(1.0, obj),
             seconds=time.perf_counter() - t0,
         )
+
+    def _start(self, selected: np.ndarray) -> np.ndarray:
+        """The full MILP vector (x and z) of a set of sites, for a warm start."""
+        n, m = self.cost.shape
+        keep_rank = m - self.p + 1
+        x = np.zeros(m)
+        x[np.asarray(selected, dtype=np.int64)] = 1.0
+        z: list[float] = []
+        for i in range(n):
+            ci = self.cost[i]
+            levels = np.unique(ci[np.argsort(ci, kind="stable")[:keep_rank]])
+            if np.isfinite(self.base[i]):
+                levels = np.concatenate([levels[levels < self.base[i]], [self.base[i]]])
+            nearest = min(ci[selected].min() if len(selected) else np.inf, self.base[i])
+            z.extend((levels[:-1] < nearest).astype(float).tolist())
+        return np.concatenate([x, np.asarray(z)])
 
     def _greedy(self) -> np.ndarray:
         cur = self.base.copy()
@@ -729,45 +760,57 @@ class PMedian:
 
     @property
     def _const(self) -> float:
-        return 0.0
+        return float(getattr(self, "_const_value", 0.0))
 
     def _milp(self) -> tuple[Any, ...]:
-        """Classic assignment model: x_j (open), z_ij (i served by j) for all pairs, plus
-        b_i (served by the existing stations) where they exist.
-        sum_j z_ij + b_i = 1; z_ij <= x_j; sum_j x_j = p."""
+        """Elloumi's (2010) radius formulation, in chained form.
+
+        For demand ``i`` let ``D_i1 < D_i2 < ...`` be the distinct costs to candidates (only
+        the ``m - p + 1`` nearest can serve it; an existing station caps the list). Variables:
+        ``x_j`` (open) and ``z_ik`` in [0, 1] (no open site within ``D_ik``). Rows:
+        ``z_i,k-1 - z_ik - sum_{j: c_ij = D_ik} x_j <= 0`` (``z_i0 = 1``) and
+        ``sum_j x_j = p``. Cost: ``sum_i w_i (D_i1 + sum_k (D_i,k+1 - D_ik) z_ik)``; the
+        constant part is kept in ``_const``. Its LP bound equals the classic assignment
+        model's with far fewer non-zeros.
+        """
         n, m = self.cost.shape
-        has_base = np.isfinite(self.base)
-        nb = int(has_base.sum())
-        zi = np.repeat(np.arange(n), m)
-        zj = np.tile(np.arange(m), n)
-        n_z = n * m
-        col_z = m + np.arange(n_z)
-        col_b = m + n_z + np.arange(nb)
-        # rows: n assignment rows, n_z linking rows, 1 cardinality row
-        r = np.concatenate(
-            [
-                zi,
-                np.flatnonzero(has_base),
-                n + np.arange(n_z),
-                n + np.arange(n_z),
-                np.full(m, n + n_z),
-            ]
-        )
-        c = np.concatenate([col_z, col_b, col_z, zj, np.arange(m)])
-        v = np.concatenate([np.ones(n_z), np.ones(nb), np.ones(n_z), -np.ones(n_z), np.ones(m)])
-        a = sp.csc_matrix((v, (r, c)), shape=(n + n_z + 1, m + n_z + nb))
-        cost = np.concatenate(
-            [
-                np.zeros(m),
-                (self.weights[:, None] * self.cost).ravel(),
-                self.weights[has_base] * self.base[has_base],
-            ]
-        )
-        rlo = np.concatenate([np.ones(n), np.full(n_z, -np.inf), [self.p]])
-        rhi = np.concatenate([np.ones(n), np.zeros(n_z), [self.p]])
-        nv = m + n_z + nb
-        integer = np.concatenate([np.ones(m, bool), np.zeros(n_z + nb, bool)])
-        return cost, a, rlo, rhi, np.zeros(nv), np.ones(nv), integer
+        keep_rank = m - self.p + 1
+        rr, cc, vv, cost_z, rlo, rhi = [], [], [], [], [], []
+        const = 0.0
+        n_z = 0
+        n_rows = 0
+        for i in range(n):
+            ci = self.cost[i]
+            order = np.argsort(ci, kind="stable")
+            levels = np.unique(ci[order[:keep_rank]])
+            if np.isfinite(self.base[i]):
+                levels = np.concatenate([levels[levels < self.base[i]], [self.base[i]]])
+            const += self.weights[i] * levels[0]
+            k_count = len(levels) - 1  # z_i1 .. z_i,K-1
+            for k in range(k_count):
+                zcol = m + n_z + k
+                # row k: z_{i,k-1} - z_{i,k} - sum_{c_ij = D_ik} x_j <= 0, z_{i,0} = 1
+                at = np.flatnonzero(ci == levels[k])
+                row = n_rows + k
+                rr += [row] * (len(at) + 1 + (k > 0))
+                cc += [*at.tolist(), zcol] + ([zcol - 1] if k > 0 else [])
+                vv += [-1.0] * len(at) + [-1.0] + ([1.0] if k > 0 else [])
+                rlo.append(-np.inf)
+                rhi.append(-1.0 if k == 0 else 0.0)
+                cost_z.append(self.weights[i] * (levels[k + 1] - levels[k]))
+            n_z += k_count
+            n_rows += k_count
+        rr += [n_rows] * m
+        cc += list(range(m))
+        vv += [1.0] * m
+        rlo.append(self.p)
+        rhi.append(self.p)
+        a = sp.csc_matrix((vv, (rr, cc)), shape=(n_rows + 1, m + n_z))
+        self._const_value = const
+        cost = np.concatenate([np.zeros(m), np.asarray(cost_z, dtype=float)])
+        nv = m + n_z
+        integer = np.concatenate([np.ones(m, bool), np.zeros(n_z, bool)])
+        return cost, a, np.asarray(rlo), np.asarray(rhi), np.zeros(nv), np.ones(nv), integer
 
 
 def pick_table(
