@@ -33,6 +33,10 @@ from .coverage import Coverage
 from .errors import ConfigError
 
 METHODS = ("greedy", "local", "exact")
+#: Relative slack added to bounds from floating-point LP solutions, so they stay valid.
+_EPS = 1e-7
+#: An answer within this relative distance of its bound counts as proven optimal.
+_PROVEN = 1e-6
 #: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
 LP_BOUND_MAX_NNZ = 100_000
 
@@ -331,39 +335,40 @@ class MaximalCoverage:
 
     # ------------------------------------------------------------------ solve
     def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
-        """Solve with ``"greedy"``, ``"local"`` (greedy + interchange) or ``"exact"``."""
+        """Solve with ``"greedy"``, ``"local"`` (greedy + interchange) or ``"exact"``.
+
+        ``"local"`` swaps from two starts: the greedy answer and the sites a relaxation
+        opens (the LP relaxation where the model is small, a Lagrangian one otherwise); the
+        relaxation also gives the bound. ``"exact"`` first does the same; when the bound
+        already meets the answer it is proven optimal, otherwise a MILP, warm-started from
+        it, closes the gap.
+        """
         _check_method(method)
         t0 = time.perf_counter()
-        if method == "exact":
-            cost, a, rlo, rhi, clo, chi, integer, n_c = self._milp()
-            res = _kernels.solve_milp(
-                cost, a, rlo, rhi, clo, chi, integer, time_limit_s=time_limit_s
-            )
-            sel = np.flatnonzero(res.x[:n_c] > 0.5)
-            obj = self.objective(sel)
-            bound = max(obj, -res.bound)
-            return Solution(
-                sel,
-                obj,
-                bound,
-                _gap(obj, bound, maximise=True),
-                method,
-                optimal=res.optimal,
-                seconds=time.perf_counter() - t0,
-            )
         picks, gains, online = _kernels.greedy_coverage(
             self.cols, self.weights, self.tw, self._count0(), self.p, self.conflicts, self.allowed
         )
         sel = picks
         obj = float(np.sum(gains))
-        lagr, lagr_x = _kernels.lagrangian_coverage(
-            self.cols, self.weights, self.tw, self._count0(), self.p, self.allowed, obj
-        )
-        if method == "local" and len(picks):
-            # swaps from the greedy answer and from the columns the relaxation opened;
-            # the better local optimum wins (the greedy one on a tie)
+        bound = online
+        model = None
+        relaxed_x = np.zeros(0, dtype=np.int64)  # sites a relaxation opens: a restart point
+        small = sum(m.nnz for m in self.cols) <= LP_BOUND_MAX_NNZ
+        if obj < bound - 1e-9 * max(1.0, bound) or method != "greedy":
+            if small:  # the LP relaxation: the tightest cheap bound
+                model = self._milp()
+                lp = _kernels.solve_milp(*model[:7], relax=True)
+                bound = min(bound, -lp.objective + _EPS * max(1.0, abs(lp.objective)))
+                relaxed_x = np.argsort(-lp.x[: model[7]], kind="stable")[: self.p]
+            else:  # large: Lagrangian relaxation by subgradient steps, a few matvecs each
+                lagr, relaxed_x = _kernels.lagrangian_coverage(
+                    self.cols, self.weights, self.tw, self._count0(), self.p, self.allowed, obj
+                )
+                bound = min(bound, lagr)
+        if method != "greedy" and len(picks):
+            starts = [picks, self._fill(relaxed_x)]
             best_val = -1.0  # objectives are >= 0
-            for start in (picks, self._fill(lagr_x)):
+            for start in starts:  # the better local optimum wins (the earlier on a tie)
                 cand = _kernels.interchange_coverage(
                     self.cols,
                     self.weights,
@@ -377,11 +382,28 @@ class MaximalCoverage:
                 if val > best_val + 1e-9 * max(1.0, abs(best_val)):
                     sel, best_val = cand, val
         obj = self.objective(sel)
-        bound = min(online, lagr)
-        if obj < bound - 1e-9 * max(1.0, bound):
-            bound = min(bound, self.lp_bound())
+        proven = bound - obj <= _PROVEN * max(1.0, bound)
+        if method == "exact" and not proven:
+            model = model or self._milp()
+            cost, a, rlo, rhi, clo, chi, integer, n_c = model
+            res = _kernels.solve_milp(
+                cost,
+                a,
+                rlo,
+                rhi,
+                clo,
+                chi,
+                integer,
+                time_limit_s=time_limit_s,
+                start=self._start(sel),
+            )
+            found = np.flatnonzero(res.x[:n_c] > 0.5) if res.x.size else sel
+            if self.feasible(found) and self.objective(found) >= obj:
+                sel, obj = found, self.objective(found)
+            bound = min(bound, -res.bound)
+            proven = res.optimal or bound - obj <= _PROVEN * max(1.0, bound)
         bound = max(bound, obj)
-        gains = gains if method == "greedy" else self._gains_in_order(sel)
+        gains = gains if method == "greedy" else self._gains_in_order(np.asarray(sel))
         return Solution(
             np.asarray(sel),
             obj,
@@ -389,9 +411,23 @@ class MaximalCoverage:
             _gap(obj, bound, maximise=True),
             method,
             gains=gains,
-            optimal=bound - obj <= 1e-9 * max(1.0, bound),
+            optimal=bool(proven),
             seconds=time.perf_counter() - t0,
         )
+
+    def _start(self, selected: np.ndarray) -> np.ndarray:
+        """The full MILP vector (x, then y per threshold) of a set of sites."""
+        n_c = self.cols[0].shape[1]
+        x = np.zeros(n_c)
+        x[np.asarray(selected, dtype=np.int64)] = 1.0
+        ys = []
+        for k, m in enumerate(self.cols):
+            csr = m.tocsr()
+            reach = np.flatnonzero(
+                (np.diff(csr.indptr) > 0) & ~self.covered[k] & (self.weights > 0)
+            )
+            ys.append(np.minimum(1.0, csr[reach] @ x))
+        return np.concatenate([x, *ys])
 
     def _fill(self, start: np.ndarray) -> np.ndarray:
         """``start`` made feasible (conflicts dropped, in order) and topped up greedily to p."""
