@@ -185,7 +185,9 @@ class Plan:
             )
             export.write_text(html, tmp / "map.html")
             export.write_text(
-                render.report_html(summary, self.stations_scored(), lang=lang),
+                render.report_html(
+                    summary, self.stations_scored(), lang=lang, curve=self.coverage_curve
+                ),
                 tmp / "report.html",
             )
             if self.blind_spots is not None:

@@ -267,6 +267,9 @@ REPORT_LABELS = {
         "credit": "Road and POI data © OpenStreetMap contributors (ODbL).",
         "min": "min",
         "new": "With the suggested sites",
+        "curve": "Coverage as new sites are added (greedy order)",
+        "k": "new sites",
+        "beyond_short": "beyond",
     },
     "zh": {
         "title": "服务圈评估报告",
@@ -300,6 +303,9 @@ REPORT_LABELS = {
         "credit": "道路与兴趣点数据 © OpenStreetMap 贡献者（ODbL）。",
         "min": "分钟",
         "new": "加上建议新址后",
+        "curve": "逐个增设新址后的覆盖率（贪心顺序）",
+        "k": "新增站点数",
+        "beyond_short": "超出",
     },
 }
 
@@ -346,8 +352,52 @@ def _svg_chart(rows: Sequence[tuple[str, float, float | None]], lab: dict[str, s
     return "".join(parts)
 
 
-def report_html(summary: dict, stations: Any, *, lang: str = "en") -> str:  # type: ignore[type-arg]
-    """A one-page HTML report of the district, the stations and their grades."""
+def _svg_curve(curve: Any, lab: dict[str, str]) -> str:
+    """Cumulative share within each threshold after k new sites (k = 0 = today)."""
+    cols = [c for c in curve.columns if c.startswith("cumulative_share_")]
+    k = curve["rank"].to_numpy()
+    width, height, left, bottom = 520, 220, 44, 28
+    sx = (width - left - 10) / max(1, k.max())
+    sy = (height - bottom - 10) / 1.0
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"role='img' aria-label='{_e(lab['curve'])}' font-family='sans-serif' "
+        f"font-size='11'>"
+    ]
+    for frac in (0.0, 0.5, 1.0):
+        y = height - bottom - frac * sy
+        parts.append(
+            f"<line x1='{left}' x2='{width - 10}' y1='{y:.1f}' y2='{y:.1f}' "
+            f"stroke='#ddd'/><text x='2' y='{y + 4:.1f}'>{frac:.0%}</text>"
+        )
+    for i, c in enumerate(cols):
+        colour = THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)]
+        pts = " ".join(
+            f"{left + kk * sx:.1f},{height - bottom - v * sy:.1f}"
+            for kk, v in zip(k, curve[c].to_numpy(), strict=True)
+        )
+        parts.append(
+            f"<polyline class='curve' points='{pts}' fill='none' stroke='{colour}' "
+            f"stroke-width='2'/>"
+        )
+        parts.append(
+            f"<text x='{width - 120}' y='{14 + 13 * i}' fill='{colour}'>"
+            f"≤{_e(c.replace('cumulative_share_', ''))} {_e(lab['min'])}</text>"
+        )
+    parts.append(f"<text x='{left}' y='{height - 6}'>{_e(lab['k'])}: 0 … {int(k.max())}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def report_html(
+    summary: dict,
+    stations: Any,
+    *,
+    lang: str = "en",  # type: ignore[type-arg]
+    curve: Any = None,
+) -> str:
+    """A one-page HTML report of the district, the stations and their grades, and (with a
+    coverage curve) how coverage grows with each new site."""
     lab = REPORT_LABELS.get(lang, REPORT_LABELS["en"])
     cov = summary["coverage_existing"]
     goals = {f"{g['minutes']:g}": g for g in cov.get("goals", [])}
@@ -409,6 +459,9 @@ def report_html(summary: dict, stations: Any, *, lang: str = "en") -> str:  # ty
             + "</table>"
         )
     rule = GRADE_RULE_ZH if lang == "zh" else summary.get("grades", {}).get("rule", "")
+    curve_html = ""
+    if curve is not None and len(curve) > 1:
+        curve_html = f"<h2>{_e(lab['curve'])}</h2>{_svg_curve(curve, lab)}"
     params = summary.get("parameters", {})
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
@@ -425,12 +478,13 @@ text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</styl
 <th>{_e(lab["attained"])}</th></tr>{table}</table>
 {_svg_chart(rows, lab)}
 {after_html}
+{curve_html}
 <h2>{_e(lab["travel"])}</h2>
 <table><tr><th>{_e(lab["mean"])}</th><th>{_e(lab["median"])}</th><th>{_e(lab["p90"])}</th></tr>
 <tr><td>{fmt_min(nm.get("mean_of_reached"))}</td><td>{fmt_min(nm.get("median"))}</td>
 <td>{fmt_min(nm.get("p90"))}</td></tr></table>
 <h2>{_e(lab["blind"])}</h2>
-<table><tr><th>{_e(lab["beyond"])}</th><th>{_e(lab["hotspots"])}</th><th>{_e(lab["demand"])}</th></tr>
+<table><tr><th>{_e(lab["beyond_short"])}</th><th>{_e(lab["hotspots"])}</th><th>{_e(lab["demand"])}</th></tr>
 {blind}</table>
 <h2>{_e(lab["stations"])}</h2>
 <table><tr><th>{_e(lab["station"])}</th><th>{_e(lab["name"])}</th>{head}

@@ -53,6 +53,11 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
     assert "leaflet" in html.lower() and "OpenStreetMap" in html
     legend = html[html.index("planner-legend") :]
     assert "walk" in legend and "steps 2.5" in legend and "footway 4.8" in legend
+    curve = pd.read_csv(out / "coverage_curve.csv")
+    assert curve["rank"].iloc[0] == 0 and len(curve) > 3
+    assert (curve["cumulative_share_8"].diff().dropna() >= 0).all()
+    assert curve["cumulative_share_8"].iloc[3] == pytest.approx(rec["cumulative_share_8"].iloc[2])
+    assert "<polyline" in (out / "report.html").read_text()
     iso = json.loads((out / "isochrones.geojson").read_text())
     assert {f["properties"]["minutes"] for f in iso["features"]} == {8, 10, 15}
 
