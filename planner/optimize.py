@@ -553,21 +553,12 @@ class SetCover:
         if self.need <= 1e-12:
             return Solution(np.zeros(0, np.int64), 0.0, 0.0, 0.0, method, optimal=True)
         cost, a, rlo, rhi, clo, chi, integer = self._milp()
-        if method == "exact":
-            res = _kernels.solve_milp(
-                cost, a, rlo, rhi, clo, chi, integer, time_limit_s=time_limit_s
-            )
-            sel = np.flatnonzero(res.x[:n_c] > 0.5)
-            bound = float(np.ceil(res.bound - 1e-6))
-            return Solution(
-                sel,
-                float(len(sel)),
-                bound,
-                _gap(len(sel), bound, maximise=False),
-                method,
-                optimal=res.optimal,
-                seconds=time.perf_counter() - t0,
-            )
+        lp = (
+            _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
+            if a.nnz <= LP_BOUND_MAX_NNZ or method == "exact"
+            else None
+        )
+        bound = float(np.ceil(lp.objective - 1e-6)) if lp is not None else 1.0
         count = self.covered.astype(np.int64)[None, :]
         picks, gains, _ = _kernels.greedy_coverage(
             [self.cover], self.weights, np.ones(1), count, n_c, None, np.ones(n_c, bool)
@@ -575,27 +566,38 @@ class SetCover:
         cum = np.cumsum(gains)
         k = int(np.searchsorted(cum, self.need - 1e-9 * max(1.0, self.need))) + 1
         sel = picks[:k]
-        if method == "local":  # drop sites the others make unnecessary, last picked first
+        if method != "greedy":  # drop sites the others make unnecessary, last picked first
             for j in sel[::-1]:
                 rest = sel[sel != j]
                 if self.covered_demand(rest) >= self.target_share * self.weights.sum() - 1e-9:
                     sel = rest
-        lp = (
-            _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
-            if a.nnz <= LP_BOUND_MAX_NNZ
-            else None
-        )
-        bound = float(np.ceil(lp.objective - 1e-6)) if lp is not None else 1.0
+        if method == "exact" and len(sel) > bound:
+            # the LP bound does not prove the answer: branch, warm-started from it
+            start = np.zeros(a.shape[1])
+            start[:n_c][sel] = 1.0
+            start[n_c:] = np.minimum(1.0, self._reach_matrix() @ start[:n_c])
+            res = _kernels.solve_milp(
+                cost, a, rlo, rhi, clo, chi, integer, time_limit_s=time_limit_s, start=start
+            )
+            found = np.flatnonzero(res.x[:n_c] > 0.5) if res.x.size else sel
+            if len(found) <= len(sel):
+                sel = found
+            bound = max(bound, float(np.ceil(res.bound - 1e-6)))
         return Solution(
             np.asarray(sel),
             float(len(sel)),
             bound,
             _gap(len(sel), bound, maximise=False),
             method,
-            gains=gains[: len(sel)],
+            gains=gains[: len(sel)] if method == "greedy" else np.zeros(0),
             optimal=len(sel) <= bound,
             seconds=time.perf_counter() - t0,
         )
+
+    def _reach_matrix(self) -> sp.csr_matrix:
+        csr = self.cover.tocsr()
+        reach = np.flatnonzero((np.diff(csr.indptr) > 0) & ~self.covered)
+        return csr[reach]
 
     def _milp(self) -> tuple[Any, ...]:
         """min sum x_j  s.t.  y_i <= sum_j a_ij x_j,  sum_i w_i y_i >= need."""
@@ -698,7 +700,14 @@ class PMedian:
                 alt = self._interchange(np.argsort(-lp.x[:m_c], kind="stable")[: self.p])
                 if self.objective(alt) < self.objective(sel) - 1e-9:
                     sel = alt
-        if method == "exact":
+        lp_bound = (
+            -np.inf
+            if lp is None
+            else lp.objective + self._const - _EPS * max(1.0, abs(lp.objective))
+        )
+        obj = self.objective(sel)
+        if method == "exact" and obj - lp_bound > _PROVEN * max(1.0, obj):
+            # the LP bound does not prove the local optimum: branch, warm-started from it
             res = _kernels.solve_milp(
                 cost,
                 a,
@@ -723,18 +732,14 @@ class PMedian:
                 optimal=res.optimal,
                 seconds=time.perf_counter() - t0,
             )
-        obj = self.objective(sel)
-        bound = -np.inf
-        if lp is not None:
-            bound = lp.objective + self._const - 1e-9 * max(1.0, abs(lp.objective))
-        bound = min(bound, obj)
+        bound = min(lp_bound, obj)
         return Solution(
             np.asarray(sel),
             obj,
             bound,
             _gap(obj, bound, maximise=False),
             method,
-            optimal=obj - bound <= 1e-9 * max(1.0, obj),
+            optimal=obj - bound <= _PROVEN * max(1.0, obj),
             seconds=time.perf_counter() - t0,
         )
 
