@@ -21,7 +21,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_travel.py
+	$(BIN)/python benchmarks/bench_optimize.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks
