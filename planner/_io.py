@@ -18,7 +18,8 @@ from . import crs as crs_mod
 from ._validate import Problems, check_lonlat, check_unique_ids, find_column, numeric_column
 from .errors import InputError, InputFileNotFound
 
-TABLE_SUFFIXES = (".csv", ".txt")
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -57,6 +58,23 @@ def _read_csv(p: Path, role: str) -> pd.DataFrame:
     raise InputError(
         f"{role} file {str(p)!r} is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV"
     )
+
+
+def _read_table(p: Path, role: str) -> pd.DataFrame:
+    """A CSV or Excel sheet as text cells (the first sheet of a workbook)."""
+    if p.suffix.lower() in EXCEL_SUFFIXES:
+        try:
+            frame = pd.read_excel(p, dtype=str, sheet_name=0)
+        except Exception as exc:  # openpyxl raises several types for broken workbooks
+            raise InputError(f"{role} file {str(p)!r} cannot be read as Excel ({exc})") from None
+        return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    head = p.read_bytes()[:4096]
+    if b"\x00" in head:
+        raise InputError(
+            f"{role} file {str(p)!r} looks like UTF-16 or binary, not CSV text; save it as "
+            "CSV UTF-8 (Excel: 另存为 CSV UTF-8)"
+        )
+    return _read_csv(p, role)
 
 
 def read_vector(path: Path, source: str) -> gpd.GeoDataFrame:
@@ -112,7 +130,7 @@ def read_point_table(
     problems = Problems(source)
     crs_name = crs_mod.normalize_crs(crs)
     if suffix in TABLE_SUFFIXES:
-        frame = _read_csv(p, role)
+        frame = _read_table(p, role)
         if frame.empty:
             raise InputError(f"{source} has a header but no rows; add points")
         lon_col = find_column(frame, "lon", override=columns.get("lon"), source=source)
@@ -146,7 +164,8 @@ def read_point_table(
         coord_cols = ["geometry.x", "geometry.y"]
     else:
         raise InputError(
-            f"{source}: unknown file type {suffix or '(none)'!r}; use .csv, .geojson, .gpkg or .shp"
+            f"{source}: unknown file type {suffix or '(none)'!r}; use .csv, .xlsx, .geojson, .gpkg "
+            "or .shp"
         )
     frame = frame.reset_index(drop=True)
     if crs_name != "wgs84":

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+import pandas as pd
 
-from . import _progress, demand, pipeline, sites
+from . import _progress, demand, export, pipeline, sites
 from . import areas as areas_mod
 from . import network as network_mod
 from .config import (
@@ -22,6 +23,7 @@ from .config import (
     Mode,
     get_mode,
     mode_from_toml,
+    poi_weights_from_toml,
     validate_minutes,
     validate_targets,
 )
@@ -179,6 +181,22 @@ def demo(**opts: Any) -> None:
     _print_summary(result, opts["out"])
 
 
+def _column_options(*, weight: bool = True) -> list[Callable[..., Any]]:
+    """Flags naming the columns of point files, when automatic recognition is not enough."""
+    fields = [("lon", "longitude"), ("lat", "latitude"), ("id", "id"), ("name", "name")]
+    if weight:
+        fields.append(("weight", "hotspot weight"))
+    return [
+        click.option(f"--{f}-column", default=None, help=f"Column holding the {what}.")
+        for f, what in fields
+    ]
+
+
+def _columns(opts: dict[str, Any], *, weight: bool) -> dict[str, str]:
+    keys = ["lon", "lat", "id", "name"] + (["weight"] if weight else [])
+    return {k: opts[f"{k}_column"] for k in keys if opts.get(f"{k}_column")}
+
+
 def _inputs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
     opts = [
         click.option("--network", "network", required=True,
@@ -195,6 +213,9 @@ def _inputs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
                      help="Sub-district polygons (GeoJSON/GeoPackage) for figures per area."),
         click.option("--area-name-column", default=None,
                      help="Column of --areas holding the area name (default: name/名称)."),
+        click.option("--poi-weights", default=None, metavar="FILE.toml",
+                     help="Weights per POI category for --hotspots osm (see README)."),
+        *_column_options(),
     ]  # fmt: skip
     if with_candidates:
         opts.insert(
@@ -261,24 +282,29 @@ def _run(
     snap_max_m: float,
     quiet: bool,
     verbose: bool,
+    poi_weights: str | None = None,
+    **column_opts: Any,
 ) -> None:
     """Read the inputs, run :func:`planner.pipeline.plan` and write the outputs."""
     _setup(quiet, verbose)
+    hs_cols = _columns(column_opts, weight=True)
+    site_cols = _columns(column_opts, weight=False)
+    weights = poi_weights_from_toml(poi_weights) if poi_weights else None
     mins = validate_minutes(minutes)
     goals = validate_targets(targets, mins)
     travel_mode = _mode(mode, speeds)
     hs = (
-        demand.hotspots_from_osm(network)
+        demand.hotspots_from_osm(network, **({"weights": weights} if weights else {}))
         if hotspots == "osm"
-        else demand.read_hotspots(hotspots, crs=crs)
+        else demand.read_hotspots(hotspots, crs=crs, columns=hs_cols)
     )
-    st = sites.read_sites(stations, role="stations", crs=crs)
+    st = sites.read_sites(stations, role="stations", crs=crs, columns=site_cols)
     cand = None
     if candidates is not None:
         cand = (
             sites.candidates_from_osm(network)
             if candidates == "osm"
-            else sites.read_sites(candidates, role="candidates", crs=crs)
+            else sites.read_sites(candidates, role="candidates", crs=crs, columns=site_cols)
         )
     polygons = areas_mod.read_areas(areas, name_column=area_name_column) if areas else None
     net = network_mod.load(network, mode=travel_mode)
@@ -308,6 +334,83 @@ def _run(
     )
     result.write(out, lang=lang)
     _print_summary(result, out)
+
+
+@main.command()
+@click.option(
+    "--points",
+    required=True,
+    help="Raw rider points: CSV/XLSX/GeoJSON with lon, lat and optionally rider id "
+    "and time columns.",
+)
+@click.option(
+    "--out",
+    "out",
+    default="out/hotspots.csv",
+    show_default=True,
+    help="Hotspots CSV to write (then use it as --hotspots).",
+)
+@click.option(
+    "--eps-m",
+    type=float,
+    default=150.0,
+    show_default=True,
+    help="Points within this distance (m) chain into one hotspot.",
+)
+@click.option(
+    "--min-points",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Points needed around a core point of a hotspot.",
+)
+@click.option(
+    "--weight-by",
+    type=click.Choice(["count", "riders", "dwell"]),
+    default="count",
+    show_default=True,
+    help="Hotspot weight: points, distinct riders, or dwell minutes.",
+)
+@click.option(
+    "--crs",
+    "crs",
+    default="wgs84",
+    show_default=True,
+    help="Coordinate system of the points: wgs84, gcj02, bd09 or EPSG:n.",
+)
+@_with(_column_options(weight=False))
+@click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@_handle_errors
+def hotspots(
+    points: str,
+    out: str,
+    eps_m: float,
+    min_points: int,
+    weight_by: str,
+    crs: str,
+    quiet: bool,
+    verbose: bool,
+    **column_opts: Any,
+) -> None:
+    """Cluster raw rider points (GPS pings, order pick-ups) into weighted hotspots (DBSCAN).
+
+    \b
+    Example:
+      planner hotspots --points pings.csv --weight-by riders --out hotspots.csv
+      planner score --network district.osm.pbf --hotspots hotspots.csv --stations st.csv
+    """
+    _setup(quiet, verbose)
+    found = demand.hotspots_from_points(
+        points,
+        eps_m=eps_m,
+        min_points=min_points,
+        weight_by=weight_by,
+        crs=crs,
+        columns=_columns(column_opts, weight=False),
+    )
+    export.write_csv(pd.DataFrame(found.drop(columns="geometry")), out)
+    click.echo(f"{len(found)} hotspots (total weight {found['weight'].sum():g}) written to {out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -296,3 +296,31 @@ def validate_targets(targets: object, minutes: tuple[float, ...]) -> tuple[float
     if any(not (0.0 <= v <= 1.0) for v in values):
         raise ConfigError(f"--targets: shares must be between 0 and 1 (or 0-100%), got {values}")
     return tuple(values)
+
+
+def poi_weights_from_toml(path: str | os.PathLike[str]) -> dict[str, float]:
+    """Demand weights per POI category from a TOML file: a ``[weights]`` table such as
+    ``"amenity=restaurant" = 2`` or ``"shop=*" = 0.5`` (these replace the defaults)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"--poi-weights: file {str(p)!r} does not exist; check the path")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--poi-weights: {str(p)!r} is not valid TOML ({exc})") from None
+    table = data.get("weights")
+    if not isinstance(table, dict) or not table:
+        raise ConfigError(
+            f'--poi-weights: {str(p)!r} needs a [weights] table of "key=value" = weight entries'
+        )
+    out = {}
+    for cat, w in table.items():
+        if "=" not in cat or not cat.split("=", 1)[0]:
+            raise ConfigError(
+                f"--poi-weights: {str(p)!r}: category {cat!r} must look like "
+                '"amenity=restaurant" or "shop=*"'
+            )
+        if not isinstance(w, (int, float)) or isinstance(w, bool) or w < 0:
+            raise ConfigError(f"--poi-weights: {str(p)!r}: weight of {cat!r} must be >= 0")
+        out[cat] = float(w)
+    return out

@@ -82,3 +82,125 @@ def hotspots_from_osm(
 
 def total_weight(hotspots: gpd.GeoDataFrame) -> float:
     return float(np.asarray(hotspots["weight"], dtype=float).sum())
+
+
+#: Recognised column names of raw rider points.
+RIDER_COLUMNS = (
+    "rider",
+    "rider_id",
+    "courier",
+    "courier_id",
+    "driver_id",
+    "骑手",
+    "骑手id",
+    "骑手编号",
+    "骑手ID",
+)
+TIME_COLUMNS = ("time", "timestamp", "datetime", "时间", "时间戳", "定位时间")
+WEIGHT_BY = ("count", "riders", "dwell")
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def hotspots_from_points(
+    path: str | os.PathLike[str],
+    *,
+    eps_m: float = 150.0,
+    min_points: int = 5,
+    weight_by: str = "count",
+    crs: str | int | None = "wgs84",
+    columns: dict[str, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Cluster raw rider points (GPS pings or order pick-ups) into weighted hotspots.
+
+    DBSCAN (scikit-learn) on a haversine ball tree: points within ``eps_m`` metres chain into
+    a cluster when a core point has at least ``min_points`` neighbours; isolated points are
+    noise and are left out (their count is logged).
+
+    Parameters
+    ----------
+    path
+        CSV / XLSX / GeoJSON of points with lon/lat, optionally a rider id column
+        (``rider_id``, ``骑手编号``...) and a time column (``timestamp``, ``时间``...).
+    eps_m
+        Neighbourhood radius in metres.
+    min_points
+        Points needed around a core point.
+    weight_by
+        ``"count"`` (points), ``"riders"`` (distinct riders; needs a rider column) or
+        ``"dwell"`` (minutes riders spend there: per rider, last minus first time in the
+        cluster, summed; needs rider and time columns).
+
+    Returns
+    -------
+    GeoDataFrame
+        WGS-84 hotspots ``id, name, weight, points, riders, lon, lat`` (the cluster centre).
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.cluster import DBSCAN
+
+    if weight_by not in WEIGHT_BY:
+        raise InputError(f"--weight-by: use one of {', '.join(WEIGHT_BY)}, not {weight_by!r}")
+    if eps_m <= 0 or min_points < 1:
+        raise InputError("--eps-m must be > 0 and --min-points >= 1")
+    df = read_point_table(path, role="rider points", crs=crs, id_prefix="P", columns=columns)
+    source = f"rider points file {str(path)!r}"
+    lower = {str(c).strip().lower(): c for c in df.columns}
+    rider_col = next((lower[c.lower()] for c in RIDER_COLUMNS if c.lower() in lower), None)
+    time_col = next((lower[c.lower()] for c in TIME_COLUMNS if c.lower() in lower), None)
+    if weight_by in ("riders", "dwell") and rider_col is None:
+        raise InputError(
+            f"{source}: --weight-by {weight_by} needs a rider id column "
+            f"(one of {', '.join(RIDER_COLUMNS[:4])}, 骑手编号)"
+        )
+    times = None
+    if weight_by == "dwell":
+        if time_col is None:
+            raise InputError(f"{source}: --weight-by dwell needs a time column (timestamp, 时间)")
+        times = pd.to_datetime(df[time_col], errors="coerce")
+        bad = np.flatnonzero(times.isna().to_numpy())
+        if bad.size:
+            raise InputError(
+                f"{source}: rows {list(bad[:5] + 2)}, column {time_col!r}: not a "
+                "date and time; use ISO form such as 2026-05-01 12:30:00"
+            )
+    xy = np.radians(df[["lat", "lon"]].to_numpy(dtype=float))
+    labels = DBSCAN(
+        eps=eps_m / EARTH_RADIUS_M,
+        min_samples=min_points,
+        metric="haversine",
+        algorithm="ball_tree",
+    ).fit_predict(xy)
+    keep = labels >= 0
+    log.info(
+        "clustered %d rider points into %d hotspots; %d isolated points left out",
+        len(df),
+        len(set(labels[keep])),
+        int((~keep).sum()),
+    )
+    if not keep.any():
+        raise InputError(
+            f"{source}: no cluster of {min_points} points within {eps_m:g} m; "
+            "lower --min-points or raise --eps-m"
+        )
+    pts = df.loc[keep].assign(cluster=labels[keep])
+    grouped = pts.groupby("cluster", sort=True)
+    out = pd.DataFrame(
+        {"lon": grouped["lon"].mean(), "lat": grouped["lat"].mean(), "points": grouped.size()}
+    )
+    out["riders"] = grouped[rider_col].nunique() if rider_col else np.nan
+    if weight_by == "count":
+        out["weight"] = out["points"].astype(float)
+    elif weight_by == "riders":
+        out["weight"] = out["riders"].astype(float)
+    else:
+        assert times is not None and rider_col is not None
+        t = times[keep].to_numpy()
+        span = pd.DataFrame({"cluster": labels[keep], "rider": pts[rider_col].to_numpy(), "t": t})
+        per = span.groupby(["cluster", "rider"])["t"].agg(["min", "max"])
+        minutes = (per["max"] - per["min"]).dt.total_seconds() / 60.0
+        out["weight"] = minutes.groupby(level=0).sum().reindex(out.index).fillna(0.0)
+    out = out.sort_values(["weight", "lon"], ascending=[False, True]).reset_index(drop=True)
+    out.insert(0, "id", [f"C{i + 1}" for i in range(len(out))])
+    out.insert(1, "name", [f"cluster {i + 1}" for i in range(len(out))])
+    return _frame(out)

@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 
 from . import coverage, demand, export, isochrones, optimize, render, sites, travel
+from . import crs as crs_mod
 from . import network as network_mod
 from ._io import atomic_dir
 from ._progress import stage
@@ -470,6 +471,9 @@ def _recommended(
             "lat": c["lat"].to_numpy(),
         }
     )
+    # Amap / Tencent users paste GCJ-02 coordinates; outside China they equal WGS-84
+    glon, glat = crs_mod.wgs84_to_gcj02(out["lon"].to_numpy(), out["lat"].to_numpy())
+    out["lon_gcj02"], out["lat_gcj02"] = np.round(glon, 7), np.round(glat, 7)
     for col in rows.columns:
         if col.startswith(("added_", "cumulative_share_")):
             out[col.replace("added_", "demand_added_")] = rows[col].to_numpy()
