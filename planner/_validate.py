@@ -89,11 +89,18 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, problems: Problems, cols: Seq
     ok = np.isfinite(lon) & np.isfinite(lat)
     bad = np.flatnonzero(ok & ((np.abs(lon) > 180) | (np.abs(lat) > 90)))
     if bad.size:
+        fixable = (np.abs(lat[bad]) <= 180) & (np.abs(lon[bad]) <= 90)
+        hint = (
+            "latitude and longitude look swapped; exchange the two columns"
+            if fixable.all()
+            else "check that they are degrees, or pass --crs EPSG:n"
+        )
         problems.add(
             f"{rows_text(bad)}: coordinates out of range (lon must be within ±180, lat within "
-            f"±90) in columns {list(cols)}; check that they are degrees, or pass --crs EPSG:n"
+            f"±90) in columns {list(cols)}; {hint}"
         )
     if ok.sum() >= 1 and not bad.size:
+        # every point in the Arctic with a small longitude: swapped rather than Svalbard
         swapped = ok & (np.abs(lat) > 60) & (np.abs(lon) < 60)
         if swapped.sum() > 0.5 * ok.sum() and np.median(np.abs(lat)) > 66:
             problems.add(

@@ -319,6 +319,14 @@ def plan(
         c_snap = travel.snap(
             net, _project_xy(candidates, net), candidates["id"].to_numpy(), **limits
         )
+    for role, snapped in (("hotspots", h_snap), ("stations", s_snap), ("candidates", c_snap)):
+        if len(snapped) and snapped.excluded.all():
+            lon0, lat0, lon1, lat1 = net.nodes.to_crs(WGS84).total_bounds
+            raise InputError(
+                f"{role}: all {len(snapped)} points lie more than {snap_max_m:g} m from the road "
+                f"network (which spans lon {lon0:.4f}..{lon1:.4f}, lat {lat0:.4f}..{lat1:.4f}); "
+                "check --crs, swapped columns, or the network file"
+            )
     snapping = pd.concat(
         [
             h_snap.report(net, role="hotspot"),

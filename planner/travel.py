@@ -141,7 +141,7 @@ def snap(
     far = int(((dist > warn_distance_m) & ~excluded).sum())
     if far:
         log.warning("%d points lie more than %.0f m from a usable road", far, warn_distance_m)
-    if excluded.any():
+    if excluded.any() and not excluded.all():  # all excluded: the caller says so, once
         log.warning(
             "%d points lie more than %.0f m from every usable road and are excluded: %s",
             int(excluded.sum()),

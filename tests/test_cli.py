@@ -97,7 +97,9 @@ def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
     assert 24.9 < lon < 25.0 and 60.1 < lat < 60.2  # WGS-84 lon/lat
 
 
-@pytest.mark.parametrize("case", ["missing", "extension", "column", "minutes", "too_many"])
+@pytest.mark.parametrize(
+    "case", ["missing", "extension", "column", "minutes", "too_many", "outside", "utf16", "crs"]
+)
 def test_bad_input_gives_one_clear_line_and_keeps_old_outputs(
     tmp_path, demo_files, helsinki_pbf, case
 ):
@@ -133,6 +135,19 @@ def test_bad_input_gives_one_clear_line_and_keeps_old_outputs(
     elif case == "too_many":
         args["add"] = "500"
         expect = "candidate"
+    elif case == "outside":  # stations given in another city
+        bad = tmp_path / "far.csv"
+        bad.write_text("id,name,lon,lat\nS1,a,121.47,31.23\nS2,b,121.48,31.24\n")
+        args["stations"] = str(bad)
+        expect = "all 2 points lie more than"
+    elif case == "utf16":
+        bad = tmp_path / "u16.csv"
+        bad.write_bytes("id,name,lon,lat\nS1,a,24.94,60.17\n".encode("utf-16"))
+        args["stations"] = str(bad)
+        expect = "UTF-16"
+    elif case == "crs":
+        args["crs"] = "marsgrid"
+        expect = "--crs"
     cli = ["plan", "--mode", "walk", "--out", str(out), "--quiet"]
     for k, v in args.items():
         cli += [f"--{k}", v]

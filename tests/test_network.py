@@ -86,6 +86,13 @@ def test_largest_strongly_connected_part_is_kept_and_reported():
     assert lengths == pytest.approx([100.0, 100.0])
 
 
+def test_network_with_nothing_strongly_connected_is_an_error():
+    nodes = {1: (0, 0), 2: (100, 0), 3: (200, 0)}
+    ways = [{"u": 1, "v": 2, "oneway": "yes"}, {"u": 2, "v": 3, "oneway": "yes"}]
+    with pytest.raises(NetworkError, match="fewer than two connected nodes"):
+        make_network(nodes, ways, mode="ebike")
+
+
 def test_network_with_no_usable_road_is_an_error():
     nodes = {1: (0, 0), 2: (100, 0)}
     with pytest.raises(NetworkError, match="usable"):
