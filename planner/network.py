@@ -446,7 +446,9 @@ def _read_osmnx(source: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             else:
                 g = ox.graph_from_place(source, network_type="all", simplify=False, retain_all=True)
         except ValueError as exc:
-            raise NetworkError(f"network {source!r} cannot be loaded ({exc})") from None
+            raise NetworkError(
+                f"network {source!r} holds no usable roads ({exc}); check the file or place"
+            ) from None
         except Exception as exc:
             if kind == "place":
                 raise NetworkError(

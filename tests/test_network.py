@@ -182,3 +182,16 @@ def test_bad_speed_files_name_the_problem(tmp_path, text, fragment):
     f.write_text(text)
     with pytest.raises(ConfigError, match=fragment):
         mode_from_toml(f)
+
+
+def test_empty_network_file_is_a_clear_error(tmp_path):
+    from planner.errors import InputError
+
+    f = tmp_path / "empty.osm.pbf"
+    f.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        network_mod.load(f)
+    g = tmp_path / "nothing.osm"
+    g.write_text("<?xml version='1.0' encoding='UTF-8'?><osm version='0.6'></osm>")
+    with pytest.raises((NetworkError, InputError)):
+        network_mod.load(g)
