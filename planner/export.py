@@ -21,7 +21,7 @@ def _umask() -> int:
 
 def _atomic(path: Path, write) -> None:  # type: ignore[no-untyped-def]
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
@@ -55,4 +55,17 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path
 def write_text(text: str, path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     _atomic(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return p
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
+    """An Excel workbook with one sheet per frame (openpyxl)."""
+    p = Path(path)
+
+    def write(tmp: str) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            for name, frame in sheets.items():
+                frame.to_excel(xl, sheet_name=name[:31], index=False)
+
+    _atomic(p, write)
     return p

@@ -42,6 +42,9 @@ from .network import Network
 
 log = logging.getLogger(__name__)
 
+#: How the station list states its coordinate systems, in the file itself.
+COORDINATES_NOTE = "lon/lat: WGS-84 (EPSG:4326); lon_gcj02/lat_gcj02: GCJ-02 (Amap, Tencent)"
+
 #: Coordinate grid of output polygons (degrees; about 0.1 m).
 POLYGON_GRID_DEG = 1e-6
 
@@ -176,6 +179,11 @@ class Plan:
                 tmp / "recommended_sites.csv",
             )
             export.write_geojson(self.recommended, tmp / "recommended_sites.geojson")
+            export.write_xlsx(
+                {"recommended_sites": pd.DataFrame(self.recommended.drop(columns="geometry")),
+                 "about": self.about_sheet()},
+                tmp / "recommended_sites.xlsx",
+            )  # fmt: skip
             export.write_geojson(self.isochrones, tmp / "isochrones.geojson")
             export.write_geojson(self.service_areas, tmp / "service_areas.geojson")
             export.write_csv(self.travel_times_table(), tmp / "travel_times.csv")
@@ -203,6 +211,22 @@ class Plan:
                 export.write_csv(self.coverage_curve, tmp / "coverage_curve.csv")
         log.info("wrote outputs to %s", out)
         return out
+
+    def about_sheet(self) -> pd.DataFrame:
+        """What the station list is: coordinate systems, mode, thresholds, credits."""
+        mode = self.network.mode
+        return pd.DataFrame(
+            {
+                "item": ["coordinates", "mode", "minutes", "method", "credits"],
+                "value": [
+                    COORDINATES_NOTE,
+                    f"{mode.name}: {mode.description}",
+                    ", ".join(f"{m:g}" for m in self.minutes),
+                    self.solution.method,
+                    "Road and POI data © OpenStreetMap contributors (ODbL)",
+                ],
+            }
+        )
 
     def stations_scored(self) -> pd.DataFrame:
         base = pd.DataFrame(self.stations[["id", "name", "lon", "lat"]]).rename(
@@ -468,6 +492,9 @@ def _recommended(
     c = candidates.iloc[idx].reset_index(drop=True)
     seg = snapped.segment[idx]
     road = np.where(seg >= 0, net.segments["name"].to_numpy()[np.maximum(seg, 0)], "")
+    if "street" in c.columns:  # the venue's own address where the map has one
+        street = c["street"].fillna("").astype(str).to_numpy()
+        road = np.where(street != "", street, road)
     out = pd.DataFrame(
         {
             "rank": rows["rank"].to_numpy(),
@@ -482,6 +509,7 @@ def _recommended(
     # Amap / Tencent users paste GCJ-02 coordinates; outside China they equal WGS-84
     glon, glat = crs_mod.wgs84_to_gcj02(out["lon"].to_numpy(), out["lat"].to_numpy())
     out["lon_gcj02"], out["lat_gcj02"] = np.round(glon, 7), np.round(glat, 7)
+    out["coordinates"] = COORDINATES_NOTE
     for col in rows.columns:
         if col.startswith(("added_", "cumulative_share_")):
             out[col.replace("added_", "demand_added_")] = rows[col].to_numpy()

@@ -45,8 +45,14 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
     shares = [v["share"] for v in summary["coverage_existing"]["covered"].values()]
     assert shares[0] < shares[1] < shares[2]  # 8, 10 and 15 minutes differ
     assert shares[0] < 0.8
-    rec = pd.read_csv(out / "recommended_sites.csv")
+    rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
     assert rec["rank"].tolist() == [1, 2, 3]
+    assert (out / "recommended_sites.csv").read_bytes()[:3] == b"\xef\xbb\xbf"  # BOM for Excel
+    assert {"lon_gcj02", "lat_gcj02", "nearest_road", "category", "coordinates"} <= set(rec)
+    assert "WGS-84" in rec["coordinates"].iloc[0]
+    xlsx = pd.read_excel(out / "recommended_sites.xlsx", sheet_name=None)
+    assert xlsx["recommended_sites"]["id"].tolist() == rec["id"].tolist()
+    assert "WGS-84" in xlsx["about"].to_string()
     assert (rec["cumulative_share_8"].diff().dropna() >= 0).all()
     assert rec["cumulative_share_8"].iloc[0] >= shares[0]
     html = (out / "map.html").read_text()
