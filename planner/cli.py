@@ -115,6 +115,10 @@ def _options(
                      help="Output folder."),
         click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                      help="Language of the map and report."),
+        click.option("--basemap", type=click.Choice(["osm", "amap", "none"]), default="osm",
+                     show_default=True,
+                     help="Map background: OpenStreetMap tiles, Amap tiles (GCJ-02), or none: "
+                          "a self-contained offline map with the roads drawn."),
         click.option("--snap-warn-m", type=float, default=SNAP_WARN_M, show_default=True,
                      help="Report points farther than this from a usable road (m)."),
         click.option("--snap-max-m", type=float, default=SNAP_MAX_M, show_default=True,
@@ -175,6 +179,7 @@ def demo(**opts: Any) -> None:
         method=opts["method"],
         min_spacing_m=opts["min_spacing_m"],
         lang=opts["lang"],
+        basemap=opts["basemap"],
         snap_warn_m=opts["snap_warn_m"],
         snap_max_m=opts["snap_max_m"],
     )
@@ -278,6 +283,7 @@ def _run(
     min_spacing_m: float,
     out: str,
     lang: str,
+    basemap: str,
     snap_warn_m: float,
     snap_max_m: float,
     quiet: bool,
@@ -332,7 +338,7 @@ def _run(
         snap_max_m=snap_max_m,
         inputs=inputs,
     )
-    result.write(out, lang=lang)
+    result.write(out, lang=lang, basemap=basemap)
     _print_summary(result, out)
 
 

@@ -158,13 +158,22 @@ class Plan:
             "credits": "Road and POI data © OpenStreetMap contributors (ODbL)",
         }
 
-    def write(self, out_dir: str | os.PathLike[str], *, lang: str = "en") -> Path:
-        """Write every output into ``out_dir`` atomically; return the folder."""
+    def write(
+        self, out_dir: str | os.PathLike[str], *, lang: str = "en", basemap: str = "osm"
+    ) -> Path:
+        """Write every output into ``out_dir`` atomically; return the folder.
+
+        ``basemap``: ``"osm"``, ``"amap"`` (overlays shifted to GCJ-02) or ``"none"`` (a
+        self-contained map for networks without internet: no tiles, no CDN, roads drawn).
+        """
         out = Path(out_dir)
         summary = self.summary()
+        scored = self.stations.merge(self.scores, left_on="id", right_on="station_id", how="left")
         html = render.plan_map(
             hotspots=self.hotspots,
-            stations=self.stations,
+            stations=scored,
+            basemap=basemap,
+            roads=self.road_lines() if basemap == "none" else None,
             recommended=self.recommended,
             isochrones=self.isochrones,
             service_areas=self.service_areas,
@@ -211,6 +220,12 @@ class Plan:
                 export.write_csv(self.coverage_curve, tmp / "coverage_curve.csv")
         log.info("wrote outputs to %s", out)
         return out
+
+    def road_lines(self, *, tolerance_m: float = 3.0) -> gpd.GeoDataFrame:
+        """The network's roads as merged, lightly simplified WGS-84 lines (offline basemap)."""
+        merged = shapely.line_merge(shapely.multilinestrings(self.network.segments.geometry.values))
+        lines = shapely.simplify(shapely.get_parts(merged), tolerance_m)
+        return gpd.GeoDataFrame(geometry=lines, crs=self.network.crs).to_crs(WGS84)
 
     def about_sheet(self) -> pd.DataFrame:
         """What the station list is: coordinate systems, mode, thresholds, credits."""
@@ -554,6 +569,7 @@ def run_demo(
     method: str = "local",
     min_spacing_m: float = 0.0,
     lang: str = "en",
+    basemap: str = "osm",
     snap_warn_m: float = SNAP_WARN_M,
     snap_max_m: float = SNAP_MAX_M,
 ) -> Plan:
@@ -580,6 +596,6 @@ def run_demo(
             "candidates": "host venues of the extract",
         },
     )
-    result.write(out_dir, lang=lang)
+    result.write(out_dir, lang=lang, basemap=basemap)
     log.info("demo finished in %.1f s", time.perf_counter() - t0)
     return result

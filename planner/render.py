@@ -7,16 +7,19 @@ tooltip or the legend. The map credits OpenStreetMap.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
+import shapely
 from branca.element import Element
 
 from .config import Mode, minutes_label
-from .crs import WGS84
+from .crs import WGS84, wgs84_to_gcj02
 
 #: Fill colours of the thresholds, nearest first.
 THRESHOLD_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#7b3294")
@@ -42,6 +45,9 @@ LABELS = {
         "road": "nearest road",
         "credit": "© OpenStreetMap contributors",
         "oneway": "one-way streets",
+        "roads": "Roads",
+        "grade": "grade",
+        "unique": "only this station within {m} min",
     },
     "zh": {
         "title": "服务圈",
@@ -63,12 +69,19 @@ LABELS = {
         "road": "最近道路",
         "credit": "© OpenStreetMap 贡献者",
         "oneway": "单行道",
+        "roads": "道路",
+        "grade": "评级",
+        "unique": "仅本站{m}分钟内覆盖",
     },
 }
 
 
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """HTML-escape a user string. Backticks and ``$`` are escaped too: folium places
+    tooltips and popups inside JavaScript template literals, where they would end the string
+    or open a ``${...}`` expression."""
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
 def _popup(title: str, rows: Sequence[tuple[str, object]]) -> folium.Popup:
@@ -84,6 +97,53 @@ def _fmt(x: object) -> str:
     return str(x)
 
 
+GRADE_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fc8d59", "D": "#d73027", "-": "#888888"}
+BASEMAPS = ("osm", "amap", "none")
+AMAP_TILES = (
+    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+    "&x={x}&y={y}&z={z}"
+)
+
+
+def _to_gcj02(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Shift every geometry from WGS-84 to GCJ-02, to sit on Amap's GCJ-02 tiles."""
+    out = frame.copy()
+
+    def shift(xy: np.ndarray) -> np.ndarray:
+        lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
+    out.geometry = shapely.transform(out.geometry.values, shift)
+    return out
+
+
+def _div_marker(text: str, colour: str, *, round_: bool, cls: str) -> folium.DivIcon:
+    radius = "50%" if round_ else "4px"
+    return folium.DivIcon(
+        html=f"<div class='{cls}' style='background:{colour};color:#fff;border-radius:{radius};"
+        f"width:24px;height:24px;line-height:24px;text-align:center;font:bold 12px sans-serif;"
+        f"border:2px solid #fff;box-shadow:0 0 2px #000'>{_e(text)}</div>",
+        icon_size=(24, 24),
+        icon_anchor=(12, 12),
+    )
+
+
+def _offline_page(html: str) -> str:
+    """Drop every external script and stylesheet and inline Leaflet (XStatic-Leaflet)."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    base = Path(xleaflet.BASE_DIR)
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    html = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", html)
+    html = re.sub(r"<link[^>]+href=\"https?://[^\"]+\"[^>]*/?>", "", html)
+    # folium builds popups with jQuery's ``$(html)[0]``; this is all of jQuery it uses
+    shim = ("window.$ = window.$ || function (markup) { var t = document.createElement("
+            "'template'); t.innerHTML = String(markup).trim(); return [t.content.firstChild]; };")
+    inline = f"<style>{css}</style>\n<script>{js}</script>\n<script>{shim}</script>\n"
+    return html.replace("<head>", "<head>\n" + inline, 1)
+
+
 def plan_map(
     *,
     hotspots: gpd.GeoDataFrame,
@@ -94,20 +154,49 @@ def plan_map(
     minutes: Sequence[float],
     mode: Mode,
     lang: str = "en",
+    basemap: str = "osm",
+    roads: gpd.GeoDataFrame | None = None,
 ) -> str:
-    """Render the plan as a standalone HTML page (folium) and return it."""
+    """Render the plan as a standalone HTML page (folium) and return it.
+
+    ``basemap``: ``"osm"`` (OpenStreetMap tiles), ``"amap"`` (Amap/Gaode tiles, which are in
+    GCJ-02: every overlay is shifted to GCJ-02 to sit on them) or ``"none"``: no tiles and no
+    CDN; Leaflet is inlined and ``roads`` (WGS-84 lines) are drawn instead, so the file opens
+    with no network at all.
+    """
+    if basemap not in BASEMAPS:
+        raise ValueError(f"basemap must be one of {BASEMAPS}")
     lab = LABELS.get(lang, LABELS["en"])
-    hs = hotspots.to_crs(WGS84)
+    shift = _to_gcj02 if basemap == "amap" else (lambda f: f)
+    hs = shift(hotspots.to_crs(WGS84))
+    st = shift(stations.to_crs(WGS84)) if len(stations) else stations
+    rec = shift(recommended.to_crs(WGS84)) if len(recommended) else recommended
+    iso = shift(isochrones.to_crs(WGS84)) if len(isochrones) else isochrones
+    areas = shift(service_areas.to_crs(WGS84)) if len(service_areas) else service_areas
     minx, miny, maxx, maxy = hs.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, control_scale=True)
-    folium.TileLayer("OpenStreetMap", attr=lab["credit"], name="OpenStreetMap").add_to(m)
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", attr=lab["credit"], name="OpenStreetMap").add_to(m)
+    elif basemap == "amap":
+        folium.TileLayer(
+            AMAP_TILES, attr="© 高德地图 AutoNavi", name="高德地图 Amap", subdomains="1234"
+        ).add_to(m)
+    elif roads is not None and len(roads):
+        folium.GeoJson(
+            roads.to_crs(WGS84).geometry.union_all().__geo_interface__,
+            name=lab["roads"],
+            style_function=lambda _f: {"color": "#9a9a9a", "weight": 1, "opacity": 0.8},
+            interactive=False,
+        ).add_to(m)
     labels = [minutes_label(t * 60) for t in minutes]
     colours = {lb: THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)] for i, lb in enumerate(labels)}
 
-    iso = isochrones.to_crs(WGS84)
     for lb in reversed(labels):
         group = folium.FeatureGroup(name=lab["circle"].format(m=lb), show=lb == labels[0])
-        for row in iso.loc[iso["minutes"].map(lambda x: minutes_label(x * 60)) == lb].itertuples():
+        rows = (
+            iso.loc[iso["minutes"].map(lambda x: minutes_label(x * 60)) == lb] if len(iso) else iso
+        )
+        for row in rows.itertuples():
             if row.geometry is None or row.geometry.is_empty:
                 continue
             kind = lab["suggested"] if getattr(row, "kind", "") == "suggested" else lab["stations"]
@@ -124,18 +213,13 @@ def plan_map(
                 ),
             ).add_to(group)
         group.add_to(m)
-    areas = service_areas.to_crs(WGS84) if len(service_areas) else service_areas
     for row in areas.itertuples():
         lb = minutes_label(row.minutes * 60)
         group = folium.FeatureGroup(name=lab["area"].format(m=lb), show=False)
         colour = colours.get(lb, "#555")
         folium.GeoJson(
             row.geometry.__geo_interface__,
-            style_function=lambda _f, c=colour: {
-                "color": c,
-                "weight": 2,
-                "fillOpacity": 0.05,
-            },
+            style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillOpacity": 0.05},
             tooltip=folium.Tooltip(_e(lab["area"].format(m=lb))),
         ).add_to(group)
         group.add_to(m)
@@ -162,44 +246,46 @@ def plan_map(
     g_hot.add_to(m)
 
     g_st = folium.FeatureGroup(name=lab["stations"])
-    st = stations.to_crs(WGS84)
     for row in st.itertuples():
-        rows = [("id", row.id)]
+        grade = str(getattr(row, "grade", "-") or "-")
+        rows_ = [
+            ("id", row.id),
+            (lab["grade"], grade),
+            (lab["category"], getattr(row, "venue", getattr(row, "category", ""))),
+        ]
         for lb in labels:
             col = f"demand_{lb}"
             if hasattr(row, col):
-                rows.append((lab["demand"].format(m=lb), _fmt(getattr(row, col))))
+                rows_.append((lab["demand"].format(m=lb), _fmt(getattr(row, col))))
+        if hasattr(row, f"unique_{labels[0]}"):
+            rows_.append(
+                (lab["unique"].format(m=labels[0]), _fmt(getattr(row, f"unique_{labels[0]}")))
+            )
         folium.Marker(
             [row.geometry.y, row.geometry.x],
-            popup=_popup(str(row.name), rows),
-            tooltip=folium.Tooltip(_e(row.name)),
-            icon=folium.Icon(color="blue", icon="home", prefix="fa"),
+            popup=_popup(str(row.name), rows_),
+            tooltip=folium.Tooltip(_e(f"{row.name} ({lab['grade']} {grade})")),
+            icon=_div_marker(
+                grade, GRADE_COLOURS.get(grade, "#555"), round_=False, cls="planner-station"
+            ),
         ).add_to(g_st)
     g_st.add_to(m)
 
     g_new = folium.FeatureGroup(name=lab["suggested"])
-    rec = recommended.to_crs(WGS84) if len(recommended) else recommended
     for row in rec.itertuples():
-        rows = [
+        rows_ = [
             (lab["rank"], int(row.rank)),
             ("id", row.id),
             (lab["category"], getattr(row, "category", "")),
             (lab["road"], getattr(row, "nearest_road", "")),
         ]
         for lb in labels:
-            rows.append((lab["added"].format(m=lb), _fmt(getattr(row, f"demand_added_{lb}"))))
-            rows.append((lab["share"].format(m=lb), _fmt(getattr(row, f"cumulative_share_{lb}"))))
-        icon = folium.DivIcon(
-            html=f"<div style='background:#d7301f;color:#fff;border-radius:50%;width:24px;"
-            f"height:24px;line-height:24px;text-align:center;font-weight:bold;"
-            f"border:2px solid #fff'>{int(row.rank)}</div>",
-            icon_size=(24, 24),
-            icon_anchor=(12, 12),
-        )
+            rows_.append((lab["added"].format(m=lb), _fmt(getattr(row, f"demand_added_{lb}"))))
+            rows_.append((lab["share"].format(m=lb), _fmt(getattr(row, f"cumulative_share_{lb}"))))
         folium.Marker(
             [row.geometry.y, row.geometry.x],
-            icon=icon,
-            popup=_popup(f"#{int(row.rank)} {row.name}", rows),
+            icon=_div_marker(str(int(row.rank)), "#d7301f", round_=True, cls="planner-site"),
+            popup=_popup(f"#{int(row.rank)} {row.name}", rows_),
             tooltip=folium.Tooltip(_e(f"#{int(row.rank)} {row.name}")),
         ).add_to(g_new)
     g_new.add_to(m)
@@ -218,20 +304,26 @@ def plan_map(
         f"opacity:.6;margin-right:4px'></span>{_e(lab['circle'].format(m=lb))}</div>"
         for lb in labels
     )
+    grades = " ".join(
+        f"<span style='background:{c};color:#fff;padding:0 4px;border-radius:3px'>{g}</span>"
+        for g, c in GRADE_COLOURS.items()
+    )
     legend = (
         "<div id='planner-legend' style='position:fixed;bottom:24px;left:12px;z-index:1000;"
         "background:#fff;padding:8px 10px;border:1px solid #999;border-radius:4px;"
-        "font:12px sans-serif;max-width:280px'>"
+        "font:12px sans-serif;max-width:300px'>"
         f"<b>{_e(lab['title'])}</b>{swatches}"
         f"<div><span style='color:#2166ac'>●</span> {_e(lab['covered'])} "
         f"<span style='color:#b2182b'>●</span> {_e(lab['blind'].format(m=labels[0]))}</div>"
+        f"<div>{_e(lab['stations'])}: {grades}</div>"
         f"<div>{_e(lab['mode'])}: {_e(mode.name)} — {_e(mode.description)}</div>"
         f"<div style='color:#555'>{_e(lab['speeds'])}: {speeds}</div>"
         f"<div style='color:#555'>{_e(lab['credit'])}</div></div>"
     )
     m.get_root().html.add_child(Element(legend))  # type: ignore[attr-defined]
     m.fit_bounds([[miny, minx], [maxy, maxx]])
-    return m.get_root().render()
+    page = m.get_root().render()
+    return _offline_page(page) if basemap == "none" else page
 
 
 REPORT_LABELS = {
