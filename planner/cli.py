@@ -7,6 +7,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -149,11 +150,70 @@ def _with(options: list[Callable[..., Any]]) -> Callable[..., Any]:
     return deco
 
 
+def _config_defaults(path: str | None) -> dict[str, dict[str, Any]]:
+    """``planner.toml``: a ``[defaults]`` table for every command, and a table per command
+    (``[plan]``, ``[score]``, ``[demo]``, ``[hotspots]``) whose keys are the long options
+    (``min-spacing-m`` or ``min_spacing_m``). Flags on the command line win."""
+    import tomllib
+
+    from .errors import ConfigError
+
+    p = Path(path) if path else Path("planner.toml")
+    if not p.is_file():
+        if path:
+            raise ConfigError(f"--config: file {str(p)!r} does not exist; check the path")
+        return {}
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--config: {str(p)!r} is not valid TOML ({exc})") from None
+
+    def norm(table: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for key, value in table.items():
+            if isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            out[key.replace("-", "_")] = value
+        return out
+
+    shared = norm(data.get("defaults", {}))
+    commands = ("demo", "plan", "score", "hotspots")
+    unknown = sorted(set(data) - {"defaults", *commands})
+    if unknown:
+        raise ConfigError(
+            f"--config: {str(p)!r} has unknown tables {unknown}; use [defaults] "
+            f"or one of {', '.join(f'[{c}]' for c in commands)}"
+        )
+    return {c: {**shared, **norm(data.get(c, {}))} for c in commands}
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="planner")
-def main() -> None:
+@click.option(
+    "--config",
+    "config",
+    default=None,
+    metavar="planner.toml",
+    help="Settings file standing in for flags (default: ./planner.toml if present).",
+)
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
     """Service-circle planner: how well care stations for riders keep the 8/10/15-minute
-    promise, and where to open the next ones."""
+    promise, and where to open the next ones.
+
+    \b
+    Example:
+      planner demo
+      planner plan --network district.osm.pbf --hotspots hotspots.csv \\
+          --stations stations.csv --candidates osm --add 5 --out out/plan
+      planner --config planner.toml plan       # the same, settings kept in a file
+    """
+    try:
+        defaults = _config_defaults(config)
+    except PlannerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
 
 
 @main.command()

@@ -138,8 +138,10 @@ def _offline_page(html: str) -> str:
     html = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", html)
     html = re.sub(r"<link[^>]+href=\"https?://[^\"]+\"[^>]*/?>", "", html)
     # folium builds popups with jQuery's ``$(html)[0]``; this is all of jQuery it uses
-    shim = ("window.$ = window.$ || function (markup) { var t = document.createElement("
-            "'template'); t.innerHTML = String(markup).trim(); return [t.content.firstChild]; };")
+    shim = (
+        "window.$ = window.$ || function (markup) { var t = document.createElement("
+        "'template'); t.innerHTML = String(markup).trim(); return [t.content.firstChild]; };"
+    )
     inline = f"<style>{css}</style>\n<script>{js}</script>\n<script>{shim}</script>\n"
     return html.replace("<head>", "<head>\n" + inline, 1)
 

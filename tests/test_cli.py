@@ -277,3 +277,32 @@ def test_bad_targets_and_bad_areas_are_clear_errors(tmp_path, demo_files, helsin
     )
     res = CliRunner().invoke(main, [*base, "--areas", str(pts)])
     assert res.exit_code == 2 and "not polygons" in res.output
+
+
+def test_planner_toml_stands_in_for_flags(tmp_path, demo_files, helsinki_pbf, monkeypatch):
+    (tmp_path / "planner.toml").write_text(f"""
+[defaults]
+mode = "walk"
+quiet = true
+
+[score]
+network = "{helsinki_pbf}"
+hotspots = "{demo_files / "hotspots.csv"}"
+stations = "{demo_files / "stations.csv"}"
+minutes = [5, 8]
+targets = [0.5, 0.9]
+out = "{tmp_path / "out"}"
+""")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["score"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert s["parameters"]["minutes"] == [5.0, 8.0] and s["parameters"]["mode"] == "walk"
+    # a flag on the command line wins over the file
+    res = CliRunner().invoke(main, ["score", "--minutes", "6,9", "--targets", "0.5,0.9"])
+    assert res.exit_code == 0, res.output
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert s["parameters"]["minutes"] == [6.0, 9.0]
+    (tmp_path / "bad.toml").write_text("[plann]\nadd = 3\n")
+    res = CliRunner().invoke(main, ["--config", str(tmp_path / "bad.toml"), "score"])
+    assert res.exit_code == 2 and "unknown tables" in res.output
