@@ -168,19 +168,7 @@ class Plan:
         """
         out = Path(out_dir)
         summary = self.summary()
-        scored = self.stations.merge(self.scores, left_on="id", right_on="station_id", how="left")
-        html = render.plan_map(
-            hotspots=self.hotspots,
-            stations=scored,
-            basemap=basemap,
-            roads=self.road_lines() if basemap == "none" else None,
-            recommended=self.recommended,
-            isochrones=self.isochrones,
-            service_areas=self.service_areas,
-            minutes=self.minutes,
-            mode=self.network.mode,
-            lang=lang,
-        )
+        html = self.map_html(lang=lang, basemap=basemap)
         with atomic_dir(out) as tmp:
             export.write_csv(self.stations_scored(), tmp / "stations_scored.csv")
             export.write_csv(
@@ -220,6 +208,16 @@ class Plan:
                 export.write_csv(self.coverage_curve, tmp / "coverage_curve.csv")
         log.info("wrote outputs to %s", out)
         return out
+
+    def map_html(self, *, lang: str = "en", basemap: str = "osm") -> str:
+        """The map page (see :func:`planner.render.plan_map`)."""
+        scored = self.stations.merge(self.scores, left_on="id", right_on="station_id", how="left")
+        return render.plan_map(
+            hotspots=self.hotspots, stations=scored, recommended=self.recommended,
+            isochrones=self.isochrones, service_areas=self.service_areas, minutes=self.minutes,
+            mode=self.network.mode, lang=lang, basemap=basemap,
+            roads=self.road_lines() if basemap == "none" else None,
+        )  # fmt: skip
 
     def road_lines(self, *, tolerance_m: float = 3.0) -> gpd.GeoDataFrame:
         """The network's roads as merged, lightly simplified WGS-84 lines (offline basemap)."""

@@ -588,3 +588,13 @@ text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</styl
 {area_html}
 <p class="note">{_e(lab["credit"])}</p>
 </body></html>"""
+
+
+def notebook_view(page: str, *, height: int = 520) -> Any:
+    """Show a map page inline in a notebook (an iframe holding the page itself)."""
+    from IPython.display import HTML
+
+    return HTML(
+        f'<iframe srcdoc="{html.escape(page, quote=True)}" width="100%" '
+        f'height="{int(height)}" style="border:1px solid #ccc"></iframe>'
+    )
