@@ -433,7 +433,9 @@ def plan(
         network=net,
         minutes=minutes,
         hotspots=hs,
-        stations=stations.reset_index(drop=True),
+        stations=stations.reset_index(drop=True).assign(
+            nearest_road=snapping.loc[snapping["role"] == "station", "road_name"].to_numpy()
+        ),
         candidates=candidates,
         station_times=st_times,
         candidate_times=cand_times,

@@ -259,6 +259,7 @@ def plan_map(
             col = f"demand_{lb}"
             if hasattr(row, col):
                 rows_.append((lab["demand"].format(m=lb), _fmt(getattr(row, col))))
+        rows_.append((lab["road"], getattr(row, "nearest_road", "")))
         if hasattr(row, f"unique_{labels[0]}"):
             rows_.append(
                 (lab["unique"].format(m=labels[0]), _fmt(getattr(row, f"unique_{labels[0]}")))

@@ -168,7 +168,7 @@ def test_bad_input_gives_one_clear_line_and_keeps_old_outputs(
 
 
 def test_every_command_has_help_with_an_example():
-    for cmd in ("demo", "plan"):
+    for cmd in ("demo", "plan", "score", "hotspots"):
         res = _run([cmd, "--help"])
         assert res.exit_code == 0 and "Example" in res.output
 
