@@ -37,6 +37,8 @@ METHODS = ("greedy", "local", "exact")
 _EPS = 1e-7
 #: An answer within this relative distance of its bound counts as proven optimal.
 _PROVEN = 1e-6
+#: Random two-site kicks of the iterated local search (small instances only).
+KICKS = 40
 #: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
 LP_BOUND_MAX_NNZ = 100_000
 
@@ -381,6 +383,8 @@ class MaximalCoverage:
                 val = self.objective(cand)
                 if val > best_val + 1e-9 * max(1.0, abs(best_val)):
                     sel, best_val = cand, val
+            if method == "local" and small and bound - best_val > _PROVEN * max(1.0, bound):
+                sel = self._kicks(np.asarray(sel), best_val, bound)
         obj = self.objective(sel)
         proven = bound - obj <= _PROVEN * max(1.0, bound)
         if method == "exact" and not proven:
@@ -428,6 +432,38 @@ class MaximalCoverage:
             )
             ys.append(np.minimum(1.0, csr[reach] @ x))
         return np.concatenate([x, *ys])
+
+    def _kicks(
+        self, sel: np.ndarray, value: float, bound: float, *, rounds: int = KICKS
+    ) -> np.ndarray:
+        """Iterated local search: replace two chosen sites at random (seeded, so runs repeat),
+        swap to a local optimum again, keep the result when it is better; stop at the bound."""
+        rng = np.random.default_rng(0)
+        pool = np.flatnonzero(self.allowed)
+        best, best_val = sel, value
+        for _ in range(rounds):
+            if len(best) < 2 or len(pool) <= len(best):
+                break
+            trial = best.copy()
+            out = rng.choice(len(trial), size=2, replace=False)
+            free = np.setdiff1d(pool, trial)
+            trial[out] = rng.choice(free, size=2, replace=False)
+            trial = self._fill(trial)
+            cand = _kernels.interchange_coverage(
+                self.cols,
+                self.weights,
+                self.tw,
+                self._count0(),
+                trial,
+                self.conflicts,
+                self.allowed,
+            )
+            val = self.objective(cand)
+            if val > best_val + 1e-9 * max(1.0, best_val):
+                best, best_val = cand, val
+                if bound - best_val <= _PROVEN * max(1.0, bound):
+                    break
+        return best
 
     def _fill(self, start: np.ndarray) -> np.ndarray:
         """``start`` made feasible (conflicts dropped, in order) and topped up greedily to p."""
@@ -815,43 +851,51 @@ class PMedian:
         model's with far fewer non-zeros.
         """
         n, m = self.cost.shape
+        c = self.cost
         keep_rank = m - self.p + 1
-        rr, cc, vv, cost_z, rlo, rhi = [], [], [], [], [], []
-        const = 0.0
-        n_z = 0
-        n_rows = 0
-        for i in range(n):
-            ci = self.cost[i]
-            order = np.argsort(ci, kind="stable")
-            levels = np.unique(ci[order[:keep_rank]])
-            if np.isfinite(self.base[i]):
-                levels = np.concatenate([levels[levels < self.base[i]], [self.base[i]]])
-            const += self.weights[i] * levels[0]
-            k_count = len(levels) - 1  # z_i1 .. z_i,K-1
-            for k in range(k_count):
-                zcol = m + n_z + k
-                # row k: z_{i,k-1} - z_{i,k} - sum_{c_ij = D_ik} x_j <= 0, z_{i,0} = 1
-                at = np.flatnonzero(ci == levels[k])
-                row = n_rows + k
-                rr += [row] * (len(at) + 1 + (k > 0))
-                cc += [*at.tolist(), zcol] + ([zcol - 1] if k > 0 else [])
-                vv += [-1.0] * len(at) + [-1.0] + ([1.0] if k > 0 else [])
-                rlo.append(-np.inf)
-                rhi.append(-1.0 if k == 0 else 0.0)
-                cost_z.append(self.weights[i] * (levels[k + 1] - levels[k]))
-            n_z += k_count
-            n_rows += k_count
-        rr += [n_rows] * m
-        cc += list(range(m))
-        vv += [1.0] * m
-        rlo.append(self.p)
-        rhi.append(self.p)
-        a = sp.csc_matrix((vv, (rr, cc)), shape=(n_rows + 1, m + n_z))
+        order = np.argsort(c, axis=1, kind="stable")
+        sc = np.take_along_axis(c, order, axis=1)
+        kth = sc[:, keep_rank - 1]
+        usable = (sc <= kth[:, None]) & (sc < self.base[:, None])
+        first = np.ones_like(usable)
+        first[:, 1:] = sc[:, 1:] != sc[:, :-1]
+        new_level = usable & first
+        level = np.cumsum(new_level, axis=1) - 1  # level of each sorted entry
+        n_levels = new_level.sum(axis=1) + np.isfinite(self.base)  # the base is a last level
+        n_z_i = np.maximum(n_levels - 1, 0)
+        off = np.concatenate([[0], np.cumsum(n_z_i)])
+        n_z = int(off[-1])
+        # level values per client: the distinct usable costs, then the base where there is one
+        values = [np.concatenate([sc[i][new_level[i]],
+                                  [self.base[i]] if np.isfinite(self.base[i]) else []])
+                  for i in range(n)]  # fmt: skip
+        const = float(sum(self.weights[i] * v[0] for i, v in enumerate(values)))
+        cost_z = (
+            np.concatenate([self.weights[i] * np.diff(v) for i, v in enumerate(values)])
+            if n_z
+            else np.zeros(0)
+        )
+        # x entries: sorted entry (i, pos) joins row (i, level) for every level but the last
+        ii, pos = np.nonzero(usable & (level < n_z_i[:, None]))
+        x_rows = off[ii] + level[ii, pos]
+        x_cols = order[ii, pos]
+        z = np.arange(n_z)
+        client = np.repeat(np.arange(n), n_z_i)
+        k = z - off[client]
+        chain = k > 0
+        rr = np.concatenate([x_rows, z, z[chain], np.full(m, n_z)])
+        cc = np.concatenate([x_cols, m + z, m + z[chain] - 1, np.arange(m)])
+        vv = np.concatenate(
+            [-np.ones(len(x_rows)), -np.ones(n_z), np.ones(int(chain.sum())), np.ones(m)]
+        )
+        a = sp.csc_matrix((vv, (rr, cc)), shape=(n_z + 1, m + n_z))
+        rlo = np.concatenate([np.full(n_z, -np.inf), [self.p]])
+        rhi = np.concatenate([np.where(chain, 0.0, -1.0), [self.p]])
         self._const_value = const
-        cost = np.concatenate([np.zeros(m), np.asarray(cost_z, dtype=float)])
+        cost = np.concatenate([np.zeros(m), cost_z])
         nv = m + n_z
         integer = np.concatenate([np.ones(m, bool), np.zeros(n_z, bool)])
-        return cost, a, np.asarray(rlo), np.asarray(rhi), np.zeros(nv), np.ones(nv), integer
+        return cost, a, rlo, rhi, np.zeros(nv), np.ones(nv), integer
 
 
 def pick_table(
