@@ -166,3 +166,28 @@ def test_swain_published_optima(s, p, optimum):
     local = prob.solve("local")
     assert local.objective >= 0.995 * optimum
     assert local.objective <= optimum <= local.bound + 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_capacitated_coverage_against_brute_force(data):
+    from planner.optimize import CapacitatedCoverage
+
+    n = data.draw(st.integers(1, 7))
+    m = data.draw(st.integers(1, 5))
+    cover = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m),
+                                        min_size=n, max_size=n)))  # fmt: skip
+    w = np.array(data.draw(st.lists(st.integers(0, 6), min_size=n, max_size=n)), dtype=float)
+    cap = np.array(data.draw(st.lists(st.integers(0, 8), min_size=m, max_size=m)), dtype=float)
+    p = data.draw(st.integers(0, m))
+    prob = CapacitatedCoverage(sp.csc_matrix(cover.astype(float)), w, cap, p)
+    best = max(prob.objective(c) for k in range(p + 1) for c in itertools.combinations(range(m), k))
+    exact = prob.solve("exact")
+    assert exact.objective == pytest.approx(best, abs=1e-6)
+    for method in ("greedy", "local"):
+        sol = prob.solve(method)
+        assert sol.objective <= best + 1e-6 <= sol.bound + 2e-6
+        assert len(sol.selected) <= p
+    # capacities bind: an uncapacitated site serves at least as much
+    big = CapacitatedCoverage(sp.csc_matrix(cover.astype(float)), w, np.full(m, 1e9), p)
+    assert big.solve("exact").objective >= exact.objective - 1e-6
