@@ -25,10 +25,11 @@ from .config import (
     get_mode,
     mode_from_toml,
     poi_weights_from_toml,
+    read_toml,
     validate_minutes,
     validate_targets,
 )
-from .errors import PlannerError
+from .errors import ConfigError, PlannerError
 
 log = logging.getLogger("planner")
 
@@ -154,19 +155,10 @@ def _config_defaults(path: str | None) -> dict[str, dict[str, Any]]:
     """``planner.toml``: a ``[defaults]`` table for every command, and a table per command
     (``[plan]``, ``[score]``, ``[demo]``, ``[hotspots]``) whose keys are the long options
     (``min-spacing-m`` or ``min_spacing_m``). Flags on the command line win."""
-    import tomllib
-
-    from .errors import ConfigError
-
     p = Path(path) if path else Path("planner.toml")
-    if not p.is_file():
-        if path:
-            raise ConfigError(f"--config: file {str(p)!r} does not exist; check the path")
+    if not path and not p.is_file():
         return {}
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--config: {str(p)!r} is not valid TOML ({exc})") from None
+    data = read_toml(p, "--config")
 
     def norm(table: dict[str, Any]) -> dict[str, Any]:
         out = {}

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import ConfigError
 
@@ -216,6 +216,17 @@ def minutes_label(seconds: float) -> str:
     return f"{seconds / 60.0:g}"
 
 
+def read_toml(path: str | os.PathLike[str], flag: str) -> dict[str, Any]:
+    """Read a TOML settings file; errors name the flag and the file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{flag}: file {str(p)!r} does not exist; check the path")
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{flag}: {str(p)!r} is not valid TOML ({exc})") from None
+
+
 def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> Mode:
     """A mode whose speeds and rules are overridden by a TOML file.
 
@@ -224,12 +235,7 @@ def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> 
     ``oneway`` (``"respect"`` or ``"ignore"``), ``max_speed_kph``, ``use_maxspeed``.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"--speeds: file {str(p)!r} does not exist; check the path")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--speeds: {str(p)!r} is not valid TOML ({exc})") from None
+    data = read_toml(p, "--speeds")
     known = {"mode", "speeds_kph", "oneway", "max_speed_kph", "use_maxspeed", "description"}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -302,12 +308,7 @@ def poi_weights_from_toml(path: str | os.PathLike[str]) -> dict[str, float]:
     """Demand weights per POI category from a TOML file: a ``[weights]`` table such as
     ``"amenity=restaurant" = 2`` or ``"shop=*" = 0.5`` (these replace the defaults)."""
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"--poi-weights: file {str(p)!r} does not exist; check the path")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--poi-weights: {str(p)!r} is not valid TOML ({exc})") from None
+    data = read_toml(p, "--poi-weights")
     table = data.get("weights")
     if not isinstance(table, dict) or not table:
         raise ConfigError(
