@@ -263,7 +263,8 @@ def _inputs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
                      help="Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network "
                           "file's food and retail POIs."),
         click.option("--stations", required=True,
-                     help="Existing stations CSV/GeoJSON (id, name, lon, lat)."),
+                     help="Existing stations CSV/GeoJSON (id, name, lon, lat), or 'none' for a "
+                          "district without stations yet."),
         click.option("--crs", "crs", default="wgs84", show_default=True,
                      help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n."),
         click.option("--areas", default=None,
@@ -356,7 +357,11 @@ def _run(
         if hotspots == "osm"
         else demand.read_hotspots(hotspots, crs=crs, columns=hs_cols)
     )
-    st = sites.read_sites(stations, role="stations", crs=crs, columns=site_cols)
+    st = (
+        sites.empty_sites()
+        if stations == "none"
+        else sites.read_sites(stations, role="stations", crs=crs, columns=site_cols)
+    )
     cand = None
     if candidates is not None:
         cand = (

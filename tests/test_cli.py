@@ -306,3 +306,16 @@ out = "{tmp_path / "out"}"
     (tmp_path / "bad.toml").write_text("[plann]\nadd = 3\n")
     res = CliRunner().invoke(main, ["--config", str(tmp_path / "bad.toml"), "score"])
     assert res.exit_code == 2 and "unknown tables" in res.output
+
+
+def test_a_district_without_stations_yet(tmp_path, demo_files, helsinki_pbf):
+    out = tmp_path / "fresh"
+    res = _run(["plan", "--network", helsinki_pbf, "--hotspots", str(demo_files / "hotspots.csv"),
+                "--stations", "none", "--candidates", str(demo_files / "candidates.csv"),
+                "--mode", "walk", "--add", "2", "--out", str(out), "--quiet"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text())
+    assert s["counts"]["stations"] == 0
+    assert all(v["share"] == 0 for v in s["coverage_existing"]["covered"].values())
+    assert s["coverage_after_recommended"]["15"] > 0.5
+    assert len(pd.read_csv(out / "recommended_sites.csv")) == 2
