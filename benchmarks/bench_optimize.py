@@ -15,12 +15,12 @@ import resource
 import time
 import warnings
 
+import instances as ins
 import numpy as np
 import pulp
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-import instances as ins
 from planner.optimize import MaximalCoverage, PMedian, SetCover
 
 
@@ -62,15 +62,19 @@ def mclp_rows(quick: bool) -> list[str]:
         g = prob.solve("greedy")
         loc = prob.solve("local")
         ex, t_ex = timed(lambda prob=prob: prob.solve("exact"))
-        t_sp = spopt_total(lambda c2=c2, d=d, r=r: MCLP.from_cost_matrix(
-            c2, d, service_radius=r.S**2, p_facilities=int(r.p)))
+        t_sp = spopt_total(
+            lambda c2=c2, d=d, r=r: MCLP.from_cost_matrix(
+                c2, d, service_radius=r.S**2, p_facilities=int(r.p)
+            )
+        )
         opt = r.optimal_covered_demand
         rows.append(
             f"| MCLP {r.instance} S={r.S} p={r.p} | {opt:g} | {g.objective:g} "
             f"({(opt - g.objective) / opt:.2%}) | {loc.objective:g} "
             f"({(opt - loc.objective) / opt:.2%}, gap≤{loc.gap:.2%}) | {ex.objective:g} "
             f"{'✓' if ex.objective == opt and ex.optimal else '✗'} | {t_ex * 1e3:.0f} | "
-            f"{t_sp * 1e3:.0f} | {t_sp / t_ex:.1f}× |")
+            f"{t_sp * 1e3:.0f} | {t_sp / t_ex:.1f}× |"
+        )
     return rows
 
 
@@ -93,7 +97,8 @@ def lscp_rows(quick: bool) -> list[str]:
         rows.append(
             f"| LSCP {r.instance} S={r.S} | {opt} | – | {loc.objective:g} | {ex.objective:g} "
             f"{'✓' if ex.objective == opt and ex.optimal else '✗'} | {t_ex * 1e3:.0f} | "
-            f"{t_sp * 1e3:.0f} | {t_sp / t_ex:.1f}× |")
+            f"{t_sp * 1e3:.0f} | {t_sp / t_ex:.1f}× |"
+        )
     return rows
 
 
@@ -111,15 +116,17 @@ def pmed_rows(quick: bool) -> list[str]:
         g = prob.solve("greedy")
         loc = prob.solve("local")
         ex, t_ex = timed(lambda prob=prob: prob.solve("exact"))
-        t_sp = spopt_total(lambda cost=cost, w=w, p=p: SpoptPMedian.from_cost_matrix(
-            cost, w, p_facilities=p))
+        t_sp = spopt_total(
+            lambda cost=cost, w=w, p=p: SpoptPMedian.from_cost_matrix(cost, w, p_facilities=p)
+        )
         opt = r.optimal_cost
         rows.append(
             f"| p-median {r.instance} p={p} | {opt:g} | {g.objective:g} "
             f"({(g.objective - opt) / opt:.2%}) | {loc.objective:g} "
             f"({(loc.objective - opt) / opt:.2%}, gap≤{loc.gap:.2%}) | {ex.objective:g} "
             f"{'✓' if abs(ex.objective - opt) < 0.5 and ex.optimal else '✗'} | "
-            f"{t_ex * 1e3:.0f} | {t_sp * 1e3:.0f} | {t_sp / t_ex:.1f}× |")
+            f"{t_ex * 1e3:.0f} | {t_sp * 1e3:.0f} | {t_sp / t_ex:.1f}× |"
+        )
     return rows
 
 
@@ -141,11 +148,15 @@ def synthetic(n_cand: int, n_hot: int, p: int, seed: int = 0) -> None:
     prob = MaximalCoverage(cover, w, p)
     sol, t = timed(lambda: prob.solve("local"))
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(f"\nSynthetic: {n_cand:,} candidates × {n_hot:,} hotspots, p = {p}, "
-          f"{cover.nnz:,} covering pairs (built in {t_build:.1f} s)")
-    print(f"local search: {t:.1f} s (target < 60 s), covered {sol.objective / w.sum():.1%} of "
-          f"demand, within {sol.gap:.2%} of the bound; peak RSS of the process "
-          f"{peak_gib:.2f} GiB (target < 4 GiB)")
+    print(
+        f"\nSynthetic: {n_cand:,} candidates × {n_hot:,} hotspots, p = {p}, "
+        f"{cover.nnz:,} covering pairs (built in {t_build:.1f} s)"
+    )
+    print(
+        f"local search: {t:.1f} s (target < 60 s), covered {sol.objective / w.sum():.1%} of "
+        f"demand, within {sol.gap:.2%} of the bound; peak RSS of the process "
+        f"{peak_gib:.2f} GiB (target < 4 GiB)"
+    )
 
 
 def main() -> None:
@@ -155,13 +166,14 @@ def main() -> None:
     if not ins.BENCH.exists():
         print(f"benchmark instances not found at {ins.BENCH}; only the synthetic run")
     else:
-        print("| instance | optimum | greedy | local (greedy + swaps) | exact | exact ms | "
-              "spopt ms | spopt / exact |")
+        print(
+            "| instance | optimum | greedy | local (greedy + swaps) | exact | exact ms | "
+            "spopt ms | spopt / exact |"
+        )
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for row in mclp_rows(args.quick) + lscp_rows(args.quick) + pmed_rows(args.quick):
             print(row, flush=True)
-        print("targets: local within 0.5% of the optimum; exact proves it ≥ 5× faster than "
-              "spopt")
+        print("targets: local within 0.5% of the optimum; exact proves it ≥ 5× faster than spopt")
     if args.quick:
         synthetic(2_000, 20_000, 20)
     else:

@@ -61,8 +61,9 @@ def grid_network(side: int, spacing_m: float = 80.0, seed: int = 0) -> network_m
         "geometry": shapely.linestrings(coords),
     })  # fmt: skip
     nodes = pd.DataFrame({"osmid": ids.ravel(), "x": xs, "y": ys})
-    return network_mod.build(ways, nodes, mode=get_mode("ebike"), source=f"grid {side}x{side}",
-                             crs="EPSG:32631")
+    return network_mod.build(
+        ways, nodes, mode=get_mode("ebike"), source=f"grid {side}x{side}", crs="EPSG:32631"
+    )
 
 
 def node_points(net: network_mod.Network, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -85,8 +86,12 @@ def bench_matrix(net, n_sources: int, n_targets: int, nx_sources: int) -> dict[s
         nx.ego_graph(g, int(p), radius=LIMIT_S, distance="travel_time")
     ego = (time.perf_counter() - t) / nx_sources
     tt = travel.compute(net, src, tgt, limit_s=LIMIT_S)
-    return {"ours_ms": ours * 1e3, "scipy_ms": raw * 1e3, "ego_ms": ego * 1e3,
-            "pairs": tt.seconds.nnz}
+    return {
+        "ours_ms": ours * 1e3,
+        "scipy_ms": raw * 1e3,
+        "ego_ms": ego * 1e3,
+        "pairs": tt.seconds.nnz,
+    }
 
 
 def bench_memory(net, counts: list[int], n_targets: int) -> list[dict[str, float]]:
@@ -101,8 +106,14 @@ def bench_memory(net, counts: list[int], n_targets: int) -> list[dict[str, float
         tt = travel.compute(net, src, tgt, limit_s=LIMIT_S)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        rows.append({"sources": n, "peak_mb": peak / 2**20, "pairs": tt.seconds.nnz,
-                     "dense_mb": n * net.n_nodes * 8 / 2**20})
+        rows.append(
+            {
+                "sources": n,
+                "peak_mb": peak / 2**20,
+                "pairs": tt.seconds.nnz,
+                "dense_mb": n * net.n_nodes * 8 / 2**20,
+            }
+        )
     return rows
 
 
@@ -133,19 +144,25 @@ def main() -> None:
     graphs.append((f"grid {side}×{side}", grid_network(side)))
 
     print(f"\nTravel-time matrix, limit {LIMIT_S:.0f} s, {n_src} sources, cost per source")
-    print(f"{'graph':26} {'nodes':>8} {'ours ms':>9} {'scipy ms':>9} {'ours/scipy':>10} "
-          f"{'ego_graph ms':>13} {'ego/ours':>9}")
+    print(
+        f"{'graph':26} {'nodes':>8} {'ours ms':>9} {'scipy ms':>9} {'ours/scipy':>10} "
+        f"{'ego_graph ms':>13} {'ego/ours':>9}"
+    )
     for name, net in graphs:
         r = bench_matrix(net, n_src, 2000, nx_sources=3)
-        print(f"{name:26} {net.n_nodes:>8,} {r['ours_ms']:>9.2f} {r['scipy_ms']:>9.2f} "
-              f"{r['ours_ms'] / r['scipy_ms']:>10.2f} {r['ego_ms']:>13.1f} "
-              f"{r['ego_ms'] / r['ours_ms']:>9.1f}")
+        print(
+            f"{name:26} {net.n_nodes:>8,} {r['ours_ms']:>9.2f} {r['scipy_ms']:>9.2f} "
+            f"{r['ours_ms'] / r['scipy_ms']:>10.2f} {r['ego_ms']:>13.1f} "
+            f"{r['ego_ms'] / r['ours_ms']:>9.1f}"
+        )
     print("targets: ours/scipy <= 1.5, ego/ours >= 30")
 
     if ANDORRA.exists():
         ms = bench_isochrones(graphs[0][1], 10 if args.quick else 30)
-        print(f"\nIsochrone polygons on Andorra: {ms:.1f} ms per station-threshold polygon "
-              f"(target <= 20 ms)")
+        print(
+            f"\nIsochrone polygons on Andorra: {ms:.1f} ms per station-threshold polygon "
+            f"(target <= 20 ms)"
+        )
 
     net = graphs[-1][1]
     counts = [25, 100] if args.quick else [50, 400]
@@ -155,8 +172,9 @@ def main() -> None:
     for r in rows:
         print(f"{r['sources']:>8} {r['pairs']:>11,} {r['peak_mb']:>9.1f} {r['dense_mb']:>23.1f}")
     grow = rows[1]["peak_mb"] / rows[0]["peak_mb"]
-    print(f"sources ×{counts[1] // counts[0]}: peak memory ×{grow:.2f}, pairs kept "
-          f"×{rows[1]['pairs'] / max(rows[0]['pairs'], 1):.2f}, dense matrix ×{counts[1] // counts[0]}")
+    factor = counts[1] // counts[0]
+    pairs = rows[1]["pairs"] / max(rows[0]["pairs"], 1)
+    print(f"sources ×{factor}: peak memory ×{grow:.2f}, pairs kept ×{pairs:.2f}, dense ×{factor}")
 
 
 if __name__ == "__main__":
