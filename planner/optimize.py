@@ -328,14 +328,6 @@ class MaximalCoverage:
         integer = np.concatenate([np.ones(n_c, bool), np.zeros(n_y, bool)])
         return cost, a, row_lo, row_hi, col_lo, col_hi, integer, n_c
 
-    def lp_bound(self) -> float:
-        """Upper bound from the LP relaxation (``inf`` when the model is too large)."""
-        cost, a, rlo, rhi, clo, chi, integer, _ = self._milp()
-        if a.nnz > LP_BOUND_MAX_NNZ:
-            return np.inf
-        res = _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
-        return -res.objective + 1e-9 * max(1.0, abs(res.objective))
-
     # ------------------------------------------------------------------ solve
     def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
         """Solve with ``"greedy"``, ``"local"`` (greedy + interchange) or ``"exact"``.
@@ -390,18 +382,8 @@ class MaximalCoverage:
         proven = bound - obj <= _PROVEN * max(1.0, bound)
         if method == "exact" and not proven:
             model = model or self._milp()
-            cost, a, rlo, rhi, clo, chi, integer, n_c = model
-            res = _kernels.solve_milp(
-                cost,
-                a,
-                rlo,
-                rhi,
-                clo,
-                chi,
-                integer,
-                time_limit_s=time_limit_s,
-                start=self._start(sel),
-            )
+            n_c = model[7]
+            res = _kernels.solve_milp(*model[:7], time_limit_s=time_limit_s, start=self._start(sel))
             found = np.flatnonzero(res.x[:n_c] > 0.5) if res.x.size else sel
             if self.feasible(found) and self.objective(found) >= obj:
                 sel, obj = found, self.objective(found)
@@ -755,10 +737,10 @@ class SetCover:
         n_c = self.cover.shape[1]
         if self.need <= 1e-12:
             return Solution(np.zeros(0, np.int64), 0.0, 0.0, 0.0, method, optimal=True)
-        cost, a, rlo, rhi, clo, chi, integer = self._milp()
+        model = self._milp()
         lp = (
-            _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
-            if a.nnz <= LP_BOUND_MAX_NNZ or method == "exact"
+            _kernels.solve_milp(*model, relax=True)
+            if model[1].nnz <= LP_BOUND_MAX_NNZ or method == "exact"
             else None
         )
         bound = float(np.ceil(lp.objective - 1e-6)) if lp is not None else 1.0
@@ -776,12 +758,10 @@ class SetCover:
                     sel = rest
         if method == "exact" and len(sel) > bound:
             # the LP bound does not prove the answer: branch, warm-started from it
-            start = np.zeros(a.shape[1])
+            start = np.zeros(model[1].shape[1])
             start[:n_c][sel] = 1.0
             start[n_c:] = np.minimum(1.0, self._reach_matrix() @ start[:n_c])
-            res = _kernels.solve_milp(
-                cost, a, rlo, rhi, clo, chi, integer, time_limit_s=time_limit_s, start=start
-            )
+            res = _kernels.solve_milp(*model, time_limit_s=time_limit_s, start=start)
             found = np.flatnonzero(res.x[:n_c] > 0.5) if res.x.size else sel
             if len(found) <= len(sel):
                 sel = found
@@ -890,11 +870,11 @@ class PMedian:
         fast interchange of Whitaker) or ``"exact"`` (MILP). Bounds from the LP relaxation."""
         _check_method(method)
         t0 = time.perf_counter()
-        cost, a, rlo, rhi, clo, chi, integer = self._milp()
+        model = self._milp()
         m_c = self.cost.shape[1]
         lp = None
-        if a.nnz <= 20 * LP_BOUND_MAX_NNZ:  # the radius formulation stays small
-            lp = _kernels.solve_milp(cost, a, rlo, rhi, clo, chi, integer, relax=True)
+        if model[1].nnz <= 20 * LP_BOUND_MAX_NNZ:  # the radius formulation stays small
+            lp = _kernels.solve_milp(*model, relax=True)
         sel = self._greedy()
         if method != "greedy":
             sel = self._interchange(sel)
@@ -911,17 +891,7 @@ class PMedian:
         obj = self.objective(sel)
         if method == "exact" and obj - lp_bound > _PROVEN * max(1.0, obj):
             # the LP bound does not prove the local optimum: branch, warm-started from it
-            res = _kernels.solve_milp(
-                cost,
-                a,
-                rlo,
-                rhi,
-                clo,
-                chi,
-                integer,
-                time_limit_s=time_limit_s,
-                start=self._start(sel),
-            )
+            res = _kernels.solve_milp(*model, time_limit_s=time_limit_s, start=self._start(sel))
             if res.x.size:
                 sel = np.flatnonzero(res.x[:m_c] > 0.5)
             obj = self.objective(sel)
