@@ -347,6 +347,8 @@ def plan(
             f"{len(candidates)} candidate sites; ask for fewer or give more candidates"
         )
 
+    if min_spacing_m < 0:
+        raise ConfigError(f"--min-spacing-m: must be 0 (no spacing) or more, got {min_spacing_m}")
     if not (0 < snap_warn_m <= snap_max_m):
         raise ConfigError(f"snap limits: need 0 < warn ({snap_warn_m} m) <= max ({snap_max_m} m)")
     limits = {"max_distance_m": float(snap_max_m), "warn_distance_m": float(snap_warn_m)}

@@ -27,6 +27,20 @@ def _run(args):
     return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
+def _plan(files, network, out, **flags):
+    """``planner plan --quiet`` on the Helsinki files, walking; ``flags`` override or add."""
+    args = {"network": network, "hotspots": files / "hotspots.csv",
+            "stations": files / "stations.csv", "candidates": files / "candidates.csv",
+            "mode": "walk", "out": out, **flags}  # fmt: skip
+    return _run(
+        [
+            "plan",
+            "--quiet",
+            *[x for k, v in args.items() for x in (f"--{k.replace('_', '-')}", str(v))],
+        ]
+    )
+
+
 def test_demo_runs_offline_and_circles_differ(tmp_path):
     out = tmp_path / "demo"
     res = _run(["demo", "--out", str(out), "--quiet"])
@@ -70,28 +84,7 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
 
 def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
     out = tmp_path / "plan"
-    res = _run(
-        [
-            "plan",
-            "--network",
-            helsinki_pbf,
-            "--hotspots",
-            str(demo_files / "hotspots.csv"),
-            "--stations",
-            str(demo_files / "stations.csv"),
-            "--candidates",
-            str(demo_files / "candidates.csv"),
-            "--mode",
-            "walk",
-            "--minutes",
-            "5,8",
-            "--add",
-            "2",
-            "--out",
-            str(out),
-            "--quiet",
-        ]
-    )
+    res = _plan(demo_files, helsinki_pbf, out, minutes="5,8", add=2)
     assert res.exit_code == 0, res.output
     scored = pd.read_csv(out / "stations_scored.csv")
     assert {"station_id", "demand_5", "demand_8", "unique_8", "share_8"} <= set(scored.columns)
@@ -104,7 +97,8 @@ def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "extension", "column", "minutes", "too_many", "outside", "utf16", "crs"]
+    "case",
+    ["missing", "extension", "column", "minutes", "too_many", "outside", "utf16", "crs", "spacing"],
 )
 def test_bad_input_gives_one_clear_line_and_keeps_old_outputs(
     tmp_path, demo_files, helsinki_pbf, case
@@ -154,6 +148,9 @@ def test_bad_input_gives_one_clear_line_and_keeps_old_outputs(
     elif case == "crs":
         args["crs"] = "marsgrid"
         expect = "--crs"
+    elif case == "spacing":
+        args["min-spacing-m"] = "-50"
+        expect = "--min-spacing-m"
     cli = ["plan", "--mode", "walk", "--out", str(out), "--quiet"]
     for k, v in args.items():
         cli += [f"--{k}", v]
@@ -181,29 +178,14 @@ def test_points_beyond_the_hard_snap_limit_are_listed_not_dropped(
     far["id"], far["lat"] = "far-away", far["lat"] + 0.05  # about 5.5 km north of the extract
     pd.concat([hs, far]).to_csv(tmp_path / "hs.csv", index=False)
     out = tmp_path / "out"
-    res = _run(
-        [
-            "plan",
-            "--network",
-            helsinki_pbf,
-            "--hotspots",
-            str(tmp_path / "hs.csv"),
-            "--stations",
-            str(demo_files / "stations.csv"),
-            "--candidates",
-            str(demo_files / "candidates.csv"),
-            "--mode",
-            "walk",
-            "--add",
-            "1",
-            "--snap-warn-m",
-            "100",
-            "--snap-max-m",
-            "2000",
-            "--out",
-            str(out),
-            "--quiet",
-        ]
+    res = _plan(
+        demo_files,
+        helsinki_pbf,
+        out,
+        hotspots=tmp_path / "hs.csv",
+        add=1,
+        snap_warn_m=100,
+        snap_max_m=2000,
     )
     assert res.exit_code == 0, res.output
     snap = pd.read_csv(out / "snapping.csv")
@@ -220,7 +202,7 @@ def test_score_with_sub_areas_targets_and_chinese_report(tmp_path, demo_files, h
     hs = pd.read_csv(demo_files / "hotspots.csv")
     mid = float(hs["lon"].median())
     west = shapely.box(hs["lon"].min() - 0.01, 60.0, mid, 60.3)
-    east = shapely.box(mid, 60.0, hs["lon"].max() + 0.01, 60.3)
+    east = shapely.box(mid - 1e-9, 60.0, hs["lon"].max() + 0.01, 60.3)  # the median point too
     gpd.GeoDataFrame({"名称": ["西街道", "东街道"]}, geometry=[west, east],
                      crs="EPSG:4326").to_file(tmp_path / "streets.geojson")  # fmt: skip
     out = tmp_path / "score"
@@ -234,10 +216,10 @@ def test_score_with_sub_areas_targets_and_chinese_report(tmp_path, demo_files, h
     assert [g["target"] for g in s["coverage_existing"]["goals"]] == [0.5, 0.7, 0.95]
     areas = pd.read_csv(out / "areas_scored.csv")
     assert set(areas["area"]) >= {"西街道", "东街道"}
-    inside = areas[areas["area"].isin(["西街道", "东街道"])]
-    assert inside["demand"].sum() == pytest.approx(
-        s["coverage_existing"]["total_demand"], rel=1e-9
-    ) or "(outside every area)" in set(areas["area"])
+    assert list(areas["area"]) == ["西街道", "东街道"]  # every hotspot lies in one of them
+    by_area = areas.set_index("area")["demand"]
+    assert by_area["西街道"] == pytest.approx(hs.loc[hs["lon"] < mid, "weight"].sum())
+    assert by_area.sum() == pytest.approx(s["coverage_existing"]["total_demand"])
     for lab in ("8", "10", "15"):  # the district share is the demand-weighted mean of the areas
         assert (areas[f"share_{lab}"] * areas["demand"]).sum() / areas["demand"].sum() == (
             pytest.approx(s["coverage_existing"]["covered"][lab]["share"])
@@ -310,9 +292,7 @@ out = "{tmp_path / "out"}"
 
 def test_a_district_without_stations_yet(tmp_path, demo_files, helsinki_pbf):
     out = tmp_path / "fresh"
-    res = _run(["plan", "--network", helsinki_pbf, "--hotspots", str(demo_files / "hotspots.csv"),
-                "--stations", "none", "--candidates", str(demo_files / "candidates.csv"),
-                "--mode", "walk", "--add", "2", "--out", str(out), "--quiet"])  # fmt: skip
+    res = _plan(demo_files, helsinki_pbf, out, stations="none", add=2)
     assert res.exit_code == 0, res.output
     s = json.loads((out / "summary.json").read_text())
     assert s["counts"]["stations"] == 0
