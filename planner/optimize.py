@@ -86,6 +86,12 @@ def _gap(objective: float, bound: float, *, maximise: bool) -> float:
     return 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)
 
 
+def _times_weight(w: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """``w * cost`` with 0 where the weight is 0, even for an infinite cost."""
+    w, cost = np.broadcast_arrays(w, cost)
+    return np.multiply(w, cost, out=np.zeros(w.shape), where=w > 0)
+
+
 def _check_method(method: str) -> None:
     if method not in METHODS:
         raise ConfigError(f"method: unknown solver {method!r}; use one of {', '.join(METHODS)}")
@@ -866,55 +872,118 @@ class PMedian:
         return float((self.weights * best).sum())
 
     def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
-        """``"greedy"`` (add the site that lowers the cost most), ``"local"`` (then the
-        fast interchange of Whitaker) or ``"exact"`` (MILP). Bounds from the LP relaxation."""
+        """``"greedy"`` (add the site that lowers the cost most), ``"local"`` (then the fast
+        interchange of Whitaker, from the greedy answer and from the sites a Lagrangian
+        relaxation opens) or ``"exact"``.
+
+        Bounds come from the Lagrangian relaxation of the assignment constraints (it tends
+        to the LP bound at a fraction of the cost). ``"exact"`` uses the bound to rule sites
+        in or out (a site is ruled out when every answer with it costs at least as much as
+        the local answer), then a MILP on the sites left, warm-started from the local answer,
+        closes the gap.
+        """
         _check_method(method)
         t0 = time.perf_counter()
-        model = self._milp()
-        m_c = self.cost.shape[1]
-        lp = None
-        if model[1].nnz <= 20 * LP_BOUND_MAX_NNZ:  # the radius formulation stays small
-            lp = _kernels.solve_milp(*model, relax=True)
         sel = self._greedy()
         if method != "greedy":
             sel = self._interchange(sel)
-            if lp is not None:
-                # a second start: the sites the LP relaxation opens most
-                alt = self._interchange(np.argsort(-lp.x[:m_c], kind="stable")[: self.p])
-                if self.objective(alt) < self.objective(sel) - 1e-9:
-                    sel = alt
-        lp_bound = (
-            -np.inf
-            if lp is None
-            else lp.objective + self._const - _EPS * max(1.0, abs(lp.objective))
-        )
         obj = self.objective(sel)
-        if method == "exact" and obj - lp_bound > _PROVEN * max(1.0, obj):
-            # the LP bound does not prove the local optimum: branch, warm-started from it
-            res = _kernels.solve_milp(*model, time_limit_s=time_limit_s, start=self._start(sel))
-            if res.x.size:
-                sel = np.flatnonzero(res.x[:m_c] > 0.5)
-            obj = self.objective(sel)
-            bound = min(obj, res.bound + self._const)
-            return Solution(
-                sel,
-                obj,
-                bound,
-                _gap(obj, bound, maximise=False),
-                method,
-                optimal=res.optimal,
-                seconds=time.perf_counter() - t0,
+        gran = self._granularity()
+        n, m = self.cost.shape
+        lagr, rho, opened = _kernels.lagrangian_pmedian(
+            self._weighted_cost(),
+            _times_weight(self.weights, self.base),
+            self.p,
+            obj,
+            granularity=gran,
+            iters=int(np.clip(3e8 / max(1, n * m), 50, 1000)),
+        )
+        if method != "greedy":
+            alt = self._interchange(opened)  # a second start: the sites the relaxation opens
+            if self.objective(alt) < obj - 1e-9 * max(1.0, obj):
+                sel, obj = alt, self.objective(alt)
+        bound = self._round_bound(lagr - _EPS * max(1.0, abs(lagr)), gran)
+        optimal = obj - bound <= _PROVEN * max(1.0, obj)
+        if method == "exact" and not optimal:
+            sel, obj, bound, optimal = self._reduce_and_branch(
+                np.asarray(sel), obj, bound, lagr, rho, opened, gran, time_limit_s
             )
-        bound = min(lp_bound, obj)
+        bound = min(bound, obj)
         return Solution(
-            np.asarray(sel),
+            np.asarray(sel, dtype=np.int64),
             obj,
             bound,
             _gap(obj, bound, maximise=False),
             method,
-            optimal=obj - bound <= _PROVEN * max(1.0, obj),
+            optimal=bool(optimal),
             seconds=time.perf_counter() - t0,
         )
+
+    def _weighted_cost(self) -> np.ndarray:
+        return _times_weight(self.weights[:, None], self.cost)
+
+    def _granularity(self) -> float:
+        """1 when every weight and cost is a whole number (so is every objective value and
+        a bound can be rounded up), else 0."""
+        vals = [self.weights, self.cost[np.isfinite(self.cost)], self.base[np.isfinite(self.base)]]
+        return 1.0 if all(np.array_equal(v, np.round(v)) for v in vals) else 0.0
+
+    @staticmethod
+    def _round_bound(bound: float, gran: float) -> float:
+        return float(gran * np.ceil(bound / gran - 1e-9)) if gran > 0 else bound
+
+    def _reduce_and_branch(
+        self,
+        sel: np.ndarray,
+        obj: float,
+        bound: float,
+        lagr: float,
+        rho: np.ndarray,
+        opened: np.ndarray,
+        gran: float,
+        time_limit_s: float | None,
+    ) -> tuple[np.ndarray, float, float, bool]:
+        """Rule sites in or out with the Lagrangian bound, then solve the MILP on the rest.
+
+        Forcing site ``j`` open (closed) changes the relaxed answer by one site, so the bound
+        with ``j`` forced is known at once. When it shows that no answer strictly better than
+        ``obj`` can have ``j`` open (closed), ``j`` is fixed. The optimum is then the better
+        of ``obj`` and the optimum of the reduced problem.
+        """
+        m = self.cost.shape[1]
+        is_open = np.zeros(m, dtype=bool)
+        is_open[opened] = True
+        tol = _EPS * max(1.0, abs(obj))
+        with_j = lagr - rho[opened].max() + rho  # bound when j (not opened) is forced open
+        without_j = lagr - rho + (rho[~is_open].min() if (~is_open).any() else np.inf)
+
+        def excluded(b: np.ndarray) -> np.ndarray:  # no strictly better answer in that case
+            return b - tol > obj - gran if gran > 0 else b - tol >= obj
+
+        fix_out = ~is_open & excluded(with_j)
+        fix_in = is_open & excluded(without_j)
+        keep = np.flatnonzero(~fix_out & ~fix_in)
+        ins = np.flatnonzero(fix_in)
+        p_left = self.p - len(ins)
+        if p_left == 0 or len(keep) < p_left:
+            cand = ins if p_left == 0 else None
+            if cand is not None and self.objective(cand) < obj:
+                return cand, self.objective(cand), self.objective(cand), True
+            return sel, obj, obj, True  # nothing strictly better exists
+        base = self.base if not len(ins) else np.minimum(self.base, self.cost[:, ins].min(axis=1))
+        sub = PMedian(self.cost[:, keep], self.weights, p_left, base_cost=base)
+        model, const = sub._milp()
+        start = None
+        if fix_in[sel].sum() == len(ins) and np.isin(sel, np.concatenate([keep, ins])).all():
+            start = sub._start(np.flatnonzero(np.isin(keep, sel)))
+        res = _kernels.solve_milp(*model, time_limit_s=time_limit_s, start=start)
+        if res.x.size:
+            found = np.concatenate([ins, keep[res.x[: len(keep)] > 0.5]])
+            if len(found) == self.p and self.objective(found) < obj:
+                sel, obj = found, self.objective(found)
+        sub_bound = self._round_bound(res.bound + const - _EPS * max(1.0, abs(obj)), gran)
+        bound = max(bound, min(obj, sub_bound))
+        return sel, obj, bound, res.optimal or obj - bound <= _PROVEN * max(1.0, obj)
 
     def _start(self, selected: np.ndarray) -> np.ndarray:
         """The full MILP vector (x and z) of a set of sites, for a warm start."""
@@ -972,11 +1041,7 @@ class PMedian:
                 return np.asarray(sel, dtype=np.int64)
             sel[best[0]] = best[1]
 
-    @property
-    def _const(self) -> float:
-        return float(getattr(self, "_const_value", 0.0))
-
-    def _milp(self) -> tuple[Any, ...]:
+    def _milp(self) -> tuple[tuple[Any, ...], float]:
         """Elloumi's (2010) radius formulation, in chained form.
 
         For demand ``i`` let ``D_i1 < D_i2 < ...`` be the distinct costs to candidates (only
@@ -984,7 +1049,7 @@ class PMedian:
         ``x_j`` (open) and ``z_ik`` in [0, 1] (no open site within ``D_ik``). Rows:
         ``z_i,k-1 - z_ik - sum_{j: c_ij = D_ik} x_j <= 0`` (``z_i0 = 1``) and
         ``sum_j x_j = p``. Cost: ``sum_i w_i (D_i1 + sum_k (D_i,k+1 - D_ik) z_ik)``; the
-        constant part is kept in ``_const``. Its LP bound equals the classic assignment
+        constant part is returned with the model. Its LP bound equals the classic assignment
         model's with far fewer non-zeros.
         """
         n, m = self.cost.shape
@@ -1028,11 +1093,10 @@ class PMedian:
         a = sp.csc_matrix((vv, (rr, cc)), shape=(n_z + 1, m + n_z))
         rlo = np.concatenate([np.full(n_z, -np.inf), [self.p]])
         rhi = np.concatenate([np.where(chain, 0.0, -1.0), [self.p]])
-        self._const_value = const
         cost = np.concatenate([np.zeros(m), cost_z])
         nv = m + n_z
         integer = np.concatenate([np.ones(m, bool), np.zeros(n_z, bool)])
-        return cost, a, rlo, rhi, np.zeros(nv), np.ones(nv), integer
+        return (cost, a, rlo, rhi, np.zeros(nv), np.ones(nv), integer), const
 
 
 def pick_table(

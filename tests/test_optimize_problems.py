@@ -11,6 +11,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.sparse.csgraph import shortest_path
 
 from planner.errors import ConfigError
 from planner.optimize import MaximalCoverage, PMedian, SetCover, spacing_conflicts
@@ -130,6 +131,61 @@ def test_pmedian_and_set_cover_against_brute_force(data):
         loc = sc.solve("local")
         assert loc.objective >= fewest and loc.bound <= fewest
         assert sc.covered_demand(loc.selected) >= w.sum() - 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), p=st.integers(1, 4), stations=st.integers(0, 2))
+def test_pmedian_exact_with_real_costs_and_stations_against_brute_force(seed, p, stations):
+    """Real-valued costs (no rounding of bounds) and existing stations; enough candidates
+    that the Lagrangian bound rules sites in and out before the MILP on the rest."""
+    rng = np.random.default_rng(seed)
+    cost = rng.uniform(0, 10, (30, 10))  # not metric: the LP bound is often weak, so it branches
+    base = rng.uniform(0, 10, (30, stations)).min(axis=1) if stations else None
+    w = rng.gamma(2.0, 1.0, 30)
+    prob = PMedian(cost, w, p, base_cost=base)
+    best = min(prob.objective(c) for c in itertools.combinations(range(10), p))
+    exact = prob.solve("exact")
+    assert exact.optimal and exact.objective == pytest.approx(best, rel=1e-9)
+    assert len(set(exact.selected.tolist())) == p
+    for method in ("greedy", "local"):
+        sol = prob.solve(method)
+        assert sol.bound <= best * (1 + 1e-9) and sol.objective >= best * (1 - 1e-9)
+
+
+def test_pmedian_exact_does_not_rely_on_a_good_local_answer(monkeypatch):
+    """With swaps switched off the greedy answer is the incumbent; where it is not optimal,
+    the sites the bound rules out must still leave room for the optimum."""
+    monkeypatch.setattr(PMedian, "_interchange", lambda self, sel: np.asarray(sel))
+    improved = 0
+    for seed in range(150):
+        rng = np.random.default_rng(seed)
+        p = 1 + seed % 4
+        prob = PMedian(rng.uniform(0, 10, (30, 10)), rng.gamma(2.0, 1.0, 30), p)
+        best = min(prob.objective(c) for c in itertools.combinations(range(10), p))
+        exact = prob.solve("exact")
+        assert exact.optimal and exact.objective == pytest.approx(best, rel=1e-9), seed
+        improved += prob.solve("greedy").objective > best + 1e-9
+    assert improved >= 10  # the case this test is about did occur
+
+
+@pytest.mark.parametrize("name, optimum", [("pmed1", 5819), ("pmed3", 4250)])
+def test_pmedian_published_optima(name, optimum):
+    if not BENCH.exists():
+        pytest.skip(f"benchmark instances not found at {BENCH} (needs ../shared/bench)")
+    lines = (BENCH / "pmed" / f"{name}.txt").read_text().split("\n")
+    n, _, p = (int(v) for v in lines[0].split())
+    edges = {}
+    for line in lines[1:]:
+        if len(parts := line.split()) == 3:  # the last occurrence of an edge sets its cost
+            u, v = sorted((int(parts[0]) - 1, int(parts[1]) - 1))
+            edges[(u, v)] = float(parts[2])
+    r, c = np.array(list(edges)).T
+    graph = sp.csr_matrix((list(edges.values()), (r, c)), shape=(n, n))
+    cost = shortest_path(graph, directed=False)
+    exact = PMedian(cost, np.ones(n), p).solve("exact")
+    assert exact.objective == optimum and exact.optimal and exact.bound == optimum
+    local = PMedian(cost, np.ones(n), p).solve("local")
+    assert optimum <= local.objective <= 1.005 * optimum and local.bound <= optimum
 
 
 def test_unreachable_target_is_a_clear_error():
