@@ -16,11 +16,28 @@ import scipy.sparse as sp
 Cols = Sequence[sp.csc_matrix]
 
 
+def ranges(indptr: np.ndarray, indices: np.ndarray, major: np.ndarray) -> np.ndarray:
+    """``indices`` of the given columns of a CSC (rows of a CSR) matrix, concatenated."""
+    starts, ends = indptr[major], indptr[np.asarray(major) + 1]
+    lens = ends - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, dtype=indices.dtype)
+    shift = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    return indices[shift + np.arange(total)]
+
+
+def _col_ids(m: sp.csc_matrix) -> np.ndarray:
+    return np.repeat(np.arange(m.shape[1]), np.diff(m.indptr))
+
+
 def coverage_gains(cols: Cols, w: np.ndarray, tw: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Gain of adding each column: ``sum_k tw_k * sum_{i in col_k} w_i [count_k[i] == 0]``."""
-    out = np.zeros(cols[0].shape[1])
+    n = cols[0].shape[1]
+    out = np.zeros(n)
     for k, m in enumerate(cols):
-        out += tw[k] * (m.T @ (w * (count[k] == 0)))
+        free = tw[k] * w * (count[k] == 0)
+        out += np.bincount(_col_ids(m), weights=free[m.indices], minlength=n)
     return out
 
 
@@ -35,30 +52,46 @@ def greedy_coverage(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Greedy picks (ties to the lowest column), their gains, and the online upper bound on
     the best total gain of ``p`` columns (min over steps of gain so far + the ``p`` largest
-    gains at that step; valid for monotone submodular objectives without conflicts)."""
+    gains at that step; valid for monotone submodular objectives without conflicts).
+
+    Gains are kept up to date from the rows each pick newly covers, so the whole run reads
+    each non-zero a few times instead of once per pick.
+    """
     count = count0.copy()
     free = allowed.copy()
+    n = cols[0].shape[1]
+    by_row = [sp.csr_matrix(m) for m in cols]
+    gain = coverage_gains(cols, w, tw, count)
+    tol = 1e-12 * max(1.0, float(np.abs(tw).sum() * w.sum()))
     picks: list[int] = []
     gains: list[float] = []
     total, bound = 0.0, np.inf
     for step in range(p + 1):
-        g = coverage_gains(cols, w, tw, count)
-        avail = np.where(free, g, -np.inf)
-        top = np.sort(np.where(allowed, g, 0.0))[::-1][:p]
+        top = np.where(allowed, gain, 0.0)
+        top = np.partition(top, n - p)[n - p :] if 0 < p < n else top[: max(p, 0)]
         bound = min(bound, total + float(np.clip(top, 0, None).sum()))
         if step == p:
             break
+        avail = np.where(free, gain, -np.inf)
         j = int(np.argmax(avail))
-        if not np.isfinite(avail[j]) or avail[j] <= 0:
+        if not np.isfinite(avail[j]) or avail[j] <= tol:
             break
+        got = 0.0
+        for k, m in enumerate(cols):
+            rows = m.indices[m.indptr[j] : m.indptr[j + 1]]
+            new = rows[count[k][rows] == 0]
+            count[k][rows] += 1
+            if len(new):
+                got += tw[k] * float(w[new].sum())
+                r = by_row[k]
+                lose = np.repeat(tw[k] * w[new], r.indptr[new + 1] - r.indptr[new])
+                gain -= np.bincount(ranges(r.indptr, r.indices, new), lose, minlength=n)
         picks.append(j)
-        gains.append(float(avail[j]))
-        total += float(avail[j])
+        gains.append(got)
+        total += got
         free[j] = False
         if conflicts is not None:
             free[conflicts.indices[conflicts.indptr[j] : conflicts.indptr[j + 1]]] = False
-        for k, m in enumerate(cols):
-            count[k][m.indices[m.indptr[j] : m.indptr[j + 1]]] += 1
     if len(picks) < p and conflicts is None:
         bound = total  # nothing more to gain anywhere: greedy is optimal
     return np.asarray(picks, dtype=np.int64), np.asarray(gains), float(bound)
@@ -279,3 +312,90 @@ def lagrangian_pmedian(
             break  # the relaxed answer is feasible: optimal
         lam = lam + scale * max(target - bound, 1e-9 * max(1.0, abs(target))) / norm * g
     return float(best), best_rho, np.asarray(best_open, dtype=np.int64)
+
+
+#: Largest sparse product (estimated non-zeros) the set-cover reductions may form.
+REDUCE_MAX_PRODUCT = 20_000_000
+#: Matrices up to this many cells are reduced as dense arrays (no sparse overhead).
+REDUCE_DENSE_CELLS = 250_000
+
+
+def _sums(a: np.ndarray | sp.csr_matrix, axis: int) -> np.ndarray:
+    return np.asarray(a.sum(axis=axis)).ravel()
+
+
+def _dominated(a: np.ndarray | sp.csr_matrix, keep_superset: bool) -> np.ndarray | None:
+    """Rows of the 0/1 matrix ``a`` to drop by dominance, or None when the check is too
+    large.
+
+    ``keep_superset=False``: drop row ``i`` when another row is a subset of it (covering
+    the smaller row covers ``i`` too). ``True``: drop row ``i`` when another row is a
+    superset of it. Of identical rows the first is kept.
+    """
+    sizes = _sums(a, 1)
+    if sp.issparse(a):
+        if float((_sums(a, 0).astype(float) ** 2).sum()) > REDUCE_MAX_PRODUCT:
+            return None
+        inter = (a @ a.T).tocoo()
+        i, k, v = inter.row, inter.col, inter.data
+    else:
+        dense = a.astype(np.float32)
+        i, k = np.nonzero(dense @ dense.T)
+        v = (dense @ dense.T)[i, k]
+    off = i != k
+    i, k, v = i[off], k[off], v[off]
+    if keep_superset:  # row i is a subset of row k
+        sub = v == sizes[i]
+        strict = sizes[i] < sizes[k]
+    else:  # row k is a subset of row i
+        sub = v == sizes[k]
+        strict = sizes[k] < sizes[i]
+    drop = np.zeros(a.shape[0], dtype=bool)
+    drop[i[sub & (strict | (k < i))]] = True
+    return drop
+
+
+def reduce_set_cover(a: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classic reductions of a set-covering matrix (rows must all be covered, every column
+    costs the same), repeated until nothing changes:
+
+    - a row covered by one column only forces that column in;
+    - a row whose columns include all of another row's is dropped (covering the other
+      covers it);
+    - a column whose rows are all covered by another column is dropped.
+
+    Returns the rows and columns left and the forced columns. A minimum cover of what is
+    left, plus the forced columns, is a minimum cover of ``a``.
+    """
+    csr = sp.csr_matrix(a, dtype=np.int32)
+    csr.data[:] = 1
+    m: np.ndarray | sp.csr_matrix = (
+        csr.toarray() if csr.shape[0] * csr.shape[1] <= REDUCE_DENSE_CELLS else csr
+    )
+    rows, cols = np.arange(m.shape[0]), np.arange(m.shape[1])
+    forced: list[int] = []
+    while m.shape[0] and m.shape[1]:
+        single = np.flatnonzero(_sums(m, 1) == 1)
+        if len(single):  # forced columns, and the rows they cover
+            must = np.unique(np.asarray(m[single].argmax(axis=1)).ravel())
+            forced += cols[must].tolist()
+            hit = _sums(m[:, must], 1) > 0
+            keep_c = np.ones(m.shape[1], dtype=bool)
+            keep_c[must] = False
+            m, rows, cols = m[~hit][:, keep_c], rows[~hit], cols[keep_c]
+            continue
+        changed = False
+        drop_r = _dominated(m, keep_superset=False)
+        if drop_r is not None and drop_r.any():
+            m, rows, changed = m[~drop_r], rows[~drop_r], True
+        mt = sp.csr_matrix(m.T) if sp.issparse(m) else m.T
+        drop_c = _dominated(mt, keep_superset=True)
+        if drop_c is not None:
+            drop_c |= _sums(mt, 1) == 0  # a column that covers nothing is no use
+            if drop_c.any():
+                m, cols, changed = m[:, ~drop_c], cols[~drop_c], True
+        if not changed:
+            break
+    if not m.shape[0]:
+        cols = cols[:0]
+    return rows, cols, np.asarray(sorted(forced), dtype=np.int64)

@@ -263,8 +263,7 @@ class MaximalCoverage:
         idx = list(int(j) for j in selected)
         for k, m in enumerate(self.cols):
             hit = np.zeros(m.shape[0], dtype=bool)
-            if idx:
-                hit[np.unique(m[:, idx].indices)] = True
+            hit[_kernels.ranges(m.indptr, m.indices, np.asarray(idx, dtype=np.int64))] = True
             total += self.tw[k] * float(self.weights[hit & ~self.covered[k]].sum())
         return total
 
@@ -335,14 +334,22 @@ class MaximalCoverage:
         return cost, a, row_lo, row_hi, col_lo, col_hi, integer, n_c
 
     # ------------------------------------------------------------------ solve
-    def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
+    def solve(
+        self,
+        method: str = "local",
+        *,
+        time_limit_s: float | None = None,
+        kicks: int | None = None,
+    ) -> Solution:
         """Solve with ``"greedy"``, ``"local"`` (greedy + interchange) or ``"exact"``.
 
         ``"local"`` swaps from two starts: the greedy answer and the sites a relaxation
         opens (the LP relaxation where the model is small, a Lagrangian one otherwise); the
         relaxation also gives the bound. ``"exact"`` first does the same; when the bound
         already meets the answer it is proven optimal, otherwise a MILP, warm-started from
-        it, closes the gap.
+        it, closes the gap. ``kicks``: rounds of random two-site restarts of ``"local"``
+        while the gap stays open (default :data:`KICKS` on models small enough for the LP
+        bound, else none).
         """
         _check_method(method)
         t0 = time.perf_counter()
@@ -382,8 +389,9 @@ class MaximalCoverage:
                 val = self.objective(cand)
                 if val > best_val + 1e-9 * max(1.0, abs(best_val)):
                     sel, best_val = cand, val
-            if method == "local" and small and bound - best_val > _PROVEN * max(1.0, bound):
-                sel = self._kicks(np.asarray(sel), best_val, bound)
+            rounds = (KICKS if small else 0) if kicks is None else int(kicks)
+            if method == "local" and rounds and bound - best_val > _PROVEN * max(1.0, bound):
+                sel = self._kicks(np.asarray(sel), best_val, bound, rounds=rounds)
         obj = self.objective(sel)
         proven = bound - obj <= _PROVEN * max(1.0, bound)
         if method == "exact" and not proven:
@@ -730,50 +738,55 @@ class SetCover:
 
     def covered_demand(self, selected: Sequence[int] | np.ndarray) -> float:
         hit = self.covered.copy()
-        idx = list(int(j) for j in selected)
-        if idx:
-            hit[np.unique(self.cover[:, idx].indices)] = True
+        idx = np.asarray(selected, dtype=np.int64)
+        hit[_kernels.ranges(self.cover.indptr, self.cover.indices, idx)] = True
         return float(self.weights[hit].sum())
 
     def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
-        """``"greedy"`` (largest demand first; ``"local"`` then drops redundant sites) or
-        ``"exact"``; the bound is the LP relaxation rounded up."""
+        """``"greedy"`` (largest demand first), ``"local"`` or ``"exact"``.
+
+        ``"local"`` and ``"exact"`` first reduce a full-coverage goal by the classic
+        set-covering rules (a demand point only one site reaches forces that site in;
+        dominated demand points and sites are dropped), then drop sites the others make
+        unnecessary and look for a cover with as many sites as the bound (the LP relaxation
+        rounded up) with the maximal-coverage local search: finding one proves it optimal.
+        ``"exact"`` otherwise branches with HiGHS, warm-started from the best cover found.
+        """
         _check_method(method)
         t0 = time.perf_counter()
         n_c = self.cover.shape[1]
         if self.need <= 1e-12:
             return Solution(np.zeros(0, np.int64), 0.0, 0.0, 0.0, method, optimal=True)
-        model = self._milp()
-        lp = (
-            _kernels.solve_milp(*model, relax=True)
-            if model[1].nnz <= LP_BOUND_MAX_NNZ or method == "exact"
-            else None
-        )
-        bound = float(np.ceil(lp.objective - 1e-6)) if lp is not None else 1.0
-        count = self.covered.astype(np.int64)[None, :]
         picks, gains, _ = _kernels.greedy_coverage(
-            [self.cover], self.weights, np.ones(1), count, n_c, None, np.ones(n_c, bool)
+            [self.cover], self.weights, np.ones(1), self._count0(), n_c, None, np.ones(n_c, bool)
         )
-        cum = np.cumsum(gains)
-        k = int(np.searchsorted(cum, self.need - 1e-9 * max(1.0, self.need))) + 1
+        k = int(np.searchsorted(np.cumsum(gains), self.need - 1e-9 * max(1.0, self.need))) + 1
         sel = picks[:k]
-        if method != "greedy":  # drop sites the others make unnecessary, last picked first
-            for j in sel[::-1]:
-                rest = sel[sel != j]
-                if self.covered_demand(rest) >= self.target_share * self.weights.sum() - 1e-9:
-                    sel = rest
-        if method == "exact" and len(sel) > bound:
-            # the LP bound does not prove the answer: branch, warm-started from it
-            start = np.zeros(model[1].shape[1])
-            start[:n_c][sel] = 1.0
-            start[n_c:] = np.minimum(1.0, self._reach_matrix() @ start[:n_c])
-            res = _kernels.solve_milp(*model, time_limit_s=time_limit_s, start=start)
-            found = np.flatnonzero(res.x[:n_c] > 0.5) if res.x.size else sel
-            if len(found) <= len(sel):
-                sel = found
-            bound = max(bound, float(np.ceil(res.bound - 1e-6)))
+        sub = _CoverPart(self, reduce=method != "greedy")
+        bound = len(sub.forced) + 1.0
+        lp = None
+        if sub.model[1].nnz <= LP_BOUND_MAX_NNZ or method == "exact":
+            lp = _kernels.solve_milp(*sub.model, relax=True)
+            bound = len(sub.forced) + float(np.ceil(lp.objective - 1e-6))
+        if not sub.a.shape[0]:
+            bound = float(len(sub.forced))
+        if method != "greedy":
+            sel = self._drop_redundant(sel)
+            for cand in sub.covers(bound, quick=method == "exact", upto=len(sel) - 1):
+                if len(cand) < len(sel) and self.reaches_target(cand):
+                    sel = cand
+        if method == "exact" and len(sel) > bound and sub.a.shape[0]:
+            res = _kernels.solve_milp(
+                *sub.model, time_limit_s=time_limit_s, start=sub.start(self._drop_redundant(
+                    sub.best if sub.best is not None else sub.full_cover()))
+            )  # fmt: skip
+            if res.x.size:
+                found = sub.selection(res.x)
+                if len(found) <= len(sel) and self.reaches_target(found):
+                    sel = found
+            bound = max(bound, len(sub.forced) + float(np.ceil(res.bound - 1e-6)))
         return Solution(
-            np.asarray(sel),
+            np.asarray(sel, dtype=np.int64),
             float(len(sel)),
             bound,
             _gap(len(sel), bound, maximise=False),
@@ -783,34 +796,121 @@ class SetCover:
             seconds=time.perf_counter() - t0,
         )
 
-    def _reach_matrix(self) -> sp.csr_matrix:
-        csr = self.cover.tocsr()
-        reach = np.flatnonzero((np.diff(csr.indptr) > 0) & ~self.covered)
-        return csr[reach]
+    def _count0(self) -> np.ndarray:
+        return self.covered.astype(np.int64)[None, :]
 
-    def _milp(self) -> tuple[Any, ...]:
-        """min sum x_j  s.t.  y_i <= sum_j a_ij x_j,  sum_i w_i y_i >= need."""
-        n_c = self.cover.shape[1]
-        csr = self.cover.tocsr()
-        reach = np.flatnonzero((np.diff(csr.indptr) > 0) & ~self.covered)
-        coo = csr[reach].tocoo()
-        n_y = len(reach)
-        r = np.concatenate([coo.row, np.arange(n_y), np.full(n_y, n_y)])
-        c = np.concatenate([coo.col, n_c + np.arange(n_y), n_c + np.arange(n_y)])
-        v = np.concatenate([-np.ones(coo.nnz), np.ones(n_y), self.weights[reach]])
-        a = sp.csc_matrix((v, (r, c)), shape=(n_y + 1, n_c + n_y))
-        cost = np.concatenate([np.ones(n_c), np.zeros(n_y)])
-        rlo = np.concatenate([np.full(n_y, -np.inf), [self.need - 1e-9]])
-        rhi = np.concatenate([np.zeros(n_y), [np.inf]])
-        return (
-            cost,
-            a,
-            rlo,
-            rhi,
-            np.zeros(n_c + n_y),
-            np.ones(n_c + n_y),
-            np.concatenate([np.ones(n_c, bool), np.zeros(n_y, bool)]),
-        )
+    def reaches_target(self, selected: Sequence[int] | np.ndarray) -> bool:
+        target = self.target_share * float(self.weights.sum())
+        return self.covered_demand(selected) >= target - 1e-9 * max(1.0, target)
+
+    def _drop_redundant(self, selected: np.ndarray) -> np.ndarray:
+        """Drop sites the others make unnecessary, last picked first."""
+        sel = np.asarray(selected, dtype=np.int64)
+        for j in sel[::-1]:
+            rest = sel[sel != j]
+            if self.reaches_target(rest):
+                sel = rest
+        return sel
+
+
+class _CoverPart:
+    """The part of a :class:`SetCover` problem left to decide: demand rows not yet covered
+    (and, for full coverage, reduced by the set-covering rules), candidate columns, the
+    sites forced in, and its MILP (``x`` only for full coverage; with ``y`` per demand row
+    and a demand row to reach for a partial target)."""
+
+    def __init__(self, problem: SetCover, *, reduce: bool) -> None:
+        self.problem = problem
+        csr = problem.cover.tocsr()
+        rows = np.flatnonzero((np.diff(csr.indptr) > 0) & ~problem.covered & (problem.weights > 0))
+        cols = np.arange(problem.cover.shape[1])
+        self.forced = np.zeros(0, dtype=np.int64)
+        self.full = problem.target_share >= 1.0
+        if self.full and reduce:
+            r, c, self.forced = _kernels.reduce_set_cover(csr[rows])
+            rows, cols = rows[r], c
+        self.rows, self.cols = rows, cols
+        self.a = sp.csc_matrix(csr[rows][:, cols])
+        self.w = np.ones(len(rows)) if self.full else problem.weights[rows]
+        self.need = float(len(rows)) if self.full else problem.need
+        self.best: np.ndarray | None = None
+        n_y, n_x = self.a.shape
+        if self.full:  # min sum x  s.t.  A x >= 1
+            self.model: tuple[Any, ...] = (
+                np.ones(n_x), self.a, np.ones(n_y), np.full(n_y, np.inf),
+                np.zeros(n_x), np.ones(n_x), np.ones(n_x, bool),
+            )  # fmt: skip
+        else:  # min sum x  s.t.  y_i <= sum_j a_ij x_j,  sum_i w_i y_i >= need
+            coo = self.a.tocoo()
+            r = np.concatenate([coo.row, np.arange(n_y), np.full(n_y, n_y)])
+            c = np.concatenate([coo.col, n_x + np.arange(n_y), n_x + np.arange(n_y)])
+            v = np.concatenate([-np.ones(coo.nnz), np.ones(n_y), self.w])
+            self.model = (
+                np.concatenate([np.ones(n_x), np.zeros(n_y)]),
+                sp.csc_matrix((v, (r, c)), shape=(n_y + 1, n_x + n_y)),
+                np.concatenate([np.full(n_y, -np.inf), [self.need - 1e-9]]),
+                np.concatenate([np.zeros(n_y), [np.inf]]),
+                np.zeros(n_x + n_y),
+                np.ones(n_x + n_y),
+                np.concatenate([np.ones(n_x, bool), np.zeros(n_y, bool)]),
+            )
+
+    def selection(self, x: np.ndarray) -> np.ndarray:
+        """Sites of the whole problem for a vector of this part's MILP."""
+        return np.concatenate([self.forced, self.cols[x[: len(self.cols)] > 0.5]])
+
+    def _try(self, p: int, kicks: int | None) -> np.ndarray | None:
+        """A cover with ``p`` more sites found by maximal-coverage local search, or None."""
+        if p <= 0 or p > len(self.cols):
+            return None
+        sol = MaximalCoverage(self.a, self.w, p).solve("local", kicks=kicks)
+        if sol.objective < self.need - 1e-9 * max(1.0, self.need):
+            return None
+        return np.concatenate([self.forced, self.cols[sol.selected]])
+
+    def covers(self, bound: float, *, quick: bool, upto: int) -> list[np.ndarray]:
+        """Covers found by local search: one with as many sites as ``bound`` (optimal when
+        found); else (not ``quick``) the smallest found by bisection up to ``upto`` sites."""
+        if not self.a.shape[0]:
+            self.best = self.forced
+            return [self.forced]
+        lo = int(bound) - len(self.forced)
+        found = self._try(lo, 0 if quick else None)
+        if found is not None or quick:
+            self.best = found
+            return [] if found is None else [found]
+        out: list[np.ndarray] = []
+        hi = upto - len(self.forced)  # the sizes left to try: lo < p <= hi
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            cand = self._try(mid, 0)
+            if cand is None:
+                lo = mid
+            else:
+                out.append(cand)
+                self.best = cand
+                hi = mid - 1
+        return out
+
+    def full_cover(self) -> np.ndarray:
+        """Every site of this part and the forced ones: always a cover."""
+        return np.concatenate([self.forced, self.cols])
+
+    def start(self, selected: np.ndarray) -> np.ndarray | None:
+        """The MILP vector of a cover of the whole problem, when it lies in this part."""
+        pos = {int(j): i for i, j in enumerate(self.cols)}
+        forced = set(self.forced.tolist())
+        if not forced <= set(selected.tolist()):
+            return None
+        x = np.zeros(self.model[1].shape[1])
+        for j in selected:
+            if int(j) in pos:
+                x[pos[int(j)]] = 1.0
+            elif int(j) not in forced:
+                return None
+        if not self.full:
+            x[len(self.cols) :] = np.minimum(1.0, self.a @ x[: len(self.cols)])
+        return x
 
 
 class PMedian:
