@@ -188,6 +188,67 @@ def test_pmedian_published_optima(name, optimum):
     assert optimum <= local.objective <= 1.005 * optimum and local.bound <= optimum
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    density=st.floats(0.1, 0.5),
+    target=st.sampled_from([1.0, 1.0, 0.9, 0.75, 0.5]),
+    existing=st.booleans(),
+)
+def test_set_cover_against_brute_force(seed, density, target, existing):
+    """Full and partial targets, with and without demand the existing stations cover; big
+    enough that the set-covering reductions force and drop sites."""
+    rng = np.random.default_rng(seed)
+    n, m = 14, 9
+    cover = rng.random((n, m)) < density
+    cover[np.arange(n), rng.integers(0, m, n)] = True  # every row reachable
+    w = rng.integers(0, 6, n).astype(float)
+    if w.sum() == 0:
+        w[0] = 1.0
+    covered = rng.random(n) < 0.3 if existing else None
+    sc = SetCover(sp.csc_matrix(cover.astype(float)), w, target_share=target, covered=covered)
+    fewest = next(
+        k for k in range(m + 1) for c in itertools.combinations(range(m), k) if sc.reaches_target(c)
+    )
+    ex = sc.solve("exact")
+    assert ex.optimal and ex.objective == fewest == len(ex.selected)
+    assert sc.reaches_target(ex.selected) and len(set(ex.selected.tolist())) == fewest
+    for method in ("greedy", "local"):
+        sol = sc.solve(method)
+        assert sc.reaches_target(sol.selected)
+        assert sol.objective == len(sol.selected) >= fewest >= sol.bound
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), density=st.floats(0.05, 0.4))
+def test_set_cover_reductions_keep_a_minimum_cover(seed, density):
+    from planner._kernels import reduce_set_cover
+
+    rng = np.random.default_rng(seed)
+    a = rng.random((12, 8)) < density
+    a[np.arange(12), rng.integers(0, 8, 12)] = True
+
+    def fewest(mat, cols):
+        return next(
+            k
+            for k in range(len(cols) + 1)
+            for c in itertools.combinations(cols, k)
+            if mat[:, list(c)].any(axis=1).all()
+        )
+
+    rows, cols, forced = reduce_set_cover(sp.csr_matrix(a))
+    assert not set(cols.tolist()) & set(forced.tolist())
+    rest = a[np.ix_(rows, cols)]
+    assert fewest(rest, list(range(len(cols)))) + len(forced) == fewest(a, list(range(8)))
+    # a minimum cover of what is left, with the forced sites, covers every row of ``a``
+    k = fewest(rest, list(range(len(cols))))
+    best = next(
+        c for c in itertools.combinations(range(len(cols)), k) if rest[:, list(c)].any(1).all()
+    )
+    chosen = np.concatenate([forced, cols[list(best)]]).astype(int)
+    assert a[:, chosen].any(axis=1).all()
+
+
 def test_unreachable_target_is_a_clear_error():
     with pytest.raises(ConfigError, match="lower the target"):
         SetCover(sp.csc_matrix(np.array([[1.0], [0.0]])), [1, 1], target_share=0.9)
