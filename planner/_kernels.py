@@ -108,36 +108,44 @@ def interchange_coverage(
     max_rounds: int = 1000,
 ) -> np.ndarray:
     """Swap one selected column for an unselected one while that improves the objective
-    (best swap for each column taken out, first improvement across them)."""
+    (best swap for each column taken out, first improvement across them).
+
+    The gains with a column taken out are the current gains plus, for each row only that
+    column covers, the row's weight on every column that covers it: a few rows per
+    column instead of a pass over the whole matrix.
+    """
     sel = list(int(j) for j in selected)
     count = count0.copy()
+    n = cols[0].shape[1]
+    by_row = [sp.csr_matrix(m) for m in cols]
     for j in sel:
         for k, m in enumerate(cols):
             count[k][m.indices[m.indptr[j] : m.indptr[j + 1]]] += 1
+    gain = coverage_gains(cols, w, tw, count)
     for _ in range(max_rounds):
         improved = False
         for pos, out in enumerate(list(sel)):
             rows = [m.indices[m.indptr[out] : m.indptr[out + 1]] for m in cols]
-            loss = sum(tw[k] * w[rows[k]][count[k][rows[k]] == 1].sum() for k in range(len(cols)))
-            # gains with ``out`` removed: demand covered only by ``out`` becomes free again
-            gain = np.zeros(cols[0].shape[1])
-            for k, m in enumerate(cols):
-                c = count[k].copy()
-                c[rows[k]] -= 1
-                gain += tw[k] * (m.T @ (w * (c == 0)))
+            only = [r[count[k][r] == 1] for k, r in enumerate(rows)]  # rows only ``out`` covers
+            loss = sum(tw[k] * float(w[only[k]].sum()) for k in range(len(cols)))
+            g = gain.copy()
+            for k, r in enumerate(by_row):
+                back = np.repeat(tw[k] * w[only[k]], r.indptr[only[k] + 1] - r.indptr[only[k]])
+                g += np.bincount(ranges(r.indptr, r.indices, only[k]), back, minlength=n)
             ok = allowed.copy()
             ok[sel] = False
             if conflicts is not None:
                 others = [j for j in sel if j != out]
                 if others:
-                    ok[conflicts[others].indices] = False
-            gain = np.where(ok, gain, -np.inf)
-            best = int(np.argmax(gain))
-            if gain[best] > loss + 1e-9 * max(1.0, abs(loss)):
+                    ok[ranges(conflicts.indptr, conflicts.indices, np.asarray(others))] = False
+            g = np.where(ok, g, -np.inf)
+            best = int(np.argmax(g))
+            if g[best] > loss + 1e-9 * max(1.0, abs(loss)):
                 for k, m in enumerate(cols):
                     count[k][rows[k]] -= 1
                     count[k][m.indices[m.indptr[best] : m.indptr[best + 1]]] += 1
                 sel[pos] = best
+                gain = coverage_gains(cols, w, tw, count)
                 improved = True
         if not improved:
             break
