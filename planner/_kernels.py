@@ -7,8 +7,10 @@ already covered by existing stations, ``covered[k]`` (bool per demand row).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -161,6 +163,36 @@ class MilpResult:
     status: str
 
 
+def _highs(model: Sequence[Any], *, relax: bool, time_limit_s: float | None = None) -> Any:
+    """A HiGHS instance holding ``model`` (column-wise arrays, no modelling layer)."""
+    import highspy
+
+    cost, a, row_lo, row_hi, col_lo, col_hi, integer = model
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", max(float(time_limit_s), 1e-3))
+    a = sp.csc_matrix(a)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(col_lo, dtype=float)
+    lp.col_upper_ = np.asarray(col_hi, dtype=float)
+    lp.row_lower_ = np.asarray(row_lo, dtype=float)
+    lp.row_upper_ = np.asarray(row_hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    if not relax:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+            for b in integer
+        ]
+    h.passModel(lp)
+    return h
+
+
 def solve_milp(
     cost: np.ndarray,
     a: sp.csc_matrix,
@@ -181,29 +213,9 @@ def solve_milp(
     """
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    model = (cost, a, row_lo, row_hi, col_lo, col_hi, integer)
+    h = _highs(model, relax=relax, time_limit_s=time_limit_s)
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
-    a = sp.csc_matrix(a)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-    lp.col_cost_ = np.asarray(cost, dtype=float)
-    lp.col_lower_ = np.asarray(col_lo, dtype=float)
-    lp.col_upper_ = np.asarray(col_hi, dtype=float)
-    lp.row_lower_ = np.asarray(row_lo, dtype=float)
-    lp.row_upper_ = np.asarray(row_hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
-    if not relax:
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
-            for b in integer
-        ]
-    h.passModel(lp)
     if start is not None:  # a feasible answer (from local search) to prune with
         sol = highspy.HighsSolution()
         sol.col_value = np.asarray(start, dtype=float).tolist()
@@ -217,6 +229,127 @@ def solve_milp(
     bound = obj if relax else float(info.mip_dual_bound)
     optimal = status == highspy.HighsModelStatus.kOptimal
     return MilpResult(x, obj, bound, optimal, str(status))
+
+
+class Relaxation:
+    """The LP relaxation of a model with 0/1 integer columns, kept in one HiGHS instance so
+    that re-solves after bound changes start from the last basis.
+
+    :meth:`branch_and_bound` proves small models optimal with a plain depth-first search
+    on it: on models whose LP bound is nearly tight that takes a handful of LP re-solves,
+    well under the start-up cost of a full MILP solve (presolve, cuts, heuristics).
+    """
+
+    def __init__(self, model: Sequence[Any]) -> None:
+        self.model = tuple(model)
+        self.h = _highs(self.model, relax=True)
+        self.idx = np.flatnonzero(np.asarray(self.model[6], dtype=bool)).astype(np.int32)
+        self.lo0 = np.asarray(self.model[4], dtype=float)[self.idx]
+        self.hi0 = np.asarray(self.model[5], dtype=float)[self.idx]
+        if ((self.lo0 < 0) | (self.hi0 > 1)).any():
+            raise ValueError("Relaxation: integer columns must be 0/1")
+
+    def solve(
+        self, lo: np.ndarray | None = None, hi: np.ndarray | None = None
+    ) -> tuple[str, float, np.ndarray]:
+        """Solve with the integer columns' bounds set to ``lo``/``hi`` (default: the
+        model's). Returns ``"optimal"``, ``"infeasible"`` or HiGHS's status, the objective
+        and the solution."""
+        import highspy
+
+        lo = self.lo0 if lo is None else lo
+        hi = self.hi0 if hi is None else hi
+        self.h.changeColsBounds(len(self.idx), self.idx, lo, hi)
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return "infeasible", np.inf, np.zeros(0)
+        if status != highspy.HighsModelStatus.kOptimal:
+            return str(status), np.nan, np.zeros(0)
+        x = np.asarray(self.h.getSolution().col_value, dtype=float)
+        return "optimal", float(self.h.getInfo().objective_function_value), x
+
+    def branch_and_bound(
+        self,
+        incumbent: float,
+        *,
+        granularity: float = 0.0,
+        node_limit: int = 2000,
+        time_limit_s: float | None = None,
+    ) -> MilpResult | None:
+        """Depth-first LP branch and bound (the most fractional column, the 1-branch
+        first), pruning every node whose LP value cannot beat ``incumbent`` (the cost of a
+        known answer) by a whole ``granularity`` step (0: by any amount).
+
+        Returns the result (``x`` empty when nothing beats ``incumbent``; ``optimal`` when
+        the search finished), or None when ``node_limit`` nodes, the time of about 30 root
+        LP solves (at least 0.25 s), or an LP status other than optimal/infeasible stopped
+        it early: the search is then no place for this model.
+        """
+        t0 = time.perf_counter()
+        best_x = np.zeros(0)
+        stack: list[tuple[np.ndarray, np.ndarray]] = [(self.lo0.copy(), self.hi0.copy())]
+        nodes = 0
+        budget = np.inf  # give up once the search has cost as much as ~30 root LPs
+        while stack:
+            spent = time.perf_counter() - t0
+            if time_limit_s is not None and spent > time_limit_s:
+                return MilpResult(best_x, incumbent, -np.inf, False, "time limit")
+            if spent > budget:
+                return None
+            lo, hi = stack.pop()
+            status, obj, x = self.solve(lo, hi)
+            nodes += 1
+            if nodes == 1:
+                budget = max(0.25, 30 * (time.perf_counter() - t0))
+            if status == "infeasible":
+                continue
+            if status != "optimal":
+                return None
+            slack = 1e-7 * max(1.0, abs(incumbent))
+            if (
+                (obj > incumbent - granularity + slack)
+                if granularity > 0
+                else (obj >= incumbent - 1e-9 * max(1.0, abs(incumbent)))
+            ):
+                continue
+            xi = x[self.idx]
+            frac = np.abs(xi - np.round(xi))
+            if frac.max(initial=0.0) < 1e-6:
+                best_x, incumbent = x, obj
+                continue
+            if nodes >= node_limit:
+                return None
+            j = int(np.argmax(frac))
+            down_hi, up_lo = hi.copy(), lo.copy()
+            down_hi[j], up_lo[j] = 0.0, 1.0
+            stack += [(lo, down_hi), (up_lo, hi)]
+        return MilpResult(best_x, incumbent, incumbent, True, f"optimal ({nodes} LP nodes)")
+
+
+def solve_binary(
+    model: Sequence[Any],
+    incumbent: float,
+    start: np.ndarray | None,
+    *,
+    granularity: float = 0.0,
+    relaxation: Relaxation | None = None,
+    time_limit_s: float | None = None,
+    node_limit: int = 2000,
+) -> MilpResult:
+    """Solve a 0/1 model to optimality given a known answer (cost ``incumbent``, MILP
+    vector ``start``): LP branch and bound first; past ``node_limit`` nodes HiGHS's MILP
+    solver, warm-started from ``start``, takes over. ``x`` is empty when nothing beats the
+    incumbent."""
+    t0 = time.perf_counter()
+    rel = relaxation if relaxation is not None else Relaxation(model)
+    res = rel.branch_and_bound(
+        incumbent, granularity=granularity, node_limit=node_limit, time_limit_s=time_limit_s
+    )
+    if res is not None:
+        return res
+    left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
+    return solve_milp(*model, time_limit_s=left, start=start)
 
 
 def lagrangian_coverage(

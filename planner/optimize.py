@@ -360,19 +360,24 @@ class MaximalCoverage:
         obj = float(np.sum(gains))
         bound = online
         model = None
+        relaxation = None
         relaxed_x = np.zeros(0, dtype=np.int64)  # sites a relaxation opens: a restart point
         small = sum(m.nnz for m in self.cols) <= LP_BOUND_MAX_NNZ
+        gran = self._granularity()
         if obj < bound - 1e-9 * max(1.0, bound) or method != "greedy":
             if small:  # the LP relaxation: the tightest cheap bound
                 model = self._milp()
-                lp = _kernels.solve_milp(*model[:7], relax=True)
-                bound = min(bound, -lp.objective + _EPS * max(1.0, abs(lp.objective)))
-                relaxed_x = np.argsort(-lp.x[: model[7]], kind="stable")[: self.p]
+                relaxation = _kernels.Relaxation(model[:7])
+                _, lp_obj, lp_x = relaxation.solve()
+                bound = min(bound, -lp_obj + _EPS * max(1.0, abs(lp_obj)))
+                relaxed_x = np.argsort(-lp_x[: model[7]], kind="stable")[: self.p]
             else:  # large: Lagrangian relaxation by subgradient steps, a few matvecs each
                 lagr, relaxed_x = _kernels.lagrangian_coverage(
                     self.cols, self.weights, self.tw, self._count0(), self.p, self.allowed, obj
                 )
                 bound = min(bound, lagr)
+            if gran > 0:  # every objective value is a whole number
+                bound = float(np.floor(bound + 1e-9 * max(1.0, bound)))
         if method != "greedy" and len(picks):
             starts = [picks, self._fill(relaxed_x)]
             best_val = -1.0  # objectives are >= 0
@@ -397,7 +402,14 @@ class MaximalCoverage:
         if method == "exact" and not proven:
             model = model or self._milp()
             n_c = model[7]
-            res = _kernels.solve_milp(*model[:7], time_limit_s=time_limit_s, start=self._start(sel))
+            res = _kernels.solve_binary(
+                model[:7],
+                -obj,
+                self._start(sel),
+                granularity=gran,
+                relaxation=relaxation,
+                time_limit_s=time_limit_s,
+            )
             found = np.flatnonzero(res.x[:n_c] > 0.5) if res.x.size else sel
             if self.feasible(found) and self.objective(found) >= obj:
                 sel, obj = found, self.objective(found)
@@ -415,6 +427,12 @@ class MaximalCoverage:
             optimal=bool(proven),
             seconds=time.perf_counter() - t0,
         )
+
+    def _granularity(self) -> float:
+        """1 when every demand and threshold weight is a whole number (so is every
+        objective value, and a bound can be rounded down), else 0."""
+        whole = all(np.array_equal(v, np.round(v)) for v in (self.weights, self.tw))
+        return 1.0 if whole else 0.0
 
     def _start(self, selected: np.ndarray) -> np.ndarray:
         """The full MILP vector (x, then y per threshold) of a set of sites."""
@@ -750,7 +768,8 @@ class SetCover:
         dominated demand points and sites are dropped), then drop sites the others make
         unnecessary and look for a cover with as many sites as the bound (the LP relaxation
         rounded up) with the maximal-coverage local search: finding one proves it optimal.
-        ``"exact"`` otherwise branches with HiGHS, warm-started from the best cover found.
+        ``"exact"`` otherwise branches on the LP relaxation (HiGHS's MILP solver takes over
+        when that search grows large).
         """
         _check_method(method)
         t0 = time.perf_counter()
@@ -763,11 +782,12 @@ class SetCover:
         k = int(np.searchsorted(np.cumsum(gains), self.need - 1e-9 * max(1.0, self.need))) + 1
         sel = picks[:k]
         sub = _CoverPart(self, reduce=method != "greedy")
-        bound = len(sub.forced) + 1.0
-        lp = None
+        n_f = len(sub.forced)
+        bound = n_f + 1.0
+        relaxation = None
         if sub.model[1].nnz <= LP_BOUND_MAX_NNZ or method == "exact":
-            lp = _kernels.solve_milp(*sub.model, relax=True)
-            bound = len(sub.forced) + float(np.ceil(lp.objective - 1e-6))
+            relaxation = _kernels.Relaxation(sub.model)
+            bound = n_f + float(np.ceil(relaxation.solve()[1] - 1e-6))
         if not sub.a.shape[0]:
             bound = float(len(sub.forced))
         if method != "greedy":
@@ -776,15 +796,20 @@ class SetCover:
                 if len(cand) < len(sel) and self.reaches_target(cand):
                     sel = cand
         if method == "exact" and len(sel) > bound and sub.a.shape[0]:
-            res = _kernels.solve_milp(
-                *sub.model, time_limit_s=time_limit_s, start=sub.start(self._drop_redundant(
-                    sub.best if sub.best is not None else sub.full_cover()))
-            )  # fmt: skip
+            start = self._drop_redundant(sub.best if sub.best is not None else sub.full_cover())
+            res = _kernels.solve_binary(
+                sub.model,
+                float(len(sel) - n_f),  # a cover of this size is known (see _CoverPart)
+                sub.start(start),
+                granularity=1.0,
+                relaxation=relaxation,
+                time_limit_s=time_limit_s,
+            )
             if res.x.size:
                 found = sub.selection(res.x)
                 if len(found) <= len(sel) and self.reaches_target(found):
                     sel = found
-            bound = max(bound, len(sub.forced) + float(np.ceil(res.bound - 1e-6)))
+            bound = max(bound, n_f + float(np.ceil(res.bound - 1e-6)))
         return Solution(
             np.asarray(sel, dtype=np.int64),
             float(len(sel)),
@@ -1076,7 +1101,9 @@ class PMedian:
         start = None
         if fix_in[sel].sum() == len(ins) and np.isin(sel, np.concatenate([keep, ins])).all():
             start = sub._start(np.flatnonzero(np.isin(keep, sel)))
-        res = _kernels.solve_milp(*model, time_limit_s=time_limit_s, start=start)
+        res = _kernels.solve_binary(
+            model, obj - const, start, granularity=gran, time_limit_s=time_limit_s
+        )
         if res.x.size:
             found = np.concatenate([ins, keep[res.x[: len(keep)] > 0.5]])
             if len(found) == self.p and self.objective(found) < obj:

@@ -70,6 +70,33 @@ def test_coverage_exact_equals_brute_force_and_heuristics_keep_their_promises(in
 
 
 @settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    p=st.integers(1, 4),
+    whole=st.booleans(),
+    node_limit=st.sampled_from([1, 2000]),
+)
+def test_lp_branch_and_bound_and_its_hand_over_to_highs(seed, p, whole, node_limit):
+    """From the weakest incumbent (no site: nothing covered), the LP search (or HiGHS's
+    MILP after one node) must find the brute-force optimum; whole-number weights let it
+    prune by a whole unit."""
+    from planner._kernels import solve_binary
+
+    rng = np.random.default_rng(seed)
+    cover = rng.random((14, 9)) < 0.3
+    w = rng.integers(1, 9, 14).astype(float) if whole else rng.gamma(2.0, 1.0, 14)
+    prob = MaximalCoverage(sp.csc_matrix(cover.astype(float)), w, p)
+    best, _ = _brute(prob, p, 9)
+    model = prob._milp()
+    res = solve_binary(model[:7], 0.0, None, granularity=float(whole), node_limit=node_limit)
+    assert res.optimal
+    if best > 1e-9:
+        chosen = np.flatnonzero(res.x[:9] > 0.5)
+        assert len(chosen) <= p and prob.objective(chosen) == pytest.approx(best)
+    assert -res.bound == pytest.approx(best)
+
+
+@settings(max_examples=40, deadline=None)
 @given(coverage_instances(), st.data())
 def test_spacing_is_respected(inst, data):
     mats, w, covered, tw, p = inst
