@@ -4,8 +4,8 @@ spopt's exact solve timed in the same run, and a synthetic large instance.
     python benchmarks/bench_optimize.py            # everything
     python benchmarks/bench_optimize.py --quick    # a few instances, smaller synthetic run
 
-spopt builds its model through PuLP and is given the same solver (HiGHS), so the time ratio
-measures model building and solver interface, not two different solvers.
+spopt builds its model through PuLP and is given the same solver (HiGHS). Runs under a second
+are repeated three times on both sides and the fastest kept.
 """
 
 from __future__ import annotations
@@ -24,26 +24,34 @@ from scipy.spatial import cKDTree
 from planner.optimize import MaximalCoverage, PMedian, SetCover
 
 
+#: Runs shorter than this are repeated (both sides alike) and the fastest run is kept:
+#: on a shared machine the minimum is the least noisy estimate of a short run.
+REPEAT_BELOW_S = 1.0
+REPEATS = 3
+
+
 def timed(fn):
+    """Result of ``fn`` and its time: the fastest of a few runs when a run is short."""
     t = time.perf_counter()
     out = fn()
-    return out, time.perf_counter() - t
-
-
-def spopt_time(build) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = build()
-        t = time.perf_counter()
-        model.solve(pulp.HiGHS(msg=False))
-        return time.perf_counter() - t + 0.0
+    best = time.perf_counter() - t
+    if best < REPEAT_BELOW_S:
+        for _ in range(REPEATS - 1):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+    return out, best
 
 
 def spopt_total(build) -> float:
     """Model building plus solving, as a user of spopt pays it."""
-    t = time.perf_counter()
-    spopt_time(build)
-    return time.perf_counter() - t
+
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            build().solve(pulp.HiGHS(msg=False))
+
+    return timed(run)[1]
 
 
 def mclp_rows(quick: bool) -> list[str]:
@@ -171,8 +179,9 @@ def main() -> None:
             "spopt ms | spopt / exact |"
         )
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        for row in mclp_rows(args.quick) + lscp_rows(args.quick) + pmed_rows(args.quick):
-            print(row, flush=True)
+        for rows in (mclp_rows, lscp_rows, pmed_rows):
+            for row in rows(args.quick):
+                print(row, flush=True)
         print("targets: local within 0.5% of the optimum; exact proves it ≥ 5× faster than spopt")
     if args.quick:
         synthetic(2_000, 20_000, 20)

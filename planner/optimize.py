@@ -38,7 +38,7 @@ METHODS = ("greedy", "local", "exact")
 _EPS = 1e-7
 #: An answer within this relative distance of its bound counts as proven optimal.
 _PROVEN = 1e-6
-#: Random two-site kicks of the iterated local search (small instances only).
+#: Random two-site kicks of the iterated local search (coverage: small instances only).
 KICKS = 40
 #: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
 LP_BOUND_MAX_NNZ = 100_000
@@ -90,6 +90,38 @@ def _times_weight(w: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """``w * cost`` with 0 where the weight is 0, even for an infinite cost."""
     w, cost = np.broadcast_arrays(w, cost)
     return np.multiply(w, cost, out=np.zeros(w.shape), where=w > 0)
+
+
+def _iterated_local_search(
+    sel: np.ndarray,
+    value: float,
+    *,
+    rounds: int,
+    pool: np.ndarray,
+    descend: Any,
+    value_of: Any,
+    maximise: bool,
+    bound: float,
+) -> np.ndarray:
+    """Iterated local search: replace two chosen sites at random (seeded, so runs repeat),
+    ``descend`` to a local optimum again, keep the result when it is better; stop at the
+    bound."""
+    rng = np.random.default_rng(0)
+    sign = 1.0 if maximise else -1.0
+    best, best_val = np.asarray(sel), value
+    for _ in range(rounds):
+        if len(best) < 2 or len(pool) <= len(best):
+            break
+        trial = best.copy()
+        out = rng.choice(len(trial), size=2, replace=False)
+        trial[out] = rng.choice(np.setdiff1d(pool, trial), size=2, replace=False)
+        cand = descend(trial)
+        val = value_of(cand)
+        if sign * (val - best_val) > 1e-9 * max(1.0, abs(best_val)):
+            best, best_val = cand, val
+            if sign * (bound - best_val) <= _PROVEN * max(1.0, abs(bound)):
+                break
+    return best
 
 
 def _check_method(method: str) -> None:
@@ -451,34 +483,24 @@ class MaximalCoverage:
     def _kicks(
         self, sel: np.ndarray, value: float, bound: float, *, rounds: int = KICKS
     ) -> np.ndarray:
-        """Iterated local search: replace two chosen sites at random (seeded, so runs repeat),
-        swap to a local optimum again, keep the result when it is better; stop at the bound."""
-        rng = np.random.default_rng(0)
-        pool = np.flatnonzero(self.allowed)
-        best, best_val = sel, value
-        for _ in range(rounds):
-            if len(best) < 2 or len(pool) <= len(best):
-                break
-            trial = best.copy()
-            out = rng.choice(len(trial), size=2, replace=False)
-            free = np.setdiff1d(pool, trial)
-            trial[out] = rng.choice(free, size=2, replace=False)
-            trial = self._fill(trial)
-            cand = _kernels.interchange_coverage(
+        return _iterated_local_search(
+            sel,
+            value,
+            rounds=rounds,
+            pool=np.flatnonzero(self.allowed),
+            descend=lambda trial: _kernels.interchange_coverage(
                 self.cols,
                 self.weights,
                 self.tw,
                 self._count0(),
-                trial,
+                self._fill(trial),
                 self.conflicts,
                 self.allowed,
-            )
-            val = self.objective(cand)
-            if val > best_val + 1e-9 * max(1.0, best_val):
-                best, best_val = cand, val
-                if bound - best_val <= _PROVEN * max(1.0, bound):
-                    break
-        return best
+            ),
+            value_of=self.objective,
+            maximise=True,
+            bound=bound,
+        )
 
     def _fill(self, start: np.ndarray) -> np.ndarray:
         """``start`` made feasible (conflicts dropped, in order) and topped up greedily to p."""
@@ -1029,6 +1051,19 @@ class PMedian:
                 sel, obj = alt, self.objective(alt)
         bound = self._round_bound(lagr - _EPS * max(1.0, abs(lagr)), gran)
         optimal = obj - bound <= _PROVEN * max(1.0, obj)
+        if method == "local" and not optimal:
+            sel = _iterated_local_search(
+                np.asarray(sel),
+                obj,
+                rounds=KICKS,
+                pool=np.arange(m),
+                descend=self._interchange,
+                value_of=self.objective,
+                maximise=False,
+                bound=bound,
+            )
+            obj = self.objective(sel)
+            optimal = obj - bound <= _PROVEN * max(1.0, obj)
         if method == "exact" and not optimal:
             sel, obj, bound, optimal = self._reduce_and_branch(
                 np.asarray(sel), obj, bound, lagr, rho, opened, gran, time_limit_s
