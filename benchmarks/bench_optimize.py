@@ -23,7 +23,6 @@ from scipy.spatial import cKDTree
 
 from planner.optimize import MaximalCoverage, PMedian, SetCover
 
-
 #: Runs shorter than this are repeated (both sides alike) and the fastest run is kept:
 #: on a shared machine the minimum is the least noisy estimate of a short run.
 REPEAT_BELOW_S = 1.0

@@ -787,11 +787,12 @@ class SetCover:
 
         ``"local"`` and ``"exact"`` first reduce a full-coverage goal by the classic
         set-covering rules (a demand point only one site reaches forces that site in;
-        dominated demand points and sites are dropped), then drop sites the others make
-        unnecessary and look for a cover with as many sites as the bound (the LP relaxation
-        rounded up) with the maximal-coverage local search: finding one proves it optimal.
-        ``"exact"`` otherwise branches on the LP relaxation (HiGHS's MILP solver takes over
-        when that search grows large).
+        dominated demand points and sites are dropped) and drop sites the others make
+        unnecessary. ``"local"`` then looks for a cover with as many sites as the bound
+        (the LP relaxation rounded up) with the maximal-coverage local search (finding one
+        proves it optimal), else bisects towards it. ``"exact"`` branches on the LP
+        relaxation of what is left (HiGHS's MILP solver takes over when that search grows
+        large).
         """
         _check_method(method)
         t0 = time.perf_counter()
@@ -807,18 +808,21 @@ class SetCover:
         n_f = len(sub.forced)
         bound = n_f + 1.0
         relaxation = None
-        if sub.model[1].nnz <= LP_BOUND_MAX_NNZ or method == "exact":
+        if not sub.a.shape[0]:  # the forced sites cover everything: they are the answer
+            bound = float(n_f)
+        elif sub.model[1].nnz <= LP_BOUND_MAX_NNZ or method == "exact":
             relaxation = _kernels.Relaxation(sub.model)
             bound = n_f + float(np.ceil(relaxation.solve()[1] - 1e-6))
-        if not sub.a.shape[0]:
-            bound = float(len(sub.forced))
         if method != "greedy":
             sel = self._drop_redundant(sel)
-            for cand in sub.covers(bound, quick=method == "exact", upto=len(sel) - 1):
+            if not sub.a.shape[0] and len(sub.forced) < len(sel):
+                sel = sub.forced
+            searches = sub.covers(bound, upto=len(sel) - 1) if method == "local" else []
+            for cand in searches:
                 if len(cand) < len(sel) and self.reaches_target(cand):
                     sel = cand
         if method == "exact" and len(sel) > bound and sub.a.shape[0]:
-            start = self._drop_redundant(sub.best if sub.best is not None else sub.full_cover())
+            start = self._drop_redundant(sub.best if sub.best is not None else sub.greedy_cover())
             res = _kernels.solve_binary(
                 sub.model,
                 float(len(sel) - n_f),  # a cover of this size is known (see _CoverPart)
@@ -915,17 +919,17 @@ class _CoverPart:
             return None
         return np.concatenate([self.forced, self.cols[sol.selected]])
 
-    def covers(self, bound: float, *, quick: bool, upto: int) -> list[np.ndarray]:
+    def covers(self, bound: float, *, upto: int) -> list[np.ndarray]:
         """Covers found by local search: one with as many sites as ``bound`` (optimal when
-        found); else (not ``quick``) the smallest found by bisection up to ``upto`` sites."""
+        found), else the smallest found by bisection up to ``upto`` sites."""
         if not self.a.shape[0]:
             self.best = self.forced
             return [self.forced]
         lo = int(bound) - len(self.forced)
-        found = self._try(lo, 0 if quick else None)
-        if found is not None or quick:
+        found = self._try(lo, None)
+        if found is not None:
             self.best = found
-            return [] if found is None else [found]
+            return [found]
         out: list[np.ndarray] = []
         hi = upto - len(self.forced)  # the sizes left to try: lo < p <= hi
         while lo < hi:
@@ -939,9 +943,15 @@ class _CoverPart:
                 hi = mid - 1
         return out
 
-    def full_cover(self) -> np.ndarray:
-        """Every site of this part and the forced ones: always a cover."""
-        return np.concatenate([self.forced, self.cols])
+    def greedy_cover(self) -> np.ndarray:
+        """The forced sites and a greedy cover of this part."""
+        n = len(self.cols)
+        count = np.zeros((1, self.a.shape[0]), dtype=np.int64)
+        picks, gains, _ = _kernels.greedy_coverage(
+            [self.a], self.w, np.ones(1), count, n, None, np.ones(n, bool)
+        )
+        k = int(np.searchsorted(np.cumsum(gains), self.need - 1e-9 * max(1.0, self.need))) + 1
+        return np.concatenate([self.forced, self.cols[picks[:k]]])
 
     def start(self, selected: np.ndarray) -> np.ndarray | None:
         """The MILP vector of a cover of the whole problem, when it lies in this part."""

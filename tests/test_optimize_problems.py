@@ -195,6 +195,18 @@ def test_pmedian_exact_does_not_rely_on_a_good_local_answer(monkeypatch):
     assert improved >= 10  # the case this test is about did occur
 
 
+@pytest.mark.parametrize("s, fewest", [(5, 30), (10, 9), (15, 5), (19, 3)])
+def test_swain_fewest_stations_published_optima(s, fewest):
+    """S=15 is covered by the forced sites alone; S=10 needs the LP search."""
+    if not BENCH.exists():
+        pytest.skip(f"benchmark instances not found at {BENCH} (needs ../shared/bench)")
+    cost2, d = _swain()
+    sc = SetCover.from_cost_matrix(cost2, d, threshold=s * s)
+    for method in ("exact", "local"):
+        sol = sc.solve(method)
+        assert sol.objective == fewest and sol.optimal and sc.reaches_target(sol.selected)
+
+
 @pytest.mark.parametrize("name, optimum", [("pmed1", 5819), ("pmed3", 4250)])
 def test_pmedian_published_optima(name, optimum):
     if not BENCH.exists():
