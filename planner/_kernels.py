@@ -282,7 +282,7 @@ class Relaxation:
         known answer) by a whole ``granularity`` step (0: by any amount).
 
         Returns the result (``x`` empty when nothing beats ``incumbent``; ``optimal`` when
-        the search finished), or None when ``node_limit`` nodes, the time of about 30 root
+        the search finished), or None when ``node_limit`` nodes, the time of about 10 root
         LP solves (at least 0.25 s), or an LP status other than optimal/infeasible stopped
         it early: the search is then no place for this model.
         """
@@ -290,7 +290,7 @@ class Relaxation:
         best_x = np.zeros(0)
         stack: list[tuple[np.ndarray, np.ndarray]] = [(self.lo0.copy(), self.hi0.copy())]
         nodes = 0
-        budget = np.inf  # give up once the search has cost as much as ~30 root LPs
+        budget = np.inf  # give up once the search has cost as much as ~10 root LPs
         while stack:
             spent = time.perf_counter() - t0
             if time_limit_s is not None and spent > time_limit_s:
@@ -301,7 +301,7 @@ class Relaxation:
             status, obj, x = self.solve(lo, hi)
             nodes += 1
             if nodes == 1:
-                budget = max(0.25, 30 * (time.perf_counter() - t0))
+                budget = max(0.25, 10 * (time.perf_counter() - t0))
             if status == "infeasible":
                 continue
             if status != "optimal":

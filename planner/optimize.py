@@ -377,9 +377,11 @@ class MaximalCoverage:
 
         ``"local"`` swaps from two starts: the greedy answer and the sites a relaxation
         opens (the LP relaxation where the model is small, a Lagrangian one otherwise); the
-        relaxation also gives the bound. ``"exact"`` first does the same; when the bound
-        already meets the answer it is proven optimal, otherwise a MILP, warm-started from
-        it, closes the gap. ``kicks``: rounds of random two-site restarts of ``"local"``
+        relaxation also gives the bound. ``"exact"``: when the bound already meets the answer
+        it is proven optimal, otherwise a depth-first search on the LP relaxation closes the
+        gap (HiGHS's MILP solver takes over if that search grows large). On models small
+        enough for the LP bound it starts from the greedy answer; on larger ones from the
+        local search answer. ``kicks``: rounds of random two-site restarts of ``"local"``
         while the gap stays open (default :data:`KICKS` on models small enough for the LP
         bound, else none).
         """
@@ -410,7 +412,8 @@ class MaximalCoverage:
                 bound = min(bound, lagr)
             if gran > 0:  # every objective value is a whole number
                 bound = float(np.floor(bound + 1e-9 * max(1.0, bound)))
-        if method != "greedy" and len(picks):
+        # swaps, unless exact on a small model: the LP search then starts from greedy
+        if len(picks) and (method == "local" or (method == "exact" and not small)):
             starts = [picks, self._fill(relaxed_x)]
             best_val = -1.0  # objectives are >= 0
             for start in starts:  # the better local optimum wins (the earlier on a tie)
