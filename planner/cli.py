@@ -24,6 +24,7 @@ from .config import (
     Mode,
     get_mode,
     mode_from_toml,
+    parse_reach,
     poi_weights_from_toml,
     read_toml,
     validate_minutes,
@@ -95,7 +96,19 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
                 for g in goals
             )
         )
-    if s["optimizer"]:
+    reach = result.inputs.get("reach")
+    if s["optimizer"] and reach:
+        opt = s["optimizer"]
+        fewest = (
+            "proven the fewest"
+            if opt["proven_optimal"]
+            else f"the fewest is at least {opt['bound']:g}"
+        )
+        click.echo(
+            f"new sites needed for {reach['share']:.0%} within {reach['minutes']:g} min: "
+            f"{opt['objective']:g} ({fewest})"
+        )
+    elif s["optimizer"]:
         click.echo(f"optimality gap at most {s['optimizer']['gap']:.2%}")
     click.echo(f"outputs written to {out}")
 
@@ -133,6 +146,9 @@ def _options(
         opts[4:4] = [
             click.option("--add", "add", type=int, default=3, show_default=True,
                          help="Number of new sites to suggest."),
+            click.option("--reach", default=None, metavar="SHARE@MIN",
+                         help="Instead of --add: the fewest new sites that bring SHARE of "
+                              "demand within MIN minutes, e.g. 90%@10 (MIN one of --minutes)."),
             click.option("--method", type=click.Choice(["greedy", "local", "exact"]),
                          default="local", show_default=True,
                          help="Optimiser: greedy, greedy then swaps, or exact MILP (HiGHS)."),
@@ -230,6 +246,7 @@ def demo(**opts: Any) -> None:
         add=opts["add"],
         method=opts["method"],
         min_spacing_m=opts["min_spacing_m"],
+        reach=parse_reach(opts["reach"], validate_minutes(opts["minutes"])),
         lang=opts["lang"],
         basemap=opts["basemap"],
         snap_warn_m=opts["snap_warn_m"],
@@ -315,7 +332,7 @@ def score(**opts: Any) -> None:
       planner score --network district.osm.pbf --hotspots hotspots.csv \\
           --stations stations.csv --areas streets.geojson --lang zh --out out/score
     """
-    _run(candidates=None, add=0, method="greedy", min_spacing_m=0.0, **opts)
+    _run(candidates=None, add=0, method="greedy", min_spacing_m=0.0, reach=None, **opts)
 
 
 def _run(
@@ -334,6 +351,7 @@ def _run(
     add: int,
     method: str,
     min_spacing_m: float,
+    reach: str | None,
     out: str,
     lang: str,
     basemap: str,
@@ -391,6 +409,7 @@ def _run(
         areas=polygons,
         method=method,
         min_spacing_m=min_spacing_m,
+        reach=parse_reach(reach, mins),
         snap_warn_m=snap_warn_m,
         snap_max_m=snap_max_m,
         inputs=inputs,

@@ -304,6 +304,33 @@ def validate_targets(targets: object, minutes: tuple[float, ...]) -> tuple[float
     return tuple(values)
 
 
+def parse_reach(text: object, minutes: tuple[float, ...]) -> tuple[float, float] | None:
+    """``--reach``: a goal such as ``"90%@10"`` (or ``"0.9@10"``): the share of demand to
+    bring within one of the thresholds. Returns ``(minutes, share)``, or None for no goal."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    share_s, sep, mins_s = str(text).partition("@")
+    try:
+        share = float(share_s.strip().rstrip("%"))
+        mins = float(mins_s)
+    except ValueError:
+        raise ConfigError(
+            f"--reach: expected SHARE@MINUTES such as 90%@10 or 0.9@10, got {text!r}"
+        ) from None
+    if not sep:
+        raise ConfigError(f"--reach: expected SHARE@MINUTES such as 90%@10, got {text!r}")
+    if share > 1.0 or share_s.strip().endswith("%"):
+        share /= 100.0
+    if not (0.0 < share <= 1.0):
+        raise ConfigError(f"--reach: the share must be above 0 and at most 100%, got {text!r}")
+    if not any(abs(mins - m) < 1e-9 for m in minutes):
+        raise ConfigError(
+            f"--reach: {mins:g} min is not one of the thresholds "
+            f"({', '.join(f'{m:g}' for m in minutes)}); use one of them or add it to --minutes"
+        )
+    return mins, share
+
+
 def poi_weights_from_toml(path: str | os.PathLike[str]) -> dict[str, float]:
     """Demand weights per POI category from a TOML file: a ``[weights]`` table such as
     ``"amenity=restaurant" = 2`` or ``"shop=*" = 0.5`` (these replace the defaults)."""

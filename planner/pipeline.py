@@ -86,6 +86,19 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
 
+    def _objective_meaning(self) -> str:
+        reach = self.inputs.get("reach")
+        if reach:
+            return (
+                f"number of new sites needed to bring {reach['share']:.0%} of demand within "
+                f"{reach['minutes']:g} min (existing stations included); the bound is a lower "
+                "bound on that number"
+            )
+        return (
+            "demand newly covered, summed over the thresholds (weighted); the bound is an "
+            "upper bound on any choice of as many sites"
+        )
+
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary: inputs, parameters, counts, coverage shares, stage timings."""
         mode = self.network.mode
@@ -147,8 +160,7 @@ class Plan:
                 "bound": self.solution.bound,
                 "gap": self.solution.gap,
                 "proven_optimal": self.solution.optimal,
-                "objective_meaning": "demand newly covered, summed over the thresholds "
-                "(weighted); the bound is an upper bound on any choice of as many sites",
+                "objective_meaning": self._objective_meaning(),
             },
             "crs": {
                 "outputs": "EPSG:4326 (WGS-84 lon/lat)",
@@ -292,6 +304,7 @@ def plan(
     threshold_weights: Sequence[float] | None = None,
     method: str = "local",
     min_spacing_m: float = 0.0,
+    reach: tuple[float, float] | None = None,
     snap_warn_m: float = SNAP_WARN_M,
     snap_max_m: float = SNAP_MAX_M,
     inputs: dict[str, Any] | None = None,
@@ -321,6 +334,10 @@ def plan(
         Optimiser: ``"greedy"``, ``"local"`` (greedy then swaps; default) or ``"exact"``.
     min_spacing_m
         Minimum straight-line distance between any two stations, new or existing (m).
+    reach
+        ``(minutes, share)``: instead of ``add`` sites, suggest the fewest new sites that
+        bring ``share`` of demand within ``minutes`` (one of ``minutes``), existing stations
+        included (see :func:`planner.config.parse_reach`).
     snap_warn_m, snap_max_m
         Points farther than ``snap_warn_m`` from a usable road are reported; farther than
         ``snap_max_m`` they are excluded and listed in ``snapping``.
@@ -334,6 +351,13 @@ def plan(
     goals = validate_targets(targets, minutes)
     if candidates is None:
         candidates, add = sites.empty_sites(), 0
+    if reach is not None:
+        add = 0  # the goal decides how many
+        if min_spacing_m > 0:
+            raise ConfigError(
+                "--reach: a minimum spacing is not supported when asking for the fewest "
+                "stations; drop --min-spacing-m, or use --add with it"
+            )
     thresholds_s = tuple(m * 60.0 for m in minutes)
     limit = thresholds_s[-1]
     if len(hotspots) == 0:
@@ -390,11 +414,15 @@ def plan(
             conflicts, allowed = optimize.spacing_conflicts(
                 c_snap.snapped_xy, min_spacing_m, existing_xy=s_snap.snapped_xy
             )
+        if reach is not None:
+            solution = _fewest_sites(cov_st, cov_cand, minutes, reach, method)
+            add = len(solution.selected)
         problem = optimize.MaximalCoverage.from_coverage(
             cov_cand, add, existing=cov_st, threshold_weights=threshold_weights,
             conflicts=conflicts, allowed=allowed,
         )  # fmt: skip
-        solution = problem.solve(method)
+        if reach is None:
+            solution = problem.solve(method)
         picks_table = optimize.pick_table(cov_st, cov_cand, solution.selected)
         curve = None
         if len(candidates) and add > 0:
@@ -453,8 +481,34 @@ def plan(
         areas_scored=areas_scored,
         coverage_curve=curve,
         timings=timings,
-        inputs={**(inputs or {}), "add": add, "method": method, "min_spacing_m": min_spacing_m},
+        inputs={
+            **(inputs or {}),
+            "add": add,
+            "method": method,
+            "min_spacing_m": min_spacing_m,
+            "reach": None if reach is None else {"minutes": reach[0], "share": reach[1]},
+        },
     )
+
+
+def _fewest_sites(
+    cov_st: coverage.Coverage,
+    cov_cand: coverage.Coverage,
+    minutes: Sequence[float],
+    reach: tuple[float, float],
+    method: str,
+) -> optimize.Solution:
+    """The fewest new sites that bring ``share`` of demand within ``minutes``."""
+    mins, share = reach
+    k = [abs(m - mins) < 1e-9 for m in minutes].index(True)
+    covered = cov_st.counts(k) > 0 if cov_st.times.seconds.shape[0] else None
+    try:
+        problem = optimize.SetCover(
+            cov_cand.covered(k).T.tocsc(), cov_cand.weights, target_share=share, covered=covered
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"--reach {share:.0%}@{mins:g}: {exc}") from None
+    return problem.solve(method)
 
 
 def _area_figures(
@@ -570,6 +624,7 @@ def run_demo(
     add: int = 3,
     method: str = "local",
     min_spacing_m: float = 0.0,
+    reach: tuple[float, float] | None = None,
     lang: str = "en",
     basemap: str = "osm",
     snap_warn_m: float = SNAP_WARN_M,
@@ -589,6 +644,7 @@ def run_demo(
         add=add,
         method=method,
         min_spacing_m=min_spacing_m,
+        reach=reach,
         snap_warn_m=snap_warn_m,
         snap_max_m=snap_max_m,
         inputs={

@@ -299,3 +299,43 @@ def test_a_district_without_stations_yet(tmp_path, demo_files, helsinki_pbf):
     assert all(v["share"] == 0 for v in s["coverage_existing"]["covered"].values())
     assert s["coverage_after_recommended"]["15"] > 0.5
     assert len(pd.read_csv(out / "recommended_sites.csv")) == 2
+
+
+def test_reach_asks_for_the_fewest_sites_that_meet_a_goal(tmp_path, demo_files, helsinki_pbf):
+    out = tmp_path / "reach"
+    res = _plan(demo_files, helsinki_pbf, out, reach="95%@10", method="exact")
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text())
+    rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
+    before = s["coverage_existing"]["covered"]["10"]["share"]
+    assert before < 0.95  # the goal is not met yet, so sites are needed
+    assert s["coverage_after_recommended"]["10"] >= 0.95 - 1e-9
+    assert s["optimizer"]["objective"] == len(rec) > 0 and s["optimizer"]["proven_optimal"]
+    assert "95% of demand within 10 min" in s["optimizer"]["objective_meaning"]
+    assert f"new sites needed for 95% within 10 min: {len(rec)} (proven the fewest)" in res.output
+    # a minimal answer: its sites but the last do not reach the goal yet
+    shares = [before, *rec["cumulative_share_10"]]
+    assert shares[-2] < 0.95 <= shares[-1] + 1e-9
+
+
+@pytest.mark.parametrize(
+    "reach, message",
+    [
+        ("95%@9", "9 min is not one of the thresholds (8, 10, 15)"),
+        ("lots@10", "expected SHARE@MINUTES such as 90%@10"),
+        ("0@10", "the share must be above 0"),
+    ],
+)
+def test_bad_reach_is_a_clear_error(tmp_path, demo_files, helsinki_pbf, reach, message):
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", reach=reach)
+    assert res.exit_code == 2 and message in res.output
+
+
+def test_reach_with_spacing_or_beyond_every_candidate_is_a_clear_error(
+    tmp_path, demo_files, helsinki_pbf
+):
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "a", reach="90%@10", min_spacing_m=100)
+    assert res.exit_code == 2 and "drop --min-spacing-m, or use --add" in res.output
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "b", reach="100%@8")
+    assert res.exit_code == 2 and "--reach 100%@8" in res.output
+    assert "lower the target or add candidates" in res.output
