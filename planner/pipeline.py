@@ -87,6 +87,12 @@ class Plan:
     inputs: dict[str, Any] = field(default_factory=dict)
 
     def _objective_meaning(self) -> str:
+        if self.inputs.get("objective") == "time":
+            return (
+                "demand-weighted travel time to the nearest station (seconds; a hotspot "
+                "beyond the widest circle of every station counts at twice its time); the "
+                "bound is a lower bound on any choice of as many sites"
+            )
         reach = self.inputs.get("reach")
         if reach:
             return (
@@ -305,6 +311,7 @@ def plan(
     method: str = "local",
     min_spacing_m: float = 0.0,
     reach: tuple[float, float] | None = None,
+    objective: str = "coverage",
     snap_warn_m: float = SNAP_WARN_M,
     snap_max_m: float = SNAP_MAX_M,
     inputs: dict[str, Any] | None = None,
@@ -338,6 +345,11 @@ def plan(
         ``(minutes, share)``: instead of ``add`` sites, suggest the fewest new sites that
         bring ``share`` of demand within ``minutes`` (one of ``minutes``), existing stations
         included (see :func:`planner.config.parse_reach`).
+    objective
+        What ``add`` new sites should do best: ``"coverage"`` (the most demand within the
+        thresholds; default) or ``"time"`` (the least demand-weighted travel time to the
+        nearest station, p-median; a hotspot beyond the widest circle of every station
+        counts at twice its minutes).
     snap_warn_m, snap_max_m
         Points farther than ``snap_warn_m`` from a usable road are reported; farther than
         ``snap_max_m`` they are excluded and listed in ``snapping``.
@@ -351,6 +363,12 @@ def plan(
     goals = validate_targets(targets, minutes)
     if candidates is None:
         candidates, add = sites.empty_sites(), 0
+    if objective not in OBJECTIVES:
+        raise ConfigError(f"--objective: use one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    if objective == "time" and (reach is not None or min_spacing_m > 0):
+        raise ConfigError(
+            "--objective time: works with --add only (not with --reach or --min-spacing-m)"
+        )
     if reach is not None:
         add = 0  # the goal decides how many
         if min_spacing_m > 0:
@@ -421,7 +439,9 @@ def plan(
             cov_cand, add, existing=cov_st, threshold_weights=threshold_weights,
             conflicts=conflicts, allowed=allowed,
         )  # fmt: skip
-        if reach is None:
+        if reach is None and objective == "time":
+            solution = _median_sites(cov_st, cand_times, weights, add, limit, method)
+        elif reach is None:
             solution = problem.solve(method)
         picks_table = optimize.pick_table(cov_st, cov_cand, solution.selected)
         curve = None
@@ -487,8 +507,42 @@ def plan(
             "method": method,
             "min_spacing_m": min_spacing_m,
             "reach": None if reach is None else {"minutes": reach[0], "share": reach[1]},
+            "objective": objective,
         },
     )
+
+
+#: What ``add`` new sites should do best (see :func:`plan`).
+OBJECTIVES = ("coverage", "time")
+#: Largest hotspots × candidates matrix (cells) the travel-time objective works on densely.
+MEDIAN_MAX_CELLS = 50_000_000
+
+
+def _median_sites(
+    cov_st: coverage.Coverage,
+    cand_times: travel.TravelTimes,
+    weights: np.ndarray,
+    add: int,
+    limit_s: float,
+    method: str,
+) -> optimize.Solution:
+    """``add`` new sites minimising demand-weighted travel time to the nearest station
+    (p-median); pairs beyond the widest circle count at twice its time."""
+    n_c, n_h = cand_times.seconds.shape
+    if add == 0 or n_c == 0:
+        return optimize.Solution(np.zeros(0, np.int64), 0.0, 0.0, 0.0, method, optimal=True)
+    if n_c * n_h > MEDIAN_MAX_CELLS:
+        raise ConfigError(
+            f"--objective time: {n_h} hotspots × {n_c} candidates is too large for the "
+            "travel-time objective; cluster the hotspots (planner hotspots), give fewer "
+            "candidates, or use --objective coverage"
+        )
+    penalty = 2.0 * limit_s
+    base = np.minimum(cov_st.nearest_seconds(), penalty)
+    problem = optimize.PMedian(
+        cand_times.seconds.T.tocoo(), weights, add, unreachable_cost=penalty, base_cost=base
+    )
+    return problem.solve(method)
 
 
 def _fewest_sites(
@@ -625,6 +679,7 @@ def run_demo(
     method: str = "local",
     min_spacing_m: float = 0.0,
     reach: tuple[float, float] | None = None,
+    objective: str = "coverage",
     lang: str = "en",
     basemap: str = "osm",
     snap_warn_m: float = SNAP_WARN_M,
@@ -645,6 +700,7 @@ def run_demo(
         method=method,
         min_spacing_m=min_spacing_m,
         reach=reach,
+        objective=objective,
         snap_warn_m=snap_warn_m,
         snap_max_m=snap_max_m,
         inputs={

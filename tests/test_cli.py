@@ -339,3 +339,39 @@ def test_reach_with_spacing_or_beyond_every_candidate_is_a_clear_error(
     res = _plan(demo_files, helsinki_pbf, tmp_path / "b", reach="100%@8")
     assert res.exit_code == 2 and "--reach 100%@8" in res.output
     assert "lower the target or add candidates" in res.output
+
+
+def test_objective_time_is_the_p_median_of_the_network_times(demo_files, helsinki_walk):
+    """Checked against brute force over every pair of candidates, computed here from the
+    stored travel times (beyond the widest circle counts at twice its time)."""
+    import itertools
+
+    import numpy as np
+
+    from planner import demand, sites
+
+    hs = demand.read_hotspots(demo_files / "hotspots.csv")
+    st = sites.read_sites(demo_files / "stations.csv", role="stations")
+    cand = sites.read_sites(demo_files / "candidates.csv", role="candidates").head(15)
+    res = pipeline.plan(helsinki_walk, hs, st, cand, add=2, objective="time", method="exact")
+    penalty = 2 * res.candidate_times.limit_s
+    cost = np.full(res.candidate_times.seconds.shape, penalty)
+    m = res.candidate_times.seconds.tocoo()
+    cost[m.row, m.col] = m.data
+    base = np.minimum(res.station_times.nearest_seconds(), penalty)
+    w = hs["weight"].to_numpy(dtype=float)
+    best = min(
+        (w * np.minimum(base, cost[list(c)].min(axis=0))).sum()
+        for c in itertools.combinations(range(len(cost)), 2)
+    )
+    assert res.solution.optimal and res.solution.objective == pytest.approx(best)
+    assert len(res.recommended) == 2
+    assert "travel time" in res.summary()["optimizer"]["objective_meaning"]
+    with pytest.raises(Exception, match="--objective time: works with --add only"):
+        pipeline.plan(helsinki_walk, hs, st, cand, reach=(10, 0.9), objective="time")
+
+
+def test_objective_time_at_the_cli(tmp_path, demo_files, helsinki_pbf):
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "t", add=2, objective="time")
+    assert res.exit_code == 0, res.output
+    assert "demand-weighted mean time to the nearest station with the new sites" in res.output
