@@ -820,7 +820,11 @@ class SetCover:
             sel = self._drop_redundant(sel)
             if not sub.a.shape[0] and len(sub.forced) < len(sel):
                 sel = sub.forced
-            searches = sub.covers(bound, upto=len(sel) - 1) if method == "local" else []
+            # exact on a small model searches the LP straight away; on a larger one it
+            # starts from the best cover local search finds
+            small = sub.model[1].nnz <= LP_BOUND_MAX_NNZ
+            wanted = method == "local" or (method == "exact" and not small)
+            searches = sub.covers(bound, upto=len(sel) - 1) if wanted else []
             for cand in searches:
                 if len(cand) < len(sel) and self.reaches_target(cand):
                     sel = cand
