@@ -23,10 +23,12 @@ from .config import (
     SNAP_WARN_M,
     Mode,
     get_mode,
+    minutes_label,
     mode_from_toml,
     parse_reach,
     poi_weights_from_toml,
     read_toml,
+    validate_minute_weights,
     validate_minutes,
     validate_targets,
 )
@@ -87,12 +89,24 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
         for row in result.recommended.itertuples():
             click.echo(f"  #{row.rank} {row.name or row.id} ({row.id})")
     goals = s["coverage_existing"].get("goals", [])
+
+    def met(share: float, target: float) -> str:
+        return "met" if share >= target - 1e-9 else "NOT met"
+
     if goals:
         click.echo(
-            "goals: "
+            "goals with existing stations: "
+            + ", ".join(
+                f"{g['target']:.0%} within {g['minutes']:g} min {met(g['share'], g['target'])}"
+                for g in goals
+            )
+        )
+    if goals and after:
+        click.echo(
+            "goals with the suggested sites: "
             + ", ".join(
                 f"{g['target']:.0%} within {g['minutes']:g} min "
-                f"{'met' if g['attained'] else 'NOT met'}"
+                f"{met(after[minutes_label(g['minutes'] * 60)], g['target'])}"
                 for g in goals
             )
         )
@@ -166,6 +180,10 @@ def _options(
                          help="Optimiser: greedy, greedy then swaps, or exact MILP (HiGHS)."),
             click.option("--min-spacing-m", type=float, default=0.0, show_default=True,
                          help="Minimum distance between any two stations, new or existing (m)."),
+            click.option("--minute-weights", default=None, metavar="W,W,W",
+                         help="Weight of each circle in the coverage objective, one per "
+                              "--minutes, e.g. 3,2,1 to favour the 8-minute circle (default "
+                              "1 each)."),
         ]  # fmt: skip
     return opts
 
@@ -256,6 +274,7 @@ def demo(**opts: Any) -> None:
         minutes=validate_minutes(opts["minutes"]),
         targets=opts["targets"],
         add=opts["add"],
+        threshold_weights=_minute_weights(opts["minute_weights"], opts["minutes"]),
         method=opts["method"],
         min_spacing_m=opts["min_spacing_m"],
         reach=parse_reach(opts["reach"], validate_minutes(opts["minutes"])),
@@ -266,6 +285,13 @@ def demo(**opts: Any) -> None:
         snap_max_m=opts["snap_max_m"],
     )
     _print_summary(result, opts["out"])
+
+
+def _minute_weights(text: str | None, minutes: str | tuple[float, ...]) -> tuple[float, ...] | None:
+    """``--minute-weights`` as numbers, or None when not given (the default weights)."""
+    if text is None:
+        return None
+    return validate_minute_weights(text, validate_minutes(minutes))
 
 
 def _column_options(*, weight: bool = True) -> list[Callable[..., Any]]:
@@ -382,6 +408,7 @@ def _run(
     quiet: bool,
     verbose: bool,
     poi_weights: str | None = None,
+    minute_weights: str | None = None,
     **column_opts: Any,
 ) -> None:
     """Read the inputs, run :func:`planner.pipeline.plan` and write the outputs."""
@@ -429,6 +456,7 @@ def _run(
         add=add,
         targets=goals,
         areas=polygons,
+        threshold_weights=_minute_weights(minute_weights, mins),
         method=method,
         min_spacing_m=min_spacing_m,
         reach=parse_reach(reach, mins),

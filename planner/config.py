@@ -14,6 +14,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+import numpy as np
+
 from .errors import ConfigError
 
 #: Service-circle thresholds of the seed documents, in minutes.
@@ -161,19 +163,34 @@ def get_mode(mode: str | Mode) -> Mode:
         ) from None
 
 
+def _numbers(text: object, flag: str, example: str, *, percent: bool = False) -> list[float]:
+    """A comma-separated string such as ``"8,10,15"`` (with ``percent``, ``"80%,90%"`` too:
+    the caller scales) or a sequence of numbers, as floats; a clear error naming ``flag``
+    otherwise."""
+    if isinstance(text, str):
+        parts: list[Any] = [p.strip() for p in text.split(",") if p.strip()]
+        if percent:
+            parts = [p.rstrip("%") for p in parts]
+    else:
+        try:
+            parts = list(text)  # type: ignore[call-overload]
+        except TypeError:
+            parts = [text]
+    try:
+        values = [float(p) for p in parts]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{flag}: expected numbers such as {example}, got {text!r}") from None
+    if not all(np.isfinite(values)):
+        raise ConfigError(f"{flag}: expected finite numbers such as {example}, got {text!r}")
+    return values
+
+
 def validate_minutes(minutes: object) -> tuple[float, ...]:
     """Check service-circle thresholds (minutes): positive, finite, strictly increasing.
 
     Accepts a sequence of numbers or a comma-separated string such as ``"8,10,15"``.
     """
-    if isinstance(minutes, str):
-        parts = [p.strip() for p in minutes.split(",") if p.strip()]
-    else:
-        parts = list(minutes)  # type: ignore[call-overload]
-    try:
-        values = tuple(float(p) for p in parts)
-    except (TypeError, ValueError):
-        raise ConfigError(f"--minutes: expected numbers such as 8,10,15, got {minutes!r}") from None
+    values = tuple(_numbers(minutes, "--minutes", "8,10,15"))
     if not values:
         raise ConfigError("--minutes: give at least one threshold, such as 8,10,15")
     if any(not (0 < v < 24 * 60) for v in values):
@@ -184,6 +201,25 @@ def validate_minutes(minutes: object) -> tuple[float, ...]:
             "write them in order, such as 8,10,15"
         )
     return values
+
+
+def validate_minute_weights(weights: object, minutes: tuple[float, ...]) -> tuple[float, ...]:
+    """Weight of each service circle in the coverage objective, one per threshold, such as
+    ``"3,2,1"``: demand within 8 minutes then counts 3 + 2 + 1 = 6 times, within 15 minutes
+    only once. ``None`` gives 1 each."""
+    if weights is None or (isinstance(weights, str) and not weights.strip()):
+        return tuple([1.0] * len(minutes))
+    values = _numbers(weights, "--minute-weights", "3,2,1")
+    if len(values) != len(minutes):
+        raise ConfigError(
+            f"--minute-weights: give one weight per threshold ({len(minutes)} for --minutes "
+            f"{','.join(f'{m:g}' for m in minutes)}), got {len(values)}"
+        )
+    if any(v < 0 for v in values) or not any(v > 0 for v in values):
+        raise ConfigError(
+            f"--minute-weights: weights must be >= 0 and at least one above 0, got {values}"
+        )
+    return tuple(values)
 
 
 #: Host venues that can take a care station: ``{osm_key: (values...)}``.
@@ -279,19 +315,7 @@ def validate_targets(targets: object, minutes: tuple[float, ...]) -> tuple[float
         if len(minutes) == len(DEFAULT_TARGETS):
             return DEFAULT_TARGETS
         return tuple([0.0] * (len(minutes) - 1) + [1.0])
-    parts = (
-        [p.strip() for p in targets.split(",")]
-        if isinstance(targets, str)
-        else list(
-            targets  # type: ignore[call-overload]
-        )
-    )
-    try:
-        values = [float(p.rstrip("%")) if isinstance(p, str) else float(p) for p in parts]
-    except (TypeError, ValueError):
-        raise ConfigError(
-            f"--targets: expected shares such as 0.8,0.9,1.0, got {targets!r}"
-        ) from None
+    values = _numbers(targets, "--targets", "0.8,0.9,1.0", percent=True)
     if any(v > 1.0 for v in values):
         values = [v / 100.0 for v in values]
     if len(values) != len(minutes):

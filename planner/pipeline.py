@@ -33,6 +33,7 @@ from .config import (
     Mode,
     get_mode,
     minutes_label,
+    validate_minute_weights,
     validate_minutes,
     validate_targets,
 )
@@ -100,10 +101,12 @@ class Plan:
                 f"{reach['minutes']:g} min (existing stations included); the bound is a lower "
                 "bound on that number"
             )
-        return (
-            "demand newly covered, summed over the thresholds (weighted); the bound is an "
-            "upper bound on any choice of as many sites"
+        weights = self.inputs.get("minute_weights") or [1.0] * len(self.minutes)
+        terms = " + ".join(
+            f"{w:g} × demand newly within {m:g} min"
+            for w, m in zip(weights, self.minutes, strict=True)
         )
+        return f"{terms}; the bound is an upper bound on any choice of as many sites"
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary: inputs, parameters, counts, coverage shares, stage timings."""
@@ -336,7 +339,9 @@ def plan(
     areas
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     threshold_weights
-        Weight of each threshold in the optimiser's objective (default 1 each).
+        Weight of each threshold in the coverage objective, one per threshold (default 1
+        each, so demand within 8 minutes counts three times and within 15 minutes once); see
+        :func:`planner.config.validate_minute_weights`.
     method
         Optimiser: ``"greedy"``, ``"local"`` (greedy then swaps; default) or ``"exact"``.
     min_spacing_m
@@ -369,6 +374,12 @@ def plan(
         raise ConfigError(
             "--objective time: works with --add only (not with --reach or --min-spacing-m)"
         )
+    if threshold_weights is not None and (objective != "coverage" or reach is not None):
+        raise ConfigError(
+            "--minute-weights: weigh the circles of the coverage objective only; drop it with "
+            "--objective time or --reach"
+        )
+    threshold_weights = validate_minute_weights(threshold_weights, minutes)
     if reach is not None:
         add = 0  # the goal decides how many
         if min_spacing_m > 0:
@@ -508,6 +519,7 @@ def plan(
             "min_spacing_m": min_spacing_m,
             "reach": None if reach is None else {"minutes": reach[0], "share": reach[1]},
             "objective": objective,
+            "minute_weights": list(threshold_weights),
         },
     )
 
@@ -676,6 +688,7 @@ def run_demo(
     minutes: Sequence[float] = DEFAULT_MINUTES,
     targets: Sequence[float] | str | None = None,
     add: int = 3,
+    threshold_weights: Sequence[float] | None = None,
     method: str = "local",
     min_spacing_m: float = 0.0,
     reach: tuple[float, float] | None = None,
@@ -697,6 +710,7 @@ def run_demo(
         minutes=minutes,
         targets=targets,
         add=add,
+        threshold_weights=threshold_weights,
         method=method,
         min_spacing_m=min_spacing_m,
         reach=reach,

@@ -375,3 +375,39 @@ def test_objective_time_at_the_cli(tmp_path, demo_files, helsinki_pbf):
     res = _plan(demo_files, helsinki_pbf, tmp_path / "t", add=2, objective="time")
     assert res.exit_code == 0, res.output
     assert "demand-weighted mean time to the nearest station with the new sites" in res.output
+
+
+@pytest.mark.parametrize("weights, circle", [("1,0,0", "8"), ("0,0,1", "15")])
+def test_minute_weights_steer_the_coverage_objective(
+    tmp_path, demo_files, helsinki_pbf, weights, circle
+):
+    """With all weight on one circle, the proven optimum is the demand that circle gains,
+    as the coverage tables count it."""
+    out = tmp_path / circle
+    res = _plan(demo_files, helsinki_pbf, out, add=2, method="exact", minute_weights=weights)
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text())
+    assert s["inputs"]["minute_weights"] == [float(w) for w in weights.split(",")]
+    opt = s["optimizer"]
+    assert opt["proven_optimal"]
+    total = s["coverage_existing"]["total_demand"]
+    gained = (
+        s["coverage_after_recommended"][circle] - s["coverage_existing"]["covered"][circle]["share"]
+    ) * total
+    assert opt["objective"] == pytest.approx(gained)
+    assert f"1 × demand newly within {circle} min" in opt["objective_meaning"]
+    assert "goals with the suggested sites:" in res.output
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        ({"minute_weights": "3,2"}, "one weight per threshold (3 for --minutes 8,10,15), got 2"),
+        ({"minute_weights": "0,0,0"}, "at least one above 0"),
+        ({"minute_weights": "3,x,1"}, "expected numbers such as 3,2,1"),
+        ({"minute_weights": "3,2,1", "objective": "time"}, "drop it with --objective time"),
+    ],
+)
+def test_bad_minute_weights_are_clear_errors(tmp_path, demo_files, helsinki_pbf, flags, message):
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", **flags)
+    assert res.exit_code == 2 and message in res.output, res.output
