@@ -42,6 +42,12 @@ _PROVEN = 1e-6
 KICKS = 40
 #: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
 LP_BOUND_MAX_NNZ = 100_000
+#: Largest capacitated model (demand-site pairs) whose LP relaxation bounds heuristics.
+CAPACITY_LP_MAX_PAIRS = 200_000
+#: Swaps the capacitated local search judges (each a small assignment LP), in all and per
+#: position in one pass.
+SWAP_EVALUATIONS = 400
+SWAP_TRIES = 25
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,7 @@ class MaximalCoverage:
         weights: Sequence[float] | np.ndarray,
         p: int,
         *,
-        threshold_weights: Sequence[float] | None = None,
+        threshold_weights: Sequence[float] | np.ndarray | None = None,
         covered: np.ndarray | None = None,
         conflicts: sp.spmatrix | None = None,
         allowed: np.ndarray | None = None,
@@ -246,7 +252,7 @@ class MaximalCoverage:
         *,
         threshold: float | Sequence[float],
         p: int,
-        threshold_weights: Sequence[float] | None = None,
+        threshold_weights: Sequence[float] | np.ndarray | None = None,
     ) -> MaximalCoverage:
         """From a ``demand × candidates`` cost matrix (dense: every entry a cost; sparse:
         missing entries are out of reach) and one or more service thresholds."""
@@ -265,7 +271,7 @@ class MaximalCoverage:
         p: int,
         *,
         existing: Coverage | None = None,
-        threshold_weights: Sequence[float] | None = None,
+        threshold_weights: Sequence[float] | np.ndarray | None = None,
         conflicts: sp.spmatrix | None = None,
         allowed: np.ndarray | None = None,
     ) -> MaximalCoverage:
@@ -561,165 +567,327 @@ class MaximalCoverage:
 class CapacitatedCoverage:
     """Maximal coverage where each new site serves at most its capacity of demand.
 
-    Demand within the threshold of an open site may be split between sites; each site's
-    served demand stays within ``capacities[j]``. Demand the existing stations already cover
-    is left out (their own capacity is not modelled).
+    A hotspot's demand may be split between new sites. Each unit of demand a new site
+    serves counts the weights of the thresholds within which that site reaches it and the
+    existing stations do not; without capacities this is :class:`MaximalCoverage` (the
+    thresholds are nested, so the best site serving a hotspot reaches it within every
+    threshold any chosen site does). Demand the existing stations cover within every
+    threshold takes no capacity; their own capacity is not modelled.
 
     Parameters
     ----------
     cover
-        Boolean ``demand × candidates`` matrix for one threshold.
+        One boolean ``demand × candidates`` sparse matrix per threshold (or a single one).
     weights
-        Demand of each row.
+        Demand of each row (>= 0).
     capacities
-        Demand each candidate can serve.
+        Demand each candidate can serve, in the units of ``weights`` (``inf``: no limit).
     p
         Number of new sites.
-    covered
-        Demand rows the existing stations already cover.
+    threshold_weights, covered, conflicts, allowed
+        As for :class:`MaximalCoverage`.
     """
 
     maximise = True
 
     def __init__(
         self,
-        cover: sp.spmatrix,
+        cover: sp.spmatrix | Sequence[sp.spmatrix],
         weights: Sequence[float] | np.ndarray,
         capacities: Sequence[float] | np.ndarray,
         p: int,
         *,
+        threshold_weights: Sequence[float] | np.ndarray | None = None,
         covered: np.ndarray | None = None,
+        conflicts: sp.spmatrix | None = None,
+        allowed: np.ndarray | None = None,
     ) -> None:
-        self.cover = sp.csc_matrix(cover, dtype=float)
-        self.cover.data[:] = 1.0
-        n, m = self.cover.shape
-        self.weights = _weights(weights, n)
-        self.capacities = np.asarray(capacities, dtype=float).ravel()
-        if self.capacities.shape != (m,) or (self.capacities < 0).any():
-            raise ConfigError(f"capacities: one value >= 0 per candidate ({m}) expected")
-        if not (0 <= int(p) <= m):
-            raise ConfigError(f"p: need 0 <= p <= {m} candidates, got {p}")
-        self.p = int(p)
-        self.covered = np.zeros(n, bool) if covered is None else np.asarray(covered, bool)
-
-    def _pairs(self) -> sp.coo_matrix:
-        keep = np.flatnonzero(~self.covered & (self.weights > 0))
-        sub = self.cover.tocsr()[keep].tocoo()
-        return sp.coo_matrix((np.ones(sub.nnz), (keep[sub.row], sub.col)), shape=self.cover.shape)
-
-    def _model(self, fixed: np.ndarray | None = None) -> tuple[Any, ...]:
-        """x_j, then z_ij per covering pair: sum_j z_ij <= 1; z_ij <= x_j;
-        sum_i w_i z_ij <= cap_j x_j; sum_j x_j <= p. ``fixed`` pins x to a set of sites."""
-        n, m = self.cover.shape
-        pr = self._pairs()
-        n_z = pr.nnz
-        zc = m + np.arange(n_z)
-        rows_assign = pr.row  # one row per demand point: 0..n-1
-        link = n + np.arange(n_z)
-        capr = n + n_z + pr.col
-        card = n + n_z + m
-        rr = np.concatenate(
-            [rows_assign, link, link, capr, np.full(m, n + n_z) + np.arange(m), np.full(m, card)]
+        #: The same problem without capacities: its bound is a bound here too.
+        self.uncapacitated = MaximalCoverage(
+            cover,
+            weights,
+            p,
+            threshold_weights=threshold_weights,
+            covered=covered,
+            conflicts=conflicts,
+            allowed=allowed,
         )
-        cc = np.concatenate([zc, zc, pr.col, zc, np.arange(m), np.arange(m)])
-        vv = np.concatenate(
-            [
-                np.ones(n_z),
-                np.ones(n_z),
-                -np.ones(n_z),
-                self.weights[pr.row],
-                -self.capacities,
-                np.ones(m),
-            ]
+        mc = self.uncapacitated
+        n, m = mc.cols[0].shape
+        caps = np.asarray(capacities, dtype=float).ravel()
+        if caps.shape != (m,) or np.isnan(caps).any() or (caps < 0).any():
+            raise ConfigError(
+                f"capacities: expected one value >= 0 per candidate ({m}), got {caps.shape[0]}"
+                " values" + (" with some below 0 or missing" if caps.shape == (m,) else "")
+            )
+        self.weights, self.p = mc.weights, mc.p
+        self.allowed, self.conflicts = mc.allowed, mc.conflicts
+        self.capacities = np.minimum(caps, float(mc.weights.sum()))  # above all demand: none
+        # value per unit of demand served of each (row, candidate) pair
+        value = sp.csc_matrix((n, m))
+        for k, col in enumerate(mc.cols):
+            value = value + mc.tw[k] * sp.diags((~mc.covered[k]).astype(float)) @ col
+        value = sp.csc_matrix(sp.diags((mc.weights > 0).astype(float)) @ value)
+        value.eliminate_zeros()
+        value.sort_indices()
+        self._pj = np.repeat(np.arange(m), np.diff(value.indptr))
+        self._pi = value.indices.astype(np.int64)
+        self._pv = value.data.astype(float)
+        # the pairs of each column by value, highest first: the order greedy fills a site
+        self._fill_order = np.lexsort((-self._pv, self._pj))
+
+    # ------------------------------------------------------------------ adapters
+    @classmethod
+    def from_cost_matrix(
+        cls,
+        cost: np.ndarray | sp.spmatrix,
+        weights: Sequence[float],
+        capacities: Sequence[float] | np.ndarray,
+        *,
+        threshold: float | Sequence[float],
+        p: int,
+        threshold_weights: Sequence[float] | np.ndarray | None = None,
+    ) -> CapacitatedCoverage:
+        """From a ``demand × candidates`` cost matrix (see
+        :meth:`MaximalCoverage.from_cost_matrix`)."""
+        ts = np.atleast_1d(np.asarray(threshold, dtype=float))
+        cover = [_cover_from_cost(cost, float(t)) for t in ts]
+        return cls(cover, weights, capacities, p, threshold_weights=threshold_weights)
+
+    @classmethod
+    def from_coverage(
+        cls,
+        candidates: Coverage,
+        capacities: Sequence[float] | np.ndarray,
+        p: int,
+        *,
+        existing: Coverage | None = None,
+        threshold_weights: Sequence[float] | np.ndarray | None = None,
+        conflicts: sp.spmatrix | None = None,
+        allowed: np.ndarray | None = None,
+    ) -> CapacitatedCoverage:
+        """From network coverage of candidates (and of the existing stations, kept)."""
+        mc = MaximalCoverage.from_coverage(
+            candidates, p, existing=existing, threshold_weights=threshold_weights,
+            conflicts=conflicts, allowed=allowed,
+        )  # fmt: skip
+        return cls(
+            mc.cols, mc.weights, capacities, p, threshold_weights=mc.tw, covered=mc.covered,
+            conflicts=conflicts, allowed=allowed,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ evaluation
+    def _assignment(self, selected: Sequence[int] | np.ndarray) -> tuple[float, np.ndarray]:
+        """The best split of demand between ``selected`` within their capacities (a
+        transportation LP): its value and the share ``z`` of each pair (zero for pairs of
+        sites not selected)."""
+        sel = np.unique(np.asarray(selected, dtype=np.int64))
+        z = np.zeros(len(self._pj))
+        keep = np.flatnonzero(np.isin(self._pj, sel))
+        if not len(keep):
+            return 0.0, z
+        pi, pj = self._pi[keep], self._pj[keep]
+        rows, a_row = np.unique(pi, return_inverse=True)
+        site = np.searchsorted(sel, pj)
+        n_z = len(keep)
+        a = sp.csc_matrix(
+            (
+                np.concatenate([np.ones(n_z), self.weights[pi]]),
+                (np.concatenate([a_row, len(rows) + site]), np.tile(np.arange(n_z), 2)),
+            ),
+            shape=(len(rows) + len(sel), n_z),
         )
-        a = sp.csc_matrix((vv, (rr, cc)), shape=(card + 1, m + n_z))
-        cost = np.concatenate([np.zeros(m), -self.weights[pr.row]])
-        rlo = np.full(card + 1, -np.inf)
-        rhi = np.concatenate([np.ones(n), np.zeros(n_z), np.zeros(m), [self.p]])
-        clo, chi = np.zeros(m + n_z), np.ones(m + n_z)
-        if fixed is not None:
-            x = np.zeros(m)
-            x[np.asarray(fixed, dtype=np.int64)] = 1.0
-            clo[:m], chi[:m] = x, x
-        integer = np.concatenate([np.ones(m, bool), np.zeros(n_z, bool)])
-        return cost, a, rlo, rhi, clo, chi, integer
+        row_hi = np.concatenate([np.ones(len(rows)), self.capacities[sel]])
+        res = _kernels.solve_milp(
+            -self.weights[pi] * self._pv[keep], a, np.full(a.shape[0], -np.inf), row_hi,
+            np.zeros(n_z), np.ones(n_z), np.zeros(n_z, dtype=bool), relax=True,
+        )  # fmt: skip
+        z[keep] = np.clip(res.x, 0.0, 1.0)
+        return max(0.0, float(-res.objective)), z
 
     def objective(self, selected: Sequence[int] | np.ndarray) -> float:
-        """Demand the sites can serve within the threshold and their capacities (an
-        assignment LP)."""
-        if not len(selected):
-            return 0.0
-        res = _kernels.solve_milp(*self._model(np.asarray(selected)), relax=True)
-        return float(-res.objective)
+        """Weighted demand ``selected`` can serve within the thresholds and their
+        capacities, on top of the existing stations."""
+        return self._assignment(selected)[0]
 
-    def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
-        """``"greedy"`` (largest capacity-limited gain first), ``"local"`` (then swaps while
-        they help, at most a few hundred evaluations) or ``"exact"`` (MILP). Bound: the LP
-        relaxation."""
-        _check_method(method)
-        t0 = time.perf_counter()
-        model = self._model()
-        lp = _kernels.solve_milp(*model, relax=True)
-        bound = -lp.objective + _EPS * max(1.0, abs(lp.objective))
-        if method == "exact":
-            res = _kernels.solve_milp(*model, time_limit_s=time_limit_s)
-            sel = np.flatnonzero(res.x[: self.cover.shape[1]] > 0.5)
-            obj = self.objective(sel)
-            bound = min(bound, -res.bound)
-            return Solution(
-                sel,
-                obj,
-                max(bound, obj),
-                _gap(obj, max(bound, obj), maximise=True),
-                method,
-                optimal=res.optimal,
-                seconds=time.perf_counter() - t0,
-            )
-        left = np.where(self.covered, 0.0, self.weights)  # demand not yet served
-        cover = self.cover.tocsc()
+    def served(self, selected: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Demand (units of ``weights``) each of ``selected`` serves in the best split."""
+        _, z = self._assignment(selected)
+        per_site = np.bincount(
+            self._pj, weights=z * self.weights[self._pi], minlength=len(self.capacities)
+        )
+        return per_site[np.asarray(selected, dtype=np.int64)]
+
+    def feasible(self, selected: Sequence[int] | np.ndarray) -> bool:
+        return self.uncapacitated.feasible(selected)
+
+    # ------------------------------------------------------------------ model
+    def _model(self) -> tuple[Any, ...]:
+        """x_j, then z_ij per pair: sum_j z_ij <= 1; z_ij <= x_j; sum_i w_i z_ij <= cap_j x_j;
+        sum_j x_j <= p; x_j + x_j' <= 1 for conflicting pairs."""
+        m = len(self.capacities)
+        pi, pj = self._pi, self._pj
+        n_z = len(pi)
+        _, a_row = np.unique(pi, return_inverse=True)
+        n_a = int(a_row.max()) + 1 if n_z else 0
+        zc = m + np.arange(n_z)
+        link = n_a + np.arange(n_z)
+        capr = n_a + n_z
+        card = capr + m
+        rr = [a_row, link, link, capr + pj, capr + np.arange(m), np.full(m, card)]
+        cc = [zc, zc, pj, zc, np.arange(m), np.arange(m)]
+        vv = [np.ones(n_z), np.ones(n_z), -np.ones(n_z), self.weights[pi], -self.capacities,
+              np.ones(m)]  # fmt: skip
+        n_rows = card + 1
+        n_conf = 0
+        if self.conflicts is not None:
+            pairs = sp.triu(self.conflicts, k=1).tocoo()
+            n_conf = pairs.nnz
+            r = n_rows + np.arange(n_conf)
+            rr += [r, r]
+            cc += [pairs.row, pairs.col]
+            vv += [np.ones(n_conf), np.ones(n_conf)]
+            n_rows += n_conf
+        a = sp.csc_matrix(
+            (np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(n_rows, m + n_z)
+        )
+        cost = np.concatenate([np.zeros(m), -self.weights[pi] * self._pv])
+        row_lo = np.full(n_rows, -np.inf)
+        row_hi = np.concatenate([np.ones(n_a), np.zeros(n_z + m), [self.p], np.ones(n_conf)])
+        col_lo = np.zeros(m + n_z)
+        col_hi = np.concatenate([self.allowed.astype(float), np.ones(n_z)])
+        integer = np.concatenate([np.ones(m, bool), np.zeros(n_z, bool)])
+        return cost, a, row_lo, row_hi, col_lo, col_hi, integer
+
+    def _estimate(self, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each candidate's value if it alone served the demand ``left``, highest value per
+        unit first up to its capacity (a fractional knapsack), and the demand it would take
+        from each of its pairs (in :attr:`_fill_order`)."""
+        order = self._fill_order
+        pj = self._pj[order]
+        amount = left[self._pi[order]]
+        cum = np.cumsum(amount)
+        starts = np.searchsorted(pj, np.arange(len(self.capacities)))
+        before_col = np.concatenate([[0.0], cum])[starts][pj]
+        before = cum - amount - before_col  # demand ahead of this pair in its column
+        take = np.clip(self.capacities[pj] - before, 0.0, amount)
+        value = np.bincount(pj, weights=take * self._pv[order], minlength=len(self.capacities))
+        return value, take
+
+    def _greedy(self) -> np.ndarray:
+        left = self.weights.copy()
+        free = self.allowed.copy()
+        order = self._fill_order
         picks: list[int] = []
         for _ in range(self.p):
-            reach = cover.T @ left
-            gain = np.minimum(reach, self.capacities)
-            gain[picks] = -1.0
-            j = int(np.argmax(gain))
-            if gain[j] <= 0:
+            value, take = self._estimate(left)
+            value = np.where(free, value, -np.inf)
+            j = int(np.argmax(value))
+            if not value[j] > 1e-12:
                 break
+            mine = self._pj[order] == j
+            np.subtract.at(left, self._pi[order][mine], take[mine])
             picks.append(j)
-            rows = cover.indices[cover.indptr[j] : cover.indptr[j + 1]]
-            room = self.capacities[j]
-            for i in rows[np.argsort(-left[rows], kind="stable")]:  # serve the largest first
-                take = min(left[i], room)
-                left[i] -= take
-                room -= take
-                if room <= 0:
+            free[j] = False
+            if self.conflicts is not None:
+                free[
+                    self.conflicts.indices[self.conflicts.indptr[j] : self.conflicts.indptr[j + 1]]
+                ] = False
+        return np.asarray(picks, dtype=np.int64)
+
+    def _swaps(
+        self, start: np.ndarray, value: float, *, evaluations: int
+    ) -> tuple[np.ndarray, float]:
+        """Swap one site for another while that improves the true (LP) value; candidates
+        tried in order of what they could serve alone, a few per position, ``evaluations``
+        LP solves at most."""
+        est, _ = self._estimate(self.weights)
+        order = [int(j) for j in np.argsort(-est, kind="stable") if self.allowed[j] and est[j] > 0]
+        best, obj = np.asarray(start, dtype=np.int64), value
+        spent, improved = 0, True
+        while improved and spent < evaluations:
+            improved = False
+            for pos in range(len(best)):
+                tried = 0
+                for j in order:
+                    if j in best:
+                        continue
+                    trial = best.copy()
+                    trial[pos] = j
+                    if not self.feasible(trial):
+                        continue
+                    val = self.objective(trial)
+                    spent, tried = spent + 1, tried + 1
+                    if val > obj + 1e-9 * max(1.0, obj):
+                        best, obj, improved = trial, val, True
+                        break
+                    if tried >= SWAP_TRIES or spent >= evaluations:
+                        break
+                if spent >= evaluations:
                     break
-        best = np.asarray(picks, dtype=np.int64)
-        obj = self.objective(best)
-        if method == "local" and len(best):
-            evals = 0
-            improved = True
-            while improved and evals < 300:
-                improved = False
-                for pos in range(len(best)):
-                    for j in np.argsort(-np.minimum(cover.T @ self.weights, self.capacities)):
-                        if j in best or evals >= 300:
-                            continue
-                        trial = best.copy()
-                        trial[pos] = j
-                        evals += 1
-                        val = self.objective(trial)
-                        if val > obj + 1e-9 * max(1.0, obj):
-                            best, obj, improved = trial, val, True
-                            break
+        return best, obj
+
+    def solve(
+        self,
+        method: str = "local",
+        *,
+        time_limit_s: float | None = None,
+        evaluations: int = SWAP_EVALUATIONS,
+    ) -> Solution:
+        """``"greedy"`` (the largest capacity-limited gain first), ``"local"`` (then swaps
+        while they help, each judged by the exact assignment; at most ``evaluations`` of
+        them) or ``"exact"`` (MILP, LP branch and bound handing over to HiGHS).
+
+        Bound: the least of the LP relaxation (models up to :data:`CAPACITY_LP_MAX_PAIRS`
+        pairs), the bound of the same problem without capacities, and the sum of the ``p``
+        largest capacity-limited gains."""
+        _check_method(method)
+        t0 = time.perf_counter()
+        sel = self._greedy()
+        obj = self.objective(sel)
+        est, _ = self._estimate(self.weights)
+        top = np.sort(np.where(self.allowed, est, 0.0))[::-1][: self.p]
+        bound = min(float(top.sum()), self.uncapacitated.solve("greedy").bound)
+        relaxation = None
+        small = len(self._pj) <= CAPACITY_LP_MAX_PAIRS
+        if small and len(self._pj):
+            model = self._model()
+            relaxation = _kernels.Relaxation(model)
+            _, lp_obj, lp_x = relaxation.solve()
+            bound = min(bound, -lp_obj + _EPS * max(1.0, abs(lp_obj)))
+            if method != "greedy":  # restart from the sites the relaxation opens
+                opened = np.argsort(-lp_x[: len(self.capacities)], kind="stable")[: self.p]
+                other = self.uncapacitated._fill(opened)
+                val = self.objective(other)
+                if val > obj + 1e-9 * max(1.0, obj):
+                    sel, obj = other, val
+        if method != "greedy" and len(sel):
+            sel, obj = self._swaps(sel, obj, evaluations=evaluations)
+        proven = bound - obj <= _PROVEN * max(1.0, bound)
+        if method == "exact" and not proven:
+            model = relaxation.model if relaxation is not None else self._model()
+            start = np.zeros(len(self.capacities))
+            start[sel] = 1.0
+            start = np.concatenate([start, self._assignment(sel)[1]])
+            res = _kernels.solve_binary(
+                model, -obj, start, relaxation=relaxation, time_limit_s=time_limit_s
+            )
+            found = np.flatnonzero(res.x[: len(self.capacities)] > 0.5) if res.x.size else sel
+            if self.feasible(found) and self.objective(found) >= obj:
+                sel, obj = found, self.objective(found)
+            bound = min(bound, -res.bound + _EPS * max(1.0, abs(res.bound)))
+            proven = res.optimal or bound - obj <= _PROVEN * max(1.0, bound)
         bound = max(bound, obj)
+        sel = np.asarray(sel, dtype=np.int64)
+        prefix = [self.objective(sel[:r]) for r in range(len(sel) + 1)]
         return Solution(
-            best,
+            sel,
             obj,
             bound,
             _gap(obj, bound, maximise=True),
             method,
-            optimal=bound - obj <= _PROVEN * max(1.0, bound),
+            gains=np.diff(prefix),
+            optimal=bool(proven),
             seconds=time.perf_counter() - t0,
         )
 

@@ -324,26 +324,98 @@ def test_swain_published_optima(s, p, optimum):
     assert local.objective <= optimum <= local.bound + 1e-9
 
 
-@settings(max_examples=30, deadline=None)
+def _served_linprog(value, w, cap, sel):
+    """The best split of demand between the sites ``sel`` within their capacities, by
+    scipy's LP solver: the oracle for the capacitated problem."""
+    from scipy.optimize import linprog
+
+    pairs = [(i, j) for j in sel for i in range(len(w)) if value[i, j] > 0 and w[i] > 0]
+    if not pairs:
+        return 0.0
+    c = [-w[i] * value[i, j] for i, j in pairs]
+    a, b = [], []
+    for i in {i for i, _ in pairs}:
+        a.append([1.0 if pi == i else 0.0 for pi, _ in pairs])
+        b.append(1.0)
+    for j in sel:
+        a.append([w[pi] if pj == j else 0.0 for pi, pj in pairs])
+        b.append(cap[j])
+    res = linprog(c, A_ub=a, b_ub=b, bounds=(0, 1), method="highs")
+    return -res.fun
+
+
+@settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_capacitated_coverage_against_brute_force(data):
+    """Two nested thresholds with weights, existing stations, capacities that bind or not:
+    exact equals brute force over every set of sites (each valued by scipy's LP), the
+    heuristics report what their sites really serve, every bound holds, and without
+    binding capacities the answer is that of maximal coverage."""
     from planner.optimize import CapacitatedCoverage
 
     n = data.draw(st.integers(1, 7))
     m = data.draw(st.integers(1, 5))
-    cover = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m),
-                                        min_size=n, max_size=n)))  # fmt: skip
+    times = st.sampled_from([0.0, 1.0, 2.0, 9.0])
+    t = np.array(data.draw(st.lists(st.lists(times, min_size=m, max_size=m),
+                                    min_size=n, max_size=n)))  # fmt: skip
+    existing = np.array(data.draw(st.lists(times, min_size=n, max_size=n)))
+    thresholds = (1.0, 2.0)
+    covers = [sp.csc_matrix((t <= th).astype(float)) for th in thresholds]
+    covered = np.stack([existing <= th for th in thresholds])
     w = np.array(data.draw(st.lists(st.integers(0, 6), min_size=n, max_size=n)), dtype=float)
     cap = np.array(data.draw(st.lists(st.integers(0, 8), min_size=m, max_size=m)), dtype=float)
+    tw = np.array(data.draw(st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=2, max_size=2)))
     p = data.draw(st.integers(0, m))
-    prob = CapacitatedCoverage(sp.csc_matrix(cover.astype(float)), w, cap, p)
-    best = max(prob.objective(c) for k in range(p + 1) for c in itertools.combinations(range(m), k))
+    value = sum(tw[k] * ((t <= th) & ~covered[k][:, None]) for k, th in enumerate(thresholds))
+    clash = np.triu(np.array(data.draw(st.lists(st.booleans(), min_size=m * m, max_size=m * m)))
+                    .reshape(m, m), 1) & data.draw(st.booleans())  # fmt: skip
+    conflicts = sp.csr_matrix(clash | clash.T)
+
+    def make(capacities):
+        return CapacitatedCoverage(covers, w, capacities, p, threshold_weights=tw,
+                                   covered=covered, conflicts=conflicts)  # fmt: skip
+
+    prob = make(cap)
+    best = max(
+        _served_linprog(value, w, cap, c)
+        for k in range(p + 1)
+        for c in itertools.combinations(range(m), k)
+        if not clash[np.ix_(c, c)].any()
+    )
     exact = prob.solve("exact")
-    assert exact.objective == pytest.approx(best, abs=1e-6)
-    for method in ("greedy", "local"):
-        sol = prob.solve(method)
+    assert exact.optimal and exact.objective == pytest.approx(best, abs=1e-6)
+    greedy, local = prob.solve("greedy"), prob.solve("local")
+    assert local.objective >= greedy.objective - 1e-9
+    for sol in (greedy, local, exact):
+        assert len(set(sol.selected.tolist())) == len(sol.selected) <= p
+        assert prob.feasible(sol.selected)
+        assert sol.objective == pytest.approx(
+            _served_linprog(value, w, cap, sol.selected.tolist()), abs=1e-6
+        )
         assert sol.objective <= best + 1e-6 <= sol.bound + 2e-6
-        assert len(sol.selected) <= p
-    # capacities bind: an uncapacitated site serves at least as much
-    big = CapacitatedCoverage(sp.csc_matrix(cover.astype(float)), w, np.full(m, 1e9), p)
-    assert big.solve("exact").objective >= exact.objective - 1e-6
+        served = prob.served(sol.selected)
+        assert (served <= cap[sol.selected] + 1e-6).all()
+    # capacities above all demand: maximal coverage with existing stations and weights
+    free = make(np.full(m, np.inf)).solve("exact")
+    mc = MaximalCoverage(
+        covers, w, p, threshold_weights=tw, covered=covered, conflicts=conflicts
+    ).solve("exact")
+    assert free.objective == pytest.approx(mc.objective, abs=1e-6)
+
+
+def test_capacitated_coverage_by_hand():
+    """Two sites reach three hotspots of demand 4, 3 and 2; each can serve 5. One site: 5
+    (its capacity). Two sites: site 0 takes hotspot 0 (4) and one unit of hotspot 1,
+    site 1 the rest of hotspot 1 and hotspot 2 (2 + 2): all 9."""
+    from planner.optimize import CapacitatedCoverage
+
+    cover = sp.csc_matrix(np.array([[1, 0], [1, 1], [0, 1]], dtype=float))
+    w = np.array([4.0, 3.0, 2.0])
+    one = CapacitatedCoverage(cover, w, [5.0, 5.0], 1).solve("exact")
+    assert one.objective == pytest.approx(5.0) and one.optimal
+    two = CapacitatedCoverage(cover, w, [5.0, 5.0], 2)
+    sol = two.solve("local")
+    assert sol.objective == pytest.approx(9.0) and sol.gap == pytest.approx(0.0, abs=1e-9)
+    assert two.served(sol.selected).sum() == pytest.approx(9.0)
+    with pytest.raises(ConfigError, match="one value >= 0 per candidate"):
+        CapacitatedCoverage(cover, w, [5.0, -1.0], 1)
