@@ -404,6 +404,87 @@ def lagrangian_coverage(
     return float(best), np.asarray(best_x, dtype=np.int64)
 
 
+def knapsack_fill(
+    pj: np.ndarray, unit: np.ndarray, amount: np.ndarray, caps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every column, fill its capacity ``caps[j]`` with the amounts of its pairs, the
+    highest value per unit first, pairs of value <= 0 left out (a fractional knapsack per
+    column). Returns each column's value and the amount taken from each pair."""
+    n = len(caps)
+    take = np.zeros(len(pj))
+    pos = np.flatnonzero(unit > 0)
+    if not len(pos):
+        return np.zeros(n), take
+    u = unit[pos]
+    top = float(u.max())
+    # one sort key: column first, then value per unit, highest first (u <= top, so the
+    # second term stays within [0, span) and never reaches the next column)
+    span = top - float(u.min()) + 1.0
+    order = pos[np.argsort(pj[pos] * span + (top - u), kind="stable")]
+    col = pj[order]
+    amt = amount[order]
+    cum = np.cumsum(amt)
+    starts = np.searchsorted(col, np.arange(n))
+    before = cum - amt - np.concatenate([[0.0], cum])[starts][col]
+    take[order] = np.clip(caps[col] - before, 0.0, amt)
+    return np.bincount(pj, weights=take * unit, minlength=n), take
+
+
+def lagrangian_capacitated(
+    pi: np.ndarray,
+    pj: np.ndarray,
+    pv: np.ndarray,
+    w: np.ndarray,
+    caps: np.ndarray,
+    p: int,
+    allowed: np.ndarray,
+    target: float,
+    *,
+    iters: int = 400,
+) -> tuple[float, np.ndarray]:
+    """Upper bound on capacitated coverage by Lagrangian relaxation of the assignment
+    constraints ``sum_j z_ij <= 1`` (multipliers ``lam_i`` per demand row).
+
+    Pairs ``(pi, pj)`` carry ``pv``, the value per unit of demand ``w[pi]`` served. With the
+    assignment relaxed each site fills its capacity alone, best reduced value per unit
+    first (``pv - lam_i / w_i``); the ``p`` best sites open. The bound is the smallest
+    ``sum(lam) + sum of the p best site values`` met by subgradient steps (Polyak steps
+    towards ``target``, the best known objective); at its optimum it equals the LP bound of
+    the formulation with ``z_ij <= x_j``. Returns the bound and the sites the best relaxed
+    solution opens (a restart point).
+    """
+    n_rows = int(pi.max()) + 1 if len(pi) else 0
+    lam = np.zeros(n_rows)
+    amount = w[pi]
+    best, best_x = np.inf, np.zeros(0, dtype=np.int64)
+    step_scale, stall = 2.0, 0
+    for _ in range(iters):
+        unit = pv - lam[pi] / amount
+        value, take = knapsack_fill(pj, unit, amount, caps)
+        score = np.where(allowed, value, -np.inf)
+        top = np.argpartition(-score, min(p, len(score) - 1))[:p] if p else np.zeros(0, int)
+        top = top[np.isfinite(score[top]) & (score[top] > 0)]
+        bound = float(lam.sum() + score[top].sum())
+        if bound < best - 1e-9 * max(1.0, abs(best) if np.isfinite(best) else 1.0):
+            best, best_x, stall = bound, top, 0
+        else:
+            stall += 1
+            if stall >= 10:
+                step_scale, stall = step_scale / 2, 0
+        if best - target <= 1e-6 * max(1.0, target) or step_scale < 1e-3:
+            break
+        opened = np.zeros(len(caps), dtype=bool)
+        opened[top] = True
+        served = np.bincount(pi, weights=np.where(opened[pj], take / amount, 0.0), minlength=n_rows)
+        grad = 1.0 - served  # d bound / d lam_i
+        grad = np.where((lam <= 0) & (grad > 0), 0.0, grad)  # lam stays >= 0
+        norm = float((grad * grad).sum())
+        if norm <= 0:
+            break
+        lam = np.maximum(0.0, lam - step_scale * (bound - target) / norm * grad)
+    return float(best), np.asarray(best_x, dtype=np.int64)
+
+
 def lagrangian_pmedian(
     wc: np.ndarray,
     base: np.ndarray,

@@ -87,7 +87,12 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
             + ", ".join(f"{k} min {v:.1%}" for k, v in after.items())
         )
         for row in result.recommended.itertuples():
-            click.echo(f"  #{row.rank} {row.name or row.id} ({row.id})")
+            use = (
+                f": serves {row.served_demand:g} of its capacity {row.capacity:g}"
+                if "served_demand" in result.recommended.columns
+                else ""
+            )
+            click.echo(f"  #{row.rank} {row.name or row.id} ({row.id}){use}")
     goals = s["coverage_existing"].get("goals", [])
 
     def met(share: float, target: float) -> str:
@@ -180,6 +185,10 @@ def _options(
                          help="Optimiser: greedy, greedy then swaps, or exact MILP (HiGHS)."),
             click.option("--min-spacing-m", type=float, default=0.0, show_default=True,
                          help="Minimum distance between any two stations, new or existing (m)."),
+            click.option("--capacity", default=None, metavar="DEMAND|COLUMN",
+                         help="Demand each new site can serve (units of the hotspot weights), "
+                              "or the candidates column holding each site's own; demand may "
+                              "then be split between sites (default: no limit)."),
             click.option("--minute-weights", default=None, metavar="W,W,W",
                          help="Weight of each circle in the coverage objective, one per "
                               "--minutes, e.g. 3,2,1 to favour the 8-minute circle (default "
@@ -275,6 +284,7 @@ def demo(**opts: Any) -> None:
         targets=opts["targets"],
         add=opts["add"],
         threshold_weights=_minute_weights(opts["minute_weights"], opts["minutes"]),
+        capacity=opts["capacity"],
         method=opts["method"],
         min_spacing_m=opts["min_spacing_m"],
         reach=parse_reach(opts["reach"], validate_minutes(opts["minutes"])),
@@ -409,6 +419,7 @@ def _run(
     verbose: bool,
     poi_weights: str | None = None,
     minute_weights: str | None = None,
+    capacity: str | None = None,
     **column_opts: Any,
 ) -> None:
     """Read the inputs, run :func:`planner.pipeline.plan` and write the outputs."""
@@ -457,6 +468,7 @@ def _run(
         targets=goals,
         areas=polygons,
         threshold_weights=_minute_weights(minute_weights, mins),
+        capacity=capacity,
         method=method,
         min_spacing_m=min_spacing_m,
         reach=parse_reach(reach, mins),

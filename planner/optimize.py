@@ -42,8 +42,6 @@ _PROVEN = 1e-6
 KICKS = 40
 #: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
 LP_BOUND_MAX_NNZ = 100_000
-#: Largest capacitated model (demand-site pairs) whose LP relaxation bounds heuristics.
-CAPACITY_LP_MAX_PAIRS = 200_000
 #: Swaps the capacitated local search judges (each a small assignment LP), in all and per
 #: position in one pass.
 SWAP_EVALUATIONS = 400
@@ -633,8 +631,6 @@ class CapacitatedCoverage:
         self._pj = np.repeat(np.arange(m), np.diff(value.indptr))
         self._pi = value.indices.astype(np.int64)
         self._pv = value.data.astype(float)
-        # the pairs of each column by value, highest first: the order greedy fills a site
-        self._fill_order = np.lexsort((-self._pv, self._pj))
 
     # ------------------------------------------------------------------ adapters
     @classmethod
@@ -761,23 +757,12 @@ class CapacitatedCoverage:
 
     def _estimate(self, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each candidate's value if it alone served the demand ``left``, highest value per
-        unit first up to its capacity (a fractional knapsack), and the demand it would take
-        from each of its pairs (in :attr:`_fill_order`)."""
-        order = self._fill_order
-        pj = self._pj[order]
-        amount = left[self._pi[order]]
-        cum = np.cumsum(amount)
-        starts = np.searchsorted(pj, np.arange(len(self.capacities)))
-        before_col = np.concatenate([[0.0], cum])[starts][pj]
-        before = cum - amount - before_col  # demand ahead of this pair in its column
-        take = np.clip(self.capacities[pj] - before, 0.0, amount)
-        value = np.bincount(pj, weights=take * self._pv[order], minlength=len(self.capacities))
-        return value, take
+        unit first up to its capacity, and the demand it would take from each pair."""
+        return _kernels.knapsack_fill(self._pj, self._pv, left[self._pi], self.capacities)
 
     def _greedy(self) -> np.ndarray:
         left = self.weights.copy()
         free = self.allowed.copy()
-        order = self._fill_order
         picks: list[int] = []
         for _ in range(self.p):
             value, take = self._estimate(left)
@@ -785,14 +770,14 @@ class CapacitatedCoverage:
             j = int(np.argmax(value))
             if not value[j] > 1e-12:
                 break
-            mine = self._pj[order] == j
-            np.subtract.at(left, self._pi[order][mine], take[mine])
+            mine = self._pj == j
+            np.subtract.at(left, self._pi[mine], take[mine])
+            np.maximum(left, 0.0, out=left)
             picks.append(j)
             free[j] = False
             if self.conflicts is not None:
-                free[
-                    self.conflicts.indices[self.conflicts.indptr[j] : self.conflicts.indptr[j + 1]]
-                ] = False
+                c = self.conflicts
+                free[c.indices[c.indptr[j] : c.indptr[j + 1]]] = False
         return np.asarray(picks, dtype=np.int64)
 
     def _swaps(
@@ -836,42 +821,44 @@ class CapacitatedCoverage:
     ) -> Solution:
         """``"greedy"`` (the largest capacity-limited gain first), ``"local"`` (then swaps
         while they help, each judged by the exact assignment; at most ``evaluations`` of
-        them) or ``"exact"`` (MILP, LP branch and bound handing over to HiGHS).
+        them, from the greedy answer and from the sites the Lagrangian relaxation opens) or
+        ``"exact"`` (LP branch and bound on the formulation with ``z_ij <= x_j``, handing
+        over to HiGHS's MILP when it grows).
 
-        Bound: the least of the LP relaxation (models up to :data:`CAPACITY_LP_MAX_PAIRS`
-        pairs), the bound of the same problem without capacities, and the sum of the ``p``
-        largest capacity-limited gains."""
+        Bound: the lesser of the Lagrangian relaxation of the assignment constraints (which
+        tends to the LP bound; for ``"greedy"``, its first step: every site alone at its
+        capacity) and the bound of the same problem without capacities."""
         _check_method(method)
         t0 = time.perf_counter()
         sel = self._greedy()
         obj = self.objective(sel)
-        est, _ = self._estimate(self.weights)
-        top = np.sort(np.where(self.allowed, est, 0.0))[::-1][: self.p]
-        bound = min(float(top.sum()), self.uncapacitated.solve("greedy").bound)
-        relaxation = None
-        small = len(self._pj) <= CAPACITY_LP_MAX_PAIRS
-        if small and len(self._pj):
-            model = self._model()
-            relaxation = _kernels.Relaxation(model)
-            _, lp_obj, lp_x = relaxation.solve()
-            bound = min(bound, -lp_obj + _EPS * max(1.0, abs(lp_obj)))
-            if method != "greedy":  # restart from the sites the relaxation opens
-                opened = np.argsort(-lp_x[: len(self.capacities)], kind="stable")[: self.p]
-                other = self.uncapacitated._fill(opened)
-                val = self.objective(other)
-                if val > obj + 1e-9 * max(1.0, obj):
-                    sel, obj = other, val
+
+        def lagrangian(target: float) -> tuple[float, np.ndarray]:
+            return _kernels.lagrangian_capacitated(
+                self._pi, self._pj, self._pv, self.weights, self.capacities, self.p,
+                self.allowed, target,
+            )  # fmt: skip
+
+        if method == "greedy":  # quick bounds: each site alone at its capacity, or no capacity
+            alone, _ = self._estimate(self.weights)
+            top = np.sort(np.where(self.allowed, alone, 0.0))[::-1][: self.p]
+            bound, opened = float(top.sum()), np.zeros(0, dtype=np.int64)
+        else:
+            bound, opened = lagrangian(obj)
+        bound = min(bound, self.uncapacitated.solve("greedy").bound)
         if method != "greedy" and len(sel):
+            other = self.uncapacitated._fill(opened)
+            val = self.objective(other)
+            if val > obj + 1e-9 * max(1.0, obj):
+                sel, obj = other, val
             sel, obj = self._swaps(sel, obj, evaluations=evaluations)
         proven = bound - obj <= _PROVEN * max(1.0, bound)
         if method == "exact" and not proven:
-            model = relaxation.model if relaxation is not None else self._model()
+            model = self._model()
             start = np.zeros(len(self.capacities))
             start[sel] = 1.0
             start = np.concatenate([start, self._assignment(sel)[1]])
-            res = _kernels.solve_binary(
-                model, -obj, start, relaxation=relaxation, time_limit_s=time_limit_s
-            )
+            res = _kernels.solve_binary(model, -obj, start, time_limit_s=time_limit_s)
             found = np.flatnonzero(res.x[: len(self.capacities)] > 0.5) if res.x.size else sel
             if self.feasible(found) and self.objective(found) >= obj:
                 sel, obj = found, self.objective(found)

@@ -106,6 +106,11 @@ class Plan:
             f"{w:g} × demand newly within {m:g} min"
             for w, m in zip(weights, self.minutes, strict=True)
         )
+        if self.inputs.get("capacity") is not None:
+            terms = (
+                "demand the new sites can serve within their capacities (a hotspot's demand "
+                f"may be split between sites), counted as {terms}"
+            )
         return f"{terms}; the bound is an upper bound on any choice of as many sites"
 
     def summary(self) -> dict[str, Any]:
@@ -170,6 +175,11 @@ class Plan:
                 "gap": self.solution.gap,
                 "proven_optimal": self.solution.optimal,
                 "objective_meaning": self._objective_meaning(),
+                **(
+                    {"demand_served_by_new_sites": float(self.recommended["served_demand"].sum())}
+                    if "served_demand" in self.recommended.columns
+                    else {}
+                ),
             },
             "crs": {
                 "outputs": "EPSG:4326 (WGS-84 lon/lat)",
@@ -313,6 +323,7 @@ def plan(
     threshold_weights: Sequence[float] | None = None,
     method: str = "local",
     min_spacing_m: float = 0.0,
+    capacity: float | str | None = None,
     reach: tuple[float, float] | None = None,
     objective: str = "coverage",
     snap_warn_m: float = SNAP_WARN_M,
@@ -346,6 +357,12 @@ def plan(
         Optimiser: ``"greedy"``, ``"local"`` (greedy then swaps; default) or ``"exact"``.
     min_spacing_m
         Minimum straight-line distance between any two stations, new or existing (m).
+    capacity
+        Demand each new site can serve, in the units of the hotspot weights: one number for
+        every site, or the name of a candidates column with each site's own (see
+        :func:`planner.sites.capacities`). Demand may then be split between new sites, and
+        the sites are chosen for the demand they can serve within the circles and their
+        capacities. Default: no limit.
     reach
         ``(minutes, share)``: instead of ``add`` sites, suggest the fewest new sites that
         bring ``share`` of demand within ``minutes`` (one of ``minutes``), existing stations
@@ -374,6 +391,14 @@ def plan(
         raise ConfigError(
             "--objective time: works with --add only (not with --reach or --min-spacing-m)"
         )
+    caps = sites.capacities(
+        candidates, capacity, source=f"--candidates {(inputs or {}).get('candidates', '')}".strip()
+    )
+    if caps is not None and (objective != "coverage" or reach is not None):
+        raise ConfigError(
+            "--capacity: works with --add and the coverage objective; drop it with "
+            "--objective time or --reach"
+        )
     if threshold_weights is not None and (objective != "coverage" or reach is not None):
         raise ConfigError(
             "--minute-weights: weigh the circles of the coverage objective only; drop it with "
@@ -393,7 +418,9 @@ def plan(
         raise InputError("hotspots: no points; give at least one hotspot")
     if add < 0:
         raise ConfigError(f"--add: must be 0 or more, got {add}")
-    candidates = candidates.loc[~candidates["id"].isin(set(stations["id"]))].reset_index(drop=True)
+    new = ~candidates["id"].isin(set(stations["id"])).to_numpy()
+    candidates = candidates.loc[new].reset_index(drop=True)
+    caps = None if caps is None else caps[new]
     if add > len(candidates):
         raise ConfigError(
             f"--add: asked for {add} new stations but there are only "
@@ -450,8 +477,16 @@ def plan(
             cov_cand, add, existing=cov_st, threshold_weights=threshold_weights,
             conflicts=conflicts, allowed=allowed,
         )  # fmt: skip
+        served = None
         if reach is None and objective == "time":
             solution = _median_sites(cov_st, cand_times, weights, add, limit, method)
+        elif reach is None and caps is not None:
+            capacitated = optimize.CapacitatedCoverage.from_coverage(
+                cov_cand, caps, add, existing=cov_st, threshold_weights=threshold_weights,
+                conflicts=conflicts, allowed=allowed,
+            )  # fmt: skip
+            solution = capacitated.solve(method)
+            served = capacitated.served(solution.selected)
         elif reach is None:
             solution = problem.solve(method)
         picks_table = optimize.pick_table(cov_st, cov_cand, solution.selected)
@@ -462,6 +497,10 @@ def plan(
             curve = optimize.pick_table(cov_st, cov_cand, order)
             curve.insert(2, "id", ["(existing)", *candidates["id"].iloc[order].tolist()])
     recommended = _recommended(candidates, picks_table, c_snap, net)
+    if caps is not None and served is not None:
+        at = recommended.columns.get_loc("coordinates") + 1
+        recommended.insert(at, "capacity", caps[solution.selected])
+        recommended.insert(at + 1, "served_demand", np.round(served, 6))
     with stage(log, "isochrones", timings):
         iso = isochrones.station_polygons(net, st_times, s_snap, thresholds_s)
         iso.insert(1, "kind", "existing")
@@ -520,8 +559,17 @@ def plan(
             "reach": None if reach is None else {"minutes": reach[0], "share": reach[1]},
             "objective": objective,
             "minute_weights": list(threshold_weights),
+            "capacity": _number_or_name(capacity),
         },
     )
+
+
+def _number_or_name(value: float | str | None) -> float | str | None:
+    """A setting given as text, as a number where it is one (``"40"`` → 40.0)."""
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 #: What ``add`` new sites should do best (see :func:`plan`).
@@ -689,6 +737,7 @@ def run_demo(
     targets: Sequence[float] | str | None = None,
     add: int = 3,
     threshold_weights: Sequence[float] | None = None,
+    capacity: float | str | None = None,
     method: str = "local",
     min_spacing_m: float = 0.0,
     reach: tuple[float, float] | None = None,
@@ -711,6 +760,7 @@ def run_demo(
         targets=targets,
         add=add,
         threshold_weights=threshold_weights,
+        capacity=capacity,
         method=method,
         min_spacing_m=min_spacing_m,
         reach=reach,

@@ -48,6 +48,7 @@ LABELS = {
         "roads": "Roads",
         "grade": "grade",
         "unique": "only this station within {m} min",
+        "served": "demand served / capacity",
     },
     "zh": {
         "title": "服务圈",
@@ -72,6 +73,7 @@ LABELS = {
         "roads": "道路",
         "grade": "评级",
         "unique": "仅本站{m}分钟内覆盖",
+        "served": "服务需求 / 容量",
     },
 }
 
@@ -282,6 +284,8 @@ def plan_map(
             (lab["category"], getattr(row, "category", "")),
             (lab["road"], getattr(row, "nearest_road", "")),
         ]
+        if hasattr(row, "served_demand"):
+            rows_.append((lab["served"], f"{row.served_demand:,.1f} / {row.capacity:,.1f}"))
         for lb in labels:
             rows_.append((lab["added"].format(m=lb), _fmt(getattr(row, f"demand_added_{lb}"))))
             rows_.append((lab["share"].format(m=lb), _fmt(getattr(row, f"cumulative_share_{lb}"))))

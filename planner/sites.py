@@ -13,12 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 
 from . import _osm
 from ._io import read_point_table
+from ._validate import Problems, numeric_column, rows_text
 from .config import HOST_VENUE_TAGS
 from .crs import WGS84
-from .errors import InputError
+from .errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -63,3 +65,55 @@ def empty_sites() -> gpd.GeoDataFrame:
         geometry=gpd.GeoSeries([], crs=WGS84),
         crs=WGS84,
     )
+
+
+def capacities(
+    candidates: gpd.GeoDataFrame, capacity: float | str | None, *, source: str = "candidates"
+) -> np.ndarray | None:
+    """Demand each candidate can serve, in the units of the hotspot weights.
+
+    Parameters
+    ----------
+    candidates
+        Candidate sites, rows in the order of their file.
+    capacity
+        ``None`` (no limit), one number for every candidate (such as ``300`` or ``"300"``),
+        or the name of a column of ``candidates`` holding each site's own capacity.
+    source
+        How to name the candidates in an error (their file).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        One value > 0 per candidate, or None when there is no limit.
+    """
+    if capacity is None or (isinstance(capacity, str) and not capacity.strip()):
+        return None
+    try:
+        value = float(capacity)
+    except (TypeError, ValueError):
+        value = None
+    if value is not None:
+        if not (np.isfinite(value) and value > 0):
+            raise ConfigError(
+                f"--capacity: {capacity!r} must be a demand above 0 (the units of the hotspot "
+                "weights), or the name of a candidates column holding each site's capacity"
+            )
+        return np.full(len(candidates), value)
+    column = str(capacity)
+    if column not in candidates.columns:
+        raise InputError(
+            f"{source}: no capacity column {column!r}; columns are "
+            f"{[c for c in candidates.columns if c != 'geometry']}; give --capacity a number "
+            "or the name of one of these columns"
+        )
+    problems = Problems(source)
+    values = numeric_column(candidates, column, problems, field="capacity")
+    bad = np.flatnonzero(np.isfinite(values) & (values <= 0))
+    if bad.size:
+        problems.add(
+            f"{rows_text(bad)}, column {column!r}: capacity must be above 0; give the demand "
+            "the site can serve, or delete the rows"
+        )
+    problems.raise_if_any()
+    return values

@@ -411,3 +411,52 @@ def test_minute_weights_steer_the_coverage_objective(
 def test_bad_minute_weights_are_clear_errors(tmp_path, demo_files, helsinki_pbf, flags, message):
     res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", **flags)
     assert res.exit_code == 2 and message in res.output, res.output
+
+
+def test_capacity_limits_what_each_new_site_serves(tmp_path, demo_files, helsinki_pbf):
+    """One capacity for every site, then each site's own from a column of the candidates
+    file; capacities above all demand give the plan without capacities."""
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "free", add=2, method="exact")
+    assert res.exit_code == 0, res.output
+    free = json.loads((tmp_path / "free" / "summary.json").read_text())["optimizer"]
+
+    out = tmp_path / "cap"
+    res = _plan(demo_files, helsinki_pbf, out, add=2, method="exact", capacity=40)
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text())
+    rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
+    assert (rec["capacity"] == 40).all() and (rec["served_demand"] <= 40 + 1e-6).all()
+    assert s["optimizer"]["demand_served_by_new_sites"] == pytest.approx(rec["served_demand"].sum())
+    assert s["optimizer"]["proven_optimal"] and s["inputs"]["capacity"] == 40.0
+    assert "within their capacities" in s["optimizer"]["objective_meaning"]
+    assert s["optimizer"]["objective"] < free["objective"]  # the capacity binds here
+    assert "serves" in res.output and "of its capacity 40" in res.output
+
+    cand = pd.read_csv(demo_files / "candidates.csv")
+    cand["容量"] = 1e9  # every site could serve all demand
+    cand.to_csv(tmp_path / "cand.csv", index=False)
+    out = tmp_path / "column"
+    res = _plan(demo_files, helsinki_pbf, out, add=2, method="exact", capacity="容量",
+                candidates=tmp_path / "cand.csv")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text())
+    assert s["optimizer"]["objective"] == pytest.approx(free["objective"])
+
+
+def test_bad_capacity_is_a_clear_error(tmp_path, demo_files, helsinki_pbf):
+    cand = pd.read_csv(demo_files / "candidates.csv")
+    cand["cap"] = 50.0
+    cand.loc[3, "cap"] = None
+    cand.loc[7, "cap"] = -2
+    path = tmp_path / "cand.csv"
+    cand.to_csv(path, index=False)
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "a", capacity="cap", candidates=path)
+    assert res.exit_code == 2
+    assert f"--candidates {path}" in res.output and "row 5, column 'cap'" in res.output
+    assert "row 9, column 'cap': capacity must be above 0" in res.output
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "b", capacity="seats", candidates=path)
+    assert res.exit_code == 2 and "no capacity column 'seats'" in res.output
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "c", capacity="-5")
+    assert res.exit_code == 2 and "must be a demand above 0" in res.output
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "d", capacity="50", objective="time")
+    assert res.exit_code == 2 and "--capacity: works with --add" in res.output

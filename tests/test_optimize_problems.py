@@ -419,3 +419,24 @@ def test_capacitated_coverage_by_hand():
     assert two.served(sol.selected).sum() == pytest.approx(9.0)
     with pytest.raises(ConfigError, match="one value >= 0 per candidate"):
         CapacitatedCoverage(cover, w, [5.0, -1.0], 1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), p=st.integers(1, 4))
+def test_capacitated_lagrangian_bound_holds_and_nears_the_lp(seed, p):
+    """Every value of the Lagrangian is at least the LP bound of the strong formulation
+    (so at least the optimum); the subgradient steps bring it within 1% of that LP."""
+    from planner import _kernels
+    from planner.optimize import CapacitatedCoverage
+
+    rng = np.random.default_rng(seed)
+    cover = sp.csc_matrix((rng.random((40, 8)) < 0.35).astype(float))
+    w = rng.integers(1, 9, 40).astype(float)
+    prob = CapacitatedCoverage(cover, w, rng.integers(5, 40, 8).astype(float), p)
+    lp = -_kernels.solve_milp(*prob._model(), relax=True).objective
+    target = prob.solve("local").objective
+    bound, _ = _kernels.lagrangian_capacitated(
+        prob._pi, prob._pj, prob._pv, prob.weights, prob.capacities, p, prob.allowed, target
+    )
+    assert lp - 1e-6 <= bound <= lp * 1.01 + 1e-6
+    assert prob.solve("exact").objective <= lp + 1e-6
