@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -161,6 +161,9 @@ class MilpResult:
     bound: float
     optimal: bool
     status: str
+    #: Row duals of an LP (``relax=True``): the change of the objective per unit of a row's
+    #: bound; empty for a MILP.
+    row_dual: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _highs(model: Sequence[Any], *, relax: bool, time_limit_s: float | None = None) -> Any:
@@ -224,11 +227,13 @@ def solve_milp(
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
-    x = np.asarray(h.getSolution().col_value, dtype=float)
+    solution = h.getSolution()
+    x = np.asarray(solution.col_value, dtype=float)
     obj = float(info.objective_function_value)
     bound = obj if relax else float(info.mip_dual_bound)
     optimal = status == highspy.HighsModelStatus.kOptimal
-    return MilpResult(x, obj, bound, optimal, str(status))
+    duals = np.asarray(solution.row_dual, dtype=float) if relax else np.zeros(0)
+    return MilpResult(x, obj, bound, optimal, str(status), duals)
 
 
 class Relaxation:

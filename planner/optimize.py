@@ -45,7 +45,7 @@ LP_BOUND_MAX_NNZ = 100_000
 #: Swaps the capacitated local search judges (each a small assignment LP), in all and per
 #: position in one pass.
 SWAP_EVALUATIONS = 400
-SWAP_TRIES = 25
+SWAP_TRIES = 10
 
 
 @dataclass(frozen=True)
@@ -673,15 +673,19 @@ class CapacitatedCoverage:
         )  # fmt: skip
 
     # ------------------------------------------------------------------ evaluation
-    def _assignment(self, selected: Sequence[int] | np.ndarray) -> tuple[float, np.ndarray]:
+    def _assignment(
+        self, selected: Sequence[int] | np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray]:
         """The best split of demand between ``selected`` within their capacities (a
-        transportation LP): its value and the share ``z`` of each pair (zero for pairs of
-        sites not selected)."""
+        transportation LP): its value, the share ``z`` of each pair (zero for pairs of
+        sites not selected) and the dual value ``u`` of each demand row's rule
+        ``sum_j z_ij <= 1`` (zero for rows no selected site reaches)."""
         sel = np.unique(np.asarray(selected, dtype=np.int64))
         z = np.zeros(len(self._pj))
+        u = np.zeros(len(self.weights))
         keep = np.flatnonzero(np.isin(self._pj, sel))
         if not len(keep):
-            return 0.0, z
+            return 0.0, z, u
         pi, pj = self._pi[keep], self._pj[keep]
         rows, a_row = np.unique(pi, return_inverse=True)
         site = np.searchsorted(sel, pj)
@@ -699,7 +703,9 @@ class CapacitatedCoverage:
             np.zeros(n_z), np.ones(n_z), np.zeros(n_z, dtype=bool), relax=True,
         )  # fmt: skip
         z[keep] = np.clip(res.x, 0.0, 1.0)
-        return max(0.0, float(-res.objective)), z
+        if res.row_dual.size:  # minimising -value: a binding <= row has a dual <= 0
+            u[rows] = np.maximum(0.0, -res.row_dual[: len(rows)])
+        return max(0.0, float(-res.objective)), z, u
 
     def objective(self, selected: Sequence[int] | np.ndarray) -> float:
         """Weighted demand ``selected`` can serve within the thresholds and their
@@ -708,7 +714,7 @@ class CapacitatedCoverage:
 
     def served(self, selected: Sequence[int] | np.ndarray) -> np.ndarray:
         """Demand (units of ``weights``) each of ``selected`` serves in the best split."""
-        _, z = self._assignment(selected)
+        _, z, _ = self._assignment(selected)
         per_site = np.bincount(
             self._pj, weights=z * self.weights[self._pi], minlength=len(self.capacities)
         )
@@ -783,30 +789,43 @@ class CapacitatedCoverage:
     def _swaps(
         self, start: np.ndarray, value: float, *, evaluations: int
     ) -> tuple[np.ndarray, float]:
-        """Swap one site for another while that improves the true (LP) value; candidates
-        tried in order of what they could serve alone, a few per position, ``evaluations``
-        LP solves at most."""
-        est, _ = self._estimate(self.weights)
-        order = [int(j) for j in np.argsort(-est, kind="stable") if self.allowed[j] and est[j] > 0]
+        """Swap one site for another while that improves the exact value.
+
+        For each site taken out, the split of demand between the others is solved, with
+        the dual value ``u_i`` of each demand row. By LP duality the value with candidate
+        ``j`` added back is at most that split's value plus what ``j`` could serve alone at
+        the reduced values ``w_i v_ij - u_i`` (a fractional knapsack; one pass over the
+        pairs for every candidate at once). Candidates whose bound beats the current value
+        are judged by the exact LP, best bound first; when none beats it, no swap at that
+        position can improve. ``evaluations`` LP solves at most."""
         best, obj = np.asarray(start, dtype=np.int64), value
         spent, improved = 0, True
+        amount = self.weights[self._pi]
         while improved and spent < evaluations:
             improved = False
             for pos in range(len(best)):
-                tried = 0
-                for j in order:
-                    if j in best:
-                        continue
+                rest = np.delete(best, pos)
+                v_rest, _, u = self._assignment(rest)
+                spent += 1
+                alone, _ = _kernels.knapsack_fill(
+                    self._pj, self._pv - u[self._pi] / amount, amount, self.capacities
+                )
+                ok = self.allowed.copy()
+                ok[best] = False
+                if self.conflicts is not None and len(rest):
+                    c = self.conflicts
+                    ok[_kernels.ranges(c.indptr, c.indices, rest)] = False
+                upper = np.where(ok, v_rest + alone, -np.inf)
+                tol = 1e-9 * max(1.0, obj)
+                for j in np.argsort(-upper, kind="stable")[:SWAP_TRIES]:
+                    if not upper[j] > obj + tol or spent >= evaluations:
+                        break
                     trial = best.copy()
                     trial[pos] = j
-                    if not self.feasible(trial):
-                        continue
                     val = self.objective(trial)
-                    spent, tried = spent + 1, tried + 1
-                    if val > obj + 1e-9 * max(1.0, obj):
+                    spent += 1
+                    if val > obj + tol:
                         best, obj, improved = trial, val, True
-                        break
-                    if tried >= SWAP_TRIES or spent >= evaluations:
                         break
                 if spent >= evaluations:
                     break
@@ -847,17 +866,18 @@ class CapacitatedCoverage:
             bound, opened = lagrangian(obj)
         bound = min(bound, self.uncapacitated.solve("greedy").bound)
         if method != "greedy" and len(sel):
-            other = self.uncapacitated._fill(opened)
-            val = self.objective(other)
-            if val > obj + 1e-9 * max(1.0, obj):
-                sel, obj = other, val
-            sel, obj = self._swaps(sel, obj, evaluations=evaluations)
+            # swaps from two starts: the greedy answer and the sites the relaxation opens
+            runs = [
+                self._swaps(start, self.objective(start), evaluations=evaluations)
+                for start in (sel, self.uncapacitated._fill(opened))
+            ]
+            sel, obj = max(runs, key=lambda r: r[1])  # the first on a tie
         proven = bound - obj <= _PROVEN * max(1.0, bound)
         if method == "exact" and not proven:
             model = self._model()
             start = np.zeros(len(self.capacities))
             start[sel] = 1.0
-            start = np.concatenate([start, self._assignment(sel)[1]])
+            start = np.concatenate([start, self._assignment(sel)[1]])  # x, then z
             res = _kernels.solve_binary(model, -obj, start, time_limit_s=time_limit_s)
             found = np.flatnonzero(res.x[: len(self.capacities)] > 0.5) if res.x.size else sel
             if self.feasible(found) and self.objective(found) >= obj:
