@@ -257,16 +257,18 @@ class Plan:
         return gpd.GeoDataFrame(geometry=lines, crs=self.network.crs).to_crs(WGS84)
 
     def about_sheet(self) -> pd.DataFrame:
-        """What the station list is: coordinate systems, mode, thresholds, credits."""
+        """What the station list is: coordinate systems, mode, thresholds, what the sites
+        were chosen for, credits."""
         mode = self.network.mode
         return pd.DataFrame(
             {
-                "item": ["coordinates", "mode", "minutes", "method", "credits"],
+                "item": ["coordinates", "mode", "minutes", "method", "objective", "credits"],
                 "value": [
                     COORDINATES_NOTE,
                     f"{mode.name}: {mode.description}",
                     ", ".join(f"{m:g}" for m in self.minutes),
                     self.solution.method,
+                    self._objective_meaning(),
                     "Road and POI data © OpenStreetMap contributors (ODbL)",
                 ],
             }

@@ -431,6 +431,8 @@ def test_capacity_limits_what_each_new_site_serves(tmp_path, demo_files, helsink
     assert "within their capacities" in s["optimizer"]["objective_meaning"]
     assert s["optimizer"]["objective"] < free["objective"]  # the capacity binds here
     assert "serves" in res.output and "of its capacity 40" in res.output
+    about = pd.read_excel(out / "recommended_sites.xlsx", sheet_name="about")
+    assert "within their capacities" in about.to_string()
 
     cand = pd.read_csv(demo_files / "candidates.csv")
     cand["容量"] = 1e9  # every site could serve all demand
