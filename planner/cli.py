@@ -22,6 +22,7 @@ from .config import (
     SNAP_MAX_M,
     SNAP_WARN_M,
     Mode,
+    gap_label,
     get_mode,
     minutes_label,
     mode_from_toml,
@@ -132,10 +133,10 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
         mean = s["optimizer"]["objective"] / total / 60.0 if total else float("nan")
         click.echo(
             f"demand-weighted mean time to the nearest station with the new sites: "
-            f"{mean:.2f} min (optimality gap at most {s['optimizer']['gap']:.2%})"
+            f"{mean:.2f} min (optimality gap at most {gap_label(s['optimizer']['gap'])})"
         )
     elif s["optimizer"]:
-        click.echo(f"optimality gap at most {s['optimizer']['gap']:.2%}")
+        click.echo(f"optimality gap at most {gap_label(s['optimizer']['gap'])}")
     click.echo(f"outputs written to {out}")
 
 

@@ -223,7 +223,11 @@ class Plan:
             export.write_text(html, tmp / "map.html")
             export.write_text(
                 render.report_html(
-                    summary, self.stations_scored(), lang=lang, curve=self.coverage_curve
+                    summary,
+                    self.stations_scored(),
+                    lang=lang,
+                    curve=self.coverage_curve,
+                    recommended=self.recommended,
                 ),
                 tmp / "report.html",
             )

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from branca.element import Element
 
-from .config import Mode, minutes_label
+from .config import Mode, gap_label, minutes_label
 from .crs import WGS84, wgs84_to_gcj02
 
 #: Fill colours of the thresholds, nearest first.
@@ -369,6 +369,17 @@ REPORT_LABELS = {
         "curve": "Coverage as new sites are added (greedy order)",
         "k": "new sites",
         "beyond_short": "beyond",
+        "suggested": "Suggested sites",
+        "rank": "rank",
+        "venue": "venue",
+        "road": "nearest road or address",
+        "added": "demand added",
+        "capacity": "capacity",
+        "served": "demand served",
+        "proven": "Proven optimal ({method}): no choice of as many sites does better.",
+        "within": "Within {gap} of optimal ({method}): the answer is {objective}, and no choice "
+        "of as many sites can do better than {bound}.",
+        "fewest": "{objective} new sites ({method}); the fewest possible is at least {bound}.",
     },
     "zh": {
         "title": "服务圈评估报告",
@@ -405,6 +416,17 @@ REPORT_LABELS = {
         "curve": "逐个增设新址后的覆盖率（贪心顺序）",
         "k": "新增站点数",
         "beyond_short": "超出",
+        "suggested": "建议新址",
+        "rank": "序号",
+        "venue": "场所类型",
+        "road": "最近道路或地址",
+        "added": "新增需求",
+        "capacity": "容量",
+        "served": "服务需求",
+        "proven": "已证明为最优方案（{method}）：同样数量的站点不可能做得更好。",
+        "within": "与最优方案相差不超过 {gap}（{method}）：本方案为 {objective}，"
+        "同样数量站点的任何方案都不超过 {bound}。",
+        "fewest": "需新增 {objective} 处站点（{method}）；最少也需 {bound} 处。",
     },
 }
 
@@ -494,9 +516,11 @@ def report_html(
     *,
     lang: str = "en",  # type: ignore[type-arg]
     curve: Any = None,
+    recommended: Any = None,
 ) -> str:
-    """A one-page HTML report of the district, the stations and their grades, and (with a
-    coverage curve) how coverage grows with each new site."""
+    """A one-page HTML report of the district, the stations and their grades, the
+    suggested sites with how far from optimal they can be, and (with a coverage curve) how
+    coverage grows with each new site."""
     lab = REPORT_LABELS.get(lang, REPORT_LABELS["en"])
     cov = summary["coverage_existing"]
     goals = {f"{g['minutes']:g}": g for g in cov.get("goals", [])}
@@ -557,6 +581,7 @@ def report_html(
             )
             + "</table>"
         )
+    suggested_html = _suggested_html(recommended, summary, labels, lab)
     rule = GRADE_RULE_ZH if lang == "zh" else summary.get("grades", {}).get("rule", "")
     curve_html = ""
     if curve is not None and len(curve) > 1:
@@ -577,6 +602,7 @@ text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</styl
 <th>{_e(lab["attained"])}</th></tr>{table}</table>
 {_svg_chart(rows, lab)}
 {after_html}
+{suggested_html}
 {curve_html}
 <h2>{_e(lab["travel"])}</h2>
 <table><tr><th>{_e(lab["mean"])}</th><th>{_e(lab["median"])}</th><th>{_e(lab["p90"])}</th></tr>
@@ -593,6 +619,47 @@ text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</styl
 {area_html}
 <p class="note">{_e(lab["credit"])}</p>
 </body></html>"""
+
+
+def _suggested_html(
+    recommended: Any, summary: dict[str, Any], labels: list[str], lab: dict[str, str]
+) -> str:
+    """The suggested sites and the optimiser's certificate: proven optimal, or the bound
+    and the gap to it."""
+    opt = summary.get("optimizer") or {}
+    if recommended is None or not len(recommended) or not opt:
+        return ""
+    cap = "served_demand" in recommended.columns
+    head = "".join(f"<th>{_e(lab['added'])} ≤{_e(k)}</th>" for k in labels)
+    if cap:
+        head += f"<th>{_e(lab['served'])}</th><th>{_e(lab['capacity'])}</th>"
+    rows = []
+    for r in recommended.to_dict(orient="records"):
+        cells = "".join(f"<td>{float(r.get(f'demand_added_{k}', 0)):g}</td>" for k in labels)
+        if cap:
+            cells += f"<td>{float(r['served_demand']):g}</td><td>{float(r['capacity']):g}</td>"
+        rows.append(
+            f"<tr><td>{int(r['rank'])}</td><td>{_e(r.get('name', ''))}</td>"
+            f"<td>{_e(r.get('category', ''))}</td><td>{_e(r.get('nearest_road', ''))}</td>"
+            f"{cells}</tr>"
+        )
+    fields = {
+        "method": _e(opt.get("method", "")),
+        "objective": f"{float(opt['objective']):,.6g}",
+        "bound": f"{float(opt['bound']):,.6g}",
+        "gap": gap_label(float(opt["gap"])),
+    }
+    if (summary.get("inputs") or {}).get("reach"):
+        fields["bound"] = f"{np.ceil(float(opt['bound']) - 1e-9):g}"
+        text = lab["proven"] if opt.get("proven_optimal") else lab["fewest"]
+    else:
+        text = lab["proven"] if opt.get("proven_optimal") else lab["within"]
+    return (
+        f"<h2>{_e(lab['suggested'])}</h2><table><tr><th>{_e(lab['rank'])}</th>"
+        f"<th>{_e(lab['name'])}</th><th>{_e(lab['venue'])}</th><th>{_e(lab['road'])}</th>"
+        f"{head}</tr>{''.join(rows)}</table>"
+        f"<p class='certificate'>{text.format(**fields)}</p>"
+    )
 
 
 def notebook_view(page: str, *, height: int = 520) -> Any:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from planner import pipeline
 from planner.cli import main
+from planner.config import gap_label
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,14 @@ def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
     assert len(rec["features"]) == 2
     lon, lat = rec["features"][0]["geometry"]["coordinates"]
     assert 24.9 < lon < 25.0 and 60.1 < lat < 60.2  # WGS-84 lon/lat
+    opt = json.loads((out / "summary.json").read_text())["optimizer"]
+    report = (out / "report.html").read_text()
+    certificate = (
+        "Proven optimal (local)"
+        if opt["proven_optimal"]
+        else f"Within {gap_label(opt['gap'])} of optimal (local)"
+    )
+    assert certificate in report
 
 
 @pytest.mark.parametrize(
@@ -397,6 +406,8 @@ def test_minute_weights_steer_the_coverage_objective(
     assert opt["objective"] == pytest.approx(gained)
     assert f"1 × demand newly within {circle} min" in opt["objective_meaning"]
     assert "goals with the suggested sites:" in res.output
+    report = (out / "report.html").read_text()
+    assert "<h2>Suggested sites</h2>" in report and "Proven optimal (exact)" in report
 
 
 @pytest.mark.parametrize(
@@ -431,6 +442,8 @@ def test_capacity_limits_what_each_new_site_serves(tmp_path, demo_files, helsink
     assert "within their capacities" in s["optimizer"]["objective_meaning"]
     assert s["optimizer"]["objective"] < free["objective"]  # the capacity binds here
     assert "serves" in res.output and "of its capacity 40" in res.output
+    report = (out / "report.html").read_text()
+    assert "<th>demand served</th><th>capacity</th>" in report
     about = pd.read_excel(out / "recommended_sites.xlsx", sheet_name="about")
     assert "within their capacities" in about.to_string()
 
