@@ -156,6 +156,21 @@ def _cover_from_cost(cost: np.ndarray | sp.spmatrix, threshold: float) -> sp.csc
     return sp.csc_matrix((c <= threshold).astype(float))
 
 
+def _conflict_rows(
+    conflicts: sp.csr_matrix | None, first_row: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Model rows ``x_j + x_j' <= 1``, one per conflicting pair, numbered from
+    ``first_row``: row indices, column indices and values of their entries, and their
+    count."""
+    if conflicts is None:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), 0
+    pairs = sp.triu(conflicts, k=1).tocoo()
+    r = first_row + np.arange(pairs.nnz)
+    cols = np.concatenate([pairs.row, pairs.col]).astype(np.int64)
+    return np.concatenate([r, r]), cols, np.ones(2 * pairs.nnz), int(pairs.nnz)
+
+
 def spacing_conflicts(
     xy: np.ndarray, min_spacing: float, *, existing_xy: np.ndarray | None = None
 ) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -349,15 +364,11 @@ class MaximalCoverage:
         row_parts_c.append(np.arange(n_c))
         row_parts_v.append(np.ones(n_c))
         n_rows += 1
-        n_conf = 0
-        if self.conflicts is not None:
-            pairs = sp.triu(self.conflicts, k=1).tocoo()
-            n_conf = pairs.nnz
-            rr = n_rows + np.arange(n_conf)
-            row_parts_r += [rr, rr]
-            row_parts_c += [pairs.row, pairs.col]
-            row_parts_v += [np.ones(n_conf), np.ones(n_conf)]
-            n_rows += n_conf
+        cr, cc, cv, n_conf = _conflict_rows(self.conflicts, n_rows)
+        row_parts_r.append(cr)
+        row_parts_c.append(cc)
+        row_parts_v.append(cv)
+        n_rows += n_conf
         a = sp.csc_matrix(
             (
                 np.concatenate(row_parts_v),
@@ -745,15 +756,11 @@ class CapacitatedCoverage:
         vv = [np.ones(n_z), np.ones(n_z), -np.ones(n_z), self.weights[pi], -self.capacities,
               np.ones(m)]  # fmt: skip
         n_rows = card + 1
-        n_conf = 0
-        if self.conflicts is not None:
-            pairs = sp.triu(self.conflicts, k=1).tocoo()
-            n_conf = pairs.nnz
-            r = n_rows + np.arange(n_conf)
-            rr += [r, r]
-            cc += [pairs.row, pairs.col]
-            vv += [np.ones(n_conf), np.ones(n_conf)]
-            n_rows += n_conf
+        conf_r, conf_c, conf_v, n_conf = _conflict_rows(self.conflicts, n_rows)
+        rr.append(conf_r)
+        cc.append(conf_c)
+        vv.append(conf_v)
+        n_rows += n_conf
         a = sp.csc_matrix(
             (np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(n_rows, m + n_z)
         )
