@@ -111,18 +111,21 @@ def _iterated_local_search(
     maximise: bool,
     bound: float,
 ) -> np.ndarray:
-    """Iterated local search: replace two chosen sites at random (seeded, so runs repeat),
+    """Iterated local search: replace two chosen sites at random (one where only one other
+    site is left; seeded, so runs repeat),
     ``descend`` to a local optimum again, keep the result when it is better; stop at the
     bound."""
     rng = np.random.default_rng(0)
     sign = 1.0 if maximise else -1.0
     best, best_val = np.asarray(sel), value
     for _ in range(rounds):
-        if len(best) < 2 or len(pool) <= len(best):
+        free = np.setdiff1d(pool, best)
+        k = min(2, len(free), len(best))  # one site when only one is left to bring in
+        if k == 0:
             break
         trial = best.copy()
-        out = rng.choice(len(trial), size=2, replace=False)
-        trial[out] = rng.choice(np.setdiff1d(pool, trial), size=2, replace=False)
+        out = rng.choice(len(trial), size=k, replace=False)
+        trial[out] = rng.choice(free, size=k, replace=False)
         cand = descend(trial)
         val = value_of(cand)
         if sign * (val - best_val) > 1e-9 * max(1.0, abs(best_val)):
