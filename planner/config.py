@@ -69,6 +69,11 @@ class Mode:
     access_tag: str = "bicycle"
     contraflow_tags: tuple[tuple[str, tuple[str, ...]], ...] = ()
     description: str = field(default="", compare=False)
+    description_zh: str = field(default="", compare=False)
+
+    def describe(self, lang: str = "en") -> str:
+        """The mode in words, in Chinese (``"zh"``) where a Chinese text is given."""
+        return self.description_zh if lang == "zh" and self.description_zh else self.description
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in self.speed_kph.items() if not (0 < float(v) <= 200)}
@@ -129,6 +134,7 @@ MODES: Mapping[str, Mode] = MappingProxyType(
                 ("cycleway", ("opposite", "opposite_lane", "opposite_track")),
             ),
             description="e-bike rider (GB 17761-2018: at most 25 km/h), pushing on footways",
+            description_zh="电动自行车骑行（GB 17761-2018：最高 25 公里/小时），人行道上推行",
         ),
         "walk": Mode(
             "walk",
@@ -137,6 +143,7 @@ MODES: Mapping[str, Mode] = MappingProxyType(
             max_speed_kph=_WALK_KPH,
             access_tag="foot",
             description="walking at 4.8 km/h, both ways on every street",
+            description_zh="步行 4.8 公里/小时，所有道路均可双向通行",
         ),
         "drive": Mode(
             "drive",
@@ -146,6 +153,7 @@ MODES: Mapping[str, Mode] = MappingProxyType(
             max_speed_kph=120.0,
             access_tag="motor_vehicle",
             description="car, tagged maxspeed where present, class defaults otherwise",
+            description_zh="小汽车：有限速标注按标注，否则按道路等级默认速度",
         ),
     }
 )
@@ -278,7 +286,10 @@ def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> 
     """
     p = Path(path)
     data = read_toml(p, "--speeds")
-    known = {"mode", "speeds_kph", "oneway", "max_speed_kph", "use_maxspeed", "description"}
+    known = {
+        "mode", "speeds_kph", "oneway", "max_speed_kph", "use_maxspeed", "description",
+        "description_zh",
+    }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -308,6 +319,9 @@ def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> 
         max_speed_kph=float(data.get("max_speed_kph", start.max_speed_kph)),
         use_maxspeed=bool(data.get("use_maxspeed", start.use_maxspeed)),
         description=str(data.get("description", f"{start.description}; speeds from {p.name}")),
+        description_zh=str(
+            data.get("description_zh", f"{start.description_zh}；速度取自 {p.name}")
+        ),
     )
 
 

@@ -129,6 +129,7 @@ class Plan:
                 "minutes": list(self.minutes),
                 "mode": mode.name,
                 "mode_description": mode.description,
+                "mode_description_zh": mode.describe("zh"),
                 "speeds_kph": mode.speed_table(),
                 "oneway": mode.oneway,
                 "new_stations_asked": int(self.inputs.get("add", 0)),

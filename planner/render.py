@@ -323,7 +323,7 @@ def plan_map(
         f"<div><span style='color:#2166ac'>●</span> {_e(lab['covered'])} "
         f"<span style='color:#b2182b'>●</span> {_e(lab['blind'].format(m=labels[0]))}</div>"
         f"<div>{_e(lab['stations'])}: {grades}</div>"
-        f"<div>{_e(lab['mode'])}: {_e(mode.name)} — {_e(mode.description)}</div>"
+        f"<div>{_e(lab['mode'])}: {_e(mode.name)} — {_e(mode.describe(lang))}</div>"
         f"<div style='color:#555'>{_e(lab['speeds'])}: {speeds}</div>"
         f"<div style='color:#555'>{_e(lab['credit'])}</div></div>"
     )
@@ -587,6 +587,7 @@ def report_html(
     if curve is not None and len(curve) > 1:
         curve_html = f"<h2>{_e(lab['curve'])}</h2>{_svg_curve(curve, lab)}"
     params = summary.get("parameters", {})
+    mode_text = params.get(f"mode_description_{lang}") or params.get("mode_description", "")
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <title>{_e(lab["title"])}</title>
@@ -596,7 +597,7 @@ table{{border-collapse:collapse;margin:8px 0}}td,th{{border:1px solid #ccc;paddi
 text-align:right}}td:first-child,th:first-child{{text-align:left}}.grade{{font-weight:bold;
 text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</style></head>
 <body><h1>{_e(lab["title"])}</h1>
-<p>{_e(lab["mode"])}: {_e(params.get("mode", ""))} — {_e(params.get("mode_description", ""))}</p>
+<p>{_e(lab["mode"])}: {_e(params.get("mode", ""))} — {_e(mode_text)}</p>
 <h2>{_e(lab["district"])}</h2>
 <table><tr><th>{_e(lab["threshold"])}</th><th>{_e(lab["share"])}</th><th>{_e(lab["target"])}</th>
 <th>{_e(lab["attained"])}</th></tr>{table}</table>

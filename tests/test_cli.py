@@ -239,6 +239,7 @@ def test_score_with_sub_areas_targets_and_chinese_report(tmp_path, demo_files, h
     )
     report = (out / "report.html").read_text()
     assert "服务圈评估报告" in report and "<svg" in report and "西街道" in report
+    assert "步行 4.8 公里/小时" in report  # the mode in Chinese too
     scored = pd.read_csv(out / "stations_scored.csv")
     assert set(scored["grade"]) <= set("ABCD-")
 
