@@ -136,7 +136,11 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
             f"{mean:.2f} min (optimality gap at most {gap_label(s['optimizer']['gap'])})"
         )
     elif s["optimizer"]:
-        click.echo(f"optimality gap at most {gap_label(s['optimizer']['gap'])}")
+        click.echo(
+            "proven optimal: no choice of as many sites does better"
+            if s["optimizer"]["proven_optimal"]
+            else f"optimality gap at most {gap_label(s['optimizer']['gap'])}"
+        )
     click.echo(f"outputs written to {out}")
 
 

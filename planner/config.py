@@ -260,10 +260,14 @@ def minutes_label(seconds: float) -> str:
     return f"{seconds / 60.0:g}"
 
 
+#: An answer within this relative distance of its bound counts as proven optimal.
+PROVEN_GAP = 1e-6
+
+
 def gap_label(gap: float) -> str:
-    """An optimality gap as people read it: ``0.0029`` → ``"0.29%"``; a gap above 0 that
-    would round to 0.00% is ``"< 0.01%"``, so it does not read as proven."""
-    return "< 0.01%" if 0 < gap < 0.00005 else f"{gap:.2%}"
+    """An optimality gap as people read it: ``0.0029`` → ``"0.29%"``; a gap too small to
+    show but above :data:`PROVEN_GAP` is ``"< 0.01%"``, so it does not read as proven."""
+    return "< 0.01%" if PROVEN_GAP < gap < 0.00005 else f"{gap:.2%}"
 
 
 def read_toml(path: str | os.PathLike[str], flag: str) -> dict[str, Any]:

@@ -29,15 +29,14 @@ import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from . import _kernels
-from .config import minutes_label
+from .config import PROVEN_GAP, minutes_label
 from .coverage import Coverage
 from .errors import ConfigError
 
 METHODS = ("greedy", "local", "exact")
 #: Relative slack added to bounds from floating-point LP solutions, so they stay valid.
 _EPS = 1e-7
-#: An answer within this relative distance of its bound counts as proven optimal.
-_PROVEN = 1e-6
+_PROVEN = PROVEN_GAP
 #: Random two-site kicks of the iterated local search (coverage: small instances only).
 KICKS = 40
 #: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
