@@ -29,7 +29,6 @@ from .config import (
     parse_reach,
     poi_weights_from_toml,
     read_toml,
-    validate_minute_weights,
     validate_minutes,
     validate_targets,
 )
@@ -288,7 +287,7 @@ def demo(**opts: Any) -> None:
         minutes=validate_minutes(opts["minutes"]),
         targets=opts["targets"],
         add=opts["add"],
-        threshold_weights=_minute_weights(opts["minute_weights"], opts["minutes"]),
+        threshold_weights=opts["minute_weights"],
         capacity=opts["capacity"],
         method=opts["method"],
         min_spacing_m=opts["min_spacing_m"],
@@ -300,13 +299,6 @@ def demo(**opts: Any) -> None:
         snap_max_m=opts["snap_max_m"],
     )
     _print_summary(result, opts["out"])
-
-
-def _minute_weights(text: str | None, minutes: str | tuple[float, ...]) -> tuple[float, ...] | None:
-    """``--minute-weights`` as numbers, or None when not given (the default weights)."""
-    if text is None:
-        return None
-    return validate_minute_weights(text, validate_minutes(minutes))
 
 
 def _column_options(*, weight: bool = True) -> list[Callable[..., Any]]:
@@ -472,7 +464,7 @@ def _run(
         add=add,
         targets=goals,
         areas=polygons,
-        threshold_weights=_minute_weights(minute_weights, mins),
+        threshold_weights=minute_weights,
         capacity=capacity,
         method=method,
         min_spacing_m=min_spacing_m,

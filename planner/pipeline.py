@@ -327,7 +327,7 @@ def plan(
     add: int = 3,
     targets: Sequence[float] | str | None = None,
     areas: gpd.GeoDataFrame | None = None,
-    threshold_weights: Sequence[float] | None = None,
+    threshold_weights: Sequence[float] | str | None = None,
     method: str = "local",
     min_spacing_m: float = 0.0,
     capacity: float | str | None = None,
@@ -357,9 +357,9 @@ def plan(
     areas
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     threshold_weights
-        Weight of each threshold in the coverage objective, one per threshold (default 1
-        each, so demand within 8 minutes counts three times and within 15 minutes once); see
-        :func:`planner.config.validate_minute_weights`.
+        Weight of each threshold in the coverage objective, one per threshold, as numbers or
+        text such as ``"3,2,1"`` (default 1 each, so demand within 8 minutes counts three
+        times and within 15 minutes once); see :func:`planner.config.validate_minute_weights`.
     method
         Optimiser: ``"greedy"``, ``"local"`` (greedy then swaps; default) or ``"exact"``.
     min_spacing_m
@@ -406,6 +406,8 @@ def plan(
             "--capacity: works with --add and the coverage objective; drop it with "
             "--objective time or --reach"
         )
+    if isinstance(threshold_weights, str) and not threshold_weights.strip():
+        threshold_weights = None
     if threshold_weights is not None and (objective != "coverage" or reach is not None):
         raise ConfigError(
             "--minute-weights: weigh the circles of the coverage objective only; drop it with "
@@ -743,7 +745,7 @@ def run_demo(
     minutes: Sequence[float] = DEFAULT_MINUTES,
     targets: Sequence[float] | str | None = None,
     add: int = 3,
-    threshold_weights: Sequence[float] | None = None,
+    threshold_weights: Sequence[float] | str | None = None,
     capacity: float | str | None = None,
     method: str = "local",
     min_spacing_m: float = 0.0,
