@@ -558,7 +558,7 @@ def report_html(
     for r in stations.to_dict(orient="records"):
         cells = "".join(f"<td>{float(r.get(f'demand_{k}', 0)):g}</td>" for k in labels)
         st_rows.append(
-            f"<tr><td>{_e(r['station_id'])}</td><td>{_e(r.get('name', ''))}</td>{cells}"
+            f"<tr><td>{_e(r['station_id'])}</td><td class='t'>{_e(r.get('name', ''))}</td>{cells}"
             f"<td>{float(r.get(f'unique_{labels[0]}', 0)):g}</td>"
             f"<td>{float(r.get(f'lost_if_closed_{labels[-1]}', 0)):g}</td>"
             f"<td>{float(r.get('catchment_demand', 0)):g}</td>"
@@ -594,7 +594,7 @@ def report_html(
 <style>body{{font:14px/1.4 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
 max-width:960px;margin:24px auto;padding:0 12px}}
 table{{border-collapse:collapse;margin:8px 0}}td,th{{border:1px solid #ccc;padding:3px 8px;
-text-align:right}}td:first-child,th:first-child{{text-align:left}}.grade{{font-weight:bold;
+text-align:right}}td:first-child,th:first-child,.t{{text-align:left}}.grade{{font-weight:bold;
 text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</style></head>
 <body><h1>{_e(lab["title"])}</h1>
 <p>{_e(lab["mode"])}: {_e(params.get("mode", ""))} — {_e(mode_text)}</p>
@@ -613,7 +613,7 @@ text-align:center}}h2{{margin-top:20px}}.note{{color:#555;font-size:12px}}</styl
 <table><tr><th>{_e(lab["beyond_short"])}</th><th>{_e(lab["hotspots"])}</th><th>{_e(lab["demand"])}</th></tr>
 {blind}</table>
 <h2>{_e(lab["stations"])}</h2>
-<table><tr><th>{_e(lab["station"])}</th><th>{_e(lab["name"])}</th>{head}
+<table><tr><th>{_e(lab["station"])}</th><th class="t">{_e(lab["name"])}</th>{head}
 <th>{_e(lab["unique"])} ≤{_e(labels[0])}</th><th>{_e(lab["lost"])} ≤{_e(labels[-1])}</th>
 <th>{_e(lab["catchment"])}</th><th>{_e(lab["grade"])}</th></tr>{"".join(st_rows)}</table>
 <p class="note"><b>{_e(lab["rule"])}:</b> {_e(rule)}</p>
@@ -640,8 +640,9 @@ def _suggested_html(
         if cap:
             cells += f"<td>{float(r['served_demand']):g}</td><td>{float(r['capacity']):g}</td>"
         rows.append(
-            f"<tr><td>{int(r['rank'])}</td><td>{_e(r.get('name', ''))}</td>"
-            f"<td>{_e(r.get('category', ''))}</td><td>{_e(r.get('nearest_road', ''))}</td>"
+            f"<tr><td>{int(r['rank'])}</td><td class='t'>{_e(r.get('name', ''))}</td>"
+            f"<td class='t'>{_e(r.get('category', ''))}</td>"
+            f"<td class='t'>{_e(r.get('nearest_road', ''))}</td>"
             f"{cells}</tr>"
         )
     fields = {
@@ -657,7 +658,8 @@ def _suggested_html(
         text = lab["proven"] if opt.get("proven_optimal") else lab["within"]
     return (
         f"<h2>{_e(lab['suggested'])}</h2><table><tr><th>{_e(lab['rank'])}</th>"
-        f"<th>{_e(lab['name'])}</th><th>{_e(lab['venue'])}</th><th>{_e(lab['road'])}</th>"
+        f"<th class='t'>{_e(lab['name'])}</th><th class='t'>{_e(lab['venue'])}</th>"
+        f"<th class='t'>{_e(lab['road'])}</th>"
         f"{head}</tr>{''.join(rows)}</table>"
         f"<p class='certificate'>{text.format(**fields)}</p>"
     )

@@ -83,3 +83,18 @@ def test_user_strings_render_as_text_and_run_nothing(offline_map, tmp_path):
     assert not [ln for ln in dom.stderr.splitlines() if "CONSOLE" in ln]
     # no image element was created from the name, so its onerror cannot run
     assert '<img src="x"' not in dom.stdout and "<img src=x" not in dom.stdout
+
+
+def test_report_shows_the_sites_and_their_certificate_as_text(offline_map, tmp_path):
+    out, _, n_st = offline_map
+    page = out / "report.html"
+    dom = _chromium(page, tmp_path / "p4", "--dump-dom")
+    assert not [ln for ln in dom.stderr.splitlines() if "CONSOLE" in ln]
+    assert "<h2>Suggested sites</h2>" in dom.stdout
+    assert re.search(r"(Within (&lt; )?[\d.]+% of optimal|Proven optimal) \(local\)", dom.stdout)
+    assert dom.stdout.count('class="grade"') == n_st  # one graded row per station
+    assert "&lt;img src=x onerror=alert(1)&gt;" in dom.stdout and '<img src="x"' not in dom.stdout
+    shot = SCREENSHOTS / "report.png"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    res = _chromium(page, tmp_path / "p5", f"--screenshot={shot}")
+    assert shot.exists() and shot.stat().st_size > 10_000, res.stderr[-500:]
