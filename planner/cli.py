@@ -86,6 +86,12 @@ def _print_summary(result: pipeline.Plan, out: str) -> None:
             f"with {len(result.recommended)} suggested sites: "
             + ", ".join(f"{k} min {v:.1%}" for k, v in after.items())
         )
+        served = s.get("served_after_recommended")
+        if served:
+            click.echo(
+                "demand served, the new sites within their capacities: "
+                + ", ".join(f"{k} min {v:.1%}" for k, v in served.items())
+            )
         for row in result.recommended.itertuples():
             use = (
                 f": serves {row.served_demand:g} of its capacity {row.capacity:g}"

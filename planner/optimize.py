@@ -737,6 +737,20 @@ class CapacitatedCoverage:
         )
         return per_site[np.asarray(selected, dtype=np.int64)]
 
+    def served_within(self, selected: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Per threshold, the demand ``selected`` serve within it in the best split, of the
+        demand the existing stations do not already cover within it."""
+        _, z, _ = self._assignment(selected)
+        mc = self.uncapacitated
+        out = np.zeros(len(mc.cols))
+        n = len(self.weights)
+        pair_key = self._pj * n + self._pi
+        for k, col in enumerate(mc.cols):
+            col_key = np.repeat(np.arange(col.shape[1]), np.diff(col.indptr)) * n + col.indices
+            fresh = np.isin(pair_key, col_key) & ~mc.covered[k][self._pi]
+            out[k] = float((z * self.weights[self._pi])[fresh].sum())
+        return out
+
     def feasible(self, selected: Sequence[int] | np.ndarray) -> bool:
         return self.uncapacitated.feasible(selected)
 

@@ -86,6 +86,9 @@ class Plan:
     coverage_curve: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: With capacities: share of demand within each threshold (label) of a station that
+    #: serves it, the new sites within their capacities.
+    served_after: dict[str, float] | None = None
 
     def _objective_meaning(self) -> str:
         if self.inputs.get("objective") == "time":
@@ -167,6 +170,11 @@ class Plan:
             if self.areas_scored is None
             else self.areas_scored.to_dict(orient="records"),
             "coverage_after_recommended": after,
+            **(
+                {"served_after_recommended": self.served_after}
+                if self.served_after is not None
+                else {}
+            ),
             "optimizer": None
             if not len(self.candidates)
             else {
@@ -486,7 +494,7 @@ def plan(
             cov_cand, add, existing=cov_st, threshold_weights=threshold_weights,
             conflicts=conflicts, allowed=allowed,
         )  # fmt: skip
-        served = None
+        served = served_after = None
         if reach is None and objective == "time":
             solution = _median_sites(cov_st, cand_times, weights, add, limit, method)
         elif reach is None and caps is not None:
@@ -496,6 +504,12 @@ def plan(
             )  # fmt: skip
             solution = capacitated.solve(method)
             served = capacitated.served(solution.selected)
+            newly = capacitated.served_within(solution.selected)
+            total = float(weights.sum())
+            served_after = {}
+            for k, t in enumerate(thresholds_s):
+                kept = float(weights[cov_st.counts(k) > 0].sum()) if len(stations) else 0.0
+                served_after[minutes_label(t)] = (kept + newly[k]) / total if total else 0.0
         elif reach is None:
             solution = problem.solve(method)
         picks_table = optimize.pick_table(cov_st, cov_cand, solution.selected)
@@ -559,6 +573,7 @@ def plan(
         blind_spots=gpd.GeoDataFrame(blind, geometry="geometry", crs=WGS84),
         areas_scored=areas_scored,
         coverage_curve=curve,
+        served_after=served_after,
         timings=timings,
         inputs={
             **(inputs or {}),

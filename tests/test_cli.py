@@ -443,6 +443,11 @@ def test_capacity_limits_what_each_new_site_serves(tmp_path, demo_files, helsink
     assert "within their capacities" in s["optimizer"]["objective_meaning"]
     assert s["optimizer"]["objective"] < free["objective"]  # the capacity binds here
     assert "serves" in res.output and "of its capacity 40" in res.output
+    served, reach = s["served_after_recommended"], s["coverage_after_recommended"]
+    before = s["coverage_existing"]["covered"]
+    for k in ("8", "10", "15"):  # served within reach of a station, never more
+        assert before[k]["share"] - 1e-9 <= served[k] <= reach[k] + 1e-9
+    assert served["8"] < reach["8"]  # 2 × 40 cannot serve all the demand they reach
     report = (out / "report.html").read_text()
     assert "<th>demand served</th><th>capacity</th>" in report
     about = pd.read_excel(out / "recommended_sites.xlsx", sheet_name="about")
@@ -457,6 +462,7 @@ def test_capacity_limits_what_each_new_site_serves(tmp_path, demo_files, helsink
     assert res.exit_code == 0, res.output
     s = json.loads((out / "summary.json").read_text())
     assert s["optimizer"]["objective"] == pytest.approx(free["objective"])
+    assert s["served_after_recommended"] == pytest.approx(s["coverage_after_recommended"])
 
 
 def test_bad_capacity_is_a_clear_error(tmp_path, demo_files, helsinki_pbf):

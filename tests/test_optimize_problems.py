@@ -395,6 +395,8 @@ def test_capacitated_coverage_against_brute_force(data):
         assert sol.objective <= best + 1e-6 <= sol.bound + 2e-6
         served = prob.served(sol.selected)
         assert (served <= cap[sol.selected] + 1e-6).all()
+        # the objective is the served demand counted once per threshold it is served within
+        assert float(tw @ prob.served_within(sol.selected)) == pytest.approx(sol.objective)
     # capacities above all demand: maximal coverage with existing stations and weights
     free = make(np.full(m, np.inf)).solve("exact")
     mc = MaximalCoverage(
