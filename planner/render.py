@@ -478,7 +478,8 @@ def _svg_curve(curve: Any, lab: dict[str, str]) -> str:
     cols = [c for c in curve.columns if c.startswith("cumulative_share_")]
     k = curve["rank"].to_numpy()
     width, height, left, bottom = 520, 220, 44, 28
-    sx = (width - left - 10) / max(1, k.max())
+    right = width - 100  # the legend stands beside the plot, never on the lines
+    sx = (right - left) / max(1, k.max())
     sy = (height - bottom - 10) / 1.0
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
@@ -488,7 +489,7 @@ def _svg_curve(curve: Any, lab: dict[str, str]) -> str:
     for frac in (0.0, 0.5, 1.0):
         y = height - bottom - frac * sy
         parts.append(
-            f"<line x1='{left}' x2='{width - 10}' y1='{y:.1f}' y2='{y:.1f}' "
+            f"<line x1='{left}' x2='{right}' y1='{y:.1f}' y2='{y:.1f}' "
             f"stroke='#ddd'/><text x='2' y='{y + 4:.1f}'>{frac:.0%}</text>"
         )
     for i, c in enumerate(cols):
@@ -502,7 +503,7 @@ def _svg_curve(curve: Any, lab: dict[str, str]) -> str:
             f"stroke-width='2'/>"
         )
         parts.append(
-            f"<text x='{width - 120}' y='{14 + 13 * i}' fill='{colour}'>"
+            f"<text x='{right + 10}' y='{14 + 13 * i}' fill='{colour}'>"
             f"≤{_e(c.replace('cumulative_share_', ''))} {_e(lab['min'])}</text>"
         )
     parts.append(f"<text x='{left}' y='{height - 6}'>{_e(lab['k'])}: 0 … {int(k.max())}</text>")
