@@ -819,10 +819,12 @@ class CapacitatedCoverage:
         """Swap one site for another while that improves the exact value.
 
         For each site taken out, the split of demand between the others is solved, with
-        the dual value ``u_i`` of each demand row. By LP duality the value with candidate
-        ``j`` added back is at most that split's value plus what ``j`` could serve alone at
-        the reduced values ``w_i v_ij - u_i`` (a fractional knapsack; one pass over the
-        pairs for every candidate at once). Candidates whose bound beats the current value
+        the dual value ``u_i >= 0`` of each demand row. For any such ``u`` the value of a set
+        of sites is at most ``sum(u)`` plus what each site could serve alone at the reduced
+        values ``w_i v_ij - u_i`` (Lagrangian relaxation; a fractional knapsack per site,
+        one pass over the pairs for every candidate at once); with the duals of the others'
+        split this bound is tight for them, so it is sharp for the candidates added back.
+        Candidates whose bound beats the current value
         are judged by the exact LP (at most :data:`SWAP_TRIES` per position), those that
         could serve most of the demand the others leave unserved first; when none beats it,
         no swap at that position can improve. ``evaluations`` LP solves at most."""
@@ -833,11 +835,12 @@ class CapacitatedCoverage:
             improved = False
             for pos in range(len(best)):
                 rest = np.delete(best, pos)
-                v_rest, z, u = self._assignment(rest)
+                _, z, u = self._assignment(rest)
                 spent += 1
                 alone, _ = _kernels.knapsack_fill(
                     self._pj, self._pv - u[self._pi] / amount, amount, self.capacities
                 )
+                base = float(u.sum() + alone[rest].sum())  # a bound on the others, any u
                 # the order to try them in: what each could serve of the demand the rest
                 # leaves unserved
                 unserved = 1.0 - np.bincount(self._pi, weights=z, minlength=len(self.weights))
@@ -848,7 +851,7 @@ class CapacitatedCoverage:
                     c = self.conflicts
                     ok[_kernels.ranges(c.indptr, c.indices, rest)] = False
                 tol = 1e-9 * max(1.0, obj)
-                hopeful = np.flatnonzero(ok & (v_rest + alone > obj + tol))
+                hopeful = np.flatnonzero(ok & (base + alone > obj + tol))
                 for j in hopeful[np.argsort(-gain[hopeful], kind="stable")][:SWAP_TRIES]:
                     if spent >= evaluations:
                         break

@@ -386,6 +386,16 @@ def test_capacitated_coverage_against_brute_force(data):
     assert exact.optimal and exact.objective == pytest.approx(best, abs=1e-6)
     greedy, local = prob.solve("greedy"), prob.solve("local")
     assert local.objective >= greedy.objective - 1e-9
+    # the bound that prunes swaps never hides an improving one: from the first p sites
+    # (fewer candidates than tries per position), swaps end where no single swap improves
+    start = prob.uncapacitated._fill(np.arange(p))
+    ends, end_value = prob._swaps(start, prob.objective(start), evaluations=10**6)
+    for pos in range(len(ends)):
+        for j in set(range(m)) - set(ends.tolist()):
+            trial = ends.copy()
+            trial[pos] = j
+            if prob.feasible(trial):
+                assert _served_linprog(value, w, cap, trial.tolist()) <= end_value + 1e-6
     for sol in (greedy, local, exact):
         assert len(set(sol.selected.tolist())) == len(sol.selected) <= p
         assert prob.feasible(sol.selected)
