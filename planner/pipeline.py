@@ -338,7 +338,7 @@ def plan(
     threshold_weights: Sequence[float] | str | None = None,
     method: str = "local",
     min_spacing_m: float = 0.0,
-    capacity: float | str | None = None,
+    capacity: float | str | Sequence[float] | None = None,
     reach: tuple[float, float] | None = None,
     objective: str = "coverage",
     snap_warn_m: float = SNAP_WARN_M,
@@ -374,7 +374,8 @@ def plan(
         Minimum straight-line distance between any two stations, new or existing (m).
     capacity
         Demand each new site can serve, in the units of the hotspot weights: one number for
-        every site, or the name of a candidates column with each site's own (see
+        every site, one per candidate, or the name of a candidates column with each site's
+        own (see
         :func:`planner.sites.capacities`). Demand may then be split between new sites, and
         the sites are chosen for the demand they can serve within the circles and their
         capacities. Default: no limit.
@@ -588,12 +589,15 @@ def plan(
     )
 
 
-def _number_or_name(value: float | str | None) -> float | str | None:
-    """A setting given as text, as a number where it is one (``"40"`` → 40.0)."""
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return str(value)
+def _number_or_name(value: Any) -> float | str | None:
+    """A setting given as text, as a number where it is one (``"40"`` → 40.0); values per
+    candidate are stated as such."""
+    if value is None or isinstance(value, str | int | float):
+        try:
+            return None if value is None else float(value)
+        except ValueError:
+            return str(value)
+    return "one value per candidate"
 
 
 #: What ``add`` new sites should do best (see :func:`plan`).
@@ -761,7 +765,7 @@ def run_demo(
     targets: Sequence[float] | str | None = None,
     add: int = 3,
     threshold_weights: Sequence[float] | str | None = None,
-    capacity: float | str | None = None,
+    capacity: float | str | Sequence[float] | None = None,
     method: str = "local",
     min_spacing_m: float = 0.0,
     reach: tuple[float, float] | None = None,

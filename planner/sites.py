@@ -68,7 +68,10 @@ def empty_sites() -> gpd.GeoDataFrame:
 
 
 def capacities(
-    candidates: gpd.GeoDataFrame, capacity: float | str | None, *, source: str = "candidates"
+    candidates: gpd.GeoDataFrame,
+    capacity: float | str | Sequence[float] | np.ndarray | None,
+    *,
+    source: str = "candidates",
 ) -> np.ndarray | None:
     """Demand each candidate can serve, in the units of the hotspot weights.
 
@@ -78,7 +81,8 @@ def capacities(
         Candidate sites, rows in the order of their file.
     capacity
         ``None`` (no limit), one number for every candidate (such as ``300`` or ``"300"``),
-        or the name of a column of ``candidates`` holding each site's own capacity.
+        one number per candidate (in their order), or the name of a column of
+        ``candidates`` holding each site's own capacity.
     source
         How to name the candidates in an error (their file).
 
@@ -89,6 +93,15 @@ def capacities(
     """
     if capacity is None or (isinstance(capacity, str) and not capacity.strip()):
         return None
+    if not isinstance(capacity, (str, int, float, np.number)):
+        values = np.asarray(capacity, dtype=float).ravel()
+        if values.shape != (len(candidates),) or not (np.isfinite(values) & (values > 0)).all():
+            raise ConfigError(
+                f"capacity: expected one demand above 0 per candidate ({len(candidates)}), "
+                f"got {values.shape[0]} values" + (" with some not above 0" if
+                values.shape == (len(candidates),) else "")
+            )  # fmt: skip
+        return values
     try:
         value = float(capacity)
     except (TypeError, ValueError):

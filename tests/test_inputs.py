@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -177,3 +178,23 @@ def test_weights_from_toml_change_the_osm_hotspots(tmp_path, helsinki_pbf):
     only = demand.hotspots_from_osm(helsinki_pbf, weights={"amenity=fast_food": 1.0})
     assert len(only) == (base["category"] == "amenity=fast_food").sum()
     assert only["weight"].sum() == len(only)
+
+
+def test_capacities_from_a_number_a_list_or_a_column():
+    cand = gpd.GeoDataFrame(
+        {"id": ["a", "b", "c"], "name": ["", "", ""], "容量": [10.0, 0.0, None]},
+        geometry=gpd.points_from_xy([0, 1, 2], [0, 1, 2]), crs="EPSG:4326",
+    )  # fmt: skip
+    assert sites.capacities(cand, None) is None
+    assert sites.capacities(cand, "40").tolist() == [40.0] * 3
+    assert sites.capacities(cand, [5, 6, 7]).tolist() == [5.0, 6.0, 7.0]
+    with pytest.raises(ConfigError, match=r"one demand above 0 per candidate \(3\), got 2"):
+        sites.capacities(cand, [5, 6])
+    with pytest.raises(ConfigError, match="must be a demand above 0"):
+        sites.capacities(cand, 0)
+    with pytest.raises(InputError, match="no capacity column 'seats'"):
+        sites.capacities(cand, "seats", source="cand.csv")
+    with pytest.raises(InputError) as err:
+        sites.capacities(cand, "容量", source="cand.csv")
+    assert "row 3, column '容量': capacity must be above 0" in str(err.value)
+    assert "row 4, column '容量': capacity must be a number" in str(err.value)
