@@ -25,9 +25,10 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from planner import isochrones, travel
-from planner import network as network_mod
-from planner.config import get_mode
+from planner.analysis import isochrones
+from planner.analysis import travel
+from planner.inputs import network as network_mod
+from planner.core.modes import get_mode
 
 ANDORRA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "andorra_2020-04.osm.pbf"
 LIMIT_S = 900.0

@@ -13,26 +13,18 @@ from typing import Any
 import click
 import pandas as pd
 
-from . import _progress, demand, export, pipeline, sites
-from . import areas as areas_mod
-from . import network as network_mod
-from .config import (
-    DEFAULT_MINUTES,
-    MODES,
-    SNAP_MAX_M,
-    SNAP_WARN_M,
-    Mode,
-    gap_label,
-    get_mode,
-    minutes_label,
-    mode_from_toml,
-    parse_reach,
-    poi_weights_from_toml,
-    read_toml,
-    validate_minutes,
-    validate_targets,
-)
-from .errors import ConfigError, PlannerError
+from . import pipeline
+from .core import _progress
+from .core.defaults import DEFAULT_MINUTES, SNAP_MAX_M, SNAP_WARN_M
+from .core.errors import ConfigError, PlannerError
+from .core.modes import MODES, Mode, get_mode
+from .core.units import gap_label, minutes_label
+from .inputs import areas as areas_mod
+from .inputs import demand, sites
+from .inputs import network as network_mod
+from .inputs.settings_files import mode_from_toml, poi_weights_from_toml, read_toml
+from .outputs import files as export
+from .plan.request import parse_reach, validate_minutes, validate_targets
 
 log = logging.getLogger("planner")
 

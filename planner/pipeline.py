@@ -21,25 +21,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import coverage, demand, export, isochrones, optimize, render, sites, travel
-from . import crs as crs_mod
-from . import network as network_mod
-from ._io import atomic_dir
-from ._progress import stage
-from .config import (
-    DEFAULT_MINUTES,
-    SNAP_MAX_M,
-    SNAP_WARN_M,
-    Mode,
-    get_mode,
-    minutes_label,
-    validate_minute_weights,
-    validate_minutes,
-    validate_targets,
-)
-from .crs import WGS84
-from .errors import ConfigError, InputError
-from .network import Network
+from . import optimize
+from .analysis import coverage, isochrones, travel
+from .core import crs as crs_mod
+from .core._progress import stage
+from .core.crs import WGS84
+from .core.defaults import DEFAULT_MINUTES, SNAP_MAX_M, SNAP_WARN_M
+from .core.errors import ConfigError, InputError
+from .core.modes import Mode, get_mode
+from .core.units import minutes_label
+from .inputs import demand, sites
+from .inputs import network as network_mod
+from .inputs.network import Network
+from .outputs import files as export
+from .outputs import render
+from .outputs.files import atomic_dir
+from .plan.request import validate_minute_weights, validate_minutes, validate_targets
 
 log = logging.getLogger(__name__)
 

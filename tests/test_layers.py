@@ -1,4 +1,9 @@
-"""The layer table of the design, checked on each module's imports."""
+"""The layer table of DESIGN.md, checked on every import of every module of the package.
+
+Each import (``from . import x``, ``from ..core import x``, ``from planner.x import y``,
+``import planner.x``, also inside functions) is resolved to the module it names; the layer is
+the folder under ``planner/``. A layer may import only the layers the table allows.
+"""
 
 from __future__ import annotations
 
@@ -7,59 +12,139 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "planner"
 
-FOUNDATION = {"errors", "config", "crs", "_validate", "_progress", "_io", "_osm"}
-INPUTS = {"network", "demand", "sites", "areas"}
-ANALYSIS = {"travel", "coverage", "isochrones"}
-DECISION = {"optimize", "_kernels"}
-OUTPUT = {"render", "export"}
-ORCHESTRATION = {"pipeline", "cli"}
+LAYERS = ("core", "inputs", "analysis", "optimize", "plan", "outputs", "region")
+TOP = ("app", "cli", "pipeline")
 
-ALLOWED = {
-    **{m: FOUNDATION for m in FOUNDATION},
-    # inputs: foundation only, not each other
-    **{m: FOUNDATION for m in INPUTS},
-    # analysis: travel works on the network it is given; coverage and isochrones read travel
-    "travel": FOUNDATION | {"network"},
-    "coverage": FOUNDATION | {"travel"},
-    "isochrones": FOUNDATION | {"travel", "network"},
-    "optimize": FOUNDATION | {"coverage", "_kernels"},
-    "_kernels": set(),
-    **{m: FOUNDATION for m in OUTPUT},
-    "pipeline": FOUNDATION | INPUTS | ANALYSIS | DECISION | OUTPUT,
-    "cli": FOUNDATION | INPUTS | ANALYSIS | DECISION | OUTPUT | {"pipeline"},
+#: Which layers each layer may import (its own folder always).
+ALLOWED: dict[str, set[str]] = {
+    "core": set(),
+    "inputs": {"core"},
+    "analysis": {"core", "inputs.network", "inputs.points"},
+    "optimize": {"core", "analysis.coverage"},
+    "plan": {"core", "inputs", "analysis", "optimize"},
+    "outputs": {"core", "plan"},
+    "region": {"core", "plan", "outputs"},
+    "app": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "region"},
+    "pipeline": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "app"},
+    "cli": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "region", "app", "pipeline"},
 }
 
+#: Inside ``inputs`` the readers are independent of one another; they share only these.
+INPUTS_SHARED = {"inputs.points", "inputs._osm"}
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                out.add(node.module.split(".")[0])
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PKG).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _package_of(path: Path) -> list[str]:
+    parts = list(path.relative_to(PKG).with_suffix("").parts)
+    return parts[:-1]
+
+
+def _targets(path: Path, text: str | None = None) -> set[str]:
+    """Dotted names (below ``planner``) of every module ``path`` imports from the package
+    (``text``: the source, when it is not read from ``path``)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text() if text is None else text)):
+        if isinstance(node, ast.Import):
+            out |= {a.name[len("planner.") :] for a in node.names if a.name.startswith("planner.")}
+            if any(a.name == "planner" for a in node.names):
+                out.add("")
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = _package_of(path)[: len(_package_of(path)) - (node.level - 1)]
+                mod = ".".join([*base, *([node.module] if node.module else [])])
+            elif (node.module or "") == "planner" or (node.module or "").startswith("planner."):
+                mod = (node.module or "")[len("planner.") :]
             else:
-                out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("planner"):
-            out.add((node.module or "").split(".")[1] if "." in (node.module or "") else "")
-    return out - {""}
+                continue
+            for a in node.names:  # `from pkg import module` names a module when one exists
+                sub = f"{mod}.{a.name}" if mod else a.name
+                is_module = (PKG / sub.replace(".", "/")).with_suffix(".py").exists() or (
+                    PKG / sub.replace(".", "/") / "__init__.py"
+                ).exists()
+                out.add(sub if is_module else mod)
+    return out
+
+
+def _layer(name: str) -> str:
+    return name.split(".")[0]
+
+
+def _allowed(source: str, target: str) -> bool:
+    src, tgt = _layer(source), _layer(target)
+    if src == "inputs" and tgt == "inputs":
+        return target in INPUTS_SHARED or source in INPUTS_SHARED and target in INPUTS_SHARED
+    if src == tgt and src in LAYERS:
+        return True
+    rules = ALLOWED[src]
+    return tgt in rules or any(target == r or target.startswith(r + ".") for r in rules)
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PKG.rglob("*.py"))
 
 
 def test_every_module_is_in_a_layer():
-    modules = {p.stem for p in PKG.glob("*.py")} - {"__init__"}
-    assert modules <= set(ALLOWED), modules - set(ALLOWED)
+    stray = [
+        _module_name(p)
+        for p in _modules()
+        if p.parent == PKG and p.stem not in (*TOP, "__init__")
+        or p.parent != PKG and p.relative_to(PKG).parts[0] not in LAYERS
+    ]
+    assert not stray, f"modules outside every layer folder: {stray}"
+
+
+def test_imports_name_real_modules():
+    """No import goes through the package's short names (``from planner import network``):
+    inside the package every import names the module where the code lives."""
+    bad = {}
+    for path in _modules():
+        missing = [
+            t
+            for t in _targets(path)
+            if t
+            and not (PKG / t.replace(".", "/")).with_suffix(".py").exists()
+            and not (PKG / t.replace(".", "/") / "__init__.py").exists()
+        ]
+        if missing:
+            bad[_module_name(path)] = missing
+    assert not bad, bad
 
 
 def test_imports_follow_the_layer_table():
     bad = {}
-    for path in PKG.glob("*.py"):
-        if path.stem == "__init__":
-            continue
-        extra = _imports(path) - ALLOWED[path.stem]
+    for path in _modules():
+        source = _module_name(path)
+        if source == "":
+            continue  # the package's own __init__: version and short names only
+        extra = sorted(t for t in _targets(path) if t == "" or not _allowed(source, t))
         if extra:
-            bad[path.stem] = sorted(extra)
+            bad[source] = extra
     assert not bad, f"imports that break the layer table: {bad}"
 
 
 def test_nothing_imports_cli():
-    for path in PKG.glob("*.py"):
-        assert "cli" not in _imports(path) or path.stem == "cli"
+    users = [_module_name(p) for p in _modules() if "cli" in _targets(p) and p.stem != "cli"]
+    assert not users, users
+
+
+def test_the_checker_catches_every_import_form():
+    """The checker itself: each import form that reaches a higher layer is caught."""
+    forms = [
+        "from ..plan import run\n",
+        "from planner.plan import run\n",
+        "import planner.plan.run\n",
+        "from planner import pipeline\n",
+        "def f():\n    from ..outputs.files import write_csv\n",
+    ]
+    probe = PKG / "analysis" / "_layer_probe.py"  # never written: the source is given
+    for text in forms:
+        targets = _targets(probe, text)
+        assert any(not _allowed("analysis._layer_probe", t) for t in targets), text
+    assert all(_allowed("analysis._layer_probe", t) for t in _targets(probe, "from ..core import crs\n"))

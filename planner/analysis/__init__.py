@@ -1,0 +1,1 @@
+"""Analysis: snapping and network travel times, coverage and scores, isochrones."""

@@ -1,0 +1,252 @@
+"""Coverage of demand by stations, from one set of travel times.
+
+A hotspot is covered within threshold T by a station when its travel time to the station
+(access legs included) is at most T. Everything here reads the sparse
+:class:`~planner.travel.TravelTimes`; nothing recomputes a route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..core.units import minutes_label
+from .travel import TravelTimes
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Travel times from hotspots to a set of sites, with the demand and the thresholds.
+
+    Attributes
+    ----------
+    times
+        ``sites × hotspots`` travel times.
+    weights
+        Demand of each hotspot (same order as ``times.target_ids``).
+    thresholds_s
+        Increasing service-circle thresholds (s).
+    """
+
+    times: TravelTimes
+    weights: np.ndarray
+    thresholds_s: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        w = np.asarray(self.weights, dtype=float)
+        if w.shape != (self.times.seconds.shape[1],):
+            raise ValueError("weights must have one value per hotspot")
+        object.__setattr__(self, "weights", w)
+
+    def covered(self, k: int) -> sp.csr_matrix:
+        """Boolean ``sites × hotspots`` matrix: covered within threshold number ``k``."""
+        m = self.times.seconds.copy()
+        m.data = m.data <= self.thresholds_s[k]
+        m.eliminate_zeros()
+        return m.astype(bool)
+
+    def counts(self, k: int) -> np.ndarray:
+        """Per hotspot, how many sites cover it within threshold ``k``."""
+        return np.asarray(self.covered(k).sum(axis=0)).ravel()
+
+    def levels(self, threshold_weights: Sequence[float] | None = None) -> sp.csc_matrix:
+        """``hotspots × sites`` value of each pair: the sum of the weights of the thresholds
+        the pair meets (default 1 each, so 3 = within 8, 10 and 15 minutes)."""
+        w = (
+            np.ones(len(self.thresholds_s))
+            if threshold_weights is None
+            else np.asarray(threshold_weights, dtype=float)
+        )
+        m = self.times.seconds.tocoo()
+        value = np.zeros(m.nnz)
+        for k, t in enumerate(self.thresholds_s):
+            value += w[k] * (m.data <= t)
+        keep = value > 0
+        return sp.csc_matrix(
+            (value[keep], (m.col[keep], m.row[keep])), shape=(m.shape[1], m.shape[0])
+        )
+
+    def nearest_seconds(self) -> np.ndarray:
+        return self.times.nearest_seconds()
+
+
+#: Two travel times closer than this (s) are a tie for "nearest station".
+TIE_S = 1e-6
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value at which the cumulative weight reaches share ``q`` (inverse CDF).
+
+    ``values`` may hold ``inf`` (beyond reach); the result is ``inf`` when the quantile falls
+    there, and ``nan`` when there is no weight at all.
+    """
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    total = w.sum()
+    if total <= 0:
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(w[order]) / total
+    k = int(np.searchsorted(cum, q - 1e-12, side="left"))
+    return float(v[order][min(k, len(v) - 1)])
+
+
+def catchments(cov: Coverage) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Nearest-station catchments by travel time.
+
+    Returns
+    -------
+    share, nearest
+        ``share``: sparse ``stations × hotspots`` matrix of the part of each hotspot that
+        belongs to each station's catchment: 1 for its nearest station, ``1/k`` for each of
+        ``k`` stations tied for nearest (within :data:`TIE_S`). ``nearest``: per hotspot, the
+        time to its nearest station (``inf`` beyond the limit).
+    """
+    m = cov.times.seconds.tocoo()
+    nearest = cov.nearest_seconds()
+    is_near = m.data <= nearest[m.col] + TIE_S
+    ties = np.bincount(m.col[is_near], minlength=m.shape[1]).astype(float)
+    share = sp.csr_matrix(
+        (1.0 / ties[m.col[is_near]], (m.row[is_near], m.col[is_near])), shape=m.shape
+    )
+    return share, nearest
+
+
+def _goals_met(shares: Sequence[float], targets: Sequence[float]) -> list[bool]:
+    return [s >= t - 1e-12 for s, t in zip(shares, targets, strict=True)]
+
+
+def grade(shares: Sequence[float], targets: Sequence[float]) -> str:
+    """Grade of a catchment against the goals (one target share per threshold, in order).
+
+    ``A``: every goal met; ``B``: every goal but the first (nearest) one; ``C``: every goal
+    but the first two; and so on; the letter after the last means not even the widest goal
+    is met. An empty catchment gets ``"-"``.
+    """
+    if any(np.isnan(s) for s in shares):
+        return "-"
+    met = _goals_met(shares, targets)
+    first = len(met)
+    for i in range(len(met) - 1, -1, -1):
+        if not met[i]:
+            break
+        first = i
+    return "ABCDEFG"[min(first, 6)]
+
+
+GRADE_RULE = (
+    "Each station is graded on its catchment (the demand for which it is the nearest station): "
+    "A = every service-circle goal met, B = every goal but the nearest one, C = every goal but "
+    "the two nearest, and so on; the next letter = not even the widest goal met; "
+    "'-' = no demand is nearest to this station."
+)
+
+
+def station_scores(cov: Coverage, targets: Sequence[float] | None = None) -> pd.DataFrame:
+    """Per station and threshold: demand covered, unique, redundant, lost if closed, and the
+    station's catchment with its grade.
+
+    Columns per threshold ``T`` (minutes): ``demand_T``, ``hotspots_T``, ``share_T`` (of all
+    demand), ``unique_T`` (demand no other station covers within T), ``redundant_T``
+    (covered here and by another station), ``lost_if_closed_T`` (demand that would no longer
+    be within T of any station: the unique demand), ``catchment_within_T`` (share of the
+    catchment demand within T). Then ``catchment_demand``, ``catchment_hotspots`` (hotspots
+    with any part in the catchment) and ``grade`` against ``targets`` (one share per threshold;
+    see :data:`GRADE_RULE`).
+    """
+    total = float(cov.weights.sum())
+    out = pd.DataFrame({"station_id": cov.times.source_ids})
+    share, nearest = catchments(cov)
+    catch = share @ cov.weights
+    out["catchment_demand"] = catch
+    out["catchment_hotspots"] = np.diff(share.tocsr().indptr)
+    within_cols = []
+    for k, t in enumerate(cov.thresholds_s):
+        lab = minutes_label(t)
+        c = cov.covered(k)
+        counts = np.asarray(c.sum(axis=0)).ravel()
+        demand = c @ cov.weights
+        unique = c @ (cov.weights * (counts == 1))
+        out[f"demand_{lab}"] = demand
+        out[f"hotspots_{lab}"] = np.asarray(c.sum(axis=1)).ravel()
+        out[f"share_{lab}"] = demand / total if total > 0 else 0.0
+        out[f"unique_{lab}"] = unique
+        out[f"redundant_{lab}"] = demand - unique
+        out[f"lost_if_closed_{lab}"] = unique
+        inside = share @ (cov.weights * (nearest <= t))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"catchment_within_{lab}"] = np.where(catch > 0, inside / catch, np.nan)
+        within_cols.append(f"catchment_within_{lab}")
+    if targets is not None:
+        out["grade"] = [grade(list(r), list(targets)) for r in out[within_cols].to_numpy()]
+    return out
+
+
+def district_summary(
+    cov: Coverage, targets: Sequence[float] | None = None, subset: np.ndarray | None = None
+) -> dict[str, Any]:
+    """District figures: demand covered per threshold, goal attainment and nearest-station
+    travel times (demand-weighted mean of the reached, median and 90th percentile).
+
+    ``subset`` (boolean per hotspot) restricts the figures to part of the district.
+    """
+    w = cov.weights if subset is None else np.where(subset, cov.weights, 0.0)
+    total = float(w.sum())
+    nearest = cov.nearest_seconds()
+    out: dict[str, Any] = {"hotspots": 0, "total_demand": total}
+    mask = np.ones(len(w), dtype=bool) if subset is None else np.asarray(subset, dtype=bool)
+    out["hotspots"] = int(mask.sum())
+    shares = {}
+    for t in cov.thresholds_s:
+        covered = nearest <= t
+        d = float(w[covered].sum())
+        shares[minutes_label(t)] = {
+            "demand": d,
+            "share": d / total if total > 0 else 0.0,
+            "hotspots": int((covered & mask).sum()),
+            "beyond_demand": total - d,
+        }
+    out["covered"] = shares
+    if targets is not None:
+        out["goals"] = [
+            {"minutes": float(minutes_label(t)), "target": float(g),
+             "share": shares[minutes_label(t)]["share"],
+             "attained": bool(shares[minutes_label(t)]["share"] >= g - 1e-12)}
+            for t, g in zip(cov.thresholds_s, targets, strict=True)
+        ]  # fmt: skip
+        out["all_goals_attained"] = all(g["attained"] for g in out["goals"])
+    reach = np.isfinite(nearest) & (w > 0)
+    out["demand_beyond_limit"] = float(w[~np.isfinite(nearest)].sum())
+    minutes = nearest / 60.0
+
+    def q(x: float) -> float | None:
+        v = weighted_quantile(minutes, w, x)
+        return None if not np.isfinite(v) else round(v, 3)
+
+    out["nearest_minutes"] = {
+        "mean_of_reached": round(float(np.average(minutes[reach], weights=w[reach])), 3)
+        if reach.any() else None,
+        "median": q(0.5),
+        "p90": q(0.9),
+        "note": "null = beyond the largest threshold",
+    }  # fmt: skip
+    return out
+
+
+def blind_spots(cov: Coverage) -> pd.DataFrame:
+    """Per hotspot: nearest-station minutes and whether it lies beyond each threshold.
+
+    Rows are every hotspot beyond at least the first threshold (a blind spot, 盲区, of that
+    goal); columns ``beyond_T`` per threshold and ``nearest_minutes`` (NaN beyond reach).
+    """
+    nearest = cov.nearest_seconds()
+    out = pd.DataFrame({"hotspot_id": cov.times.target_ids, "weight": cov.weights})
+    out["nearest_minutes"] = np.where(np.isfinite(nearest), np.round(nearest / 60.0, 3), np.nan)
+    for t in cov.thresholds_s:
+        out[f"beyond_{minutes_label(t)}"] = ~(nearest <= t)
+    return out.loc[out[f"beyond_{minutes_label(cov.thresholds_s[0])}"]].reset_index(drop=True)

@@ -1,0 +1,234 @@
+"""Isochrone polygons drawn from the same travel times as the coverage.
+
+For a station and threshold T, a point on a road belongs to the isochrone when a rider
+starting there reaches the station within T: riding to either end of its segment (as the
+segment's directions allow) and on from that node, whose time to the station is already
+known from the travel-time search, or riding straight along the station's own segment.
+
+Every reachable segment is sampled every ``resolution_m / 2`` metres and each sample timed
+this way, so the reachable part of a segment that a threshold cuts is included. The samples
+are burnt into a raster of travel times on a grid shared by all stations; for each
+threshold the reachable cells are widened by ``buffer_m`` (a Euclidean distance transform)
+and turned into polygons (rasterio). Because the reachable cells of a smaller threshold are a
+subset of those of a larger one and all polygons share one grid, the polygons are nested
+exactly, vertex for vertex, and have holes wherever no road within reach runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import rasterio.features
+import shapely
+from affine import Affine
+from scipy import ndimage
+
+from ..core._progress import progress
+from ..core.units import minutes_label
+from ..inputs.network import Network
+from .travel import Snapped, TravelTimes
+
+log = logging.getLogger(__name__)
+
+#: Half-width of the road corridors that make up an isochrone polygon (m).
+DEFAULT_BUFFER_M = 40.0
+#: Cell size of the raster the polygons are traced on (m).
+DEFAULT_RESOLUTION_M = 10.0
+
+
+def sample_times(
+    network: Network,
+    node_seconds: np.ndarray,
+    *,
+    limit_s: float,
+    spacing_m: float,
+    station_segment: int = -1,
+    station_fraction: float = 0.0,
+    station_access_s: float = 0.0,
+    ends: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points along the roads and their travel time to the station (s), where within limit.
+
+    ``node_seconds`` is dense over nodes (``inf`` = out of reach) and includes the station's
+    access leg. Returns ``xy`` (n × 2, network CRS) and ``seconds`` (n).
+    """
+    s = network.segments
+    u, v = s["u"].to_numpy(), s["v"].to_numpy()
+    fwd, bwd = s["fwd_s"].to_numpy(), s["bwd_s"].to_numpy()
+    du, dv = node_seconds[u], node_seconds[v]
+    near = (du <= limit_s) | (dv <= limit_s)
+    if station_segment >= 0:
+        near[station_segment] = True
+    k = np.flatnonzero(near)
+    if k.size == 0:
+        return np.zeros((0, 2)), np.zeros(0)
+    length = s["length_m"].to_numpy()[k]
+    n = np.maximum(2, np.ceil(length / spacing_m).astype(np.int64) + 1)
+    idx = np.repeat(np.arange(len(k)), n)
+    start = np.repeat(np.cumsum(n) - n, n)
+    frac = (np.arange(idx.size) - start) / np.repeat(n - 1, n)
+    seg = k[idx]
+    with np.errstate(invalid="ignore"):
+        # riding forward to v, or backward to u (0 × inf is not a ride: guard with where)
+        t_fwd = np.where(np.isfinite(fwd[seg]), (1.0 - frac) * np.nan_to_num(fwd[seg]), np.inf)
+        t_fwd = np.where(frac >= 1.0, 0.0, t_fwd) + dv[seg]
+        t_bwd = np.where(np.isfinite(bwd[seg]), frac * np.nan_to_num(bwd[seg]), np.inf)
+        t_bwd = np.where(frac <= 0.0, 0.0, t_bwd) + du[seg]
+        t = np.fmin(t_fwd, t_bwd)
+        if station_segment >= 0:
+            own = seg == station_segment
+            f = station_fraction
+            ahead = frac[own] <= f
+            along = np.where(
+                ahead,
+                (f - frac[own])
+                * (fwd[station_segment] if np.isfinite(fwd[station_segment]) else np.inf),
+                (frac[own] - f)
+                * (bwd[station_segment] if np.isfinite(bwd[station_segment]) else np.inf),
+            )
+            along = np.where(frac[own] == f, 0.0, np.nan_to_num(along, nan=np.inf))
+            t[own] = np.fmin(t[own], along + station_access_s)
+    keep = t <= limit_s
+    seg, frac = seg[keep], frac[keep]
+    start, end, straight = _segment_ends(network) if ends is None else ends
+    xy = start[seg] + frac[:, None] * (end[seg] - start[seg])
+    bent = ~straight[seg]
+    if bent.any():  # lines with inner vertices: let GEOS walk along them
+        geoms = np.asarray(s.geometry.values, dtype=object)[seg[bent]]
+        pts = shapely.line_interpolate_point(geoms, frac[bent], normalized=True)
+        xy[bent] = shapely.get_coordinates(pts)
+    return xy, t[keep]
+
+
+def _segment_ends(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First and last vertex of every segment, and whether it is a straight 2-point line."""
+    geoms = np.asarray(network.segments.geometry.values, dtype=object)
+    n_coords = shapely.get_num_coordinates(geoms)
+    coords = shapely.get_coordinates(geoms)
+    last = np.cumsum(n_coords) - 1
+    return coords[last - n_coords + 1], coords[last], n_coords == 2
+
+
+def _grid(network: Network, resolution_m: float) -> tuple[float, float]:
+    """Top-left corner of the raster grid shared by every station (multiples of the cell)."""
+    minx, _, _, maxy = network.nodes.total_bounds
+    return (np.floor(minx / resolution_m) - 4) * resolution_m, (
+        np.ceil(maxy / resolution_m) + 4
+    ) * resolution_m
+
+
+def _polygon(reach: np.ndarray, transform: Affine) -> shapely.Geometry:
+    shapes = [
+        shapely.Polygon(
+            np.asarray(g["coordinates"][0]), [np.asarray(r) for r in g["coordinates"][1:]]
+        )
+        for g, _ in rasterio.features.shapes(
+            reach.view(np.uint8), mask=reach, transform=transform, connectivity=4
+        )
+    ]
+    if not shapes:
+        return shapely.Polygon()
+    return shapes[0] if len(shapes) == 1 else shapely.MultiPolygon(shapes)
+
+
+def traced_polygons(
+    xy: np.ndarray,
+    seconds: np.ndarray,
+    thresholds_s: Sequence[float],
+    *,
+    origin: tuple[float, float],
+    buffer_m: float,
+    resolution_m: float,
+) -> list[shapely.Geometry]:
+    """Polygons (one per threshold) of the cells within ``buffer_m`` of a timed sample."""
+    if len(xy) == 0:
+        return [shapely.Polygon() for _ in thresholds_s]
+    x0, y1 = origin
+    pad = int(np.ceil(buffer_m / resolution_m)) + 2
+    col = np.floor((xy[:, 0] - x0) / resolution_m).astype(np.int64)
+    row = np.floor((y1 - xy[:, 1]) / resolution_m).astype(np.int64)
+    out = []
+    for t in thresholds_s:
+        within = seconds <= t
+        if not within.any():
+            out.append(shapely.Polygon())
+            continue
+        # a window of the shared grid around this threshold's samples only
+        c, r = col[within], row[within]
+        c0, r0 = c.min() - pad, r.min() - pad
+        w, h = c.max() + pad + 1 - c0, r.max() + pad + 1 - r0
+        unreached = np.ones((h, w), dtype=bool)
+        unreached[r - r0, c - c0] = False
+        # distance from each cell centre to the nearest reached cell centre (m)
+        dist = ndimage.distance_transform_edt(unreached, sampling=resolution_m)
+        transform = Affine(
+            resolution_m, 0.0, x0 + c0 * resolution_m, 0.0, -resolution_m, y1 - r0 * resolution_m
+        )
+        out.append(_polygon(np.ascontiguousarray(dist <= buffer_m), transform))
+    return out
+
+
+def station_polygons(
+    network: Network,
+    times: TravelTimes,
+    stations: Snapped,
+    thresholds_s: Sequence[float],
+    *,
+    buffer_m: float = DEFAULT_BUFFER_M,
+    resolution_m: float = DEFAULT_RESOLUTION_M,
+) -> gpd.GeoDataFrame:
+    """One polygon per station and threshold (network CRS): ``station_id, minutes, geometry``.
+
+    Needs ``times`` computed with ``keep_node_times=True``.
+    """
+    if times.node_seconds is None:
+        raise ValueError("travel times were computed without node times; pass keep_node_times")
+    thresholds = sorted(float(t) for t in thresholds_s)
+    ns = times.node_seconds.tocsr()
+    n = network.n_nodes
+    origin = _grid(network, resolution_m)
+    ends = _segment_ends(network)
+    ids, minutes, geoms = [], [], []
+    for i in progress(range(ns.shape[0]), total=ns.shape[0], desc="isochrones"):
+        dense = np.full(n, np.inf)
+        lo, hi = ns.indptr[i], ns.indptr[i + 1]
+        dense[ns.indices[lo:hi]] = ns.data[lo:hi]
+        if stations.segment[i] < 0:
+            polys = [shapely.Polygon() for _ in thresholds]
+        else:
+            xy, sec = sample_times(
+                network,
+                dense,
+                limit_s=thresholds[-1],
+                spacing_m=resolution_m / 2,
+                station_segment=int(stations.segment[i]),
+                station_fraction=float(stations.fraction[i]),
+                station_access_s=float(stations.access_s[i]),
+                ends=ends,
+            )
+            polys = traced_polygons(
+                xy, sec, thresholds, origin=origin, buffer_m=buffer_m, resolution_m=resolution_m
+            )
+        for t, p in zip(thresholds, polys, strict=True):
+            ids.append(times.source_ids[i])
+            minutes.append(float(minutes_label(t)))
+            geoms.append(p)
+    return gpd.GeoDataFrame(
+        {"station_id": ids, "minutes": minutes}, geometry=geoms, crs=network.crs
+    )
+
+
+def service_areas(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The dissolved service area of all stations per threshold: ``minutes, geometry``.
+
+    The station polygons share one grid, so their union is exact and nested.
+    """
+    out = []
+    for m in sorted(polygons["minutes"].unique()):
+        out.append((m, shapely.union_all(polygons.loc[polygons["minutes"] == m].geometry.values)))
+    return gpd.GeoDataFrame(
+        {"minutes": [o[0] for o in out]}, geometry=[o[1] for o in out], crs=polygons.crs
+    )

@@ -1,0 +1,20 @@
+"""Units and labels: minutes as labels, optimality gaps as people read them, and the one
+numerical tolerance every comparison of objective values uses."""
+
+from __future__ import annotations
+
+
+def minutes_label(seconds: float) -> str:
+    """``480.0`` → ``"8"``, ``450`` → ``"7.5"``: labels for columns, layers and files."""
+    return f"{seconds / 60.0:g}"
+
+
+#: An answer within this relative distance of its bound counts as proven optimal.
+PROVEN_GAP = 1e-6
+
+
+def gap_label(gap: float) -> str:
+    """An optimality gap as people read it: ``0.0029`` → ``"0.29%"``; a gap too small to
+    show but above :data:`PROVEN_GAP` is ``"< 0.01%"``, so it does not read as proven."""
+    return "< 0.01%" if PROVEN_GAP < gap < 0.00005 else f"{gap:.2%}"
+

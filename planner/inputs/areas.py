@@ -1,0 +1,43 @@
+"""Sub-districts (街道, streets or any polygon layer) for figures per sub-area."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import geopandas as gpd
+import numpy as np
+
+from ..core._validate import find_column
+from ..core.crs import WGS84
+from ..core.errors import InputError
+from .points import check_file, read_vector
+
+log = logging.getLogger(__name__)
+
+
+def read_areas(path: str | os.PathLike[str], *, name_column: str | None = None) -> gpd.GeoDataFrame:
+    """Read sub-area polygons (GeoJSON, GeoPackage or Shapefile) into WGS-84.
+
+    Returns a GeoDataFrame with ``area`` (the name: ``name_column``, else a ``name``/``名称``
+    column, else the row number) and polygon geometry.
+    """
+    p = check_file(path, "areas")
+    source = f"areas file {str(p)!r}"
+    gdf = read_vector(p, source)
+    kinds = gdf.geometry.geom_type.fillna("none")
+    bad = np.flatnonzero(~kinds.isin(["Polygon", "MultiPolygon"]).to_numpy())
+    if bad.size:
+        raise InputError(
+            f"{source}: features {list(bad[:5])} are {sorted(set(kinds.iloc[bad]))}, not polygons;"
+            " give a polygon layer of sub-districts"
+        )
+    gdf = gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84)
+    col = find_column(gdf, "name", override=name_column, source=source)
+    names = gdf[col].astype(str) if col else [f"area {i + 1}" for i in range(len(gdf))]
+    out = gpd.GeoDataFrame({"area": list(names)}, geometry=gdf.geometry.values, crs=WGS84)
+    if out["area"].duplicated().any():
+        dup = out.loc[out["area"].duplicated(), "area"].iloc[0]
+        raise InputError(f"{source}: area name {dup!r} appears twice; names must be unique")
+    log.info("read %d sub-areas", len(out))
+    return out

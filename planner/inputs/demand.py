@@ -1,0 +1,206 @@
+"""Rider demand: hotspots as weighted points.
+
+Hotspots come from a table of weighted points, or, when no rider data exist, from the map's
+own food and retail POIs as a proxy for rider pick-ups (weights per category in
+:data:`planner.config.DEMAND_POI_WEIGHTS`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from ..core.crs import WGS84
+from ..core.errors import InputError
+from . import _osm
+from ._osm import DEMAND_POI_WEIGHTS
+from .points import read_point_table
+
+log = logging.getLogger(__name__)
+
+
+def _frame(df) -> gpd.GeoDataFrame:  # type: ignore[no-untyped-def]
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
+
+
+def read_hotspots(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | int | None = "wgs84",
+    columns: dict[str, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Read hotspots: CSV (``lon, lat, weight``; optional ``id, name``) or a vector file.
+
+    A file without a weight column gives every hotspot weight 1. Returns a WGS-84
+    GeoDataFrame with unique ``id``, ``name``, ``weight`` (>= 0), ``lon``, ``lat``.
+    """
+    df = read_point_table(path, role="hotspots", crs=crs, id_prefix="H", columns=columns)
+    if float(df["weight"].sum()) <= 0:
+        raise InputError(f"hotspots file {str(path)!r}: all weights are 0; give some demand")
+    log.info("read %d hotspots, total weight %.1f", len(df), df["weight"].sum())
+    return _frame(df)
+
+
+def hotspots_from_osm(
+    source: str | Path, *, weights: Mapping[str, float] = DEMAND_POI_WEIGHTS
+) -> gpd.GeoDataFrame:
+    """Hotspots from the food and retail POIs of an OSM source, weighted by category.
+
+    ``weights`` maps ``key=value`` (``amenity=restaurant``) to a weight; ``key=*`` is the
+    weight of any other value of that key. The POIs stand in for rider pick-ups.
+    """
+    tags: dict[str, list[str] | bool] = {}
+    for cat in weights:
+        key, _, value = cat.partition("=")
+        if value == "*":
+            tags[key] = True
+        elif tags.get(key) is not True:
+            tags.setdefault(key, [])
+            tags[key].append(value)  # type: ignore[union-attr]
+    pois = _osm.read_pois(source, tags)
+    if pois.empty:
+        raise InputError(
+            f"network {str(source)!r} has no food or retail POIs to derive "
+            "hotspots from; give a --hotspots file"
+        )
+    w = pois["category"].map(dict(weights))
+    wild = pois["category"].str.split("=").str[0] + "=*"
+    w = w.fillna(wild.map(dict(weights))).fillna(0.0).to_numpy(dtype=float)
+    pois = pois.loc[w > 0].copy()
+    pois["weight"] = w[w > 0]
+    pois = pois[["id", "name", "category", "weight", "lon", "lat", "geometry"]].reset_index(
+        drop=True
+    )
+    log.info("derived %d hotspots from POIs, total weight %.1f", len(pois), pois["weight"].sum())
+    return gpd.GeoDataFrame(pois, geometry="geometry", crs=WGS84)
+
+
+def total_weight(hotspots: gpd.GeoDataFrame) -> float:
+    return float(np.asarray(hotspots["weight"], dtype=float).sum())
+
+
+#: Recognised column names of raw rider points.
+RIDER_COLUMNS = (
+    "rider",
+    "rider_id",
+    "courier",
+    "courier_id",
+    "driver_id",
+    "骑手",
+    "骑手id",
+    "骑手编号",
+    "骑手ID",
+)
+TIME_COLUMNS = ("time", "timestamp", "datetime", "时间", "时间戳", "定位时间")
+WEIGHT_BY = ("count", "riders", "dwell")
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def hotspots_from_points(
+    path: str | os.PathLike[str],
+    *,
+    eps_m: float = 150.0,
+    min_points: int = 5,
+    weight_by: str = "count",
+    crs: str | int | None = "wgs84",
+    columns: dict[str, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Cluster raw rider points (GPS pings or order pick-ups) into weighted hotspots.
+
+    DBSCAN (scikit-learn) on a haversine ball tree: points within ``eps_m`` metres chain into
+    a cluster when a core point has at least ``min_points`` neighbours; isolated points are
+    noise and are left out (their count is logged).
+
+    Parameters
+    ----------
+    path
+        CSV / XLSX / GeoJSON of points with lon/lat, optionally a rider id column
+        (``rider_id``, ``骑手编号``...) and a time column (``timestamp``, ``时间``...).
+    eps_m
+        Neighbourhood radius in metres.
+    min_points
+        Points needed around a core point.
+    weight_by
+        ``"count"`` (points), ``"riders"`` (distinct riders; needs a rider column) or
+        ``"dwell"`` (minutes riders spend there: per rider, last minus first time in the
+        cluster, summed; needs rider and time columns).
+
+    Returns
+    -------
+    GeoDataFrame
+        WGS-84 hotspots ``id, name, weight, points, riders, lon, lat`` (the cluster centre).
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.cluster import DBSCAN
+
+    if weight_by not in WEIGHT_BY:
+        raise InputError(f"--weight-by: use one of {', '.join(WEIGHT_BY)}, not {weight_by!r}")
+    if eps_m <= 0 or min_points < 1:
+        raise InputError("--eps-m must be > 0 and --min-points >= 1")
+    df = read_point_table(path, role="rider points", crs=crs, id_prefix="P", columns=columns)
+    source = f"rider points file {str(path)!r}"
+    lower = {str(c).strip().lower(): c for c in df.columns}
+    rider_col = next((lower[c.lower()] for c in RIDER_COLUMNS if c.lower() in lower), None)
+    time_col = next((lower[c.lower()] for c in TIME_COLUMNS if c.lower() in lower), None)
+    if weight_by in ("riders", "dwell") and rider_col is None:
+        raise InputError(
+            f"{source}: --weight-by {weight_by} needs a rider id column "
+            f"(one of {', '.join(RIDER_COLUMNS[:4])}, 骑手编号)"
+        )
+    times = None
+    if weight_by == "dwell":
+        if time_col is None:
+            raise InputError(f"{source}: --weight-by dwell needs a time column (timestamp, 时间)")
+        times = pd.to_datetime(df[time_col], errors="coerce")
+        bad = np.flatnonzero(times.isna().to_numpy())
+        if bad.size:
+            raise InputError(
+                f"{source}: rows {list(bad[:5] + 2)}, column {time_col!r}: not a "
+                "date and time; use ISO form such as 2026-05-01 12:30:00"
+            )
+    xy = np.radians(df[["lat", "lon"]].to_numpy(dtype=float))
+    labels = DBSCAN(
+        eps=eps_m / EARTH_RADIUS_M,
+        min_samples=min_points,
+        metric="haversine",
+        algorithm="ball_tree",
+    ).fit_predict(xy)
+    keep = labels >= 0
+    log.info(
+        "clustered %d rider points into %d hotspots; %d isolated points left out",
+        len(df),
+        len(set(labels[keep])),
+        int((~keep).sum()),
+    )
+    if not keep.any():
+        raise InputError(
+            f"{source}: no cluster of {min_points} points within {eps_m:g} m; "
+            "lower --min-points or raise --eps-m"
+        )
+    pts = df.loc[keep].assign(cluster=labels[keep])
+    grouped = pts.groupby("cluster", sort=True)
+    out = pd.DataFrame(
+        {"lon": grouped["lon"].mean(), "lat": grouped["lat"].mean(), "points": grouped.size()}
+    )
+    out["riders"] = grouped[rider_col].nunique() if rider_col else np.nan
+    if weight_by == "count":
+        out["weight"] = out["points"].astype(float)
+    elif weight_by == "riders":
+        out["weight"] = out["riders"].astype(float)
+    else:
+        assert times is not None and rider_col is not None
+        t = times[keep].to_numpy()
+        span = pd.DataFrame({"cluster": labels[keep], "rider": pts[rider_col].to_numpy(), "t": t})
+        per = span.groupby(["cluster", "rider"])["t"].agg(["min", "max"])
+        minutes = (per["max"] - per["min"]).dt.total_seconds() / 60.0
+        out["weight"] = minutes.groupby(level=0).sum().reindex(out.index).fillna(0.0)
+    out = out.sort_values(["weight", "lon"], ascending=[False, True]).reset_index(drop=True)
+    out.insert(0, "id", [f"C{i + 1}" for i in range(len(out))])
+    out.insert(1, "name", [f"cluster {i + 1}" for i in range(len(out))])
+    return _frame(out)

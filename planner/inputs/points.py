@@ -1,0 +1,206 @@
+"""Reading point tables (CSV, GeoJSON, GeoPackage, Shapefile) into WGS-84 frames."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..core import crs as crs_mod
+from ..core._validate import Problems, check_lonlat, check_unique_ids, find_column, numeric_column
+from ..core.errors import InputError, InputFileNotFound
+
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def check_file(path: str | os.PathLike[str], role: str) -> Path:
+    """Return ``path`` as a Path if it is a readable, non-empty file; else raise InputError."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFileNotFound(f"{role} file {str(p)!r} does not exist; check the path")
+    if p.is_dir():
+        raise InputError(f"{role} file {str(p)!r} is a folder; give a file")
+    if p.stat().st_size == 0:
+        raise InputError(f"{role} file {str(p)!r} is empty; export the table again")
+    return p
+
+
+def _read_csv(p: Path, role: str) -> pd.DataFrame:
+    for enc in CSV_ENCODINGS:
+        try:
+            return pd.read_csv(
+                p,
+                encoding=enc,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+            )
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            raise InputError(
+                f"{role} file {str(p)!r} has no rows; export the table again"
+            ) from None
+        except pd.errors.ParserError as exc:
+            raise InputError(f"{role} file {str(p)!r} is not a valid CSV ({exc})") from None
+    raise InputError(
+        f"{role} file {str(p)!r} is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV"
+    )
+
+
+def _read_table(p: Path, role: str) -> pd.DataFrame:
+    """A CSV or Excel sheet as text cells (the first sheet of a workbook)."""
+    if p.suffix.lower() in EXCEL_SUFFIXES:
+        try:
+            frame = pd.read_excel(p, dtype=str, sheet_name=0)
+        except Exception as exc:  # openpyxl raises several types for broken workbooks
+            raise InputError(f"{role} file {str(p)!r} cannot be read as Excel ({exc})") from None
+        return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    head = p.read_bytes()[:4096]
+    if b"\x00" in head:
+        raise InputError(
+            f"{role} file {str(p)!r} looks like UTF-16 or binary, not CSV text; save it as "
+            "CSV UTF-8 (Excel: 另存为 CSV UTF-8)"
+        )
+    return _read_csv(p, role)
+
+
+def read_vector(path: Path, source: str) -> gpd.GeoDataFrame:
+    """Read a vector file (GeoJSON, GeoPackage, Shapefile) that must hold features."""
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputError(
+            f"{source} cannot be read as {path.suffix or 'a vector file'} ({exc})"
+        ) from None
+    if gdf.empty:
+        raise InputError(f"{source} has no features")
+    return gdf
+
+
+def read_point_table(
+    path: str | os.PathLike[str],
+    *,
+    role: str,
+    crs: str | int | None = "wgs84",
+    id_prefix: str,
+    need_weight: bool = False,
+    columns: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read a table of points and return ``id, name, lon, lat[, weight]`` plus other columns.
+
+    Parameters
+    ----------
+    path
+        CSV (UTF-8, UTF-8 with BOM or GB18030) with lon/lat columns, or a vector file
+        (GeoJSON, GeoPackage, Shapefile) of points.
+    role
+        What the file is (``"hotspots"``, ``"stations"``...), used in error messages.
+    crs
+        Coordinate system of a CSV's lon/lat: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``.
+        Vector files carry their own CRS; ``gcj02``/``bd09`` still apply to their lon/lat.
+    id_prefix
+        Prefix of generated ids when the file has no id column (``H`` gives ``H1, H2...``).
+    need_weight
+        Require a non-negative ``weight`` column (rows without weight column get 1.0 if False).
+    columns
+        Overrides ``{"lon": "经度", ...}`` for the column recognition.
+
+    Returns
+    -------
+    pandas.DataFrame
+        lon/lat in WGS-84 degrees; ``id`` unique strings; ``weight`` floats >= 0.
+    """
+    columns = columns or {}
+    p = check_file(path, role)
+    source = f"{role} file {str(p)!r}"
+    suffix = "".join(p.suffixes[-1:]).lower()
+    problems = Problems(source)
+    crs_name = crs_mod.normalize_crs(crs)
+    if suffix in TABLE_SUFFIXES:
+        frame = _read_table(p, role)
+        if frame.empty:
+            raise InputError(f"{source} has a header but no rows; add points")
+        lon_col = find_column(frame, "lon", override=columns.get("lon"), source=source)
+        lat_col = find_column(frame, "lat", override=columns.get("lat"), source=source)
+        missing = [f for f, c in (("lon", lon_col), ("lat", lat_col)) if c is None]
+        if missing:
+            raise InputError(
+                f"{source}: no {' or '.join(missing)} column; columns are {list(frame.columns)}; "
+                "name them lon/lat (or lng, longitude, 经度 / latitude, 纬度)"
+            )
+        assert lon_col is not None and lat_col is not None
+        x = numeric_column(frame, lon_col, problems, field="longitude")
+        y = numeric_column(frame, lat_col, problems, field="latitude")
+        coord_cols = [lon_col, lat_col]
+    elif suffix in VECTOR_SUFFIXES:
+        gdf = read_vector(p, source)
+        if gdf.crs is not None and crs_name not in ("gcj02", "bd09"):
+            gdf = gdf.to_crs(crs_mod.WGS84)
+        geom = gdf.geometry
+        not_point = np.flatnonzero(~geom.geom_type.isin(["Point"]).to_numpy())
+        if not_point.size:
+            geom = geom.copy()
+            ok = geom.notna() & ~geom.is_empty
+            geom[ok] = geom[ok].representative_point()
+        x = geom.x.to_numpy(dtype=float) if len(geom) else np.array([])
+        y = geom.y.to_numpy(dtype=float) if len(geom) else np.array([])
+        empty = np.flatnonzero(~np.isfinite(x) | ~np.isfinite(y))
+        if empty.size:
+            problems.add(f"features {list(empty[:5])}: missing or empty geometry")
+        frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        coord_cols = ["geometry.x", "geometry.y"]
+    else:
+        raise InputError(
+            f"{source}: unknown file type {suffix or '(none)'!r}; use .csv, .xlsx, .geojson, .gpkg "
+            "or .shp"
+        )
+    frame = frame.reset_index(drop=True)
+    if crs_name != "wgs84":
+        x, y = crs_mod.to_wgs84(x, y, crs_name)
+    check_lonlat(x, y, problems, coord_cols)
+
+    id_col = find_column(frame, "id", override=columns.get("id"), source=source)
+    if id_col is not None:
+        ids = frame[id_col].astype(str).str.strip()
+        blank = np.flatnonzero((ids == "") | frame[id_col].isna().to_numpy())
+        if blank.size:
+            problems.add(f"rows {list(blank[:5] + 2)}, column {id_col!r}: id is empty")
+        check_unique_ids(ids, problems, id_col)
+    else:
+        ids = pd.Series([f"{id_prefix}{i + 1}" for i in range(len(frame))])
+    name_col = find_column(frame, "name", override=columns.get("name"), source=source)
+    names = frame[name_col].fillna("").astype(str) if name_col else ids
+
+    out = pd.DataFrame({"id": ids.to_numpy(), "name": names.to_numpy(), "lon": x, "lat": y})
+    weight_col = find_column(frame, "weight", override=columns.get("weight"), source=source)
+    if weight_col is not None:
+        w = numeric_column(frame, weight_col, problems, field="weight")
+        neg = np.flatnonzero(w < 0)
+        if neg.size:
+            from ..core._validate import rows_text
+
+            problems.add(
+                f"{rows_text(neg)}, column {weight_col!r}: weight is negative; weights must be >= 0"
+            )
+        out["weight"] = w
+    elif need_weight:
+        raise InputError(
+            f"{source}: no weight column; columns are {list(frame.columns)}; "
+            "add a weight column (or 权重 / 订单量 / 骑手数)"
+        )
+    else:
+        out["weight"] = 1.0
+    problems.raise_if_any()
+    used = {c for c in (id_col, name_col, weight_col, *coord_cols) if c}
+    for col in frame.columns:
+        if col not in used and col not in out.columns:
+            out[col] = frame[col].to_numpy()
+    return out

@@ -1,0 +1,132 @@
+"""Station sites: existing stations and candidate sites for new ones.
+
+Candidates are real places that can host a station: the user's own list, or host venues
+from the map (community centres, bank branches, pharmacies, post offices, malls,
+supermarkets, fuel stations, hotels; see :data:`planner.config.HOST_VENUE_TAGS`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from ..core._validate import Problems, numeric_column, rows_text
+from ..core.crs import WGS84
+from ..core.errors import ConfigError, InputError
+from . import _osm
+from ._osm import HOST_VENUE_TAGS
+from .points import read_point_table
+
+log = logging.getLogger(__name__)
+
+
+def read_sites(
+    path: str | os.PathLike[str],
+    *,
+    role: str = "stations",
+    crs: str | int | None = "wgs84",
+    columns: dict[str, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Read stations or candidates: CSV with ``id, name, lon, lat`` (or a vector file).
+
+    Returns a WGS-84 GeoDataFrame with unique string ``id``, ``name``, ``lon``, ``lat`` and
+    any other columns of the file.
+    """
+    prefix = "S" if role == "stations" else "C"
+    df = read_point_table(path, role=role, crs=crs, id_prefix=prefix, columns=columns)
+    df = df.drop(columns=["weight"])
+    log.info("read %d %s", len(df), role)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
+
+
+def candidates_from_osm(
+    source: str | Path, *, tags: Mapping[str, Sequence[str]] = HOST_VENUE_TAGS
+) -> gpd.GeoDataFrame:
+    """Host venues of an OSM source as candidate sites (``id, name, category, street``)."""
+    venues = _osm.read_pois(source, tags)
+    if venues.empty:
+        raise InputError(
+            f"network {str(source)!r} has no host venues (banks, pharmacies, "
+            "community centres...); give a --candidates file"
+        )
+    log.info("found %d host venues", len(venues))
+    return venues
+
+
+def empty_sites() -> gpd.GeoDataFrame:
+    """A site table with no rows (a district with no station yet)."""
+    return gpd.GeoDataFrame(
+        {"id": [], "name": [], "lon": [], "lat": []},
+        geometry=gpd.GeoSeries([], crs=WGS84),
+        crs=WGS84,
+    )
+
+
+def capacities(
+    candidates: gpd.GeoDataFrame,
+    capacity: float | str | Sequence[float] | np.ndarray | None,
+    *,
+    source: str = "candidates",
+) -> np.ndarray | None:
+    """Demand each candidate can serve, in the units of the hotspot weights.
+
+    Parameters
+    ----------
+    candidates
+        Candidate sites, rows in the order of their file.
+    capacity
+        ``None`` (no limit), one number for every candidate (such as ``300`` or ``"300"``),
+        one number per candidate (in their order), or the name of a column of
+        ``candidates`` holding each site's own capacity.
+    source
+        How to name the candidates in an error (their file).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        One value > 0 per candidate, or None when there is no limit.
+    """
+    if capacity is None or (isinstance(capacity, str) and not capacity.strip()):
+        return None
+    if not isinstance(capacity, (str, int, float, np.number)):
+        values = np.asarray(capacity, dtype=float).ravel()
+        if values.shape != (len(candidates),) or not (np.isfinite(values) & (values > 0)).all():
+            raise ConfigError(
+                f"capacity: expected one demand above 0 per candidate ({len(candidates)}), "
+                f"got {values.shape[0]} values" + (" with some not above 0" if
+                values.shape == (len(candidates),) else "")
+            )  # fmt: skip
+        return values
+    try:
+        value = float(capacity)
+    except (TypeError, ValueError):
+        value = None
+    if value is not None:
+        if not (np.isfinite(value) and value > 0):
+            raise ConfigError(
+                f"--capacity: {capacity!r} must be a demand above 0 (the units of the hotspot "
+                "weights), or the name of a candidates column holding each site's capacity"
+            )
+        return np.full(len(candidates), value)
+    column = str(capacity)
+    if column not in candidates.columns:
+        raise InputError(
+            f"{source}: no capacity column {column!r}; columns are "
+            f"{[c for c in candidates.columns if c != 'geometry']}; give --capacity a number "
+            "or the name of one of these columns"
+        )
+    problems = Problems(source)
+    values = numeric_column(candidates, column, problems, field="capacity")
+    bad = np.flatnonzero(np.isfinite(values) & (values <= 0))
+    if bad.size:
+        problems.add(
+            f"{rows_text(bad)}, column {column!r}: capacity must be above 0; give the demand "
+            "the site can serve, or delete the rows"
+        )
+    problems.raise_if_any()
+    return values

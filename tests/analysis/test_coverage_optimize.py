@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.analysis import coverage
+from planner import optimize
+from planner.analysis import travel
+from planner.core.errors import ConfigError
+
+
+def _times(matrix):
+    """TravelTimes from a dense sources × targets matrix (inf = beyond the limit)."""
+    m = np.asarray(matrix, dtype=float)
+    r, c = np.nonzero(np.isfinite(m))
+    from planner.inputs.network import csr_min
+
+    sec = csr_min(r, c, m[r, c], m.shape)
+    return travel.TravelTimes(
+        sec,
+        np.array([f"S{i}" for i in range(m.shape[0])]),
+        np.array([f"H{j}" for j in range(m.shape[1])]),
+        900.0,
+    )
+
+
+INF = np.inf
+
+
+def test_station_scores_by_hand():
+    # 3 stations × 4 hotspots, seconds; thresholds 8 and 10 minutes
+    t = [[0, 500, INF, INF], [470, 590, INF, INF], [INF, INF, 610, INF]]
+    w = np.array([1.0, 2.0, 4.0, 8.0])
+    cov = coverage.Coverage(_times(t), w, (480.0, 600.0))
+    s = coverage.station_scores(cov).set_index("station_id")
+    assert s.loc["S0", "demand_8"] == 1.0 and s.loc["S0", "demand_10"] == 3.0
+    assert s.loc["S1", "demand_8"] == 1.0 and s.loc["S1", "demand_10"] == 3.0
+    assert s.loc["S0", "unique_8"] == 0.0 and s.loc["S0", "redundant_8"] == 1.0
+    assert s.loc["S2", "demand_10"] == 0.0  # 610 s is beyond 10 minutes
+    d = coverage.district_summary(cov)
+    assert d["covered"]["8"]["share"] == pytest.approx(1 / 15)
+    assert d["covered"]["10"]["share"] == pytest.approx(3 / 15)
+    assert d["demand_beyond_limit"] == 8.0  # H3 reaches no station
+    assert s.loc["S0", "lost_if_closed_10"] == 0.0 and s.loc["S2", "lost_if_closed_10"] == 0.0
+
+
+def test_catchments_split_ties_and_grades_by_hand():
+    # hotspot weights 1, 2, 4, 8, 16; S0 and S1 tie for H1 at 300 s
+    t = [[100, 300, 700, INF, INF], [INF, 300, 400, 500, INF], [INF, INF, INF, 890, INF]]
+    w = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    cov = coverage.Coverage(_times(t), w, (480.0, 600.0, 900.0))
+    s = coverage.station_scores(cov, (0.8, 0.9, 1.0)).set_index("station_id")
+    # S0: H0 (1) + half of H1 (1); S1: half of H1 (1) + H2 (4) + H3 (8); S2: nothing nearest
+    assert s["catchment_demand"].tolist() == [2.0, 13.0, 0.0]
+    assert s["catchment_hotspots"].tolist() == [2, 3, 0]
+    # S1's catchment: 5 of 13 within 8 min (H1 half, H2), all 13 within 10 min
+    assert s.loc["S1", "catchment_within_8"] == pytest.approx(5 / 13)
+    assert s.loc["S1", "catchment_within_10"] == 1.0
+    assert s["grade"].tolist() == ["A", "B", "-"]
+    assert s.loc["S2", "lost_if_closed_15"] == 0.0  # H3 is also within 15 min of S1
+    assert s.loc["S1", "lost_if_closed_10"] == 12.0  # H2 and H3: only S1 within 10 min
+    assert s.loc["S1", "lost_if_closed_15"] == 0.0  # within 15 min, S0 and S2 take over
+    assert s.loc["S1", "lost_if_closed_8"] == 4.0  # H2
+
+
+def test_grade_rule():
+    assert coverage.grade([0.85, 0.95, 1.0], [0.8, 0.9, 1.0]) == "A"
+    assert coverage.grade([0.5, 0.95, 1.0], [0.8, 0.9, 1.0]) == "B"
+    assert coverage.grade([0.9, 0.5, 1.0], [0.8, 0.9, 1.0]) == "C"  # 8-min met alone: not B
+    assert coverage.grade([0.9, 0.95, 0.99], [0.8, 0.9, 1.0]) == "D"
+    assert coverage.grade([np.nan, np.nan, np.nan], [0.8, 0.9, 1.0]) == "-"
+
+
+def test_weighted_percentiles_by_hand():
+    minutes = np.array([2.0, 5.0, 9.0, np.inf])
+    w = np.array([1.0, 1.0, 1.0, 1.0])
+    assert coverage.weighted_quantile(minutes, w, 0.5) == 5.0  # 2 of 4 reach 5 min
+    assert coverage.weighted_quantile(minutes, w, 0.75) == 9.0
+    assert coverage.weighted_quantile(minutes, w, 0.9) == np.inf
+    assert coverage.weighted_quantile(minutes, np.array([0, 0, 3.0, 1]), 0.5) == 9.0
+    assert np.isnan(coverage.weighted_quantile(minutes, np.zeros(4), 0.5))
+
+
+def test_district_goals_percentiles_and_blind_spots_by_hand():
+    t = [[60, 360, 540, 840, INF]]
+    w = np.array([4.0, 3.0, 1.0, 1.0, 1.0])
+    cov = coverage.Coverage(_times(t), w, (480.0, 600.0, 900.0))
+    d = coverage.district_summary(cov, (0.7, 0.8, 1.0))
+    assert [g["share"] for g in d["goals"]] == pytest.approx([0.7, 0.8, 0.9])
+    assert [g["attained"] for g in d["goals"]] == [True, True, False]
+    assert d["all_goals_attained"] is False
+    nm = d["nearest_minutes"]
+    assert nm["median"] == 6.0  # 4 + 3 of 10 reach 6 min
+    assert nm["p90"] == 14.0
+    assert nm["mean_of_reached"] == pytest.approx((4 * 1 + 3 * 6 + 9 + 14) / 9)
+    b = coverage.blind_spots(cov)
+    assert b["hotspot_id"].tolist() == ["H2", "H3", "H4"]
+    assert b["beyond_10"].tolist() == [False, True, True]
+    assert b["beyond_15"].tolist() == [False, False, True]
+    sub = coverage.district_summary(cov, (0.7, 0.8, 1.0), subset=np.array([0, 0, 1, 1, 0], bool))
+    assert sub["total_demand"] == 2.0 and sub["covered"]["10"]["share"] == 0.5
+
+
+def test_zero_second_pairs_count_as_covered():
+    cov = coverage.Coverage(_times([[0.0, INF]]), np.array([5.0, 1.0]), (480.0,))
+    assert cov.counts(0).tolist() == [1, 0]
+
+
+def test_asking_for_more_sites_than_candidates_is_a_clear_error():
+    with pytest.raises(ConfigError, match="only 2 usable candidate"):
+        optimize.MaximalCoverage(sp.csc_matrix(np.ones((3, 2))), np.ones(3), 5)
+
+
+def test_from_cost_matrix_dense_and_sparse_agree():
+    rng = np.random.default_rng(3)
+    cost = rng.uniform(0.5, 20, size=(30, 8))
+    w = rng.integers(1, 5, size=30)
+    a = optimize.MaximalCoverage.from_cost_matrix(cost, w, threshold=8.0, p=3).solve()
+    far = cost > 12  # a sparse matrix leaves out what is beyond reach
+    b = optimize.MaximalCoverage.from_cost_matrix(
+        sp.csr_matrix(np.where(far, 0, cost)), w, threshold=8.0, p=3
+    ).solve()
+    assert a.selected.tolist() == b.selected.tolist()
+    assert (
+        a.objective
+        == b.objective
+        == pytest.approx(float(w[(cost[:, a.selected] <= 8).any(axis=1)].sum()))
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_existing=st.integers(0, 3),
+    p=st.integers(0, 3),
+    method=st.sampled_from(["greedy", "local", "exact"]),
+)
+def test_existing_stations_are_always_kept(seed, n_existing, p, method):
+    """The value of new sites is what they add to the existing stations, never what they
+    would cover alone: exact equals brute force over station sets that contain every
+    existing station, and every method's figure is what its sites really add."""
+    rng = np.random.default_rng(seed)
+    n_h, n_c = 9, 5
+    t = np.where(
+        rng.random((n_existing + n_c, n_h)) < 0.5,
+        rng.uniform(0, 1000, (n_existing + n_c, n_h)),
+        INF,
+    )
+    w = rng.integers(0, 6, n_h).astype(float)
+    thresholds = (480.0, 600.0, 900.0)
+    tw = rng.choice([0.0, 1.0, 2.0], 3)
+    cov_st = coverage.Coverage(_times(t[:n_existing].reshape(n_existing, n_h)), w, thresholds)
+    cov_cand = coverage.Coverage(_times(t[n_existing:]), w, thresholds)
+
+    def value(rows):  # weighted demand within each threshold of any of these stations
+        if not len(rows):
+            return 0.0
+        best = t[list(rows)].min(axis=0)
+        return sum(tw[k] * w[best <= th].sum() for k, th in enumerate(thresholds))
+
+    kept = list(range(n_existing))
+    base = value(kept)
+    best = max(
+        value(kept + [n_existing + j for j in combo]) - base
+        for k in range(p + 1)
+        for combo in itertools.combinations(range(n_c), k)
+    )
+    prob = optimize.MaximalCoverage.from_coverage(
+        cov_cand, p, existing=cov_st, threshold_weights=tw
+    )
+    sol = prob.solve(method)
+    added = value(kept + [n_existing + int(j) for j in sol.selected]) - base
+    assert sol.objective == pytest.approx(added)
+    assert sol.bound >= best - 1e-6
+    if method == "exact":
+        assert sol.objective == pytest.approx(best)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from planner.analysis import isochrones
+from planner.analysis import travel
+
+from ..conftest import make_network, xy
+
+WALK = 4.8 / 3.6
+
+
+def nested(inner, outer) -> bool:
+    return outer.covers(inner)
+
+
+def test_polygon_covers_the_reachable_part_of_a_cut_edge():
+    nodes = {1: (0, 0), 2: (1000, 0), 3: (2000, 0)}
+    net = make_network(nodes, [{"u": 1, "v": 2}, {"u": 2, "v": 3}], mode="walk")
+    s = travel.snap(net, xy((0, 0)), np.array(["S"]))
+    h = travel.snap(net, xy((10, 0)), np.array(["H"]))
+    tt = travel.compute(net, s, h, limit_s=1000 / WALK, keep_node_times=True)
+    # 600 m of walking: the polygon reaches x = 600 m (plus the corridor), not further
+    polys = isochrones.station_polygons(
+        net, tt, s, [600 / WALK, 1000 / WALK], buffer_m=10, resolution_m=2
+    )
+    p6, p10 = polys.geometry.iloc[0], polys.geometry.iloc[1]
+    assert p6.contains(shapely.Point(xy((590, 0))[0]))
+    assert not p6.intersects(shapely.Point(xy((620, 0))[0]))
+    assert p10.contains(shapely.Point(xy((990, 0))[0]))
+    assert nested(p6, p10)
+
+
+def test_isochrones_nested_and_agree_with_coverage(helsinki_walk):
+    net = helsinki_walk
+    rng = np.random.default_rng(11)
+    minx, miny, maxx, maxy = net.nodes.total_bounds
+    pts = np.column_stack([rng.uniform(minx, maxx, 150), rng.uniform(miny, maxy, 150)])
+    s = travel.snap(net, pts[:3], np.array(["S0", "S1", "S2"]))
+    h = travel.snap(net, pts[3:], np.array([f"H{i}" for i in range(147)]))
+    thresholds = [240.0, 360.0, 480.0]
+    tt = travel.compute(net, s, h, limit_s=480.0, keep_node_times=True)
+    polys = isochrones.station_polygons(net, tt, s, thresholds)
+    assert len(polys) == 9
+    for sid in ("S0", "S1", "S2"):
+        g = polys.loc[polys["station_id"] == sid].sort_values("minutes").geometry.tolist()
+        assert nested(g[0], g[1]) and nested(g[1], g[2])
+        assert g[0].area < g[2].area
+    # every hotspot counted as covered lies inside that station's polygon (on its road)
+    sec = tt.seconds.tocoo()
+    for i, j, t in zip(sec.row, sec.col, sec.data, strict=True):
+        for k, thr in enumerate(thresholds):
+            if t <= thr:
+                poly = polys.geometry.iloc[3 * i + k]
+                assert poly.buffer(1e-6).contains(shapely.Point(h.snapped_xy[j]))
+    areas = isochrones.service_areas(polys)
+    assert nested(areas.geometry.iloc[0], areas.geometry.iloc[2])
+
+
+def test_polygons_have_holes_where_nothing_is_reachable():
+    # a 1 km square block: the inside of the block is not road, so it is a hole
+    nodes = {1: (0, 0), 2: (1000, 0), 3: (1000, 1000), 4: (0, 1000)}
+    ways = [{"u": a, "v": b} for a, b in ((1, 2), (2, 3), (3, 4), (4, 1))]
+    net = make_network(nodes, ways, mode="walk")
+    s = travel.snap(net, xy((0, 0)), np.array(["S"]))
+    h = travel.snap(net, xy((500, 0)), np.array(["H"]))
+    tt = travel.compute(net, s, h, limit_s=5000 / WALK, keep_node_times=True)
+    poly = isochrones.station_polygons(net, tt, s, [5000 / WALK], buffer_m=20, resolution_m=5)
+    poly = poly.geometry.iloc[0]
+    assert len(poly.interiors) == 1
+    assert not poly.contains(shapely.Point(xy((500, 500))[0]))
+    # a corridor 2 × 20 m wide, plus one cell for tracing on a 5 m grid
+    assert poly.area == pytest.approx(4 * 1000 * (40 + 5), rel=0.03)

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.inputs import network as network_mod
+from planner.core.modes import get_mode
+from planner.core.errors import ConfigError, NetworkError
+
+from ..conftest import make_network
+
+
+def _ways(**cols):
+    n = len(next(iter(cols.values())))
+    base = {"highway": ["residential"] * n}
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def test_ebike_respects_oneway_and_contraflow():
+    ways = _ways(
+        highway=["residential"] * 4,
+        oneway=["yes", "-1", "yes", None],
+        **{"oneway:bicycle": [None, None, "no", None]},
+    )
+    fwd, bwd = network_mod.speeds_kph(ways, get_mode("ebike"))
+    assert list(fwd > 0) == [True, False, True, True]
+    assert list(bwd > 0) == [False, True, True, True]
+    assert fwd[0] == pytest.approx(16.0)
+
+
+def test_walk_ignores_oneway_and_ebike_pushes_on_footways():
+    ways = _ways(
+        highway=["residential", "footway", "steps", "motorway"], oneway=["yes", None, None, "yes"]
+    )
+    fwd, bwd = network_mod.speeds_kph(ways, get_mode("walk"))
+    assert (bwd[:3] > 0).all() and fwd[3] == 0 and bwd[3] == 0
+    efwd, _ = network_mod.speeds_kph(ways, get_mode("ebike"))
+    assert efwd[1] == pytest.approx(5.0)  # pushing speed on a footway
+    assert efwd[3] == 0  # motorways are not for e-bikes
+    assert efwd.max() <= 25.0
+
+
+def test_motorroads_are_closed_to_riders_and_walkers_but_not_cars():
+    ways = _ways(highway=["trunk", "trunk"], motorroad=["yes", None])
+    for mode in ("ebike", "walk"):
+        fwd, _ = network_mod.speeds_kph(ways, get_mode(mode))
+        assert list(fwd > 0) == [False, True]
+    fwd, _ = network_mod.speeds_kph(ways, get_mode("drive"))
+    assert (fwd > 0).all()
+
+
+def test_drive_uses_maxspeed_and_excludes_paths():
+    ways = _ways(highway=["primary", "primary", "footway"], maxspeed=["30", "20 mph", None])
+    fwd, _ = network_mod.speeds_kph(ways, get_mode("drive"))
+    assert fwd[0] == pytest.approx(30.0)
+    assert fwd[1] == pytest.approx(20 * 1.609344)
+    assert fwd[2] == 0
+
+
+def test_private_access_is_excluded_unless_granted():
+    ways = _ways(access=["private", "private", None], bicycle=[None, "yes", "no"])
+    fwd, _ = network_mod.speeds_kph(ways, get_mode("ebike"))
+    assert list(fwd > 0) == [False, True, False]
+
+
+def test_unknown_mode_is_a_clear_error():
+    with pytest.raises(ConfigError, match="--mode"):
+        get_mode("rocket")
+
+
+def test_largest_strongly_connected_part_is_kept_and_reported():
+    nodes = {1: (0, 0), 2: (100, 0), 3: (200, 0), 10: (0, 500), 11: (100, 500)}
+    ways = [
+        {"u": 1, "v": 2},
+        {"u": 2, "v": 3},
+        {"u": 10, "v": 11},  # separate island
+        {"u": 3, "v": 10, "oneway": "yes"},
+    ]  # one-way link: not strongly connected
+    net = make_network(nodes, ways, mode="ebike")
+    assert sorted(net.nodes["osmid"]) == [1, 2, 3]
+    assert net.report["nodes_dropped"] == 2
+    assert net.report["segments_kept"] == 2
+    lengths = sorted(net.segments["length_m"])
+    assert lengths == pytest.approx([100.0, 100.0])
+
+
+def test_network_with_nothing_strongly_connected_is_an_error():
+    nodes = {1: (0, 0), 2: (100, 0), 3: (200, 0)}
+    ways = [{"u": 1, "v": 2, "oneway": "yes"}, {"u": 2, "v": 3, "oneway": "yes"}]
+    with pytest.raises(NetworkError, match="fewer than two connected nodes"):
+        make_network(nodes, ways, mode="ebike")
+
+
+def test_network_with_no_usable_road_is_an_error():
+    nodes = {1: (0, 0), 2: (100, 0)}
+    with pytest.raises(NetworkError, match="usable"):
+        make_network(nodes, [{"u": 1, "v": 2, "highway": "motorway"}], mode="walk")
+
+
+def test_real_extract_loads(helsinki_walk):
+    net = helsinki_walk
+    assert net.crs.is_projected and "32635" in net.crs.to_string()  # UTM 35N for Helsinki
+    assert net.n_nodes > 3000
+    seg = net.segments
+    assert (seg["length_m"] > 0).mean() > 0.99
+    assert np.isfinite(seg["fwd_s"]).all() and np.isfinite(seg["bwd_s"]).all()  # walking
+    # edges are consistent with lengths and the walking speed
+    e = net.edges()
+    assert (e["travel_time_s"] >= e["length_m"] / (4.8 / 3.6) - 1e-9).all()
+    steps = e.merge(seg[["highway"]], left_on="segment", right_index=True)
+    st = steps[steps["highway"] == "steps"]
+    assert np.allclose(st["travel_time_s"], st["length_m"] / (2.5 / 3.6))
+
+
+def test_osm_xml_and_graphml_load_offline(tmp_path):
+    xml = tmp_path / "tiny.osm"
+    xml.write_text("""<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6">
+  <node id="1" lat="42.5000" lon="1.5000"/>
+  <node id="2" lat="42.5000" lon="1.5100"/>
+  <node id="3" lat="42.5090" lon="1.5100"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>
+  <way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/>
+    <tag k="oneway" v="-1"/></way>
+  <way id="12"><nd ref="3"/><nd ref="1"/><tag k="highway" v="residential"/></way>
+</osm>""")
+    net = network_mod.load(xml, mode="ebike")
+    assert net.n_nodes == 3
+    seg = net.segments
+    one = seg[np.isinf(seg["fwd_s"]) | np.isinf(seg["bwd_s"])]
+    assert len(one) == 1  # way 11 is one-way, from node 3 to node 2
+    osmid = net.nodes["osmid"].to_numpy()
+    row = one.iloc[0]
+    allowed_from = osmid[row["u"]] if np.isfinite(row["fwd_s"]) else osmid[row["v"]]
+    assert allowed_from == 3
+
+    import osmnx as ox
+
+    g = net.to_networkx()
+    assert g.number_of_edges() == 5
+    # save an osmnx graph to GraphML and read it back
+    gx = ox.graph_from_xml(xml, simplify=False, retain_all=True)
+    path = tmp_path / "tiny.graphml"
+    ox.io.save_graphml(gx, path)
+    walk = network_mod.load(path, mode="walk")
+    assert walk.n_nodes == 3 and len(walk.segments) == 3
+    assert np.isfinite(walk.segments[["fwd_s", "bwd_s"]].to_numpy()).all()
+    ride = network_mod.load(path, mode="ebike")
+    assert len(ride.segments) == 3
+    assert (~np.isfinite(ride.segments[["fwd_s", "bwd_s"]].to_numpy())).sum() == 1
+
+
+def test_speeds_from_toml_override_the_preset(tmp_path):
+    from planner.inputs.settings_files import mode_from_toml
+
+    f = tmp_path / "speeds.toml"
+    f.write_text('mode = "ebike"\n[speeds_kph]\nresidential = 12\nsteps = 0\n')
+    mode = mode_from_toml(f)
+    assert mode.speed_kph["residential"] == 12.0 and "steps" not in mode.speed_kph
+    assert mode.speed_kph["primary"] == 20.0  # untouched classes keep the preset
+    nodes = {1: (0, 0), 2: (1200, 0)}
+    net = make_network(nodes, [{"u": 1, "v": 2}], mode="walk")
+    assert net.segments["fwd_s"].iloc[0] == pytest.approx(1200 / (4.8 / 3.6))
+    ways = pd.DataFrame({"highway": ["residential"]})
+    fwd, _ = network_mod.speeds_kph(ways, mode)
+    assert fwd[0] == 12.0
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [("[speeds_kph]\nresidential = -3\n", "speeds_kph.residential"),
+     ("oneway = 'sometimes'\n", "oneway"),
+     ("colour = 'red'\n", "unknown keys"),
+     ("[speeds_kph\n", "not valid TOML")],
+)  # fmt: skip
+def test_bad_speed_files_name_the_problem(tmp_path, text, fragment):
+    from planner.inputs.settings_files import mode_from_toml
+
+    f = tmp_path / "speeds.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=fragment):
+        mode_from_toml(f)
+
+
+def test_empty_network_file_is_a_clear_error(tmp_path):
+    from planner.core.errors import InputError
+
+    f = tmp_path / "empty.osm.pbf"
+    f.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        network_mod.load(f)
+    g = tmp_path / "nothing.osm"
+    g.write_text("<?xml version='1.0' encoding='UTF-8'?><osm version='0.6'></osm>")
+    with pytest.raises((NetworkError, InputError)):
+        network_mod.load(g)
