@@ -25,10 +25,9 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from planner.analysis import isochrones
-from planner.analysis import travel
-from planner.inputs import network as network_mod
+from planner.analysis import isochrones, travel
 from planner.core.modes import get_mode
+from planner.inputs import network as network_mod
 
 ANDORRA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "andorra_2020-04.osm.pbf"
 LIMIT_S = 900.0

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from planner.inputs import network as network_mod
 from planner.core.modes import get_mode
+from planner.inputs import network as network_mod
 
 #: A projected CRS (UTM 31N) so hand-built coordinates are metres.
 UTM = "EPSG:32631"

@@ -18,3 +18,19 @@ def gap_label(gap: float) -> str:
     show but above :data:`PROVEN_GAP` is ``"< 0.01%"``, so it does not read as proven."""
     return "< 0.01%" if PROVEN_GAP < gap < 0.00005 else f"{gap:.2%}"
 
+
+
+#: Relative tolerance of every comparison of objective values, shares, bounds and minutes.
+REL_TOL = 1e-9
+
+
+def tol(x: float) -> float:
+    """Tolerance of a comparison with ``x``: :data:`REL_TOL` relative to ``|x|``, and at least
+    :data:`REL_TOL` absolute (``a > b + tol(b)`` is "clearly above")."""
+    ax = abs(float(x))
+    return REL_TOL * (ax if ax > 1.0 else 1.0)
+
+
+def seconds(minutes: float) -> float:
+    """Minutes (the user's unit) as seconds (the package's unit)."""
+    return float(minutes) * 60.0

@@ -8,9 +8,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.analysis import coverage
 from planner import optimize
-from planner.analysis import travel
+from planner.analysis import coverage, travel
 from planner.core.errors import ConfigError
 
 

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import shapely
 
-from planner.analysis import isochrones
-from planner.analysis import travel
+from planner.analysis import isochrones, travel
 
 from ..conftest import make_network, xy
 

@@ -10,11 +10,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from planner.inputs import demand
 from planner import pipeline
-from planner.inputs import sites
-from planner.inputs import network as network_mod
 from planner.cli import main
+from planner.inputs import demand, sites
+from planner.inputs import network as network_mod
 
 STATIONS = Path(__file__).resolve().parents[2] / "data" / "andorra_stations.csv"
 

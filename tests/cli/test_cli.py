@@ -358,8 +358,7 @@ def test_objective_time_is_the_p_median_of_the_network_times(demo_files, helsink
 
     import numpy as np
 
-    from planner.inputs import demand
-    from planner.inputs import sites
+    from planner.inputs import demand, sites
 
     hs = demand.read_hotspots(demo_files / "hotspots.csv")
     st = sites.read_sites(demo_files / "stations.csv", role="stations")

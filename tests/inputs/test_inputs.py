@@ -10,13 +10,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.core import crs
-from planner.inputs import demand
-from planner.inputs import sites
 from planner.cli import main
-from planner.core.errors import ConfigError
+from planner.core import crs
+from planner.core.errors import ConfigError, InputError
+from planner.inputs import demand, sites
 from planner.inputs.settings_files import poi_weights_from_toml
-from planner.core.errors import InputError
 
 
 def _csv(tmp_path, text, name="in.csv", encoding="utf-8"):

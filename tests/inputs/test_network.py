@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.inputs import network as network_mod
-from planner.core.modes import get_mode
 from planner.core.errors import ConfigError, NetworkError
+from planner.core.modes import get_mode
+from planner.inputs import network as network_mod
 
 from ..conftest import make_network
 

@@ -438,8 +438,7 @@ def test_capacitated_coverage_by_hand():
 def test_capacitated_lagrangian_bound_holds_and_nears_the_lp(seed, p):
     """Every value of the Lagrangian is at least the LP bound of the strong formulation
     (so at least the optimum); the subgradient steps bring it within 1% of that LP."""
-    from planner.optimize import _kernels
-    from planner.optimize import CapacitatedCoverage
+    from planner.optimize import CapacitatedCoverage, _kernels
 
     rng = np.random.default_rng(seed)
     cover = sp.csc_matrix((rng.random((40, 8)) < 0.35).astype(float))
