@@ -7,6 +7,7 @@ already covered by existing stations, ``covered[k]`` (bool per demand row).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -166,13 +167,30 @@ class MilpResult:
     row_dual: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
+@functools.cache
+def _quiet_highs() -> type:
+    """``highspy.Highs`` with its output off from the start.
+
+    The wrapper's constructor enables callbacks (C++ ``Highs::setCallback``), and that call
+    prints the banner ("Running HiGHS ...: Copyright ...") to stdout, once per process,
+    unless ``output_flag`` is already off; setting it after the constructor is too late.
+    """
+    import highspy
+
+    class QuietHighs(highspy.Highs):
+        def enableCallbacks(self) -> None:
+            self.setOptionValue("output_flag", False)
+            super().enableCallbacks()
+
+    return QuietHighs
+
+
 def _highs(model: Sequence[Any], *, relax: bool, time_limit_s: float | None = None) -> Any:
-    """A HiGHS instance holding ``model`` (column-wise arrays, no modelling layer)."""
+    """A HiGHS instance holding ``model`` (column-wise arrays, no modelling layer), silent."""
     import highspy
 
     cost, a, row_lo, row_hi, col_lo, col_hi, integer = model
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _quiet_highs()()
     if time_limit_s is not None:
         h.setOptionValue("time_limit", max(float(time_limit_s), 1e-3))
     a = sp.csc_matrix(a)
