@@ -84,7 +84,7 @@ class Snapped:
         names = np.full(len(seg), "", dtype=object)
         names[ok] = network.segments["name"].to_numpy()[seg[ok]]
         status = np.where(
-            self.excluded, "excluded", np.where(self.distance_m > SNAP_WARN_M, "far", "ok")
+            self.excluded, "excluded", np.where(self.distance_m > self.warn_distance_m, "far", "ok")
         )
         return pd.DataFrame(
             {

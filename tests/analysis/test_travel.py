@@ -202,3 +202,17 @@ def test_node_times_match_networkx_on_real_extract(helsinki_pbf):
         got = dict(zip(reach.indices.tolist(), reach.data.tolist(), strict=True))
         assert set(got) == set(want)
         assert max(abs(got[j] - want[j]) for j in want) < 1e-6
+
+
+def test_snap_report_uses_the_points_own_warning_distance():
+    """A point 150 m from the road is "far" when the warning distance is 100 m, "ok" at the
+    default 300 m; the subset of a snap keeps its warning distance."""
+    net = line()
+    pts, ids = xy((500, 150), (1500, 20)), np.array(["far", "near"])
+    strict = travel.snap(net, pts, ids, warn_distance_m=100.0)
+    assert strict.report(net, role="hotspot")["status"].tolist() == ["far", "ok"]
+    assert strict.subset(np.array([0])).report(net)["status"].tolist() == ["far"]
+    default = travel.snap(net, pts, ids)
+    assert default.report(net)["status"].tolist() == ["ok", "ok"]
+    lenient = travel.snap(net, pts, ids, warn_distance_m=10.0)
+    assert lenient.report(net)["status"].tolist() == ["far", "far"]
