@@ -1,0 +1,43 @@
+"""Array-only kernels of the site optimiser: numpy, scipy and HiGHS; no labels, no frames.
+
+- :mod:`.cover`: greedy picks and interchange for coverage, the fractional knapsack per site;
+- :mod:`.lagrange`: Lagrangian bounds of coverage, capacitated coverage and p-median;
+- :mod:`.milp`: MILP/LP solves with HiGHS, the LP relaxation and its branch and bound;
+- :mod:`.reduce`: the set-covering reductions.
+
+The problem classes of :mod:`planner.optimize` call them through this package's names.
+"""
+
+from __future__ import annotations
+
+from .cover import coverage_gains, greedy_coverage, interchange_coverage, knapsack_fill, ranges
+from .lagrange import lagrangian_capacitated, lagrangian_coverage, lagrangian_pmedian
+from .milp import (
+    BOUND_SLACK,
+    MilpResult,
+    Model,
+    Relaxation,
+    bound_slack,
+    solve_binary,
+    solve_milp,
+)
+from .reduce import reduce_set_cover
+
+__all__ = [
+    "BOUND_SLACK",
+    "MilpResult",
+    "Model",
+    "Relaxation",
+    "bound_slack",
+    "coverage_gains",
+    "greedy_coverage",
+    "interchange_coverage",
+    "knapsack_fill",
+    "lagrangian_capacitated",
+    "lagrangian_coverage",
+    "lagrangian_pmedian",
+    "ranges",
+    "reduce_set_cover",
+    "solve_binary",
+    "solve_milp",
+]

@@ -1,0 +1,265 @@
+"""MILP and LP solves with HiGHS, from column-wise arrays (no modelling layer): one solve,
+a re-solvable LP relaxation with a depth-first branch and bound on it, and the hand-over
+from that search to HiGHS's MILP solver.
+
+HiGHS is imported on first use (it takes a tenth of a second), and every instance is silent
+from its creation: nothing reaches stdout.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from ...core.units import tol
+
+#: Relative slack added to bounds read from floating-point LP values, so they stay valid.
+BOUND_SLACK = 1e-7
+
+
+def bound_slack(x: float) -> float:
+    """The slack of a bound near ``x``: :data:`BOUND_SLACK` relative to ``|x|``, at least
+    :data:`BOUND_SLACK` absolute."""
+    return BOUND_SLACK * max(1.0, abs(x))
+
+
+class Model(NamedTuple):
+    """Minimise ``cost @ x`` subject to ``row_lo <= a @ x <= row_hi`` and
+    ``col_lo <= x <= col_hi``, with ``x_j`` whole where ``integer[j]`` (column-wise arrays;
+    ``-inf``/``inf`` for a missing side)."""
+
+    cost: np.ndarray
+    a: sp.csc_matrix
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    integer: np.ndarray
+
+
+@dataclass(frozen=True)
+class MilpResult:
+    """Result of a solve: the answer ``x`` (empty when none was found), its ``objective``,
+    the best ``bound`` on the optimum (a lower bound: every model is minimised), whether the
+    answer is proven ``optimal`` and how the solve ended (``status``, for people)."""
+
+    x: np.ndarray
+    objective: float
+    bound: float
+    optimal: bool
+    status: str
+    #: Row duals of an LP (``relax=True``): the change of the objective per unit of a row's
+    #: bound; empty for a MILP.
+    row_dual: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+@functools.cache
+def _quiet_highs() -> type:
+    """``highspy.Highs`` with its output off from the start.
+
+    The wrapper's constructor enables callbacks (C++ ``Highs::setCallback``), and that call
+    prints the banner ("Running HiGHS ...: Copyright ...") to stdout, once per process,
+    unless ``output_flag`` is already off; setting it after the constructor is too late.
+    """
+    import highspy
+
+    class QuietHighs(highspy.Highs):
+        def enableCallbacks(self) -> None:
+            self.setOptionValue("output_flag", False)
+            super().enableCallbacks()
+
+    return QuietHighs
+
+
+def _highs(model: Model, *, relax: bool, time_limit_s: float | None = None) -> Any:
+    """A silent HiGHS instance holding ``model`` (its integrality too unless ``relax``)."""
+    import highspy
+
+    cost, a, row_lo, row_hi, col_lo, col_hi, integer = model
+    h = _quiet_highs()()
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", max(float(time_limit_s), 1e-3))
+    a = sp.csc_matrix(a)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(col_lo, dtype=float)
+    lp.col_upper_ = np.asarray(col_hi, dtype=float)
+    lp.row_lower_ = np.asarray(row_lo, dtype=float)
+    lp.row_upper_ = np.asarray(row_hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    if not relax:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+            for b in integer
+        ]
+    h.passModel(lp)
+    return h
+
+
+def solve_milp(
+    cost: np.ndarray,
+    a: sp.csc_matrix,
+    row_lo: np.ndarray,
+    row_hi: np.ndarray,
+    col_lo: np.ndarray,
+    col_hi: np.ndarray,
+    integer: np.ndarray,
+    *,
+    time_limit_s: float | None = None,
+    relax: bool = False,
+    start: np.ndarray | None = None,
+) -> MilpResult:
+    """Minimise ``cost @ x`` subject to ``row_lo <= a @ x <= row_hi`` and bounds, with HiGHS
+    (the fields of :class:`Model`, in order): to optimality (no relative gap allowed), within
+    ``time_limit_s`` seconds when given, as an LP with row duals when ``relax``, pruning with
+    the feasible answer ``start`` when given.
+    """
+    import highspy
+
+    model = Model(cost, a, row_lo, row_hi, col_lo, col_hi, integer)
+    h = _highs(model, relax=relax, time_limit_s=time_limit_s)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    if start is not None:  # a feasible answer (from local search) to prune with
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    solution = h.getSolution()
+    x = np.asarray(solution.col_value, dtype=float)
+    obj = float(info.objective_function_value)
+    bound = obj if relax else float(info.mip_dual_bound)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    duals = np.asarray(solution.row_dual, dtype=float) if relax else np.zeros(0)
+    return MilpResult(x, obj, bound, optimal, str(status), duals)
+
+
+class Relaxation:
+    """The LP relaxation of a model with 0/1 integer columns, kept in one HiGHS instance so
+    that re-solves after bound changes start from the last basis.
+
+    :meth:`branch_and_bound` proves small models optimal with a plain depth-first search
+    on it: on models whose LP bound is nearly tight that takes a handful of LP re-solves,
+    well under the start-up cost of a full MILP solve (presolve, cuts, heuristics).
+    """
+
+    def __init__(self, model: Model | tuple[Any, ...]) -> None:
+        self.model = Model(*model)
+        self.h = _highs(self.model, relax=True)
+        self.idx = np.flatnonzero(np.asarray(self.model.integer, dtype=bool)).astype(np.int32)
+        self.lo0 = np.asarray(self.model.col_lo, dtype=float)[self.idx]
+        self.hi0 = np.asarray(self.model.col_hi, dtype=float)[self.idx]
+        if ((self.lo0 < 0) | (self.hi0 > 1)).any():
+            raise ValueError("Relaxation: integer columns must be 0/1")
+
+    def solve(
+        self, lo: np.ndarray | None = None, hi: np.ndarray | None = None
+    ) -> tuple[str, float, np.ndarray]:
+        """Solve with the integer columns' bounds set to ``lo``/``hi`` (default: the
+        model's). Returns ``"optimal"``, ``"infeasible"`` or HiGHS's status, the objective
+        and the solution."""
+        import highspy
+
+        lo = self.lo0 if lo is None else lo
+        hi = self.hi0 if hi is None else hi
+        self.h.changeColsBounds(len(self.idx), self.idx, lo, hi)
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return "infeasible", np.inf, np.zeros(0)
+        if status != highspy.HighsModelStatus.kOptimal:
+            return str(status), np.nan, np.zeros(0)
+        x = np.asarray(self.h.getSolution().col_value, dtype=float)
+        return "optimal", float(self.h.getInfo().objective_function_value), x
+
+    def branch_and_bound(
+        self,
+        incumbent: float,
+        *,
+        granularity: float = 0.0,
+        node_limit: int = 2000,
+        time_limit_s: float | None = None,
+    ) -> MilpResult | None:
+        """Depth-first LP branch and bound (the most fractional column, the 1-branch
+        first), pruning every node whose LP value cannot beat ``incumbent`` (the cost of a
+        known answer) by a whole ``granularity`` step (0: by any amount).
+
+        Returns the result (``x`` empty when nothing beats ``incumbent``; ``optimal`` when
+        the search finished), or None when ``node_limit`` nodes, the time of about 10 root
+        LP solves (at least 0.25 s), or an LP status other than optimal/infeasible stopped
+        it early: the search is then no place for this model.
+        """
+        t0 = time.perf_counter()
+        best_x = np.zeros(0)
+        stack: list[tuple[np.ndarray, np.ndarray]] = [(self.lo0.copy(), self.hi0.copy())]
+        nodes = 0
+        budget = np.inf  # give up once the search has cost as much as ~10 root LPs
+        while stack:
+            spent = time.perf_counter() - t0
+            if time_limit_s is not None and spent > time_limit_s:
+                return MilpResult(best_x, incumbent, -np.inf, False, "time limit")
+            if spent > budget:
+                return None
+            lo, hi = stack.pop()
+            status, obj, x = self.solve(lo, hi)
+            nodes += 1
+            if nodes == 1:
+                budget = max(0.25, 10 * (time.perf_counter() - t0))
+            if status == "infeasible":
+                continue
+            if status != "optimal":
+                return None
+            if (
+                (obj > incumbent - granularity + bound_slack(incumbent))
+                if granularity > 0
+                else (obj >= incumbent - tol(incumbent))
+            ):
+                continue
+            xi = x[self.idx]
+            frac = np.abs(xi - np.round(xi))
+            if frac.max(initial=0.0) < 1e-6:
+                best_x, incumbent = x, obj
+                continue
+            if nodes >= node_limit:
+                return None
+            j = int(np.argmax(frac))
+            down_hi, up_lo = hi.copy(), lo.copy()
+            down_hi[j], up_lo[j] = 0.0, 1.0
+            stack += [(lo, down_hi), (up_lo, hi)]
+        return MilpResult(best_x, incumbent, incumbent, True, f"optimal ({nodes} LP nodes)")
+
+
+def solve_binary(
+    model: Model | tuple[Any, ...],
+    incumbent: float,
+    start: np.ndarray | None,
+    *,
+    granularity: float = 0.0,
+    relaxation: Relaxation | None = None,
+    time_limit_s: float | None = None,
+    node_limit: int = 2000,
+) -> MilpResult:
+    """Solve a 0/1 model to optimality given a known answer (cost ``incumbent``, MILP
+    vector ``start``): LP branch and bound first; past ``node_limit`` nodes HiGHS's MILP
+    solver, warm-started from ``start``, takes over. ``x`` is empty when nothing beats the
+    incumbent."""
+    t0 = time.perf_counter()
+    rel = relaxation if relaxation is not None else Relaxation(model)
+    res = rel.branch_and_bound(
+        incumbent, granularity=granularity, node_limit=node_limit, time_limit_s=time_limit_s
+    )
+    if res is not None:
+        return res
+    left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
+    return solve_milp(*model, time_limit_s=left, start=start)
