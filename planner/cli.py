@@ -13,22 +13,30 @@ from typing import Any
 import click
 import pandas as pd
 
-from . import pipeline
+from . import app
 from .core import _progress
 from .core.defaults import DEFAULT_MINUTES, SNAP_MAX_M, SNAP_WARN_M
-from .core.errors import ConfigError, PlannerError
-from .core.modes import MODES, Mode, get_mode
-from .core.units import gap_label, minutes_label
-from .inputs import areas as areas_mod
-from .inputs import demand, sites
-from .inputs import network as network_mod
-from .inputs.settings_files import mode_from_toml, poi_weights_from_toml, read_toml
-from .outputs import files as export
-from .plan.request import parse_reach, validate_minutes, validate_targets
+from .core.errors import ConfigError, FieldError, PlannerError, RequestError
+from .core.modes import MODES
+from .inputs import demand
+from .inputs.settings_files import read_toml
+from .outputs import files
+from .outputs.summary import PlanSummary, console_lines
+from .plan.request import PlanRequest
 
 log = logging.getLogger("planner")
 
 _MINUTES = ",".join(f"{m:g}" for m in DEFAULT_MINUTES)
+
+
+#: How the CLI spells the fields of a request (and the other arguments errors name).
+FLAGS = {
+    name: f"--{name.replace('_', '-')}"
+    for name in (
+        "minutes", "targets", "add", "objective", "reach", "minute_weights", "capacity",
+        "method", "min_spacing_m", "snap_warn_m", "snap_max_m", "crs", "mode",
+    )
+}  # fmt: skip
 
 
 def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -36,6 +44,9 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except (FieldError, RequestError) as exc:
+            click.echo(f"error: {exc.render(FLAGS)}", err=True)
+            sys.exit(2)
         except PlannerError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -56,89 +67,21 @@ def _setup(quiet: bool, verbose: bool) -> None:
     _progress.set_enabled(not quiet)
 
 
-def _mode(mode: str, speeds: str | None) -> Mode:
-    return mode_from_toml(speeds, mode) if speeds else get_mode(mode)
+def _print(summary: PlanSummary, out: str) -> None:
+    for line in console_lines(summary, out):
+        click.echo(line)
 
 
-def _print_summary(result: pipeline.Plan, out: str) -> None:
-    s = result.summary()
-    cov = s["coverage_existing"]["covered"]
-    click.echo(
-        f"hotspots: {s['counts']['hotspots']} (total demand "
-        f"{s['coverage_existing']['total_demand']:g}); stations: {s['counts']['stations']}; "
-        f"candidates: {s['counts']['candidates']}; mode: {s['parameters']['mode']}"
-    )
-    click.echo(
-        "demand covered by existing stations: "
-        + ", ".join(f"{k} min {v['share']:.1%}" for k, v in cov.items())
-    )
-    after = s["coverage_after_recommended"]
-    if after:
-        click.echo(
-            f"with {len(result.recommended)} suggested sites: "
-            + ", ".join(f"{k} min {v:.1%}" for k, v in after.items())
-        )
-        served = s.get("served_after_recommended")
-        if served:
-            click.echo(
-                "demand served, the new sites within their capacities: "
-                + ", ".join(f"{k} min {v:.1%}" for k, v in served.items())
-            )
-        for row in result.recommended.itertuples():
-            use = (
-                f": serves {row.served_demand:g} of its capacity {row.capacity:g}"
-                if "served_demand" in result.recommended.columns
-                else ""
-            )
-            click.echo(f"  #{row.rank} {row.name or row.id} ({row.id}){use}")
-    goals = s["coverage_existing"].get("goals", [])
+#: The options of a request, as the CLI names them (the rest are sources and outputs).
+REQUEST_OPTIONS = (
+    "minutes", "targets", "add", "objective", "reach", "minute_weights", "capacity",
+    "method", "min_spacing_m", "snap_warn_m", "snap_max_m",
+)  # fmt: skip
 
-    def met(share: float, target: float) -> str:
-        return "met" if share >= target - 1e-9 else "NOT met"
 
-    if goals:
-        click.echo(
-            "goals with existing stations: "
-            + ", ".join(
-                f"{g['target']:.0%} within {g['minutes']:g} min {met(g['share'], g['target'])}"
-                for g in goals
-            )
-        )
-    if goals and after:
-        click.echo(
-            "goals with the suggested sites: "
-            + ", ".join(
-                f"{g['target']:.0%} within {g['minutes']:g} min "
-                f"{met(after[minutes_label(g['minutes'] * 60)], g['target'])}"
-                for g in goals
-            )
-        )
-    reach = result.inputs.get("reach")
-    if s["optimizer"] and reach:
-        opt = s["optimizer"]
-        fewest = (
-            "proven the fewest"
-            if opt["proven_optimal"]
-            else f"the fewest is at least {opt['bound']:g}"
-        )
-        click.echo(
-            f"new sites needed for {reach['share']:.0%} within {reach['minutes']:g} min: "
-            f"{opt['objective']:g} ({fewest})"
-        )
-    elif s["optimizer"] and result.inputs.get("objective") == "time":
-        total = s["coverage_existing"]["total_demand"]
-        mean = s["optimizer"]["objective"] / total / 60.0 if total else float("nan")
-        click.echo(
-            f"demand-weighted mean time to the nearest station with the new sites: "
-            f"{mean:.2f} min (optimality gap at most {gap_label(s['optimizer']['gap'])})"
-        )
-    elif s["optimizer"]:
-        click.echo(
-            "proven optimal: no choice of as many sites does better"
-            if s["optimizer"]["proven_optimal"]
-            else f"optimality gap at most {gap_label(s['optimizer']['gap'])}"
-        )
-    click.echo(f"outputs written to {out}")
+def _request(opts: dict[str, Any]) -> PlanRequest:
+    """The request the options ask for (validated once, by the request itself)."""
+    return PlanRequest.from_options(**{k: opts[k] for k in REQUEST_OPTIONS if k in opts})
 
 
 def _options(
@@ -279,24 +222,12 @@ def demo(**opts: Any) -> None:
       planner demo --out out/demo
     """
     _setup(opts["quiet"], opts["verbose"])
-    result = pipeline.run_demo(
-        opts["out"],
-        mode=_mode(opts["mode"], opts["speeds"]),
-        minutes=validate_minutes(opts["minutes"]),
-        targets=opts["targets"],
-        add=opts["add"],
-        threshold_weights=opts["minute_weights"],
-        capacity=opts["capacity"],
-        method=opts["method"],
-        min_spacing_m=opts["min_spacing_m"],
-        reach=parse_reach(opts["reach"], validate_minutes(opts["minutes"])),
-        objective=opts["objective"],
-        lang=opts["lang"],
-        basemap=opts["basemap"],
-        snap_warn_m=opts["snap_warn_m"],
-        snap_max_m=opts["snap_max_m"],
-    )
-    _print_summary(result, opts["out"])
+    request = _request(opts)
+    _, summary = app.run_demo(
+        opts["out"], request, mode=app.travel_mode(opts["mode"], opts["speeds"]),
+        lang=opts["lang"], basemap=opts["basemap"],
+    )  # fmt: skip
+    _print(summary, opts["out"])
 
 
 def _column_options(*, weight: bool = True) -> list[Callable[..., Any]]:
@@ -376,104 +307,23 @@ def score(**opts: Any) -> None:
       planner score --network district.osm.pbf --hotspots hotspots.csv \\
           --stations stations.csv --areas streets.geojson --lang zh --out out/score
     """
-    _run(
-        candidates=None,
-        add=0,
-        method="greedy",
-        min_spacing_m=0.0,
-        reach=None,
-        objective="coverage",
-        **opts,
-    )
+    _run(candidates=None, add=0, method="greedy", **opts)
 
 
-def _run(
-    *,
-    network: str,
-    hotspots: str,
-    stations: str,
-    candidates: str | None,
-    crs: str,
-    areas: str | None,
-    area_name_column: str | None,
-    mode: str,
-    speeds: str | None,
-    minutes: str,
-    targets: str | None,
-    add: int,
-    method: str,
-    min_spacing_m: float,
-    reach: str | None,
-    objective: str,
-    out: str,
-    lang: str,
-    basemap: str,
-    snap_warn_m: float,
-    snap_max_m: float,
-    quiet: bool,
-    verbose: bool,
-    poi_weights: str | None = None,
-    minute_weights: str | None = None,
-    capacity: str | None = None,
-    **column_opts: Any,
-) -> None:
-    """Read the inputs, run :func:`planner.pipeline.plan` and write the outputs."""
-    _setup(quiet, verbose)
-    hs_cols = _columns(column_opts, weight=True)
-    site_cols = _columns(column_opts, weight=False)
-    weights = poi_weights_from_toml(poi_weights) if poi_weights else None
-    mins = validate_minutes(minutes)
-    goals = validate_targets(targets, mins)
-    travel_mode = _mode(mode, speeds)
-    hs = (
-        demand.hotspots_from_osm(network, **({"weights": weights} if weights else {}))
-        if hotspots == "osm"
-        else demand.read_hotspots(hotspots, crs=crs, columns=hs_cols)
+def _run(**opts: Any) -> None:
+    """Sources and request from the options; :func:`planner.app.plan_files`; the summary."""
+    _setup(opts.pop("quiet"), opts.pop("verbose"))
+    request = _request(opts)
+    src = app.Sources(
+        network=opts["network"], hotspots=opts["hotspots"], stations=opts["stations"],
+        candidates=opts["candidates"], crs=opts["crs"], mode=opts["mode"],
+        speeds=opts["speeds"], areas=opts["areas"], area_name_column=opts["area_name_column"],
+        poi_weights=opts["poi_weights"], columns=_columns(opts, weight=True),
+    )  # fmt: skip
+    _, summary = app.plan_files(
+        src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"]
     )
-    st = (
-        sites.empty_sites()
-        if stations == "none"
-        else sites.read_sites(stations, role="stations", crs=crs, columns=site_cols)
-    )
-    cand = None
-    if candidates is not None:
-        cand = (
-            sites.candidates_from_osm(network)
-            if candidates == "osm"
-            else sites.read_sites(candidates, role="candidates", crs=crs, columns=site_cols)
-        )
-    polygons = areas_mod.read_areas(areas, name_column=area_name_column) if areas else None
-    net = network_mod.load(network, mode=travel_mode)
-    inputs = {
-        "network": network,
-        "hotspots": hotspots,
-        "stations": stations,
-        "candidates": candidates,
-        "crs": crs,
-        "speeds": speeds,
-        "areas": areas,
-    }
-    result = pipeline.plan(
-        net,
-        hs,
-        st,
-        cand,
-        minutes=mins,
-        add=add,
-        targets=goals,
-        areas=polygons,
-        threshold_weights=minute_weights,
-        capacity=capacity,
-        method=method,
-        min_spacing_m=min_spacing_m,
-        reach=parse_reach(reach, mins),
-        objective=objective,
-        snap_warn_m=snap_warn_m,
-        snap_max_m=snap_max_m,
-        inputs=inputs,
-    )
-    result.write(out, lang=lang, basemap=basemap)
-    _print_summary(result, out)
+    _print(summary, opts["out"])
 
 
 @main.command()
@@ -549,7 +399,7 @@ def hotspots(
         crs=crs,
         columns=_columns(column_opts, weight=False),
     )
-    export.write_csv(pd.DataFrame(found.drop(columns="geometry")), out)
+    files.write_csv(pd.DataFrame(found.drop(columns="geometry")), out)
     click.echo(f"{len(found)} hotspots (total weight {found['weight'].sum():g}) written to {out}")
 
 

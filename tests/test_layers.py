@@ -26,8 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "region": {"core", "plan", "outputs"},
     "app": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "region"},
     "pipeline": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "app"},
-    "cli": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "region", "app",
-            "pipeline"},
+    "cli": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "region", "app"},
 }
 
 #: Inside ``inputs`` the readers are independent of one another; they share only these.

@@ -3,6 +3,7 @@ writer here also writes through a temporary file and a rename, so no half file i
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -14,6 +15,11 @@ import geopandas as gpd
 import pandas as pd
 
 from ..core.crs import WGS84
+from ..plan.result import Plan
+from . import render, tables
+from . import summary as summary_mod
+
+log = logging.getLogger(__name__)
 
 
 def _umask() -> int:
@@ -90,3 +96,47 @@ def atomic_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
             os.replace(f, out / f.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_plan(
+    plan: Plan, out_dir: str | os.PathLike[str], *, lang: str = "en", basemap: str = "osm"
+) -> Path:
+    """Write every output of ``plan`` into ``out_dir`` as one set; return the folder.
+
+    ``basemap``: ``"osm"``, ``"amap"`` (overlays shifted to GCJ-02) or ``"none"`` (a
+    self-contained map for networks without internet: no tiles, no CDN, roads drawn).
+    """
+    out = Path(out_dir)
+    summary = summary_mod.build(plan)
+    page = render.map_html(plan, lang=lang, basemap=basemap)
+    report = render.report_html(
+        summary, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
+        recommended=plan.recommended,
+    )  # fmt: skip
+    with atomic_dir(out) as tmp:
+        write_csv(tables.stations_scored(plan), tmp / "stations_scored.csv")
+        write_csv(tables.recommended_table(plan), tmp / "recommended_sites.csv")
+        write_geojson(plan.recommended, tmp / "recommended_sites.geojson")
+        write_xlsx(
+            {
+                "recommended_sites": tables.recommended_table(plan),
+                "about": tables.about_sheet(plan),
+            },
+            tmp / "recommended_sites.xlsx",
+        )
+        write_geojson(plan.isochrones, tmp / "isochrones.geojson")
+        write_geojson(plan.service_areas, tmp / "service_areas.geojson")
+        write_csv(tables.travel_times(plan), tmp / "travel_times.csv")
+        write_csv(plan.snapping, tmp / "snapping.csv")
+        write_text(summary.to_json(), tmp / "summary.json")
+        write_text(page, tmp / "map.html")
+        write_text(report, tmp / "report.html")
+        blind = pd.DataFrame(plan.blind_spots.drop(columns="geometry"))
+        write_csv(blind, tmp / "blind_spots.csv")
+        write_geojson(plan.blind_spots, tmp / "blind_spots.geojson")
+        if plan.areas_scored is not None:
+            write_csv(plan.areas_scored, tmp / "areas_scored.csv")
+        if plan.coverage_curve is not None:
+            write_csv(plan.coverage_curve, tmp / "coverage_curve.csv")
+    log.info("wrote outputs to %s", out)
+    return out

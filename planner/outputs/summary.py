@@ -1,0 +1,381 @@
+"""The summary of a plan as typed data: :class:`PlanSummary` is built once from a
+:class:`~planner.plan.result.Plan`; ``summary.json``, the console lines, the map and the
+report all read it.
+
+JSON is strict: an undefined number is ``null``, never ``NaN`` (``allow_nan=False``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.units import gap_label, minutes_label, tol
+from ..plan.result import Plan
+
+#: Field metadata: left out of the JSON when None.
+OMIT_NONE = {"omit_none": True}
+#: Field metadata: not part of the JSON (console and pages only).
+NOT_JSON = {"json": False}
+
+CREDITS = "Road and POI data © OpenStreetMap contributors (ODbL)"
+
+
+@dataclass(frozen=True)
+class Circle:
+    """Demand within one threshold of an existing station."""
+
+    demand: float
+    share: float
+    hotspots: int
+    beyond_demand: float
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A goal share of demand within a threshold, and whether it is met."""
+
+    minutes: float
+    target: float
+    share: float
+    attained: bool
+
+
+@dataclass(frozen=True)
+class NearestMinutes:
+    """Travel time to the nearest station (minutes; None = beyond the largest circle)."""
+
+    mean_of_reached: float | None
+    median: float | None
+    p90: float | None
+    note: str = "null = beyond the largest threshold"
+
+
+@dataclass(frozen=True)
+class District:
+    """District figures of the existing stations."""
+
+    hotspots: int
+    total_demand: float
+    covered: Mapping[str, Circle]
+    goals: tuple[Goal, ...]
+    all_goals_attained: bool
+    demand_beyond_limit: float
+    nearest_minutes: NearestMinutes
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> District:
+        return cls(
+            hotspots=int(d["hotspots"]),
+            total_demand=float(d["total_demand"]),
+            covered={k: Circle(**v) for k, v in d["covered"].items()},
+            goals=tuple(Goal(**g) for g in d.get("goals", [])),
+            all_goals_attained=bool(d.get("all_goals_attained", False)),
+            demand_beyond_limit=float(d["demand_beyond_limit"]),
+            nearest_minutes=NearestMinutes(**d["nearest_minutes"]),
+        )
+
+
+@dataclass(frozen=True)
+class Parameters:
+    minutes: tuple[float, ...]
+    mode: str
+    mode_description: str
+    mode_description_zh: str
+    speeds_kph: Mapping[str, float]
+    oneway: str
+    new_stations_asked: int
+
+    def describe_mode(self, lang: str) -> str:
+        """The mode in words, in Chinese with ``lang="zh"`` where a text is given."""
+        return self.mode_description_zh if lang == "zh" else self.mode_description
+
+
+@dataclass(frozen=True)
+class Counts:
+    hotspots: int
+    hotspots_excluded: int
+    stations: int
+    candidates: int
+    recommended: int
+    travel_time_pairs: int
+
+
+@dataclass(frozen=True)
+class Grades:
+    rule: str
+    counts: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Blind:
+    """Hotspots (and their demand) beyond a threshold of every station."""
+
+    hotspots: int
+    demand: float
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """The optimiser's answer and its certificate."""
+
+    method: str
+    objective: float
+    bound: float
+    gap: float
+    proven_optimal: bool
+    objective_meaning: str
+    demand_served_by_new_sites: float | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
+class Reach:
+    minutes: float
+    share: float
+
+
+@dataclass(frozen=True)
+class Site:
+    """One suggested site as the console and the pages name it."""
+
+    rank: int
+    id: str
+    name: str
+    capacity: float | None = None
+    served_demand: float | None = None
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """Everything ``summary.json`` states, typed; the console lines, map and report read
+    it."""
+
+    inputs: Mapping[str, Any]
+    parameters: Parameters
+    network: Mapping[str, Any]
+    counts: Counts
+    coverage_existing: District
+    grades: Grades
+    blind_spots: Mapping[str, Blind]
+    areas: tuple[Mapping[str, Any], ...] | None
+    coverage_after_recommended: Mapping[str, float]
+    served_after_recommended: Mapping[str, float] | None = field(default=None, metadata=OMIT_NONE)
+    optimizer: Optimizer | None = None
+    crs: Mapping[str, str] = field(default_factory=dict)
+    timings_s: Mapping[str, float] = field(default_factory=dict)
+    credits: str = CREDITS
+    reach: Reach | None = field(default=None, metadata=NOT_JSON)
+    objective: str = field(default="coverage", metadata=NOT_JSON)
+    sites: tuple[Site, ...] = field(default=(), metadata=NOT_JSON)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (plain dicts, lists, numbers, strings; None for undefined)."""
+        return _plain(self)
+
+    def to_json(self) -> str:
+        """Strict JSON (``allow_nan=False``), indented, UTF-8 text as is."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, mappings, sequences and numpy scalars as JSON-ready values; NaN and
+    infinities become None."""
+    if is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for f in fields(value):
+            if f.metadata.get("json", True) is False:
+                continue
+            v = getattr(value, f.name)
+            if v is None and f.metadata.get("omit_none"):
+                continue
+            out[f.name] = _plain(v)
+        return out
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
+def build(plan: Plan) -> PlanSummary:
+    """The summary of ``plan``."""
+    request = plan.request
+    mode = plan.network.mode
+    objective = request.objective
+    recommended = plan.recommended
+    served = "served_demand" in recommended.columns
+    reach = request.echo()["reach"]
+    return PlanSummary(
+        inputs={**request.echo(), "add": int(plan.sites_asked)},
+        parameters=Parameters(
+            minutes=plan.minutes, mode=mode.name, mode_description=mode.description,
+            mode_description_zh=mode.describe("zh"), speeds_kph=mode.speed_table(),
+            oneway=mode.oneway, new_stations_asked=int(plan.sites_asked),
+        ),
+        network=plan.network.report,
+        counts=_counts(plan),
+        coverage_existing=District.of(plan.district),
+        grades=Grades(
+            rule=plan.grade_rule,
+            counts=plan.scores["grade"].value_counts().sort_index().to_dict()
+            if "grade" in plan.scores else {},
+        ),
+        blind_spots=_blind(plan),
+        areas=None
+        if plan.areas_scored is None
+        else tuple(plan.areas_scored.to_dict(orient="records")),
+        coverage_after_recommended=_after(plan),
+        served_after_recommended=None if plan.served_after is None else dict(plan.served_after),
+        optimizer=None
+        if not len(plan.candidates)
+        else Optimizer(
+            method=plan.solution.method, objective=float(plan.solution.objective),
+            bound=float(plan.solution.bound), gap=float(plan.solution.gap),
+            proven_optimal=bool(plan.solution.optimal),
+            objective_meaning=objective.meaning(plan.minutes),
+            demand_served_by_new_sites=float(recommended["served_demand"].sum())
+            if served else None,
+        ),
+        crs={"outputs": "EPSG:4326 (WGS-84 lon/lat)", "analysis": plan.network.crs.to_string()},
+        timings_s=dict(plan.timings),
+        reach=None if reach is None else Reach(**reach),
+        objective=objective.name,
+        sites=tuple(
+            Site(int(r["rank"]), str(r["id"]), str(r["name"] or ""),
+                 float(r["capacity"]) if served else None,
+                 float(r["served_demand"]) if served else None)
+            for r in recommended.to_dict(orient="records")
+        ),
+    )  # fmt: skip
+
+
+def _counts(plan: Plan) -> Counts:
+    return Counts(
+        hotspots=len(plan.hotspots),
+        hotspots_excluded=int((plan.hotspots["snap_status"] == "excluded").sum()),
+        stations=len(plan.stations),
+        candidates=len(plan.candidates),
+        recommended=len(plan.recommended),
+        travel_time_pairs=int(plan.station_times.seconds.nnz + plan.candidate_times.seconds.nnz),
+    )
+
+
+def _blind(plan: Plan) -> dict[str, Blind]:
+    hs = plan.hotspots
+    out = {}
+    for t in plan.request.thresholds_s:
+        beyond = hs[f"beyond_{minutes_label(t)}"]
+        out[f"beyond_{minutes_label(t)}"] = Blind(
+            int(beyond.sum()), float(hs.loc[beyond, "weight"].sum())
+        )
+    return out
+
+
+def _after(plan: Plan) -> dict[str, float]:
+    if not len(plan.recommended):
+        return {}
+    last = plan.recommended.iloc[-1]
+    return {
+        minutes_label(t): float(last[f"cumulative_share_{minutes_label(t)}"])
+        for t in plan.request.thresholds_s
+    }
+
+
+# --------------------------------------------------------------------------- console
+
+
+def _shares(shares: Mapping[str, float]) -> str:
+    return ", ".join(f"{k} min {v:.1%}" for k, v in shares.items())
+
+
+def _met(share: float, target: float) -> str:
+    return "met" if share >= target - tol(target) else "NOT met"
+
+
+def console_lines(s: PlanSummary, out: str) -> list[str]:
+    """What the CLI prints after a run: counts, coverage before and after, the suggested
+    sites, the goals, the optimiser's certificate and where the files are."""
+    cov = s.coverage_existing
+    after = s.coverage_after_recommended
+    lines = [
+        f"hotspots: {s.counts.hotspots} (total demand {cov.total_demand:g}); stations: "
+        f"{s.counts.stations}; candidates: {s.counts.candidates}; mode: {s.parameters.mode}",
+        "demand covered by existing stations: "
+        + _shares({k: c.share for k, c in cov.covered.items()}),
+    ]
+    if after:
+        lines.append(f"with {len(s.sites)} suggested sites: " + _shares(after))
+        if s.served_after_recommended:
+            lines.append(
+                "demand served, the new sites within their capacities: "
+                + _shares(s.served_after_recommended)
+            )
+        for site in s.sites:
+            use = ""
+            if site.served_demand is not None and site.capacity is not None:
+                use = f": serves {site.served_demand:g} of its capacity {site.capacity:g}"
+            lines.append(f"  #{site.rank} {site.name or site.id} ({site.id}){use}")
+    lines += _goal_lines(s)
+    if s.optimizer is not None:
+        lines.append(_certificate_line(s, s.optimizer))
+    lines.append(f"outputs written to {out}")
+    return lines
+
+
+def _goal_lines(s: PlanSummary) -> list[str]:
+    goals = s.coverage_existing.goals
+    after = s.coverage_after_recommended
+    lines = []
+    if goals:
+        lines.append(
+            "goals with existing stations: "
+            + ", ".join(
+                f"{g.target:.0%} within {g.minutes:g} min {_met(g.share, g.target)}"
+                for g in goals
+            )
+        )
+    if goals and after:
+        lines.append(
+            "goals with the suggested sites: "
+            + ", ".join(
+                f"{g.target:.0%} within {g.minutes:g} min "
+                f"{_met(after[minutes_label(g.minutes * 60)], g.target)}"
+                for g in goals
+            )
+        )
+    return lines
+
+
+def _certificate_line(s: PlanSummary, opt: Optimizer) -> str:
+    if s.reach is not None:
+        fewest = (
+            "proven the fewest" if opt.proven_optimal else f"the fewest is at least {opt.bound:g}"
+        )
+        return (
+            f"new sites needed for {s.reach.share:.0%} within {s.reach.minutes:g} min: "
+            f"{opt.objective:g} ({fewest})"
+        )
+    if s.objective == "time":
+        total = s.coverage_existing.total_demand
+        mean = opt.objective / total / 60.0 if total else float("nan")
+        return (
+            "demand-weighted mean time to the nearest station with the new sites: "
+            f"{mean:.2f} min (optimality gap at most {gap_label(opt.gap)})"
+        )
+    if opt.proven_optimal:
+        return "proven optimal: no choice of as many sites does better"
+    return f"optimality gap at most {gap_label(opt.gap)}"
+

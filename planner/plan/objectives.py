@@ -1,0 +1,358 @@
+"""What the new sites should do best: one class per objective.
+
+An objective checks the options it takes (:meth:`Objective.check`), builds its problem of
+:mod:`planner.optimize` from the one set of travel times and solves it
+(:meth:`Objective.choose`), and says in words what its number means
+(:meth:`Objective.meaning`). :func:`planner.plan.run.plan` calls these and nothing else, so a
+new objective is one class here, registered in :data:`BY_NAME`, plus its problem in
+``optimize/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..analysis import coverage
+from ..analysis.travel import TravelTimes
+from ..core.errors import ConfigError, FieldError
+from ..core.units import minutes_label, tol
+from ..inputs import sites
+from ..optimize import CapacitatedCoverage as _Capacitated
+from ..optimize import MaximalCoverage, PMedian, SetCover, Solution
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .request import PlanRequest
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an objective chooses from: the coverage of the existing stations and of the
+    candidates (one set of travel times), the demand, the spacing rule and the request."""
+
+    request: PlanRequest
+    stations: coverage.Coverage
+    candidates: coverage.Coverage
+    candidate_times: TravelTimes
+    weights: np.ndarray
+    add: int
+    conflicts: sp.csr_matrix | None = None
+    allowed: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen sites, with what the objective adds to them: columns per chosen site
+    (``capacity``, ``served_demand``) and the share of demand served within each threshold
+    (label) once the new sites are full."""
+
+    solution: Solution
+    site_columns: Mapping[str, np.ndarray] = field(default_factory=dict)
+    served_after: Mapping[str, float] | None = None
+
+
+def _terms(weights: tuple[float, ...], minutes: tuple[float, ...]) -> str:
+    return " + ".join(
+        f"{w:g} × demand newly within {m:g} min" for w, m in zip(weights, minutes, strict=True)
+    )
+
+
+class Objective:
+    """Base of the objectives: the options it takes, its checks, its choice, its words."""
+
+    #: How the objective is named (``objective="coverage"``, ``--objective coverage``).
+    name: ClassVar[str] = ""
+    #: Options of :meth:`PlanRequest.from_options` this objective takes.
+    takes: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_options(cls, opts: Mapping[str, Any]) -> Objective:
+        return cls()
+
+    def check(self, request: PlanRequest) -> list[FieldError]:
+        """Problems of this objective with the rest of the request."""
+        return []
+
+    def bind(self, candidates: Any, *, keep: np.ndarray, source: str) -> Objective:
+        """The objective with what it reads from the candidates (``source``: how errors name
+        them) resolved, for the candidates where ``keep`` is True."""
+        return self
+
+    def curve_weights(self, minutes: tuple[float, ...]) -> tuple[float, ...]:
+        """Weights of the thresholds in the coverage curve (greedy order of sites)."""
+        return tuple([1.0] * len(minutes))
+
+    def decides_count(self) -> bool:
+        """True when the objective decides how many sites (``add`` is not used)."""
+        return False
+
+    def choose(self, ctx: Context) -> Choice:  # pragma: no cover - every objective has one
+        raise NotImplementedError
+
+    def meaning(self, minutes: tuple[float, ...]) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def echo(self, request: PlanRequest) -> dict[str, Any]:
+        """How the summary states the objective (``inputs``)."""
+        return {
+            "reach": None,
+            "objective": self.name,
+            "minute_weights": list(self.curve_weights(request.minutes)),
+            "capacity": None,
+        }
+
+
+@dataclass(frozen=True)
+class Coverage(Objective):
+    """The most demand within the circles, each threshold weighted (``minute_weights``,
+    default 1 each: demand within 8 minutes counts three times, within 15 once)."""
+
+    minute_weights: tuple[float, ...] | None = None
+    name: ClassVar[str] = "coverage"
+    takes: ClassVar[tuple[str, ...]] = ("minute_weights", "capacity")
+
+    @classmethod
+    def from_options(cls, opts: Mapping[str, Any]) -> Objective:
+        if opts.get("capacity") is not None:
+            return CapacitatedCoverage(
+                minute_weights=opts.get("minute_weights"), capacity=opts["capacity"]
+            )
+        return cls(minute_weights=opts.get("minute_weights"))
+
+    def check(self, request: PlanRequest) -> list[FieldError]:
+        from .request import parse_minute_weights
+
+        try:
+            parse_minute_weights(self.minute_weights, request.minutes)
+        except FieldError as exc:
+            return [exc]
+        return []
+
+    def curve_weights(self, minutes: tuple[float, ...]) -> tuple[float, ...]:
+        if self.minute_weights is None:
+            return super().curve_weights(minutes)
+        return tuple(float(w) for w in self.minute_weights)
+
+    def problem(self, ctx: Context) -> MaximalCoverage:
+        return MaximalCoverage.from_coverage(
+            ctx.candidates, ctx.add, existing=ctx.stations,
+            threshold_weights=self.curve_weights(ctx.request.minutes),
+            conflicts=ctx.conflicts, allowed=ctx.allowed,
+        )  # fmt: skip
+
+    def choose(self, ctx: Context) -> Choice:
+        return Choice(self.problem(ctx).solve(ctx.request.method))
+
+    def meaning(self, minutes: tuple[float, ...]) -> str:
+        terms = _terms(self.curve_weights(minutes), minutes)
+        return f"{terms}; the bound is an upper bound on any choice of as many sites"
+
+
+@dataclass(frozen=True)
+class CapacitatedCoverage(Coverage):
+    """Coverage where each new site serves at most its capacity (units of the hotspot
+    weights): one number for every site, one per candidate, or a candidates column. A
+    hotspot's demand may be split between sites; only demand served counts."""
+
+    capacity: Any = None
+    values: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def bind(self, candidates: Any, *, keep: np.ndarray, source: str) -> Objective:
+        caps = sites.capacities(candidates, self.capacity, source=source)
+        values = None if caps is None else caps[keep]
+        return CapacitatedCoverage(
+            minute_weights=self.minute_weights, capacity=self.capacity, values=values
+        )
+
+    def choose(self, ctx: Context) -> Choice:
+        if self.values is None:
+            raise ConfigError("capacity: the objective was not bound to its candidates")
+        weights = self.curve_weights(ctx.request.minutes)
+        problem = _Capacitated.from_coverage(
+            ctx.candidates, self.values, ctx.add, existing=ctx.stations,
+            threshold_weights=weights, conflicts=ctx.conflicts, allowed=ctx.allowed,
+        )  # fmt: skip
+        solution = problem.solve(ctx.request.method)
+        newly = problem.served_within(solution.selected)
+        total = float(ctx.weights.sum())
+        served_after = {}
+        for k, t in enumerate(ctx.request.thresholds_s):
+            kept = 0.0
+            if ctx.stations.times.seconds.shape[0]:
+                kept = float(ctx.weights[ctx.stations.counts(k) > 0].sum())
+            served_after[minutes_label(t)] = (kept + newly[k]) / total if total else 0.0
+        columns = {
+            "capacity": self.values[solution.selected],
+            "served_demand": np.round(problem.served(solution.selected), 6),
+        }
+        return Choice(solution, site_columns=columns, served_after=served_after)
+
+    def meaning(self, minutes: tuple[float, ...]) -> str:
+        terms = _terms(self.curve_weights(minutes), minutes)
+        return (
+            "demand the new sites can serve within their capacities (a hotspot's demand "
+            f"may be split between sites), counted as {terms}; the bound is an upper bound "
+            "on any choice of as many sites"
+        )
+
+    def echo(self, request: PlanRequest) -> dict[str, Any]:
+        return {**super().echo(request), "capacity": _number_or_name(self.capacity)}
+
+
+def _number_or_name(value: Any) -> float | str | None:
+    """A setting given as text, as a number where it is one (``"40"`` → 40.0); values per
+    candidate are stated as such."""
+    if value is None or isinstance(value, str | int | float):
+        try:
+            return None if value is None else float(value)
+        except ValueError:
+            return str(value)
+    return "one value per candidate"
+
+
+#: Largest hotspots × candidates matrix (cells) the travel-time objective works on densely.
+MEDIAN_MAX_CELLS = 50_000_000
+
+
+@dataclass(frozen=True)
+class TravelTime(Objective):
+    """The least demand-weighted travel time to the nearest station (p-median on the same
+    network times); a hotspot beyond the widest circle of every station counts at twice
+    its time."""
+
+    name: ClassVar[str] = "time"
+
+    def check(self, request: PlanRequest) -> list[FieldError]:
+        if request.min_spacing_m > 0:
+            return [FieldError("objective", _NOT_WITH["reach"], name=self.name)]
+        return []
+
+    def choose(self, ctx: Context) -> Choice:
+        times = ctx.candidate_times
+        n_c, n_h = times.seconds.shape
+        if ctx.add == 0 or n_c == 0:
+            none = np.zeros(0, np.int64)
+            return Choice(Solution(none, 0.0, 0.0, 0.0, ctx.request.method, optimal=True))
+        if n_c * n_h > MEDIAN_MAX_CELLS:
+            raise FieldError(
+                "objective",
+                "{objective} time: {n_h} hotspots × {n_c} candidates is too large for the "
+                "travel-time objective; cluster the hotspots (planner hotspots), give fewer "
+                "candidates, or use {objective} coverage",
+                n_h=n_h, n_c=n_c,
+            )  # fmt: skip
+        penalty = 2.0 * ctx.request.thresholds_s[-1]
+        base = np.minimum(ctx.stations.nearest_seconds(), penalty)
+        problem = PMedian(
+            times.seconds.T.tocoo(), ctx.weights, ctx.add, unreachable_cost=penalty,
+            base_cost=base,
+        )  # fmt: skip
+        return Choice(problem.solve(ctx.request.method))
+
+    def meaning(self, minutes: tuple[float, ...]) -> str:
+        return (
+            "demand-weighted travel time to the nearest station (seconds; a hotspot "
+            "beyond the widest circle of every station counts at twice its time); the "
+            "bound is a lower bound on any choice of as many sites"
+        )
+
+
+@dataclass(frozen=True)
+class Reach(Objective):
+    """The fewest new sites that bring ``share`` of demand within ``minutes`` (one of the
+    thresholds), existing stations included (set cover)."""
+
+    minutes: float = 10.0
+    share: float = 0.9
+    name: ClassVar[str] = "coverage"
+    takes: ClassVar[tuple[str, ...]] = ("reach",)
+
+    @classmethod
+    def from_options(cls, opts: Mapping[str, Any]) -> Objective:
+        mins, share = opts["reach"]
+        return cls(minutes=mins, share=share)
+
+    def decides_count(self) -> bool:
+        return True
+
+    def check(self, request: PlanRequest) -> list[FieldError]:
+        from .request import parse_reach
+
+        try:
+            parse_reach((self.minutes, self.share), request.minutes)
+        except FieldError as exc:
+            return [exc]
+        if request.min_spacing_m > 0:
+            return [
+                FieldError(
+                    "reach",
+                    "{reach}: a minimum spacing is not supported when asking for the fewest "
+                    "stations; drop {min_spacing_m}, or use {add} with it",
+                )
+            ]
+        return []
+
+    def choose(self, ctx: Context) -> Choice:
+        minutes = ctx.request.minutes
+        k = next(i for i, m in enumerate(minutes) if abs(m - self.minutes) <= tol(m))
+        covered = ctx.stations.counts(k) > 0 if ctx.stations.times.seconds.shape[0] else None
+        try:
+            problem = SetCover(
+                ctx.candidates.covered(k).T.tocsc(), ctx.candidates.weights,
+                target_share=self.share, covered=covered,
+            )  # fmt: skip
+        except ConfigError as exc:
+            raise FieldError(
+                "reach", "{reach} {goal}: {why}", goal=self._goal(), why=exc
+            ) from None
+        return Choice(problem.solve(ctx.request.method))
+
+    def _goal(self) -> str:
+        return f"{self.share:.0%}@{self.minutes:g}"
+
+    def meaning(self, minutes: tuple[float, ...]) -> str:
+        return (
+            f"number of new sites needed to bring {self.share:.0%} of demand within "
+            f"{self.minutes:g} min (existing stations included); the bound is a lower "
+            "bound on that number"
+        )
+
+    def echo(self, request: PlanRequest) -> dict[str, Any]:
+        return {**super().echo(request), "reach": {"minutes": self.minutes, "share": self.share}}
+
+
+#: Objectives by the name ``objective=`` takes; ``reach`` picks :class:`Reach`.
+BY_NAME: Mapping[str, type[Objective]] = {"coverage": Coverage, "time": TravelTime}
+
+#: Why an option cannot go with an objective that does not take it.
+_NOT_WITH = {
+    "minute_weights": "{minute_weights}: weigh the circles of the coverage objective only; "
+    "drop it with {objective} time or {reach}",
+    "capacity": "{capacity}: works with {add} and the coverage objective; drop it with "
+    "{objective} time or {reach}",
+    "reach": "{objective} {name}: works with {add} only (not with {reach} or {min_spacing_m})",
+}
+
+
+def from_options(opts: Mapping[str, Any]) -> Objective:
+    """The objective the options ask for: ``objective`` by name (:data:`BY_NAME`), or
+    :class:`Reach` when ``reach`` is given with the coverage objective. Options the
+    objective does not take are an error."""
+    name = opts.get("objective") or "coverage"
+    if name not in BY_NAME:
+        raise FieldError(
+            "objective", "{objective}: use one of {choices}, got {got!r}",
+            choices=", ".join(BY_NAME), got=name,
+        )  # fmt: skip
+    cls: type[Objective] = BY_NAME[name]
+    if opts.get("reach") is not None and name == "coverage":
+        cls = Reach
+    for option in ("reach", "minute_weights", "capacity"):
+        if opts.get(option) is not None and option not in cls.takes:
+            raise FieldError(option if option != "reach" else "objective", _NOT_WITH[option],
+                             name=name)  # fmt: skip
+    return cls.from_options(opts)

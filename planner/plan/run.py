@@ -1,0 +1,372 @@
+"""From inputs and a request to a :class:`~planner.plan.result.Plan`, as short stages.
+
+``plan()`` snaps every point once, computes one set of travel times (stations × hotspots and
+candidates × hotspots, within the largest threshold) and derives from it the station scores,
+the suggested sites and the isochrone polygons, so a circle never disagrees with a score.
+The objective of the request builds its own problem and solves it; ``plan()`` has no branch
+per objective.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..analysis import coverage, isochrones, travel
+from ..core import crs as crs_mod
+from ..core._progress import stage
+from ..core.crs import WGS84
+from ..core.errors import FieldError, InputError
+from ..core.units import minutes_label
+from ..inputs import sites
+from ..inputs.network import Network
+from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
+from .objectives import Choice, Context, Objective
+from .request import PlanRequest
+from .result import Plan
+
+log = logging.getLogger(__name__)
+
+#: How the station list states its coordinate systems, in the file itself.
+COORDINATES_NOTE = "lon/lat: WGS-84 (EPSG:4326); lon_gcj02/lat_gcj02: GCJ-02 (Amap, Tencent)"
+
+#: Coordinate grid of output polygons (degrees; about 0.1 m).
+POLYGON_GRID_DEG = 1e-6
+
+
+@dataclass(frozen=True)
+class _Snaps:
+    hotspots: travel.Snapped
+    stations: travel.Snapped
+    candidates: travel.Snapped
+    table: pd.DataFrame
+
+
+def plan(
+    network: Network,
+    hotspots: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame | None = None,
+    request: PlanRequest | None = None,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    **options: Any,
+) -> Plan:
+    """Score the existing stations and suggest new sites.
+
+    Parameters
+    ----------
+    network
+        Road network for the travel mode.
+    hotspots
+        WGS-84 points with unique ``id`` and ``weight`` >= 0.
+    stations, candidates
+        WGS-84 points with unique ``id`` and ``name``. Candidates sharing an id with a
+        station are left out. Without candidates only the existing stations are scored.
+    request
+        What to plan (:class:`~planner.plan.request.PlanRequest`). Instead, the options of
+        :meth:`PlanRequest.from_options` may be given by name (``minutes=(8, 10, 15)``,
+        ``add=5``, ``objective="time"``, ``reach="90%@10"``, ``capacity=300``...).
+    areas
+        Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
+
+    Returns
+    -------
+    Plan
+    """
+    if request is None:
+        request = PlanRequest.from_options(**options)
+    elif options:
+        raise TypeError("give either a request or options by name, not both")
+    request = request.validate()
+    timings: dict[str, float] = {}
+    scoring_only = candidates is None
+    if candidates is None:
+        candidates = sites.empty_sites()
+    candidates, objective, add = _prepare(request, hotspots, stations, candidates)
+    add = 0 if scoring_only else add
+    with stage(log, "snap", timings):
+        snaps = _snap(network, request, hotspots, stations, candidates)
+    with stage(log, "travel_times", timings):
+        limit = request.thresholds_s[-1]
+        st_times = travel.compute(
+            network, snaps.stations, snaps.hotspots, limit_s=limit, keep_node_times=True
+        )
+        cand_times = travel.compute(network, snaps.candidates, snaps.hotspots, limit_s=limit)
+    weights = hotspots["weight"].to_numpy(dtype=float)
+    cov_st = coverage.Coverage(st_times, weights, request.thresholds_s)
+    cov_cand = coverage.Coverage(cand_times, weights, request.thresholds_s)
+    with stage(log, "scoring", timings):
+        scores = coverage.station_scores(cov_st, request.goals)
+        district = coverage.district_summary(cov_st, request.goals)
+        areas_scored = None if areas is None else _area_figures(cov_st, hotspots, areas, request)
+    with stage(log, "optimize", timings):
+        ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
+        choice = objective.choose(ctx)
+        if objective.decides_count():
+            add = len(choice.solution.selected)
+            ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
+        picks = pick_table(cov_st, cov_cand, choice.solution.selected)
+        curve = _curve(ctx, objective, candidates)
+    recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
+    with stage(log, "isochrones", timings):
+        iso, service = _circles(network, request, snaps, st_times, choice, len(stations))
+    hs = _hotspot_status(hotspots, snaps, cov_st, request)
+    return Plan(
+        network=network, request=request, hotspots=hs,
+        stations=stations.reset_index(drop=True).assign(nearest_road=_roads(snaps, "station")),
+        candidates=candidates, station_times=st_times, candidate_times=cand_times,
+        scores=scores, district=district, recommended=recommended, solution=choice.solution,
+        sites_asked=add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
+        snapping=snaps.table, blind_spots=_blind_spots(hs, request),
+        grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
+        served_after=choice.served_after, timings=timings,
+    )  # fmt: skip
+
+
+def _prepare(
+    request: PlanRequest,
+    hotspots: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, Objective, int]:
+    """Check the data against the request: the candidates that are not stations, the
+    objective bound to them, and how many sites to add."""
+    if len(hotspots) == 0:
+        raise InputError("hotspots: no points; give at least one hotspot")
+    source = f"candidates {request.sources.get('candidates') or ''}".strip()
+    new = ~candidates["id"].isin(set(stations["id"])).to_numpy()
+    objective = request.objective.bind(candidates, keep=new, source=source)
+    kept = candidates.loc[new].reset_index(drop=True)
+    add = 0 if objective.decides_count() else request.add
+    if add > len(kept):
+        raise FieldError(
+            "add",
+            "{add}: asked for {n} new stations but there are only {m} candidate sites; "
+            "ask for fewer or give more candidates",
+            n=add, m=len(kept),
+        )  # fmt: skip
+    return kept, objective, add
+
+
+def _project_xy(frame: gpd.GeoDataFrame, net: Network) -> np.ndarray:
+    if len(frame) == 0:
+        return np.zeros((0, 2))
+    g = frame.geometry.to_crs(net.crs)
+    return np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
+
+
+def _snap(
+    net: Network,
+    request: PlanRequest,
+    hotspots: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+) -> _Snaps:
+    """Every point onto its nearest usable road; a role whose points are all far from the
+    network is an error (the wrong coordinate system, swapped columns, another city)."""
+    limits = {"max_distance_m": request.snap_max_m, "warn_distance_m": request.snap_warn_m}
+    snapped = {
+        role: travel.snap(net, _project_xy(frame, net), frame["id"].to_numpy(), **limits)
+        for role, frame in (("hotspots", hotspots), ("stations", stations),
+                            ("candidates", candidates))
+    }  # fmt: skip
+    for role, s in snapped.items():
+        if len(s) and s.excluded.all():
+            lon0, lat0, lon1, lat1 = net.nodes.to_crs(WGS84).total_bounds
+            raise InputError(
+                f"{role}: all {len(s)} points lie more than {request.snap_max_m:g} m from the "
+                f"road network (which spans lon {lon0:.4f}..{lon1:.4f}, lat "
+                f"{lat0:.4f}..{lat1:.4f}); check the points' coordinate system (crs), "
+                "swapped lon/lat columns, or the network file"
+            )
+    table = pd.concat(
+        [s.report(net, role=role[:-1]) for role, s in snapped.items()], ignore_index=True
+    )
+    return _Snaps(snapped["hotspots"], snapped["stations"], snapped["candidates"], table)
+
+
+def _roads(snaps: _Snaps, role: str) -> np.ndarray:
+    return snaps.table.loc[snaps.table["role"] == role, "road_name"].to_numpy()
+
+
+def _context(
+    request: PlanRequest,
+    cov_st: coverage.Coverage,
+    cov_cand: coverage.Coverage,
+    cand_times: travel.TravelTimes,
+    weights: np.ndarray,
+    add: int,
+    snaps: _Snaps,
+) -> Context:
+    conflicts = allowed = None
+    if request.min_spacing_m > 0 and len(snaps.candidates):
+        conflicts, allowed = spacing_conflicts(
+            snaps.candidates.snapped_xy, request.min_spacing_m,
+            existing_xy=snaps.stations.snapped_xy,
+        )  # fmt: skip
+    return Context(request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed)
+
+
+def _curve(ctx: Context, objective: Objective, candidates: gpd.GeoDataFrame) -> pd.DataFrame | None:
+    """Demand added and cumulative share for k = 0..K sites in greedy coverage order."""
+    if not len(candidates) or ctx.add <= 0:
+        return None
+    problem = MaximalCoverage.from_coverage(
+        ctx.candidates, ctx.add, existing=ctx.stations,
+        threshold_weights=objective.curve_weights(ctx.request.minutes),
+        conflicts=ctx.conflicts, allowed=ctx.allowed,
+    )  # fmt: skip
+    k_max = min(int(problem.allowed.sum()), max(2 * ctx.add, 10))
+    order = problem.curve(k_max)["candidate"].to_numpy()
+    curve = pick_table(ctx.stations, ctx.candidates, order)
+    curve.insert(2, "id", ["(existing)", *candidates["id"].iloc[order].tolist()])
+    return curve
+
+
+def _recommended(
+    candidates: gpd.GeoDataFrame,
+    picks: pd.DataFrame,
+    snapped: travel.Snapped,
+    net: Network,
+    choice: Choice,
+) -> gpd.GeoDataFrame:
+    """The station list: rank, venue, nearest road or address, WGS-84 and GCJ-02
+    coordinates, what the objective adds per site, and demand added per threshold."""
+    rows = picks.loc[picks["rank"] > 0].reset_index(drop=True)
+    idx = rows["candidate"].to_numpy(dtype=int)
+    c = candidates.iloc[idx].reset_index(drop=True)
+    seg = snapped.segment[idx]
+    road = np.where(seg >= 0, net.segments["name"].to_numpy()[np.maximum(seg, 0)], "")
+    if "street" in c.columns:  # the venue's own address where the map has one
+        street = c["street"].fillna("").astype(str).to_numpy()
+        road = np.where(street != "", street, road)
+    out = pd.DataFrame(
+        {
+            "rank": rows["rank"].to_numpy(),
+            "id": c["id"].to_numpy(),
+            "name": c["name"].to_numpy(),
+            "category": c["category"].to_numpy() if "category" in c else "",
+            "nearest_road": road,
+            "lon": c["lon"].to_numpy(),
+            "lat": c["lat"].to_numpy(),
+        }
+    )
+    # Amap / Tencent users paste GCJ-02 coordinates; outside China they equal WGS-84
+    glon, glat = crs_mod.wgs84_to_gcj02(out["lon"].to_numpy(), out["lat"].to_numpy())
+    out["lon_gcj02"], out["lat_gcj02"] = np.round(glon, 7), np.round(glat, 7)
+    out["coordinates"] = COORDINATES_NOTE
+    for name, values in choice.site_columns.items():
+        out[name] = values
+    for col in rows.columns:  # per threshold, in order: demand added, cumulative share
+        if col.startswith("added_"):
+            out[f"demand_{col}"] = rows[col].to_numpy()
+        elif col.startswith("cumulative_share_"):
+            out[col] = rows[col].to_numpy()
+    return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=WGS84)
+
+
+def _circles(
+    net: Network,
+    request: PlanRequest,
+    snaps: _Snaps,
+    st_times: travel.TravelTimes,
+    choice: Choice,
+    n_stations: int,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Isochrones of the existing stations and of the suggested sites (drawn from the same
+    times), and the dissolved service area of the existing stations."""
+    thresholds = request.thresholds_s
+    iso = isochrones.station_polygons(net, st_times, snaps.stations, thresholds)
+    iso.insert(1, "kind", "existing")
+    selected = choice.solution.selected
+    if len(selected):
+        sub = snaps.candidates.subset(selected)
+        new_times = travel.compute(
+            net, sub, snaps.hotspots, limit_s=thresholds[-1], keep_node_times=True
+        )
+        iso_new = isochrones.station_polygons(net, new_times, sub, thresholds)
+        iso_new.insert(1, "kind", "suggested")
+        iso = pd.concat([iso, iso_new], ignore_index=True)
+    service = (
+        isochrones.service_areas(iso.loc[iso["kind"] == "existing"])
+        if n_stations
+        else gpd.GeoDataFrame({"minutes": []}, geometry=[], crs=net.crs)
+    )
+    return iso, service
+
+
+def _hotspot_status(
+    hotspots: gpd.GeoDataFrame, snaps: _Snaps, cov: coverage.Coverage, request: PlanRequest
+) -> gpd.GeoDataFrame:
+    """The hotspots with their snap distance and status, nearest-station minutes, and a
+    ``covered_T`` and ``beyond_T`` flag per threshold."""
+    nearest = cov.nearest_seconds()
+    hs = hotspots.copy()
+    hs["snap_distance_m"] = np.round(snaps.hotspots.distance_m, 1)
+    hs["snap_status"] = snaps.table.loc[snaps.table["role"] == "hotspot", "status"].to_numpy()
+    hs["nearest_minutes"] = np.where(np.isfinite(nearest), np.round(nearest / 60.0, 2), np.nan)
+    for t in request.thresholds_s:
+        hs[f"covered_{minutes_label(t)}"] = nearest <= t
+    for t in request.thresholds_s:
+        hs[f"beyond_{minutes_label(t)}"] = ~(nearest <= t)
+    return hs
+
+
+def _blind_spots(hs: gpd.GeoDataFrame, request: PlanRequest) -> gpd.GeoDataFrame:
+    """Hotspots beyond the first threshold, heaviest first."""
+    beyond = [f"beyond_{minutes_label(t)}" for t in request.thresholds_s]
+    cols = ["id", "name", "weight", "lon", "lat", "nearest_minutes", *beyond, "geometry"]
+    blind = hs.loc[hs[beyond[0]], cols]
+    blind = blind.sort_values(["weight", "id"], ascending=[False, True]).reset_index(drop=True)
+    return gpd.GeoDataFrame(blind, geometry="geometry", crs=WGS84)
+
+
+def _area_figures(
+    cov: coverage.Coverage,
+    hotspots: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    request: PlanRequest,
+) -> pd.DataFrame:
+    """District figures per sub-area; hotspots fall in the first area that contains them."""
+    joined = gpd.sjoin(
+        hotspots[["geometry"]].reset_index(drop=True),
+        areas[["area", "geometry"]],
+        how="left",
+        predicate="within",
+    )
+    label = joined.groupby(level=0)["area"].first().reindex(range(len(hotspots)))
+    names: Sequence[Any] = [*areas["area"].tolist(), None]
+    rows = []
+    for name in names:
+        mask = (label.isna() if name is None else label == name).to_numpy()
+        if name is None and not mask.any():
+            continue
+        d = coverage.district_summary(cov, request.goals, subset=mask)
+        row: dict[str, Any] = {
+            "area": name if name is not None else "(outside every area)",
+            "hotspots": d["hotspots"],
+            "demand": d["total_demand"],
+        }
+        for lab, v in d["covered"].items():
+            row[f"share_{lab}"] = v["share"]
+        for g in d.get("goals", []):
+            row[f"goal_{g['minutes']:g}_attained"] = g["attained"]
+        row["nearest_minutes_median"] = d["nearest_minutes"]["median"]
+        row["nearest_minutes_p90"] = d["nearest_minutes"]["p90"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Polygons in WGS-84 on a 1e-6 degree grid (about 0.1 m), which keeps files small."""
+    out = frame.to_crs(WGS84)
+    out.geometry = shapely.set_precision(out.geometry.values, POLYGON_GRID_DEG)
+    return out
