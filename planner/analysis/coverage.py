@@ -179,8 +179,10 @@ def station_scores(cov: Coverage, targets: Sequence[float] | None = None) -> pd.
         out[f"redundant_{lab}"] = demand - unique
         out[f"lost_if_closed_{lab}"] = unique
         inside = share @ (cov.weights * (nearest <= t))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"catchment_within_{lab}"] = np.where(catch > 0, inside / catch, np.nan)
+        # an empty catchment has no share: NaN, without dividing 0 by 0
+        out[f"catchment_within_{lab}"] = np.divide(
+            inside, catch, out=np.full(len(catch), np.nan), where=catch > 0
+        )
         within_cols.append(f"catchment_within_{lab}")
     if targets is not None:
         out["grade"] = [grade(list(r), list(targets)) for r in out[within_cols].to_numpy()]

@@ -29,7 +29,7 @@ from scipy import ndimage
 from ..core._progress import progress
 from ..core.units import minutes_label
 from ..inputs.network import Network
-from .travel import Snapped, TravelTimes
+from .travel import Snapped, TravelTimes, ride_seconds
 
 log = logging.getLogger(__name__)
 
@@ -71,26 +71,19 @@ def sample_times(
     start = np.repeat(np.cumsum(n) - n, n)
     frac = (np.arange(idx.size) - start) / np.repeat(n - 1, n)
     seg = k[idx]
-    with np.errstate(invalid="ignore"):
-        # riding forward to v, or backward to u (0 × inf is not a ride: guard with where)
-        t_fwd = np.where(np.isfinite(fwd[seg]), (1.0 - frac) * np.nan_to_num(fwd[seg]), np.inf)
-        t_fwd = np.where(frac >= 1.0, 0.0, t_fwd) + dv[seg]
-        t_bwd = np.where(np.isfinite(bwd[seg]), frac * np.nan_to_num(bwd[seg]), np.inf)
-        t_bwd = np.where(frac <= 0.0, 0.0, t_bwd) + du[seg]
-        t = np.fmin(t_fwd, t_bwd)
-        if station_segment >= 0:
-            own = seg == station_segment
-            f = station_fraction
-            ahead = frac[own] <= f
-            along = np.where(
-                ahead,
-                (f - frac[own])
-                * (fwd[station_segment] if np.isfinite(fwd[station_segment]) else np.inf),
-                (frac[own] - f)
-                * (bwd[station_segment] if np.isfinite(bwd[station_segment]) else np.inf),
-            )
-            along = np.where(frac[own] == f, 0.0, np.nan_to_num(along, nan=np.inf))
-            t[own] = np.fmin(t[own], along + station_access_s)
+    # riding forward to v, or backward to u, and on from that node
+    t_fwd = ride_seconds(1.0 - frac, fwd[seg]) + dv[seg]
+    t_bwd = ride_seconds(frac, bwd[seg]) + du[seg]
+    t = np.minimum(t_fwd, t_bwd)
+    if station_segment >= 0:
+        own = seg == station_segment
+        f = station_fraction
+        along = np.where(
+            frac[own] <= f,
+            ride_seconds(f - frac[own], fwd[station_segment]),
+            ride_seconds(frac[own] - f, bwd[station_segment]),
+        )
+        t[own] = np.minimum(t[own], along + station_access_s)
     keep = t <= limit_s
     seg, frac = seg[keep], frac[keep]
     start, end, straight = _segment_ends(network) if ends is None else ends

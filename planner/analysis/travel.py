@@ -194,11 +194,16 @@ class TravelTimes:
         return out
 
 
-def _part(share: np.ndarray, seconds: np.ndarray) -> np.ndarray:
-    """``share * seconds`` where the direction is allowed, ``inf`` where it is not."""
+def ride_seconds(share: np.ndarray | float, seconds: np.ndarray | float) -> np.ndarray:
+    """Seconds to ride ``share`` (0..1) of a segment that takes ``seconds`` end to end.
+
+    ``inf`` where the direction is not allowed (``seconds`` is ``inf``), and 0 where the
+    share is 0 or less (a point on the node itself needs no ride, whatever the direction).
+    ``inf`` is never multiplied, so there is no ``0 × inf``.
+    """
     finite = np.isfinite(seconds)
     cost = np.where(finite, share * np.where(finite, seconds, 0.0), np.inf)
-    return np.where(share <= 0.0, 0.0, cost)  # a point on the node itself needs no ride
+    return np.where(np.asarray(share) <= 0.0, 0.0, cost)
 
 
 def _source_edges(network: Network, pts: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -214,7 +219,10 @@ def _source_edges(network: Network, pts: Snapped) -> tuple[np.ndarray, np.ndarra
     rows = np.concatenate([ok, ok])
     cols = np.concatenate([s["u"].to_numpy()[seg], s["v"].to_numpy()[seg]])
     vals = np.concatenate(
-        [_part(t, s["fwd_s"].to_numpy()[seg]), _part(1.0 - t, s["bwd_s"].to_numpy()[seg])]
+        [
+            ride_seconds(t, s["fwd_s"].to_numpy()[seg]),
+            ride_seconds(1.0 - t, s["bwd_s"].to_numpy()[seg]),
+        ]
     )
     fin = np.isfinite(vals)
     return rows[fin], cols[fin], vals[fin]
@@ -229,8 +237,8 @@ def _target_legs(
     seg = np.maximum(pts.segment, 0)
     ok = pts.segment >= 0
     t = pts.fraction
-    ahead = np.where(ok, _part(1.0 - t, s["fwd_s"].to_numpy()[seg]), np.inf)
-    behind = np.where(ok, _part(t, s["bwd_s"].to_numpy()[seg]), np.inf)
+    ahead = np.where(ok, ride_seconds(1.0 - t, s["fwd_s"].to_numpy()[seg]), np.inf)
+    behind = np.where(ok, ride_seconds(t, s["bwd_s"].to_numpy()[seg]), np.inf)
     return s["v"].to_numpy()[seg], ahead, s["u"].to_numpy()[seg], behind
 
 
@@ -251,13 +259,10 @@ def _same_segment(
     fs, ft = both["fs"].to_numpy(), both["ft"].to_numpy()
     fwd = network.segments["fwd_s"].to_numpy()[seg]
     bwd = network.segments["bwd_s"].to_numpy()[seg]
-    with np.errstate(invalid="ignore"):
-        t_fwd = np.where(fs >= ft, (fs - ft) * fwd, np.inf)
-        t_bwd = np.where(fs <= ft, (ft - fs) * bwd, np.inf)
-    t = np.fmin(t_fwd, t_bwd)
-    t = np.where(np.isnan(t), np.inf, t)
-    t = np.where(fs == ft, 0.0, t)
-    return both["i"].to_numpy(), both["j"].to_numpy(), t
+    # riding forward (the source ahead of the target) or backward; 0 where both meet
+    t_fwd = np.where(fs >= ft, ride_seconds(fs - ft, fwd), np.inf)
+    t_bwd = np.where(fs <= ft, ride_seconds(ft - fs, bwd), np.inf)
+    return both["i"].to_numpy(), both["j"].to_numpy(), np.minimum(t_fwd, t_bwd)
 
 
 def compute(

@@ -232,9 +232,7 @@ def build(
         proj = crs_mod.projected_crs_for(lonlat["x"].to_numpy(), lonlat["y"].to_numpy())
     geom = gpd.GeoSeries(ways.geometry.values, crs=in_crs).to_crs(proj)
     length = shapely.length(geom.values)
-    with np.errstate(divide="ignore"):
-        fwd_s = np.where(fwd_kph > 0, length / (fwd_kph / 3.6), np.inf)
-        bwd_s = np.where(bwd_kph > 0, length / (bwd_kph / 3.6), np.inf)
+    fwd_s, bwd_s = travel_seconds(length, fwd_kph), travel_seconds(length, bwd_kph)
 
     # positions of the nodes used by usable ways
     used = pd.unique(np.concatenate([ways["u"].to_numpy(), ways["v"].to_numpy()]))
@@ -302,6 +300,18 @@ def build(
     if keep_node.sum() < 2:
         raise NetworkError(f"network {source!r}: fewer than two connected nodes remain")
     return Network(node_frame, segments, proj, mode, source, report)
+
+
+def travel_seconds(length_m: np.ndarray, speed_kph: np.ndarray) -> np.ndarray:
+    """Seconds to ride ``length_m`` metres at ``speed_kph``; ``inf`` where the speed is 0.
+
+    Only allowed directions are divided, so a zero-length piece closed in one direction
+    (two OSM nodes on one spot) is 0 s where allowed and ``inf`` where not, never 0 / 0.
+    """
+    length_m = np.asarray(length_m, dtype=float)
+    speed_kph = np.asarray(speed_kph, dtype=float)
+    allowed = speed_kph > 0
+    return np.divide(length_m, speed_kph / 3.6, out=np.full(length_m.shape, np.inf), where=allowed)
 
 
 def _text(value: Any) -> str:

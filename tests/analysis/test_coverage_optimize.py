@@ -12,6 +12,11 @@ from planner import optimize
 from planner.analysis import coverage, travel
 from planner.core.errors import ConfigError
 
+from .conftest import real_snaps
+
+#: numpy's "invalid value" and "divide by zero" warnings mean a 0 × inf or 0 / 0 somewhere.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
 
 def _times(matrix):
     """TravelTimes from a dense sources × targets matrix (inf = beyond the limit)."""
@@ -65,6 +70,25 @@ def test_catchments_split_ties_and_grades_by_hand():
     assert s.loc["S1", "lost_if_closed_10"] == 12.0  # H2 and H3: only S1 within 10 min
     assert s.loc["S1", "lost_if_closed_15"] == 0.0  # within 15 min, S0 and S2 take over
     assert s.loc["S1", "lost_if_closed_8"] == 4.0  # H2
+
+
+def test_coverage_figures_on_a_real_extract(real_ebike):
+    """Scores, district figures and blind spots from real travel times: stations with an
+    empty catchment get NaN shares and grade "-" (no 0 / 0 warning, module mark)."""
+    net = real_ebike
+    s, h = real_snaps(net)
+    tt = travel.compute(net, s, h, limit_s=900.0)
+    w = np.random.default_rng(2).integers(0, 5, len(h)).astype(float)
+    cov = coverage.Coverage(tt, w, (480.0, 600.0, 900.0))
+    scores = coverage.station_scores(cov, (0.8, 0.9, 1.0))
+    empty = scores["catchment_demand"] == 0
+    assert empty.any() and scores.loc[empty, "catchment_within_8"].isna().all()
+    assert (scores.loc[empty, "grade"] == "-").all()
+    assert scores.loc[~empty, "catchment_within_15"].between(0, 1).all()
+    d = coverage.district_summary(cov, (0.8, 0.9, 1.0))
+    assert 0 <= d["covered"]["8"]["share"] <= d["covered"]["15"]["share"] <= 1
+    beyond = coverage.blind_spots(cov)
+    assert beyond["beyond_8"].all() and len(beyond) <= len(h)
 
 
 def test_grade_rule():

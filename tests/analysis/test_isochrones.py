@@ -7,8 +7,13 @@ import shapely
 from planner.analysis import isochrones, travel
 
 from ..conftest import make_network, xy
+from .conftest import real_snaps
+
+#: numpy's "invalid value" and "divide by zero" warnings mean a 0 × inf or 0 / 0 somewhere.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 WALK = 4.8 / 3.6
+RIDE = 16.0 / 3.6
 
 
 def nested(inner, outer) -> bool:
@@ -72,3 +77,34 @@ def test_polygons_have_holes_where_nothing_is_reachable():
     assert not poly.contains(shapely.Point(xy((500, 500))[0]))
     # a corridor 2 × 20 m wide, plus one cell for tracing on a 5 m grid
     assert poly.area == pytest.approx(4 * 1000 * (40 + 5), rel=0.03)
+
+
+def test_station_on_a_node_of_a_one_way_ring():
+    """A station on a node of a one-way block: its own segment cannot be ridden backwards,
+    so the part of it behind the station is reached only round the block."""
+    nodes = {1: (0, 0), 2: (1000, 0), 3: (1000, 1000), 4: (0, 1000)}
+    ways = [{"u": a, "v": b, "oneway": "yes"} for a, b in ((1, 2), (2, 3), (3, 4), (4, 1))]
+    net = make_network(nodes, ways, mode="ebike")
+    s = travel.snap(net, xy((0, 0)), np.array(["S"]))
+    h = travel.snap(net, xy((0, 500)), np.array(["H"]))
+    tt = travel.compute(net, s, h, limit_s=600 / RIDE, keep_node_times=True)
+    poly = isochrones.station_polygons(net, tt, s, [600 / RIDE], buffer_m=10, resolution_m=2)
+    poly = poly.geometry.iloc[0]
+    assert poly.contains(shapely.Point(xy((0, 590))[0]))  # riding down 4 -> 1 to the station
+    assert not poly.intersects(shapely.Point(xy((500, 0))[0]))  # 1 -> 2 leads away from it
+
+
+def test_polygons_on_a_real_extract(real_ebike):
+    """Nested polygons on a real network, without numpy warnings (module mark)."""
+    net = real_ebike
+    _, h = real_snaps(net)
+    nodes = np.random.default_rng(3).choice(net.n_nodes, size=4, replace=False)
+    at_nodes = shapely.get_coordinates(net.nodes.geometry.values[nodes])
+    s = travel.snap(net, at_nodes, np.array(["S0", "S1", "S2", "S3"]))
+    tt = travel.compute(net, s, h, limit_s=600.0, keep_node_times=True)
+    polys = isochrones.station_polygons(net, tt, s, [300.0, 600.0])
+    for sid in s.ids:
+        small, large = polys.loc[polys["station_id"] == sid].sort_values("minutes").geometry
+        assert not small.is_empty and nested(small, large)
+    areas = isochrones.service_areas(polys)
+    assert nested(areas.geometry.iloc[0], areas.geometry.iloc[1])

@@ -9,6 +9,10 @@ from hypothesis import strategies as st
 from planner.analysis import travel
 
 from ..conftest import make_network, xy
+from .conftest import real_snaps
+
+#: numpy's "invalid value" and "divide by zero" warnings mean a 0 × inf or 0 / 0 somewhere.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 WALK = 4.8 / 3.6  # m/s
 RIDE = 16.0 / 3.6  # residential e-bike speed, m/s
@@ -216,3 +220,28 @@ def test_snap_report_uses_the_points_own_warning_distance():
     assert default.report(net)["status"].tolist() == ["ok", "ok"]
     lenient = travel.snap(net, pts, ids, warn_distance_m=10.0)
     assert lenient.report(net)["status"].tolist() == ["far", "far"]
+
+
+def test_station_on_the_hotspot_of_a_one_way_segment_is_zero_seconds():
+    """Both points at one spot of a one-way segment: 0 s, though the segment cannot be
+    ridden backwards (no 0 × inf on the way)."""
+    net = ring()
+    tt, s, h = _times(net, [(400, 0), (0, 300)], [(400, 0), (0, 300)])
+    t = tt.seconds.toarray()
+    assert t[0, 0] == 0.0 and t[1, 1] == 0.0
+    assert t[0, 1] == pytest.approx((300 + 400) / RIDE)  # via node 1
+    assert t[1, 0] == pytest.approx((600 + 1000 + 1000 + 700) / RIDE)  # round the block
+
+
+def test_times_on_a_real_extract(real_ebike):
+    """Snapping, reports and travel times on a real network: every stored time is within
+    the limit and no numpy warning is raised (module mark)."""
+    net = real_ebike
+    s, h = real_snaps(net)
+    report = s.report(net, role="station")
+    assert set(report["status"]) <= {"ok", "far", "excluded"}
+    tt = travel.compute(net, s, h, limit_s=900.0, keep_node_times=True, batch_size=5)
+    assert tt.seconds.nnz > 0 and (tt.seconds.data <= 900.0).all()
+    assert tt.node_seconds is not None and (tt.node_seconds.data <= 900.0).all()
+    whole = travel.compute(net, s, h, limit_s=900.0)
+    assert (whole.seconds != tt.seconds).nnz == 0  # batches do not change the answer

@@ -8,7 +8,10 @@ from planner.core.errors import ConfigError, NetworkError
 from planner.core.modes import get_mode
 from planner.inputs import network as network_mod
 
-from ..conftest import make_network
+from ..conftest import SHARED, make_network
+
+#: numpy's "invalid value" and "divide by zero" warnings mean a 0 × inf or 0 / 0 somewhere.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 
 def _ways(**cols):
@@ -97,6 +100,35 @@ def test_network_with_no_usable_road_is_an_error():
     nodes = {1: (0, 0), 2: (100, 0)}
     with pytest.raises(NetworkError, match="usable"):
         make_network(nodes, [{"u": 1, "v": 2, "highway": "motorway"}], mode="walk")
+
+
+def test_zero_length_one_way_piece_is_timed_without_warnings():
+    """Two OSM nodes on one spot joined by a one-way piece: 0 s forward, no way back, and
+    no 0 / 0 on the way (that division warned "invalid value encountered in divide")."""
+    nodes = {1: (0, 0), 2: (100, 0), 3: (100, 0), 4: (0, 100)}
+    ways = [{"u": 1, "v": 2}, {"u": 2, "v": 3, "oneway": "yes"}, {"u": 3, "v": 4}, {"u": 4, "v": 1}]
+    net = make_network(nodes, ways, mode="ebike")
+    seg = net.segments
+    zero = seg.loc[seg["length_m"] == 0]
+    assert len(zero) == 1 and zero["fwd_s"].iloc[0] == 0.0 and np.isinf(zero["bwd_s"].iloc[0])
+    assert np.isfinite(seg.loc[seg["length_m"] > 0, ["fwd_s", "bwd_s"]].to_numpy()).all()
+
+
+def test_travel_seconds_by_hand():
+    got = network_mod.travel_seconds(np.array([360.0, 0.0, 0.0, 100.0]), np.array([3.6, 0, 18, 0]))
+    assert got.tolist() == [360.0, np.inf, 0.0, np.inf]
+
+
+@pytest.mark.parametrize("name", ["andorra_2020-04.osm.pbf", "shenzhen_longgang_2019.osm"])
+def test_real_extracts_load_without_numpy_warnings(name):
+    path = SHARED / "data" / name
+    if not path.exists():
+        pytest.skip(f"real extract not found at {path} (needs ../shared/data)")
+    net = network_mod.load(path, mode="ebike")
+    seg = net.segments
+    assert not seg[["length_m", "fwd_s", "bwd_s"]].isna().any().any()
+    assert (np.isfinite(seg["fwd_s"]) | np.isfinite(seg["bwd_s"])).all()
+    assert (seg["length_m"] >= 0).all() and net.report["segments_kept"] == len(seg)
 
 
 def test_real_extract_loads(helsinki_walk):
