@@ -54,23 +54,6 @@ class Coverage:
         """Per hotspot, how many sites cover it within threshold ``k``."""
         return np.asarray(self.covered(k).sum(axis=0)).ravel()
 
-    def levels(self, threshold_weights: Sequence[float] | None = None) -> sp.csc_matrix:
-        """``hotspots × sites`` value of each pair: the sum of the weights of the thresholds
-        the pair meets (default 1 each, so 3 = within 8, 10 and 15 minutes)."""
-        w = (
-            np.ones(len(self.thresholds_s))
-            if threshold_weights is None
-            else np.asarray(threshold_weights, dtype=float)
-        )
-        m = self.times.seconds.tocoo()
-        value = np.zeros(m.nnz)
-        for k, t in enumerate(self.thresholds_s):
-            value += w[k] * (m.data <= t)
-        keep = value > 0
-        return sp.csc_matrix(
-            (value[keep], (m.col[keep], m.row[keep])), shape=(m.shape[1], m.shape[0])
-        )
-
     def nearest_seconds(self) -> np.ndarray:
         return self.times.nearest_seconds()
 

@@ -17,9 +17,6 @@ from ..core.errors import InputError
 
 log = logging.getLogger(__name__)
 
-PBF_SUFFIXES = (".pbf",)
-XML_SUFFIXES = (".osm", ".xml", ".bz2")
-
 #: Host venues that can take a care station: ``{osm_key: (values...)}``.
 HOST_VENUE_TAGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {

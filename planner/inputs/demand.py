@@ -80,10 +80,6 @@ def hotspots_from_osm(
     return gpd.GeoDataFrame(pois, geometry="geometry", crs=WGS84)
 
 
-def total_weight(hotspots: gpd.GeoDataFrame) -> float:
-    return float(np.asarray(hotspots["weight"], dtype=float).sum())
-
-
 #: Recognised column names of raw rider points.
 RIDER_COLUMNS = (
     "rider",
@@ -135,7 +131,6 @@ def hotspots_from_points(
     GeoDataFrame
         WGS-84 hotspots ``id, name, weight, points, riders, lon, lat`` (the cluster centre).
     """
-    import numpy as np
     import pandas as pd
     from sklearn.cluster import DBSCAN
 
