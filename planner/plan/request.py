@@ -259,14 +259,19 @@ class PlanRequest:
         opts["minute_weights"] = attempt(parse_minute_weights, opts["minute_weights"], minutes)
         opts["reach"] = attempt(parse_reach, opts["reach"], minutes)
         objective = attempt(objectives.from_options, opts)
+        request = cls(
+            minutes=minutes, targets=opts["targets"], add=opts["add"],
+            objective=objective or objectives.Coverage(), method=opts["method"],
+            min_spacing_m=opts["min_spacing_m"], snap_warn_m=opts["snap_warn_m"],
+            snap_max_m=opts["snap_max_m"], sources=sources,
+        )  # fmt: skip
+        try:
+            request = request.validate()
+        except RequestError as exc:
+            problems += [p for p in exc.problems if p.field not in {q.field for q in problems}]
         if problems:
             raise RequestError(problems)
-        request = cls(
-            minutes=minutes, targets=opts["targets"], add=opts["add"], objective=objective,
-            method=opts["method"], min_spacing_m=opts["min_spacing_m"],
-            snap_warn_m=opts["snap_warn_m"], snap_max_m=opts["snap_max_m"], sources=sources,
-        )  # fmt: skip
-        return request.validate()
+        return request
 
     def validate(self) -> PlanRequest:
         """Check every option and how they combine; return the request with numbers as

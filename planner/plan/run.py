@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -87,11 +87,9 @@ def plan(
         raise TypeError("give either a request or options by name, not both")
     request = request.validate()
     timings: dict[str, float] = {}
-    scoring_only = candidates is None
-    if candidates is None:
-        candidates = sites.empty_sites()
+    if candidates is None:  # scoring only
+        candidates, request = sites.empty_sites(), replace(request, add=0)
     candidates, objective, add = _prepare(request, hotspots, stations, candidates)
-    add = 0 if scoring_only else add
     with stage(log, "snap", timings):
         snaps = _snap(network, request, hotspots, stations, candidates)
     with stage(log, "travel_times", timings):

@@ -1,0 +1,103 @@
+"""plan(): the stages from inputs and a request to a frozen Plan, without the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from planner.app import demo_inputs
+from planner.core.errors import FieldError
+from planner.optimize import Solution
+from planner.plan import objectives
+from planner.plan.objectives import Choice, Context, Objective
+from planner.plan.request import PlanRequest
+from planner.plan.result import Plan
+from planner.plan.run import plan
+
+
+@pytest.fixture(scope="module")
+def demo(helsinki_pbf, helsinki_walk):
+    _, hs, st, cand = demo_inputs(helsinki_pbf)
+    return helsinki_walk, hs, st, cand.head(25).reset_index(drop=True)
+
+
+def test_a_request_and_options_by_name_give_the_same_plan(demo):
+    net, hs, st, cand = demo
+    a = plan(net, hs, st, cand, PlanRequest(add=2))
+    b = plan(net, hs, st, cand, add=2)
+    assert isinstance(a, Plan) and list(a.recommended["id"]) == list(b.recommended["id"])
+    assert a.solution.objective == b.solution.objective
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.sites_asked = 5  # type: ignore[misc]
+    with pytest.raises(TypeError, match="not both"):
+        plan(net, hs, st, cand, PlanRequest(add=2), add=3)
+
+
+def test_scoring_only_without_candidates(demo):
+    net, hs, st, _ = demo
+    p = plan(net, hs, st, None, PlanRequest())
+    assert p.sites_asked == 0 and len(p.recommended) == 0 and p.coverage_curve is None
+    assert set(p.scores["station_id"]) == set(st["id"])
+
+
+def test_more_sites_than_candidates_names_the_field(demo):
+    net, hs, st, cand = demo
+    with pytest.raises(FieldError) as info:
+        plan(net, hs, st, cand.head(2), PlanRequest(add=3))
+    assert info.value.field == "add"
+    assert "asked for 3 new stations but there are only 2 candidate sites" in str(info.value)
+
+
+def test_the_objective_decides_the_count_with_reach(demo):
+    net, hs, st, cand = demo
+    p = plan(net, hs, st, cand, PlanRequest(objective=objectives.Reach(minutes=10, share=0.9)))
+    assert p.sites_asked == len(p.recommended) == int(p.solution.objective)
+    assert p.recommended["cumulative_share_10"].iloc[-1] >= 0.9
+
+
+def test_capacities_add_their_columns_and_served_shares(demo):
+    net, hs, st, cand = demo
+    p = plan(net, hs, st, cand, add=2, capacity=40)
+    cols = list(p.recommended.columns)
+    assert cols[cols.index("coordinates") + 1 : cols.index("coordinates") + 3] == [
+        "capacity",
+        "served_demand",
+    ]
+    assert (p.recommended["served_demand"] <= 40 + 1e-9).all()
+    assert set(p.served_after) == {"8", "10", "15"}
+
+
+@dataclass(frozen=True)
+class FirstSites(Objective):
+    """A new objective written outside the package: the first ``add`` candidates by id.
+    It plugs into plan() with no change to plan()."""
+
+    name = "first"
+
+    def choose(self, ctx: Context) -> Choice:
+        ids = ctx.candidates.times.source_ids
+        picked = np.argsort(ids, kind="stable")[: ctx.add]
+        return Choice(Solution(picked, float(ctx.add), float(ctx.add), 0.0, "greedy", optimal=True))
+
+    def meaning(self, minutes: tuple[float, ...]) -> str:
+        return "the first sites by id"
+
+
+def test_a_new_objective_is_one_class(demo):
+    net, hs, st, cand = demo
+    p = plan(net, hs, st, cand, PlanRequest(add=2, objective=FirstSites()))
+    assert list(p.recommended["id"]) == sorted(cand["id"])[:2]
+    assert p.solution.optimal and len(p.isochrones.query("kind == 'suggested'")) == 2 * 3
+
+
+def test_hotspot_status_and_blind_spots_agree_with_the_times(demo):
+    net, hs, st, cand = demo
+    p = plan(net, hs, st, cand, PlanRequest(add=1))
+    nearest = p.station_times.nearest_seconds()
+    assert (p.hotspots["covered_8"].to_numpy() == (nearest <= 480)).all()
+    assert len(p.blind_spots) == int((~(nearest <= 480)).sum())
+    w = p.blind_spots["weight"].to_numpy()
+    assert (np.diff(w) <= 0).all()  # heaviest first
