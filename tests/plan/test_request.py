@@ -25,7 +25,7 @@ def test_defaults_are_the_seed_documents_goals():
         ({"reach": "90%@10"}, objectives.Reach, None, None),
         ({"reach": (10, 0.9)}, objectives.Reach, None, None),
         ({"capacity": 40}, objectives.CapacitatedCoverage, None, None),
-        ({"capacity": "容量", "minute_weights": "3,2,1"}, objectives.CapacitatedCoverage, None, None),
+        ({"capacity": "容量", "minute_weights": "3,2,1"}, objectives.CapacitatedCoverage, None, ""),
         ({"minute_weights": [3, 2, 1]}, objectives.Coverage, None, None),
         ({"minutes": "10,8"}, None, "minutes", "minutes: thresholds must be strictly increasing"),
         ({"minutes": "8,x"}, None, "minutes", "minutes: expected numbers such as 8,10,15"),
