@@ -93,7 +93,7 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, problems: Problems, cols: Seq
         hint = (
             "latitude and longitude look swapped; exchange the two columns"
             if fixable.all()
-            else "check that they are degrees, or pass --crs EPSG:n"
+            else "check that they are degrees, or give their coordinate system (crs) as EPSG:n"
         )
         problems.add(
             f"{rows_text(bad)}: coordinates out of range (lon must be within ±180, lat within "

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pyproj
 
-from .errors import ConfigError
+from .errors import FieldError
 
 WGS84 = "EPSG:4326"
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
@@ -107,8 +107,10 @@ def normalize_crs(crs: str | int | None) -> str:
     try:
         parsed = pyproj.CRS.from_user_input(crs if not text.isdigit() else int(text))
     except pyproj.exceptions.CRSError:
-        raise ConfigError(
-            f"--crs: unknown coordinate system {crs!r}; use wgs84, gcj02, bd09 or EPSG:<code>"
+        raise FieldError(
+            "crs",
+            "{crs}: unknown coordinate system {got!r}; use wgs84, gcj02, bd09 or EPSG:<code>",
+            got=crs,
         ) from None
     epsg = parsed.to_epsg()
     return "wgs84" if epsg == 4326 else (f"EPSG:{epsg}" if epsg else parsed.to_string())

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from .errors import ConfigError
+from .errors import ConfigError, FieldError
 
 OnewayPolicy = Literal["respect", "ignore"]
 
@@ -146,7 +146,8 @@ def get_mode(mode: str | Mode) -> Mode:
     try:
         return MODES[str(mode).lower()]
     except KeyError:
-        raise ConfigError(
-            f"--mode: unknown travel mode {mode!r}; use one of {', '.join(MODES)}"
-        ) from None
+        raise FieldError(
+            "mode", "{mode}: unknown travel mode {got!r}; use one of {choices}",
+            got=mode, choices=", ".join(MODES),
+        ) from None  # fmt: skip
 

@@ -59,84 +59,77 @@ def plan(
     areas: gpd.GeoDataFrame | None = None,
     **options: Any,
 ) -> Plan:
-    """Score the existing stations and suggest new sites.
+    """Score the existing stations and suggest new sites, from one set of travel times.
 
     Parameters
     ----------
     network
         Road network for the travel mode.
-    hotspots
-        WGS-84 points with unique ``id`` and ``weight`` >= 0.
-    stations, candidates
-        WGS-84 points with unique ``id`` and ``name``. Candidates sharing an id with a
-        station are left out. Without candidates only the existing stations are scored.
+    hotspots, stations, candidates
+        WGS-84 points with unique ``id``; hotspots with ``weight`` >= 0, sites with
+        ``name``. Candidates sharing an id with a station are left out; without candidates
+        the stations are only scored.
     request
-        What to plan (:class:`~planner.plan.request.PlanRequest`). Instead, the options of
-        :meth:`PlanRequest.from_options` may be given by name (``minutes=(8, 10, 15)``,
-        ``add=5``, ``objective="time"``, ``reach="90%@10"``, ``capacity=300``...).
+        What to plan (:class:`~planner.plan.request.PlanRequest`), or instead its options
+        by name (see :meth:`PlanRequest.from_options`: ``add=5``, ``reach="90%@10"``...).
     areas
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
-
-    Returns
-    -------
-    Plan
     """
-    if request is None:
-        request = PlanRequest.from_options(**options)
-    elif options:
-        raise TypeError("give either a request or options by name, not both")
-    request = request.validate()
     timings: dict[str, float] = {}
-    if candidates is None:  # scoring only
-        candidates, request = sites.empty_sites(), replace(request, add=0)
-    candidates, objective, add = _prepare(request, hotspots, stations, candidates)
+    request, candidates, objective, add = _prepare(
+        _resolve(request, options), hotspots, stations, candidates
+    )
     with stage(log, "snap", timings):
         snaps = _snap(network, request, hotspots, stations, candidates)
     with stage(log, "travel_times", timings):
-        limit = request.thresholds_s[-1]
-        st_times = travel.compute(
-            network, snaps.stations, snaps.hotspots, limit_s=limit, keep_node_times=True
-        )
-        cand_times = travel.compute(network, snaps.candidates, snaps.hotspots, limit_s=limit)
+        st_times, cand_times = _times(network, request, snaps)
     weights = hotspots["weight"].to_numpy(dtype=float)
-    cov_st = coverage.Coverage(st_times, weights, request.thresholds_s)
-    cov_cand = coverage.Coverage(cand_times, weights, request.thresholds_s)
+    cov_st, cov_cand = (
+        coverage.Coverage(t, weights, request.thresholds_s) for t in (st_times, cand_times)
+    )
     with stage(log, "scoring", timings):
-        scores = coverage.station_scores(cov_st, request.goals)
-        district = coverage.district_summary(cov_st, request.goals)
+        scores, district = _score(cov_st, request)
         areas_scored = None if areas is None else _area_figures(cov_st, hotspots, areas, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
-        choice = objective.choose(ctx)
-        if objective.decides_count():
-            add = len(choice.solution.selected)
-            ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
+        choice, ctx = _choose(objective, ctx)
         picks = pick_table(cov_st, cov_cand, choice.solution.selected)
         curve = _curve(ctx, objective, candidates)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
     with stage(log, "isochrones", timings):
         iso, service = _circles(network, request, snaps, st_times, choice, len(stations))
     hs = _hotspot_status(hotspots, snaps, cov_st, request)
-    return Plan(
+    return Plan(  # every frame in WGS-84
         network=network, request=request, hotspots=hs,
         stations=stations.reset_index(drop=True).assign(nearest_road=_roads(snaps, "station")),
         candidates=candidates, station_times=st_times, candidate_times=cand_times,
         scores=scores, district=district, recommended=recommended, solution=choice.solution,
-        sites_asked=add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
+        sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
         snapping=snaps.table, blind_spots=_blind_spots(hs, request),
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, timings=timings,
     )  # fmt: skip
 
 
+def _resolve(request: PlanRequest | None, options: dict[str, Any]) -> PlanRequest:
+    if request is None:
+        return PlanRequest.from_options(**options)
+    if options:
+        raise TypeError("give either a request or options by name, not both")
+    return request.validate()
+
+
 def _prepare(
     request: PlanRequest,
     hotspots: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
-    candidates: gpd.GeoDataFrame,
-) -> tuple[gpd.GeoDataFrame, Objective, int]:
-    """Check the data against the request: the candidates that are not stations, the
-    objective bound to them, and how many sites to add."""
+    candidates: gpd.GeoDataFrame | None,
+) -> tuple[PlanRequest, gpd.GeoDataFrame, Objective, int]:
+    """Check the data against the request: the candidates that are not stations (without
+    candidates, the stations are only scored), the objective bound to them, and how many
+    sites to add."""
+    if candidates is None:
+        candidates, request = sites.empty_sites(), replace(request, add=0)
     if len(hotspots) == 0:
         raise InputError("hotspots: no points; give at least one hotspot")
     source = f"candidates {request.sources.get('candidates') or ''}".strip()
@@ -151,7 +144,7 @@ def _prepare(
             "ask for fewer or give more candidates",
             n=add, m=len(kept),
         )  # fmt: skip
-    return kept, objective, add
+    return request, kept, objective, add
 
 
 def _project_xy(frame: gpd.GeoDataFrame, net: Network) -> np.ndarray:
@@ -189,6 +182,33 @@ def _snap(
         [s.report(net, role=role[:-1]) for role, s in snapped.items()], ignore_index=True
     )
     return _Snaps(snapped["hotspots"], snapped["stations"], snapped["candidates"], table)
+
+
+def _times(
+    net: Network, request: PlanRequest, snaps: _Snaps
+) -> tuple[travel.TravelTimes, travel.TravelTimes]:
+    """The one set of travel times: stations × hotspots (node times kept for the circles)
+    and candidates × hotspots, within the largest threshold."""
+    limit = request.thresholds_s[-1]
+    st_times = travel.compute(
+        net, snaps.stations, snaps.hotspots, limit_s=limit, keep_node_times=True
+    )
+    return st_times, travel.compute(net, snaps.candidates, snaps.hotspots, limit_s=limit)
+
+
+def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Each station's scores and grade, and the district figures, against the goals."""
+    return coverage.station_scores(cov, request.goals), coverage.district_summary(
+        cov, request.goals
+    )
+
+
+def _choose(objective: Objective, ctx: Context) -> tuple[Choice, Context]:
+    """The objective's choice, and the context with the number of sites it settled on."""
+    choice = objective.choose(ctx)
+    if objective.decides_count():
+        ctx = replace(ctx, add=len(choice.solution.selected))
+    return choice, ctx
 
 
 def _roads(snaps: _Snaps, role: str) -> np.ndarray:
