@@ -41,5 +41,5 @@ def test_outside_china_is_unchanged_and_epsg_works():
 
 
 def test_unknown_crs_is_a_clear_error():
-    with pytest.raises(ConfigError, match="--crs"):
+    with pytest.raises(ConfigError, match="^crs: unknown coordinate system"):
         crs.normalize_crs("marsgrid")
