@@ -69,7 +69,7 @@ def test_private_access_is_excluded_unless_granted():
 
 
 def test_unknown_mode_is_a_clear_error():
-    with pytest.raises(ConfigError, match="--mode"):
+    with pytest.raises(ConfigError, match="^mode: unknown travel mode .rocket."):
         get_mode("rocket")
 
 
