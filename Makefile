@@ -32,9 +32,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_travel.py
 	$(BIN)/python benchmarks/bench_optimize.py
 
+# Lint: ruff (style, imports, complexity C901 <= 12), mypy, and the size limits of
+# [tool.planner.limits] in pyproject.toml (functions <= 60 lines, modules <= 500, cli <= 450).
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/python -m pytest -q tests/test_sizes.py tests/test_layers.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
