@@ -22,21 +22,16 @@ from .inputs import demand
 from .inputs.settings_files import read_toml
 from .outputs import files
 from .outputs.summary import PlanSummary, console_lines
-from .plan.request import PlanRequest
+from .plan.request import OPTIONS, PlanRequest
 
 log = logging.getLogger("planner")
 
 _MINUTES = ",".join(f"{m:g}" for m in DEFAULT_MINUTES)
 
 
-#: How the CLI spells the fields of a request (and the other arguments errors name).
-FLAGS = {
-    name: f"--{name.replace('_', '-')}"
-    for name in (
-        "minutes", "targets", "add", "objective", "reach", "minute_weights", "capacity",
-        "method", "min_spacing_m", "snap_warn_m", "snap_max_m", "crs", "mode",
-    )
-}  # fmt: skip
+#: How the CLI spells the fields of a request and the other arguments errors name: each
+#: option ``min_spacing_m`` is the flag ``--min-spacing-m``.
+FLAGS = {name: f"--{name.replace('_', '-')}" for name in (*OPTIONS, "crs", "mode")}
 
 
 def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -72,16 +67,10 @@ def _print(summary: PlanSummary, out: str) -> None:
         click.echo(line)
 
 
-#: The options of a request, as the CLI names them (the rest are sources and outputs).
-REQUEST_OPTIONS = (
-    "minutes", "targets", "add", "objective", "reach", "minute_weights", "capacity",
-    "method", "min_spacing_m", "snap_warn_m", "snap_max_m",
-)  # fmt: skip
-
-
 def _request(opts: dict[str, Any]) -> PlanRequest:
-    """The request the options ask for (validated once, by the request itself)."""
-    return PlanRequest.from_options(**{k: opts[k] for k in REQUEST_OPTIONS if k in opts})
+    """The request the options ask for (validated once, by the request itself); the other
+    options name sources and outputs."""
+    return PlanRequest.from_options(**{k: opts[k] for k in OPTIONS if k in opts})
 
 
 def _options(
