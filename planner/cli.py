@@ -22,6 +22,7 @@ from .inputs import demand
 from .inputs.settings_files import read_toml
 from .outputs import files
 from .outputs.summary import PlanSummary, console_lines
+from .plan import objectives
 from .plan.request import OPTIONS, PlanRequest
 
 log = logging.getLogger("planner")
@@ -106,11 +107,11 @@ def _options(
         opts[4:4] = [
             click.option("--add", "add", type=int, default=3, show_default=True,
                          help="Number of new sites to suggest."),
-            click.option("--objective", type=click.Choice(["coverage", "time"]),
+            click.option("--objective", type=click.Choice(list(objectives.BY_NAME)),
                          default="coverage", show_default=True,
-                         help="What the new sites should do best: cover the most demand "
-                              "within the circles, or cut demand-weighted travel time "
-                              "(p-median)."),
+                         help="What the new sites should do best: " + "; ".join(
+                             f"{name}: {cls.summary}" for name, cls in objectives.BY_NAME.items()
+                         ) + "."),
             click.option("--reach", default=None, metavar="SHARE@MIN",
                          help="Instead of --add: the fewest new sites that bring SHARE of "
                               "demand within MIN minutes, e.g. 90%@10 (MIN one of --minutes)."),

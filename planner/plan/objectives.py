@@ -68,6 +68,8 @@ class Objective:
     name: ClassVar[str] = ""
     #: Options of :meth:`PlanRequest.from_options` this objective takes.
     takes: ClassVar[tuple[str, ...]] = ()
+    #: The objective in a few words (the CLI's help).
+    summary: ClassVar[str] = ""
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -114,6 +116,7 @@ class Coverage(Objective):
     minute_weights: tuple[float, ...] | None = None
     name: ClassVar[str] = "coverage"
     takes: ClassVar[tuple[str, ...]] = ("minute_weights", "capacity")
+    summary: ClassVar[str] = "cover the most demand within the circles"
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -225,6 +228,7 @@ class TravelTime(Objective):
     its time."""
 
     name: ClassVar[str] = "time"
+    summary: ClassVar[str] = "cut demand-weighted travel time to the nearest station (p-median)"
 
     def check(self, request: PlanRequest) -> list[FieldError]:
         if request.min_spacing_m > 0:
