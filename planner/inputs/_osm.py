@@ -1,19 +1,26 @@
-"""Reading points of interest from an OSM source: a local ``.osm.pbf`` (pyrosm), a local
-``.osm`` / ``.osm.bz2`` XML file or a place name (osmnx; the place needs the internet)."""
+"""Reading OpenStreetMap sources, roads and points of interest: a local ``.osm.pbf``
+(pyrosm), a local ``.osm`` / ``.osm.bz2`` XML file or a place name (osmnx; the place needs
+the internet), and for roads an osmnx ``.graphml`` file."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..core.crs import WGS84
-from ..core.errors import InputError
+from ..core.errors import InputError, InputFileNotFound, NetworkError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,13 @@ DEMAND_POI_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "shop=supermarket": 2.0, "shop=convenience": 2.0, "shop=mall": 3.0,
         "shop=department_store": 2.0, "shop=bakery": 1.0, "shop=*": 0.5,
     }
+)  # fmt: skip
+
+
+#: OSM way tags the speed and access rules read.
+WAY_TAGS = (
+    "highway", "oneway", "junction", "maxspeed", "access", "bicycle", "foot",
+    "motor_vehicle", "motorcar", "oneway:bicycle", "cycleway", "name", "area", "motorroad",
 )  # fmt: skip
 
 
@@ -71,37 +85,58 @@ def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> g
     """
     kind = source_kind(source)
     if kind == "pbf":
-        import pyrosm
-
-        osm = pyrosm.OSM(str(source))
-        flt = _tag_filter(tags)
-        raw = osm.get_pois(custom_filter=flt)
-        if raw is None or len(raw) == 0:
-            return _empty()
-        raw = raw.reset_index(drop=True)
-        osm_type = (
-            raw["osm_type"].astype(str) if "osm_type" in raw else pd.Series(["node"] * len(raw))
-        )
-        ids = osm_type + "/" + raw["id"].astype("int64").astype(str)
+        raw, ids = _pbf_features(source, tags)
     elif kind in ("xml", "place"):
-        import osmnx as ox
-
-        query: dict[str, bool | str | list[str]] = dict(_tag_filter(tags))
-        try:
-            raw = (
-                ox.features_from_xml(str(source), tags=query)
-                if kind == "xml"
-                else ox.features_from_place(str(source), tags=query)
-            )
-        except ox._errors.InsufficientResponseError:
-            return _empty()
-        raw = raw.reset_index()
-        ids = raw["element"].astype(str) + "/" + raw["id"].astype(str)
+        raw, ids = _osmnx_features(source, tags, kind)
     else:
         raise InputError(
             f"network {str(source)!r}: POIs can be read only from .osm.pbf, .osm or a place name"
         )
+    if raw is None:
+        return _empty()
     raw = raw.set_crs(WGS84, allow_override=True) if raw.crs is None else raw.to_crs(WGS84)
+    out = _poi_points(raw, ids, _categories(raw, tags))
+    log.info("read %d POIs from %s", len(out), source)
+    return out
+
+
+def _pbf_features(
+    source: str | Path, tags: Mapping[str, Sequence[str] | bool]
+) -> tuple[gpd.GeoDataFrame | None, pd.Series]:
+    """Features of a ``.osm.pbf`` matching ``tags`` (pyrosm) and their ``type/id``; None
+    when there are none."""
+    import pyrosm
+
+    raw = pyrosm.OSM(str(source)).get_pois(custom_filter=_tag_filter(tags))
+    if raw is None or len(raw) == 0:
+        return None, pd.Series([], dtype=str)
+    raw = raw.reset_index(drop=True)
+    osm_type = raw["osm_type"].astype(str) if "osm_type" in raw else pd.Series(["node"] * len(raw))
+    return raw, osm_type + "/" + raw["id"].astype("int64").astype(str)
+
+
+def _osmnx_features(
+    source: str | Path, tags: Mapping[str, Sequence[str] | bool], kind: str
+) -> tuple[gpd.GeoDataFrame | None, pd.Series]:
+    """Features of an OSM XML file or a place (osmnx) matching ``tags`` and their
+    ``type/id``; None when there are none."""
+    import osmnx as ox
+
+    query: dict[str, bool | str | list[str]] = dict(_tag_filter(tags))
+    try:
+        raw = (
+            ox.features_from_xml(str(source), tags=query)
+            if kind == "xml"
+            else ox.features_from_place(str(source), tags=query)
+        )
+    except ox._errors.InsufficientResponseError:
+        return None, pd.Series([], dtype=str)
+    raw = raw.reset_index()
+    return raw, raw["element"].astype(str) + "/" + raw["id"].astype(str)
+
+
+def _categories(raw: gpd.GeoDataFrame, tags: Mapping[str, Sequence[str] | bool]) -> pd.Series:
+    """``key=value`` of the first of ``tags`` each feature matches (empty if none)."""
     category = pd.Series([""] * len(raw), dtype=object)
     for key, values in tags.items():
         if key not in raw.columns:
@@ -111,6 +146,11 @@ def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> g
         if not isinstance(values, bool):
             hit &= col.isin(list(values))
         category[hit.to_numpy()] = key + "=" + col[hit].astype(str)
+    return category
+
+
+def _poi_points(raw: gpd.GeoDataFrame, ids: pd.Series, category: pd.Series) -> gpd.GeoDataFrame:
+    """One point per categorised feature with a geometry, unique ids in sorted order."""
     geom = raw.geometry
     ok = geom.notna() & ~geom.is_empty & (category != "").to_numpy()
     pts = geom[ok].representative_point()
@@ -128,9 +168,7 @@ def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> g
         geometry=pts.to_numpy(),
         crs=WGS84,
     )
-    out = out.drop_duplicates("id").sort_values("id", kind="stable").reset_index(drop=True)
-    log.info("read %d POIs from %s", len(out), source)
-    return out
+    return out.drop_duplicates("id").sort_values("id", kind="stable").reset_index(drop=True)
 
 
 def _tag_filter(tags: Mapping[str, Sequence[str] | bool]) -> dict[str, bool | list[str]]:
@@ -147,3 +185,157 @@ def _empty() -> gpd.GeoDataFrame:
         "lat": np.array([]),
     }
     return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+
+
+# --------------------------------------------------------------------------- roads
+
+
+def read_ways(source: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Road pieces and their nodes from a ``.osm.pbf`` (pyrosm), an ``.osm`` / ``.osm.bz2``
+    file or a place name (osmnx) or an osmnx ``.graphml`` file, in WGS-84.
+
+    Returns ``ways`` (``u``, ``v`` OSM node ids, a LineString ``geometry`` drawn from u to v
+    and the tags of :data:`WAY_TAGS` that are present) and ``nodes`` (``osmid``, ``x`` =
+    longitude, ``y`` = latitude).
+    """
+    kind = source_kind(source)
+    if kind in ("pbf", "xml", "graphml"):
+        p = Path(source)
+        if not p.exists():
+            raise InputFileNotFound(f"network file {str(p)!r} does not exist; check the path")
+        if p.stat().st_size == 0:
+            raise InputError(f"network file {str(p)!r} is empty")
+    if kind == "pbf":
+        ways, nodes = _read_pbf(str(source))
+    elif kind in ("xml", "place"):
+        ways, nodes = _read_osmnx(str(source), kind)
+    elif kind == "graphml":
+        ways, nodes = _read_graphml(str(source))
+    else:
+        raise InputError(
+            f"network {str(source)!r}: unknown file type; use .osm.pbf, .osm, .osm.bz2, "
+            ".graphml or a place name"
+        )
+    return ways, nodes
+
+
+def tag_text(value: Any) -> str:
+    """An OSM tag value as text: lists joined by ``;``, missing values empty."""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(x) for x in value)
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def _read_pbf(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import pyrosm
+
+    try:
+        osm = pyrosm.OSM(path)
+        got = osm.get_network(nodes=True, network_type="all")
+    except Exception as exc:  # pyrosm raises plain exceptions on corrupt files
+        raise InputError(f"network file {path!r} cannot be read as OSM PBF ({exc})") from None
+    if got is None or got[1] is None or len(got[1]) == 0:
+        raise NetworkError(f"network file {path!r} holds no roads")
+    nodes, edges = got
+    ways = pd.DataFrame(edges.drop(columns=[c for c in ("tags",) if c in edges.columns]))
+    if "motorroad" not in ways.columns and "tags" in edges.columns:
+        # pyrosm keeps tags outside its fixed columns as JSON text
+        motorroad = edges["tags"].astype(str).str.contains('"motorroad": ?"yes"', regex=True)
+        ways["motorroad"] = np.where(motorroad.to_numpy(), "yes", "")
+    ways["geometry"] = edges.geometry.values
+    nodes_df = pd.DataFrame(
+        {
+            "osmid": nodes["id"].to_numpy(),
+            "x": nodes["lon"].to_numpy(),
+            "y": nodes["lat"].to_numpy(),
+        }
+    )
+    return ways, nodes_df
+
+
+@contextmanager
+def _osmnx_raw_tags() -> Iterator[Any]:
+    """osmnx settings that keep each way once, in drawn order, with its raw tags."""
+    import osmnx as ox
+
+    saved = (ox.settings.all_oneway, ox.settings.useful_tags_way)
+    ox.settings.all_oneway = True
+    ox.settings.useful_tags_way = list(dict.fromkeys([*saved[1], *WAY_TAGS]))
+    try:
+        yield ox
+    finally:
+        ox.settings.all_oneway, ox.settings.useful_tags_way = saved
+
+
+def _graph_frames(g: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import osmnx as ox
+
+    nodes_gdf, edges_gdf = ox.convert.graph_to_gdfs(g, nodes=True, edges=True)
+    edges_gdf = edges_gdf.to_crs(WGS84) if edges_gdf.crs else edges_gdf
+    nodes_gdf = nodes_gdf.to_crs(WGS84) if nodes_gdf.crs else nodes_gdf
+    ways = pd.DataFrame(edges_gdf.reset_index())
+    ways["geometry"] = edges_gdf.geometry.values
+    nodes_df = pd.DataFrame(
+        {
+            "osmid": nodes_gdf.index.to_numpy(),
+            "x": nodes_gdf.geometry.x.to_numpy(),
+            "y": nodes_gdf.geometry.y.to_numpy(),
+        }
+    )
+    return ways, nodes_df
+
+
+def _read_osmnx(source: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with _osmnx_raw_tags() as ox:
+        try:
+            if kind == "xml":
+                g = ox.graph_from_xml(source, bidirectional=False, simplify=False, retain_all=True)
+            else:
+                g = ox.graph_from_place(source, network_type="all", simplify=False, retain_all=True)
+        except ValueError as exc:
+            raise NetworkError(
+                f"network {source!r} holds no usable roads ({exc}); check the file or place"
+            ) from None
+        except Exception as exc:
+            if kind == "place":
+                raise NetworkError(
+                    f"network {source!r}: the place could not be downloaded ({exc}); check the "
+                    "name and the internet connection, or give a local .osm.pbf file"
+                ) from None
+            raise InputError(f"network file {source!r} cannot be read as OSM XML ({exc})") from None
+    ways, nodes = _graph_frames(g)
+    # with all_oneway, osmnx already turned ways tagged oneway=-1 around
+    if "oneway" in ways.columns:
+        rev = ways["oneway"].astype(str).isin(["-1", "reverse", "T"])
+        ways.loc[rev, "oneway"] = "yes"
+    return ways, nodes
+
+
+def _read_graphml(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A GraphML graph's edges are directed as saved; a pair u→v, v→u of the same way and
+    length becomes one two-way segment."""
+    import osmnx as ox
+
+    try:
+        g = ox.io.load_graphml(path)
+    except Exception as exc:
+        raise InputError(f"network file {path!r} cannot be read as GraphML ({exc})") from None
+    if g.number_of_edges() == 0:
+        raise NetworkError(f"network file {path!r} holds no edges")
+    ways, nodes = _graph_frames(g)
+    length = (
+        ways["length"].astype(float).round(2)
+        if "length" in ways.columns
+        else pd.Series(shapely.length(ways.geometry.values)).round(6)
+    )
+    osmid = ways["osmid"].map(tag_text) if "osmid" in ways.columns else pd.Series([""] * len(ways))
+    key_fwd = list(zip(ways["u"], ways["v"], osmid, length, strict=True))
+    key_set = set(key_fwd)
+    has_rev = np.array([(v, u, o, L) in key_set for (u, v, o, L) in key_fwd])
+    # keep one of each pair (u < v), mark it two-way; lone edges are one-way as drawn
+    lone = ~has_rev
+    first_of_pair = has_rev & (ways["u"].to_numpy() < ways["v"].to_numpy())
+    ways = ways.loc[lone | first_of_pair].copy()
+    ways["oneway"] = np.where(lone[lone | first_of_pair], "yes", "no")
+    ways["junction"] = ""
+    return ways, nodes

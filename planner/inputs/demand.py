@@ -2,7 +2,7 @@
 
 Hotspots come from a table of weighted points, or, when no rider data exist, from the map's
 own food and retail POIs as a proxy for rider pick-ups (weights per category in
-:data:`planner.config.DEMAND_POI_WEIGHTS`).
+:data:`planner.inputs._osm.DEMAND_POI_WEIGHTS`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from ..core.crs import WGS84
 from ..core.errors import InputError
@@ -24,7 +25,8 @@ from .points import read_point_table
 log = logging.getLogger(__name__)
 
 
-def _frame(df) -> gpd.GeoDataFrame:  # type: ignore[no-untyped-def]
+def _frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``df`` with point geometry from its WGS-84 ``lon``/``lat``."""
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
 
 
@@ -131,15 +133,35 @@ def hotspots_from_points(
     GeoDataFrame
         WGS-84 hotspots ``id, name, weight, points, riders, lon, lat`` (the cluster centre).
     """
-    import pandas as pd
-    from sklearn.cluster import DBSCAN
+    _check_clustering(eps_m, min_points, weight_by)
+    df = read_point_table(path, role="rider points", crs=crs, id_prefix="P", columns=columns)
+    source = f"rider points file {str(path)!r}"
+    rider_col, times = _riders_and_times(df, weight_by, source)
+    labels = _cluster_labels(df, eps_m=eps_m, min_points=min_points, source=source)
+    keep = labels >= 0
+    pts = df.loc[keep].assign(cluster=labels[keep])
+    out = _clusters(pts, weight_by, rider_col, None if times is None else times[keep])
+    out = out.sort_values(["weight", "lon"], ascending=[False, True]).reset_index(drop=True)
+    out.insert(0, "id", [f"C{i + 1}" for i in range(len(out))])
+    out.insert(1, "name", [f"cluster {i + 1}" for i in range(len(out))])
+    return _frame(out)
 
+
+def _check_clustering(eps_m: float, min_points: int, weight_by: str) -> None:
     if weight_by not in WEIGHT_BY:
         raise InputError(f"--weight-by: use one of {', '.join(WEIGHT_BY)}, not {weight_by!r}")
     if eps_m <= 0 or min_points < 1:
         raise InputError("--eps-m must be > 0 and --min-points >= 1")
-    df = read_point_table(path, role="rider points", crs=crs, id_prefix="P", columns=columns)
-    source = f"rider points file {str(path)!r}"
+
+
+def _riders_and_times(
+    df: pd.DataFrame, weight_by: str, source: str
+) -> tuple[str | None, pd.Series | None]:
+    """The rider id column (None if there is none) and, to weigh by dwell, the times.
+
+    Raises :class:`InputError` when ``weight_by`` needs a column the file lacks, or when a
+    time cannot be read.
+    """
     lower = {str(c).strip().lower(): c for c in df.columns}
     rider_col = next((lower[c.lower()] for c in RIDER_COLUMNS if c.lower() in lower), None)
     time_col = next((lower[c.lower()] for c in TIME_COLUMNS if c.lower() in lower), None)
@@ -148,19 +170,26 @@ def hotspots_from_points(
             f"{source}: --weight-by {weight_by} needs a rider id column "
             f"(one of {', '.join(RIDER_COLUMNS[:4])}, 骑手编号)"
         )
-    times = None
-    if weight_by == "dwell":
-        if time_col is None:
-            raise InputError(f"{source}: --weight-by dwell needs a time column (timestamp, 时间)")
-        times = pd.to_datetime(df[time_col], errors="coerce")
-        bad = np.flatnonzero(times.isna().to_numpy())
-        if bad.size:
-            raise InputError(
-                f"{source}: rows {list(bad[:5] + 2)}, column {time_col!r}: not a "
-                "date and time; use ISO form such as 2026-05-01 12:30:00"
-            )
+    if weight_by != "dwell":
+        return rider_col, None
+    if time_col is None:
+        raise InputError(f"{source}: --weight-by dwell needs a time column (timestamp, 时间)")
+    times = pd.to_datetime(df[time_col], errors="coerce")
+    bad = np.flatnonzero(times.isna().to_numpy())
+    if bad.size:
+        raise InputError(
+            f"{source}: rows {list(bad[:5] + 2)}, column {time_col!r}: not a "
+            "date and time; use ISO form such as 2026-05-01 12:30:00"
+        )
+    return rider_col, times
+
+
+def _cluster_labels(df: pd.DataFrame, *, eps_m: float, min_points: int, source: str) -> np.ndarray:
+    """DBSCAN label of every point (-1 = noise); raises when every point is noise."""
+    from sklearn.cluster import DBSCAN
+
     xy = np.radians(df[["lat", "lon"]].to_numpy(dtype=float))
-    labels = DBSCAN(
+    labels: np.ndarray = DBSCAN(
         eps=eps_m / EARTH_RADIUS_M,
         min_samples=min_points,
         metric="haversine",
@@ -178,7 +207,14 @@ def hotspots_from_points(
             f"{source}: no cluster of {min_points} points within {eps_m:g} m; "
             "lower --min-points or raise --eps-m"
         )
-    pts = df.loc[keep].assign(cluster=labels[keep])
+    return labels
+
+
+def _clusters(
+    pts: pd.DataFrame, weight_by: str, rider_col: str | None, times: pd.Series | None
+) -> pd.DataFrame:
+    """Per cluster (in label order): centre ``lon, lat``, ``points``, ``riders`` and the
+    ``weight`` ``weight_by`` asks for."""
     grouped = pts.groupby("cluster", sort=True)
     out = pd.DataFrame(
         {"lon": grouped["lon"].mean(), "lat": grouped["lat"].mean(), "points": grouped.size()}
@@ -190,12 +226,19 @@ def hotspots_from_points(
         out["weight"] = out["riders"].astype(float)
     else:
         assert times is not None and rider_col is not None
-        t = times[keep].to_numpy()
-        span = pd.DataFrame({"cluster": labels[keep], "rider": pts[rider_col].to_numpy(), "t": t})
-        per = span.groupby(["cluster", "rider"])["t"].agg(["min", "max"])
-        minutes = (per["max"] - per["min"]).dt.total_seconds() / 60.0
-        out["weight"] = minutes.groupby(level=0).sum().reindex(out.index).fillna(0.0)
-    out = out.sort_values(["weight", "lon"], ascending=[False, True]).reset_index(drop=True)
-    out.insert(0, "id", [f"C{i + 1}" for i in range(len(out))])
-    out.insert(1, "name", [f"cluster {i + 1}" for i in range(len(out))])
-    return _frame(out)
+        out["weight"] = _dwell_minutes(pts, rider_col, times).reindex(out.index).fillna(0.0)
+    return out
+
+
+def _dwell_minutes(pts: pd.DataFrame, rider_col: str, times: pd.Series) -> pd.Series:
+    """Per cluster: the minutes each rider spends there (last minus first time), summed."""
+    span = pd.DataFrame(
+        {
+            "cluster": pts["cluster"].to_numpy(),
+            "rider": pts[rider_col].to_numpy(),
+            "t": times.to_numpy(),
+        }
+    )
+    per = span.groupby(["cluster", "rider"])["t"].agg(["min", "max"])
+    minutes = (per["max"] - per["min"]).dt.total_seconds() / 60.0
+    return minutes.groupby(level=0).sum()

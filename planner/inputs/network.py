@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,17 +27,12 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from ..core import crs as crs_mod
-from ..core.errors import InputError, InputFileNotFound, NetworkError
+from ..core.errors import NetworkError
 from ..core.modes import Mode, get_mode
-from ._osm import source_kind
+from . import _osm
+from ._osm import tag_text
 
 log = logging.getLogger(__name__)
-
-#: OSM way tags the speed and access rules read.
-WAY_TAGS = (
-    "highway", "oneway", "junction", "maxspeed", "access", "bicycle", "foot",
-    "motor_vehicle", "motorcar", "oneway:bicycle", "cycleway", "name", "area", "motorroad",
-)  # fmt: skip
 
 _YES = ("yes", "designated", "permissive", "destination", "customers", "delivery")
 _FORWARD_ONLY = ("yes", "true", "1")
@@ -165,7 +158,7 @@ def load(source: str | Path, *, mode: str | Mode = "ebike") -> Network:
         osmnx ``.graphml`` file (read with osmnx), or a place name such as
         ``"Xuhui District, Shanghai"`` (downloaded with osmnx; needs the internet).
     mode
-        ``"ebike"`` (default), ``"walk"``, ``"drive"`` or a :class:`~planner.config.Mode`.
+        ``"ebike"`` (default), ``"walk"``, ``"drive"`` or a :class:`~planner.core.modes.Mode`.
 
     Returns
     -------
@@ -173,24 +166,7 @@ def load(source: str | Path, *, mode: str | Mode = "ebike") -> Network:
         In the UTM CRS of the network's centre; only its largest strongly connected part.
     """
     mode = get_mode(mode)
-    kind = source_kind(source)
-    if kind in ("pbf", "xml", "graphml"):
-        p = Path(source)
-        if not p.exists():
-            raise InputFileNotFound(f"network file {str(p)!r} does not exist; check the path")
-        if p.stat().st_size == 0:
-            raise InputError(f"network file {str(p)!r} is empty")
-    if kind == "pbf":
-        ways, nodes = _read_pbf(str(source))
-    elif kind in ("xml", "place"):
-        ways, nodes = _read_osmnx(str(source), kind)
-    elif kind == "graphml":
-        ways, nodes = _read_graphml(str(source))
-    else:
-        raise InputError(
-            f"network {str(source)!r}: unknown file type; use .osm.pbf, .osm, .osm.bz2, "
-            ".graphml or a place name"
-        )
+    ways, nodes = _osm.read_ways(source)
     return build(ways, nodes, mode=mode, source=str(source))
 
 
@@ -205,80 +181,39 @@ def build(
     """Build a :class:`Network` from raw way segments and nodes.
 
     ``ways`` has ``u``, ``v`` (OSM node ids), a LineString ``geometry`` from u to v and the
-    OSM tags of :data:`WAY_TAGS` (missing tags are fine). ``nodes`` has ``osmid``, ``x``,
-    ``y``. Both are in ``crs``: WGS-84 input is projected to the UTM zone of its centre; a
-    projected CRS is kept as it is.
+    OSM tags of :data:`planner.inputs._osm.WAY_TAGS` (missing tags are fine). ``nodes`` has
+    ``osmid``, ``x``, ``y``. Both are in ``crs``: WGS-84 input is projected to the UTM zone of
+    its centre; a projected CRS is kept as it is.
     """
     n_read = len(ways)
     if n_read == 0:
         raise NetworkError(f"network {source!r} has no roads; check the file or place name")
-    ways = ways.reset_index(drop=True)
-    fwd_kph, bwd_kph = speeds_kph(ways, mode)
-    usable = (fwd_kph > 0) | (bwd_kph > 0)
-    if not usable.any():
-        raise NetworkError(
-            f"network {source!r}: none of its {n_read} roads is usable in mode {mode.name!r}; "
-            "try another --mode"
-        )
-    ways = ways.loc[usable].reset_index(drop=True)
-    fwd_kph, bwd_kph = fwd_kph[usable], bwd_kph[usable]
-
-    nodes = nodes.drop_duplicates("osmid").set_index("osmid")
-    lonlat = nodes[["x", "y"]]
+    ways, fwd_kph, bwd_kph = _usable_ways(ways.reset_index(drop=True), mode, source)
+    lonlat = nodes.drop_duplicates("osmid").set_index("osmid")[["x", "y"]]
     in_crs = pyproj.CRS.from_user_input(crs)
     if in_crs.is_projected:
         proj = in_crs
     else:
         proj = crs_mod.projected_crs_for(lonlat["x"].to_numpy(), lonlat["y"].to_numpy())
-    geom = gpd.GeoSeries(ways.geometry.values, crs=in_crs).to_crs(proj)
-    length = shapely.length(geom.values)
-    fwd_s, bwd_s = travel_seconds(length, fwd_kph), travel_seconds(length, bwd_kph)
-
-    # positions of the nodes used by usable ways
-    used = pd.unique(np.concatenate([ways["u"].to_numpy(), ways["v"].to_numpy()]))
-    missing = pd.Index(used).difference(lonlat.index)
-    if len(missing):
-        raise NetworkError(f"network {source!r}: {len(missing)} way nodes have no coordinates")
-    pos = pd.Series(np.arange(len(used)), index=used)
-    u = pos.loc[ways["u"].to_numpy()].to_numpy()
-    v = pos.loc[ways["v"].to_numpy()].to_numpy()
-
-    # largest strongly connected part
-    fin_f, fin_b = np.isfinite(fwd_s), np.isfinite(bwd_s)
-    rows = np.concatenate([u[fin_f], v[fin_b]])
-    cols = np.concatenate([v[fin_f], u[fin_b]])
-    adj = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(used), len(used)))
-    n_comp, labels = connected_components(adj, directed=True, connection="strong")
-    sizes = np.bincount(labels)
-    big = int(np.argmax(sizes))
-    keep_node = labels == big
-    keep_seg = keep_node[u] & keep_node[v]
+    used, pieces = _pieces(ways, fwd_kph, bwd_kph, lonlat.index, crs=(in_crs, proj), source=source)
+    keep_node, n_comp = _largest_strong_part(pieces, len(used))
     # a one-way piece between two kept nodes stays; pieces touching dropped nodes go
+    keep_seg = keep_node[pieces["u"].to_numpy()] & keep_node[pieces["v"].to_numpy()]
+    segments = pieces.loc[keep_seg].reset_index(drop=True)
     new_pos = np.cumsum(keep_node) - 1
-    seg_names = ways["name"] if "name" in ways.columns else pd.Series([""] * len(ways))
-    segments = gpd.GeoDataFrame(
-        {
-            "u": new_pos[u[keep_seg]],
-            "v": new_pos[v[keep_seg]],
-            "length_m": length[keep_seg],
-            "fwd_s": fwd_s[keep_seg],
-            "bwd_s": bwd_s[keep_seg],
-            "highway": _first(ways["highway"])[keep_seg],
-            "name": seg_names.fillna("").map(_text).to_numpy()[keep_seg],
-        },
-        geometry=geom.values[keep_seg],
-        crs=proj,
-    )
+    segments["u"] = new_pos[segments["u"].to_numpy()]
+    segments["v"] = new_pos[segments["v"].to_numpy()]
     kept_ids = used[keep_node]
     node_xy = gpd.GeoSeries.from_xy(
         lonlat.loc[kept_ids, "x"], lonlat.loc[kept_ids, "y"], crs=in_crs
     ).to_crs(proj)
     node_frame = gpd.GeoDataFrame({"osmid": kept_ids}, geometry=node_xy.values, crs=proj)
+    length = pieces["length_m"].to_numpy()
     report = {
         "source": source,
         "mode": mode.name,
         "segments_read": int(n_read),
-        "segments_usable": int(usable.sum()),
+        "segments_usable": len(pieces),
         "segments_kept": int(keep_seg.sum()),
         "nodes_kept": int(keep_node.sum()),
         "nodes_dropped": int((~keep_node).sum()),
@@ -287,19 +222,91 @@ def build(
         "length_km_dropped": round(float(length[~keep_seg].sum()) / 1000, 3),
         "crs": proj.to_string(),
     }
+    _log_dropped_parts(report, n_nodes=len(used))
+    if keep_node.sum() < 2:
+        raise NetworkError(f"network {source!r}: fewer than two connected nodes remain")
+    return Network(node_frame, segments, proj, mode, source, report)
+
+
+def _usable_ways(
+    ways: pd.DataFrame, mode: Mode, source: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The ways ``mode`` may use in at least one direction, with their speeds each way
+    (km/h, 0 = not allowed); raises :class:`NetworkError` when there are none."""
+    fwd_kph, bwd_kph = speeds_kph(ways, mode)
+    usable = (fwd_kph > 0) | (bwd_kph > 0)
+    if not usable.any():
+        raise NetworkError(
+            f"network {source!r}: none of its {len(ways)} roads is usable in mode "
+            f"{mode.name!r}; try another --mode"
+        )
+    return ways.loc[usable].reset_index(drop=True), fwd_kph[usable], bwd_kph[usable]
+
+
+def _pieces(
+    ways: pd.DataFrame,
+    fwd_kph: np.ndarray,
+    bwd_kph: np.ndarray,
+    known: pd.Index,
+    *,
+    crs: tuple[pyproj.CRS, pyproj.CRS],
+    source: str,
+) -> tuple[np.ndarray, gpd.GeoDataFrame]:
+    """The OSM ids of the nodes the ways use (``known``: the ids with coordinates), and one
+    segment per way in the projected CRS: ``u``, ``v`` (positions in those ids),
+    ``length_m``, ``fwd_s``, ``bwd_s``, ``highway``, ``name``, geometry.
+
+    ``crs`` is the input CRS and the projected one.
+    """
+    in_crs, proj = crs
+    geom = gpd.GeoSeries(ways.geometry.values, crs=in_crs).to_crs(proj)
+    length = shapely.length(geom.values)
+    used = pd.unique(np.concatenate([ways["u"].to_numpy(), ways["v"].to_numpy()]))
+    missing = pd.Index(used).difference(known)
+    if len(missing):
+        raise NetworkError(f"network {source!r}: {len(missing)} way nodes have no coordinates")
+    pos = pd.Series(np.arange(len(used)), index=used)
+    names = ways["name"] if "name" in ways.columns else pd.Series([""] * len(ways))
+    pieces = gpd.GeoDataFrame(
+        {
+            "u": pos.loc[ways["u"].to_numpy()].to_numpy(),
+            "v": pos.loc[ways["v"].to_numpy()].to_numpy(),
+            "length_m": length,
+            "fwd_s": travel_seconds(length, fwd_kph),
+            "bwd_s": travel_seconds(length, bwd_kph),
+            "highway": _first(ways["highway"]),
+            "name": names.fillna("").map(tag_text).to_numpy(),
+        },
+        geometry=geom.values,
+        crs=proj,
+    )
+    return used, pieces
+
+
+def _largest_strong_part(pieces: pd.DataFrame, n_nodes: int) -> tuple[np.ndarray, int]:
+    """Which of the ``n_nodes`` nodes lie in the largest strongly connected part of the
+    directed graph of ``pieces``, and how many strongly connected parts there are."""
+    u, v = pieces["u"].to_numpy(), pieces["v"].to_numpy()
+    fin_f, fin_b = np.isfinite(pieces["fwd_s"].to_numpy()), np.isfinite(pieces["bwd_s"].to_numpy())
+    rows = np.concatenate([u[fin_f], v[fin_b]])
+    cols = np.concatenate([v[fin_f], u[fin_b]])
+    adj = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_nodes, n_nodes))
+    n_comp, labels = connected_components(adj, directed=True, connection="strong")
+    big = int(np.argmax(np.bincount(labels)))
+    return labels == big, int(n_comp)
+
+
+def _log_dropped_parts(report: dict[str, Any], *, n_nodes: int) -> None:
     if report["nodes_dropped"]:
         log.info(
             "kept the largest strongly connected part: %d of %d nodes; dropped %d nodes and "
             "%.1f km of road in %d smaller parts",
             report["nodes_kept"],
-            len(used),
+            n_nodes,
             report["nodes_dropped"],
             report["length_km_dropped"],
-            n_comp - 1,
+            report["components"] - 1,
         )
-    if keep_node.sum() < 2:
-        raise NetworkError(f"network {source!r}: fewer than two connected nodes remain")
-    return Network(node_frame, segments, proj, mode, source, report)
 
 
 def travel_seconds(length_m: np.ndarray, speed_kph: np.ndarray) -> np.ndarray:
@@ -312,12 +319,6 @@ def travel_seconds(length_m: np.ndarray, speed_kph: np.ndarray) -> np.ndarray:
     speed_kph = np.asarray(speed_kph, dtype=float)
     allowed = speed_kph > 0
     return np.divide(length_m, speed_kph / 3.6, out=np.full(length_m.shape, np.inf), where=allowed)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(x) for x in value)
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 def _first(col: pd.Series) -> np.ndarray:
@@ -387,118 +388,3 @@ def speeds_kph(ways: pd.DataFrame, mode: Mode) -> tuple[np.ndarray, np.ndarray]:
         bwd = np.where(forward_only & ~contra, 0.0, bwd)
         fwd = np.where(backward_only & ~contra, 0.0, fwd)
     return fwd, bwd
-
-
-def _read_pbf(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    import pyrosm
-
-    try:
-        osm = pyrosm.OSM(path)
-        got = osm.get_network(nodes=True, network_type="all")
-    except Exception as exc:  # pyrosm raises plain exceptions on corrupt files
-        raise InputError(f"network file {path!r} cannot be read as OSM PBF ({exc})") from None
-    if got is None or got[1] is None or len(got[1]) == 0:
-        raise NetworkError(f"network file {path!r} holds no roads")
-    nodes, edges = got
-    ways = pd.DataFrame(edges.drop(columns=[c for c in ("tags",) if c in edges.columns]))
-    if "motorroad" not in ways.columns and "tags" in edges.columns:
-        # pyrosm keeps tags outside its fixed columns as JSON text
-        motorroad = edges["tags"].astype(str).str.contains('"motorroad": ?"yes"', regex=True)
-        ways["motorroad"] = np.where(motorroad.to_numpy(), "yes", "")
-    ways["geometry"] = edges.geometry.values
-    nodes_df = pd.DataFrame(
-        {
-            "osmid": nodes["id"].to_numpy(),
-            "x": nodes["lon"].to_numpy(),
-            "y": nodes["lat"].to_numpy(),
-        }
-    )
-    return ways, nodes_df
-
-
-@contextmanager
-def _osmnx_raw_tags() -> Iterator[Any]:
-    """osmnx settings that keep each way once, in drawn order, with its raw tags."""
-    import osmnx as ox
-
-    saved = (ox.settings.all_oneway, ox.settings.useful_tags_way)
-    ox.settings.all_oneway = True
-    ox.settings.useful_tags_way = list(dict.fromkeys([*saved[1], *WAY_TAGS]))
-    try:
-        yield ox
-    finally:
-        ox.settings.all_oneway, ox.settings.useful_tags_way = saved
-
-
-def _graph_frames(g: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
-    import osmnx as ox
-
-    nodes_gdf, edges_gdf = ox.convert.graph_to_gdfs(g, nodes=True, edges=True)
-    edges_gdf = edges_gdf.to_crs(crs_mod.WGS84) if edges_gdf.crs else edges_gdf
-    nodes_gdf = nodes_gdf.to_crs(crs_mod.WGS84) if nodes_gdf.crs else nodes_gdf
-    ways = pd.DataFrame(edges_gdf.reset_index())
-    ways["geometry"] = edges_gdf.geometry.values
-    nodes_df = pd.DataFrame(
-        {
-            "osmid": nodes_gdf.index.to_numpy(),
-            "x": nodes_gdf.geometry.x.to_numpy(),
-            "y": nodes_gdf.geometry.y.to_numpy(),
-        }
-    )
-    return ways, nodes_df
-
-
-def _read_osmnx(source: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with _osmnx_raw_tags() as ox:
-        try:
-            if kind == "xml":
-                g = ox.graph_from_xml(source, bidirectional=False, simplify=False, retain_all=True)
-            else:
-                g = ox.graph_from_place(source, network_type="all", simplify=False, retain_all=True)
-        except ValueError as exc:
-            raise NetworkError(
-                f"network {source!r} holds no usable roads ({exc}); check the file or place"
-            ) from None
-        except Exception as exc:
-            if kind == "place":
-                raise NetworkError(
-                    f"network {source!r}: the place could not be downloaded ({exc}); check the "
-                    "name and the internet connection, or give a local .osm.pbf file"
-                ) from None
-            raise InputError(f"network file {source!r} cannot be read as OSM XML ({exc})") from None
-    ways, nodes = _graph_frames(g)
-    # with all_oneway, osmnx already turned ways tagged oneway=-1 around
-    if "oneway" in ways.columns:
-        rev = ways["oneway"].astype(str).isin(["-1", "reverse", "T"])
-        ways.loc[rev, "oneway"] = "yes"
-    return ways, nodes
-
-
-def _read_graphml(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A GraphML graph's edges are directed as saved; a pair u→v, v→u of the same way and
-    length becomes one two-way segment."""
-    import osmnx as ox
-
-    try:
-        g = ox.io.load_graphml(path)
-    except Exception as exc:
-        raise InputError(f"network file {path!r} cannot be read as GraphML ({exc})") from None
-    if g.number_of_edges() == 0:
-        raise NetworkError(f"network file {path!r} holds no edges")
-    ways, nodes = _graph_frames(g)
-    length = (
-        ways["length"].astype(float).round(2)
-        if "length" in ways.columns
-        else pd.Series(shapely.length(ways.geometry.values)).round(6)
-    )
-    osmid = ways["osmid"].map(_text) if "osmid" in ways.columns else pd.Series([""] * len(ways))
-    key_fwd = list(zip(ways["u"], ways["v"], osmid, length, strict=True))
-    key_set = set(key_fwd)
-    has_rev = np.array([(v, u, o, L) in key_set for (u, v, o, L) in key_fwd])
-    # keep one of each pair (u < v), mark it two-way; lone edges are one-way as drawn
-    lone = ~has_rev
-    first_of_pair = has_rev & (ways["u"].to_numpy() < ways["v"].to_numpy())
-    ways = ways.loc[lone | first_of_pair].copy()
-    ways["oneway"] = np.where(lone[lone | first_of_pair], "yes", "no")
-    ways["junction"] = ""
-    return ways, nodes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from ..core import crs as crs_mod
-from ..core._validate import Problems, check_lonlat, check_unique_ids, find_column, numeric_column
+from ..core._validate import (
+    Problems,
+    check_lonlat,
+    check_unique_ids,
+    find_column,
+    numeric_column,
+    rows_text,
+)
 from ..core.errors import InputError, InputFileNotFound
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
@@ -121,72 +129,132 @@ def read_point_table(
     columns = columns or {}
     p = check_file(path, role)
     source = f"{role} file {str(p)!r}"
-    suffix = "".join(p.suffixes[-1:]).lower()
     problems = Problems(source)
     crs_name = crs_mod.normalize_crs(crs)
+    coords = _read_coordinates(p, role, source, crs_name, columns, problems)
+    frame = coords.frame
+    x, y = coords.lon, coords.lat
+    if crs_name != "wgs84":
+        x, y = crs_mod.to_wgs84(x, y, crs_name)
+    check_lonlat(x, y, problems, coords.columns)
+    ids, id_col = _ids(frame, id_prefix, columns, source, problems)
+    name_col = find_column(frame, "name", override=columns.get("name"), source=source)
+    names = frame[name_col].fillna("").astype(str) if name_col else ids
+    out = pd.DataFrame({"id": ids.to_numpy(), "name": names.to_numpy(), "lon": x, "lat": y})
+    weight_col = _add_weights(out, frame, columns, source, problems, need_weight=need_weight)
+    problems.raise_if_any()
+    used = {c for c in (id_col, name_col, weight_col, *coords.columns) if c}
+    return _with_other_columns(out, frame, used)
+
+
+@dataclass(frozen=True)
+class _Coordinates:
+    """The cells of a point file, its lon/lat (in the file's CRS) and where they came from."""
+
+    frame: pd.DataFrame
+    lon: np.ndarray
+    lat: np.ndarray
+    columns: list[str]
+
+
+def _read_coordinates(
+    p: Path,
+    role: str,
+    source: str,
+    crs_name: str,
+    columns: dict[str, str],
+    problems: Problems,
+) -> _Coordinates:
+    """The file's rows and coordinates: a table's lon/lat columns or a vector file's points."""
+    suffix = "".join(p.suffixes[-1:]).lower()
     if suffix in TABLE_SUFFIXES:
-        frame = _read_table(p, role)
-        if frame.empty:
-            raise InputError(f"{source} has a header but no rows; add points")
-        lon_col = find_column(frame, "lon", override=columns.get("lon"), source=source)
-        lat_col = find_column(frame, "lat", override=columns.get("lat"), source=source)
-        missing = [f for f, c in (("lon", lon_col), ("lat", lat_col)) if c is None]
-        if missing:
-            raise InputError(
-                f"{source}: no {' or '.join(missing)} column; columns are {list(frame.columns)}; "
-                "name them lon/lat (or lng, longitude, 经度 / latitude, 纬度)"
-            )
-        assert lon_col is not None and lat_col is not None
-        x = numeric_column(frame, lon_col, problems, field="longitude")
-        y = numeric_column(frame, lat_col, problems, field="latitude")
-        coord_cols = [lon_col, lat_col]
+        coords = _table_coordinates(p, role, source, columns, problems)
     elif suffix in VECTOR_SUFFIXES:
-        gdf = read_vector(p, source)
-        if gdf.crs is not None and crs_name not in ("gcj02", "bd09"):
-            gdf = gdf.to_crs(crs_mod.WGS84)
-        geom = gdf.geometry
-        not_point = np.flatnonzero(~geom.geom_type.isin(["Point"]).to_numpy())
-        if not_point.size:
-            geom = geom.copy()
-            ok = geom.notna() & ~geom.is_empty
-            geom[ok] = geom[ok].representative_point()
-        x = geom.x.to_numpy(dtype=float) if len(geom) else np.array([])
-        y = geom.y.to_numpy(dtype=float) if len(geom) else np.array([])
-        empty = np.flatnonzero(~np.isfinite(x) | ~np.isfinite(y))
-        if empty.size:
-            problems.add(f"features {list(empty[:5])}: missing or empty geometry")
-        frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-        coord_cols = ["geometry.x", "geometry.y"]
+        coords = _vector_coordinates(p, source, crs_name, problems)
     else:
         raise InputError(
             f"{source}: unknown file type {suffix or '(none)'!r}; use .csv, .xlsx, .geojson, .gpkg "
             "or .shp"
         )
-    frame = frame.reset_index(drop=True)
-    if crs_name != "wgs84":
-        x, y = crs_mod.to_wgs84(x, y, crs_name)
-    check_lonlat(x, y, problems, coord_cols)
+    return replace(coords, frame=coords.frame.reset_index(drop=True))
 
+
+def _table_coordinates(
+    p: Path, role: str, source: str, columns: dict[str, str], problems: Problems
+) -> _Coordinates:
+    """lon/lat columns of a CSV or Excel sheet, found by name or by ``columns``."""
+    frame = _read_table(p, role)
+    if frame.empty:
+        raise InputError(f"{source} has a header but no rows; add points")
+    lon_col = find_column(frame, "lon", override=columns.get("lon"), source=source)
+    lat_col = find_column(frame, "lat", override=columns.get("lat"), source=source)
+    if lon_col is None or lat_col is None:
+        missing = [f for f, c in (("lon", lon_col), ("lat", lat_col)) if c is None]
+        raise InputError(
+            f"{source}: no {' or '.join(missing)} column; columns are {list(frame.columns)}; "
+            "name them lon/lat (or lng, longitude, 经度 / latitude, 纬度)"
+        )
+    x = numeric_column(frame, lon_col, problems, field="longitude")
+    y = numeric_column(frame, lat_col, problems, field="latitude")
+    return _Coordinates(frame, x, y, [lon_col, lat_col])
+
+
+def _vector_coordinates(p: Path, source: str, crs_name: str, problems: Problems) -> _Coordinates:
+    """Points of a vector file (polygons and lines become a representative point), in
+    WGS-84 unless the file's lon/lat are GCJ-02 or BD-09."""
+    gdf = read_vector(p, source)
+    if gdf.crs is not None and crs_name not in ("gcj02", "bd09"):
+        gdf = gdf.to_crs(crs_mod.WGS84)
+    geom = gdf.geometry
+    if not geom.geom_type.isin(["Point"]).all():
+        geom = geom.copy()
+        ok = geom.notna() & ~geom.is_empty
+        geom[ok] = geom[ok].representative_point()
+    x = geom.x.to_numpy(dtype=float) if len(geom) else np.array([])
+    y = geom.y.to_numpy(dtype=float) if len(geom) else np.array([])
+    empty = np.flatnonzero(~np.isfinite(x) | ~np.isfinite(y))
+    if empty.size:
+        problems.add(f"features {list(empty[:5])}: missing or empty geometry")
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    return _Coordinates(frame, x, y, ["geometry.x", "geometry.y"])
+
+
+def _ids(
+    frame: pd.DataFrame,
+    id_prefix: str,
+    columns: dict[str, str],
+    source: str,
+    problems: Problems,
+) -> tuple[pd.Series, str | None]:
+    """The id column (checked: none empty, all unique) and its name, or generated ids
+    ``{id_prefix}1, {id_prefix}2...`` and None."""
     id_col = find_column(frame, "id", override=columns.get("id"), source=source)
-    if id_col is not None:
-        ids = frame[id_col].astype(str).str.strip()
-        blank = np.flatnonzero((ids == "") | frame[id_col].isna().to_numpy())
-        if blank.size:
-            problems.add(f"rows {list(blank[:5] + 2)}, column {id_col!r}: id is empty")
-        check_unique_ids(ids, problems, id_col)
-    else:
-        ids = pd.Series([f"{id_prefix}{i + 1}" for i in range(len(frame))])
-    name_col = find_column(frame, "name", override=columns.get("name"), source=source)
-    names = frame[name_col].fillna("").astype(str) if name_col else ids
+    if id_col is None:
+        return pd.Series([f"{id_prefix}{i + 1}" for i in range(len(frame))]), None
+    ids = frame[id_col].astype(str).str.strip()
+    blank = np.flatnonzero((ids == "") | frame[id_col].isna().to_numpy())
+    if blank.size:
+        problems.add(f"rows {list(blank[:5] + 2)}, column {id_col!r}: id is empty")
+    check_unique_ids(ids, problems, id_col)
+    return ids, id_col
 
-    out = pd.DataFrame({"id": ids.to_numpy(), "name": names.to_numpy(), "lon": x, "lat": y})
+
+def _add_weights(
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    source: str,
+    problems: Problems,
+    *,
+    need_weight: bool,
+) -> str | None:
+    """Set ``out["weight"]`` from the weight column (numbers >= 0), or 1.0 when there is
+    none and none is needed; return the column's name."""
     weight_col = find_column(frame, "weight", override=columns.get("weight"), source=source)
     if weight_col is not None:
         w = numeric_column(frame, weight_col, problems, field="weight")
         neg = np.flatnonzero(w < 0)
         if neg.size:
-            from ..core._validate import rows_text
-
             problems.add(
                 f"{rows_text(neg)}, column {weight_col!r}: weight is negative; weights must be >= 0"
             )
@@ -198,8 +266,11 @@ def read_point_table(
         )
     else:
         out["weight"] = 1.0
-    problems.raise_if_any()
-    used = {c for c in (id_col, name_col, weight_col, *coord_cols) if c}
+    return weight_col
+
+
+def _with_other_columns(out: pd.DataFrame, frame: pd.DataFrame, used: set[str]) -> pd.DataFrame:
+    """``out`` with every column of the file that is not already read (``venue``...)."""
     for col in frame.columns:
         if col not in used and col not in out.columns:
             out[col] = frame[col].to_numpy()

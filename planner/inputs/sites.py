@@ -2,7 +2,7 @@
 
 Candidates are real places that can host a station: the user's own list, or host venues
 from the map (community centres, bank branches, pharmacies, post offices, malls,
-supermarkets, fuel stations, hotels; see :data:`planner.config.HOST_VENUE_TAGS`).
+supermarkets, fuel stations, hotels; see :data:`planner.inputs._osm.HOST_VENUE_TAGS`).
 """
 
 from __future__ import annotations
@@ -94,26 +94,43 @@ def capacities(
     if capacity is None or (isinstance(capacity, str) and not capacity.strip()):
         return None
     if not isinstance(capacity, (str, int, float, np.number)):
-        values = np.asarray(capacity, dtype=float).ravel()
-        if values.shape != (len(candidates),) or not (np.isfinite(values) & (values > 0)).all():
-            raise ConfigError(
-                f"capacity: expected one demand above 0 per candidate ({len(candidates)}), "
-                f"got {values.shape[0]} values" + (" with some not above 0" if
-                values.shape == (len(candidates),) else "")
-            )  # fmt: skip
-        return values
+        return _capacity_per_candidate(candidates, capacity)
+    value = _number(capacity)
+    if value is None:
+        return _capacity_column(candidates, str(capacity), source)
+    if not (np.isfinite(value) and value > 0):
+        raise ConfigError(
+            f"--capacity: {capacity!r} must be a demand above 0 (the units of the hotspot "
+            "weights), or the name of a candidates column holding each site's capacity"
+        )
+    return np.full(len(candidates), value)
+
+
+def _number(value: float | str) -> float | None:
+    """``value`` as a float, or None when it is not a number (a column name)."""
     try:
-        value = float(capacity)
+        return float(value)
     except (TypeError, ValueError):
-        value = None
-    if value is not None:
-        if not (np.isfinite(value) and value > 0):
-            raise ConfigError(
-                f"--capacity: {capacity!r} must be a demand above 0 (the units of the hotspot "
-                "weights), or the name of a candidates column holding each site's capacity"
-            )
-        return np.full(len(candidates), value)
-    column = str(capacity)
+        return None
+
+
+def _capacity_per_candidate(
+    candidates: gpd.GeoDataFrame, capacity: Sequence[float] | np.ndarray
+) -> np.ndarray:
+    """One capacity per candidate, in their order: as many as candidates, each above 0."""
+    values = np.asarray(capacity, dtype=float).ravel()
+    right_length = values.shape == (len(candidates),)
+    if not right_length or not (np.isfinite(values) & (values > 0)).all():
+        raise ConfigError(
+            f"capacity: expected one demand above 0 per candidate ({len(candidates)}), "
+            f"got {values.shape[0]} values" + (" with some not above 0" if right_length else "")
+        )
+    return values
+
+
+def _capacity_column(candidates: gpd.GeoDataFrame, column: str, source: str) -> np.ndarray:
+    """Each site's capacity from the column ``column`` of ``candidates`` (numbers above 0;
+    every bad row reported at once)."""
     if column not in candidates.columns:
         raise InputError(
             f"{source}: no capacity column {column!r}; columns are "
