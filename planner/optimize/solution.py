@@ -1,0 +1,186 @@
+"""What every site problem shares: the :class:`Solution` a solve returns, the
+:class:`Problem` protocol, the optimality gap, the iterated local search, and the checks and
+matrix helpers of the problem modules.
+
+Every problem works on matrices (rows: demand points, columns: candidate sites) and a
+demand vector; ``selected`` is always an array of candidate columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..core.errors import ConfigError
+from ..core.units import PROVEN_GAP, tol
+
+#: How a problem may be solved: greedy (with an online bound), greedy then swaps until no
+#: swap improves, or exact (a MILP built straight from the sparse matrices, solved by HiGHS).
+METHODS = ("greedy", "local", "exact")
+#: Random two-site kicks of the iterated local search (coverage: small models only).
+KICKS = 40
+#: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
+LP_BOUND_MAX_NNZ = 100_000
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Result of a solve.
+
+    Attributes
+    ----------
+    selected
+        Chosen candidate columns (pick order for greedy).
+    objective
+        Objective value of the answer: covered demand added (coverage), number of sites (set
+        cover) or demand-weighted cost (p-median).
+    bound
+        Best bound known on the optimum (upper for maximisation, lower for minimisation).
+    gap
+        Relative distance between objective and bound: the answer is within ``gap`` of
+        optimal. 0 means proven optimal.
+    method
+        ``"greedy"``, ``"local"`` or ``"exact"``.
+    gains
+        Objective added by each pick, in order (greedy coverage and set cover).
+    optimal
+        True when the answer is proven optimal.
+    seconds
+        Solve time (s).
+    """
+
+    selected: np.ndarray
+    objective: float
+    bound: float
+    gap: float
+    method: str
+    gains: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    optimal: bool = False
+    seconds: float = 0.0
+
+
+@runtime_checkable
+class Problem(Protocol):
+    """A site problem: a set of candidate columns is scored, checked and searched for.
+
+    ``maximise`` says which way the objective improves. ``solve`` never changes the
+    problem; each problem adds its own keyword-only options (time limits and the like).
+    """
+
+    maximise: bool
+
+    def objective(self, selected: Sequence[int] | np.ndarray) -> float:
+        """Objective value of the sites ``selected`` (candidate columns)."""
+        ...
+
+    def feasible(self, selected: Sequence[int] | np.ndarray) -> bool:
+        """Whether ``selected`` is an allowed answer (count, distinct, allowed sites)."""
+        ...
+
+    def solve(self, method: str = "local") -> Solution:
+        """A new :class:`Solution` by ``method``, one of :data:`METHODS`."""
+        ...
+
+
+def gap(objective: float, bound: float, *, maximise: bool) -> float:
+    """Relative distance between an answer's ``objective`` and the ``bound`` on the optimum:
+    relative to the bound when maximising, to the objective when minimising; 0 when the
+    reference is 0 or below (nothing to gain) or the answer meets the bound."""
+    if maximise:
+        return 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
+    return 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)
+
+
+def proven(objective: float, bound: float, *, maximise: bool) -> bool:
+    """Whether ``objective`` meets ``bound`` within :data:`~planner.core.units.PROVEN_GAP`
+    (relative to the bound when maximising, to the objective when minimising, as
+    :func:`gap`; at least ``PROVEN_GAP`` absolute)."""
+    if maximise:
+        return bound - objective <= PROVEN_GAP * max(1.0, bound)
+    return objective - bound <= PROVEN_GAP * max(1.0, objective)
+
+
+def iterated_local_search(
+    sel: np.ndarray,
+    value: float,
+    *,
+    rounds: int,
+    pool: np.ndarray,
+    descend: Callable[[np.ndarray], np.ndarray],
+    value_of: Callable[[np.ndarray], float],
+    maximise: bool,
+    bound: float,
+) -> np.ndarray:
+    """Iterated local search from the local optimum ``sel`` (objective ``value``).
+
+    Each of ``rounds`` rounds replaces two chosen sites by two of ``pool`` not chosen, at
+    random (one where only one is left to bring in; seeded, so runs repeat), goes down to a
+    local optimum again with ``descend`` and keeps the result when its ``value_of`` is
+    better. Stops once the best meets ``bound`` within
+    :data:`~planner.core.units.PROVEN_GAP`.
+    """
+    rng = np.random.default_rng(0)
+    sign = 1.0 if maximise else -1.0
+    best, best_val = np.asarray(sel), value
+    for _ in range(rounds):
+        free = np.setdiff1d(pool, best)
+        k = min(2, len(free), len(best))  # one site when only one is left to bring in
+        if k == 0:
+            break
+        trial = best.copy()
+        out = rng.choice(len(trial), size=k, replace=False)
+        trial[out] = rng.choice(free, size=k, replace=False)
+        cand = descend(trial)
+        val = value_of(cand)
+        if sign * (val - best_val) > tol(best_val):
+            best, best_val = cand, val
+            if sign * (bound - best_val) <= PROVEN_GAP * max(1.0, abs(bound)):
+                break
+    return best
+
+
+def check_method(method: str) -> None:
+    """Raise :class:`~planner.core.errors.ConfigError` unless ``method`` is one of
+    :data:`METHODS`."""
+    if method not in METHODS:
+        raise ConfigError(f"method: unknown solver {method!r}; use one of {', '.join(METHODS)}")
+
+
+def check_weights(weights: Sequence[float] | np.ndarray, n: int) -> np.ndarray:
+    """``weights`` as floats, checked: one per demand row (``n``), finite and >= 0."""
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.shape != (n,):
+        raise ConfigError(f"weights: expected one per demand row ({n}), got {w.shape[0]}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ConfigError("weights: every weight must be finite and >= 0; fix or drop the rows")
+    return w
+
+
+def cover_from_cost(cost: np.ndarray | sp.spmatrix, threshold: float) -> sp.csc_matrix:
+    """Boolean ``demand × candidates`` coverage: ``cost <= threshold`` (same unit). A sparse
+    ``cost`` covers only where it stores an entry (a missing pair is out of reach)."""
+    if sp.issparse(cost):
+        m = sp.coo_matrix(cost)
+        keep = m.data <= threshold
+        return sp.csc_matrix((np.ones(int(keep.sum())), (m.row[keep], m.col[keep])), shape=m.shape)
+    c = np.asarray(cost, dtype=float)
+    return sp.csc_matrix((c <= threshold).astype(float))
+
+
+def conflict_rows(
+    conflicts: sp.csr_matrix | None, first_row: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """MILP rows ``x_j + x_j' <= 1``, one per conflicting pair of candidates, numbered from
+    ``first_row``: row indices, column indices and values of their entries, and their
+    count."""
+    if conflicts is None:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), 0
+    pairs = sp.triu(conflicts, k=1).tocoo()
+    r = first_row + np.arange(pairs.nnz)
+    cols = np.concatenate([pairs.row, pairs.col]).astype(np.int64)
+    return np.concatenate([r, r]), cols, np.ones(2 * pairs.nnz), int(pairs.nnz)

@@ -1,0 +1,125 @@
+"""Capacitated coverage: exact against brute force over every set of sites (each valued by
+scipy's LP), a case by hand, and the Lagrangian bound against the LP of the strong
+formulation."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.core.errors import ConfigError
+from planner.optimize import CapacitatedCoverage, MaximalCoverage, _kernels
+
+from .conftest import served_linprog
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_capacitated_coverage_against_brute_force(data):
+    """Two nested thresholds with weights, existing stations, capacities that bind or not:
+    exact equals brute force over every set of sites (each valued by scipy's LP), the
+    heuristics report what their sites really serve, every bound holds, and without
+    binding capacities the answer is that of maximal coverage."""
+    n = data.draw(st.integers(1, 7))
+    m = data.draw(st.integers(1, 5))
+    times = st.sampled_from([0.0, 1.0, 2.0, 9.0])
+    t = np.array(data.draw(st.lists(st.lists(times, min_size=m, max_size=m),
+                                    min_size=n, max_size=n)))  # fmt: skip
+    existing = np.array(data.draw(st.lists(times, min_size=n, max_size=n)))
+    thresholds = (1.0, 2.0)
+    covers = [sp.csc_matrix((t <= th).astype(float)) for th in thresholds]
+    covered = np.stack([existing <= th for th in thresholds])
+    w = np.array(data.draw(st.lists(st.integers(0, 6), min_size=n, max_size=n)), dtype=float)
+    cap = np.array(data.draw(st.lists(st.integers(0, 8), min_size=m, max_size=m)), dtype=float)
+    tw = np.array(data.draw(st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=2, max_size=2)))
+    p = data.draw(st.integers(0, m))
+    value = sum(tw[k] * ((t <= th) & ~covered[k][:, None]) for k, th in enumerate(thresholds))
+    clash = np.triu(np.array(data.draw(st.lists(st.booleans(), min_size=m * m, max_size=m * m)))
+                    .reshape(m, m), 1) & data.draw(st.booleans())  # fmt: skip
+    conflicts = sp.csr_matrix(clash | clash.T)
+
+    def make(capacities):
+        return CapacitatedCoverage(covers, w, capacities, p, threshold_weights=tw,
+                                   covered=covered, conflicts=conflicts)  # fmt: skip
+
+    prob = make(cap)
+    best = max(
+        served_linprog(value, w, cap, c)
+        for k in range(p + 1)
+        for c in itertools.combinations(range(m), k)
+        if not clash[np.ix_(c, c)].any()
+    )
+    exact = prob.solve("exact")
+    assert exact.optimal and exact.objective == pytest.approx(best, abs=1e-6)
+    greedy, local = prob.solve("greedy"), prob.solve("local")
+    assert local.objective >= greedy.objective - 1e-9
+    # the bound that prunes swaps never hides an improving one: from the first p sites
+    # (fewer candidates than tries per position), swaps end where no single swap improves
+    start = prob.uncapacitated.fill(np.arange(p))
+    ends, end_value = prob._swaps(start, prob.objective(start), evaluations=10**6)
+    for pos in range(len(ends)):
+        for j in set(range(m)) - set(ends.tolist()):
+            trial = ends.copy()
+            trial[pos] = j
+            if prob.feasible(trial):
+                assert served_linprog(value, w, cap, trial.tolist()) <= end_value + 1e-6
+    for sol in (greedy, local, exact):
+        assert len(set(sol.selected.tolist())) == len(sol.selected) <= p
+        assert prob.feasible(sol.selected)
+        assert sol.objective == pytest.approx(
+            served_linprog(value, w, cap, sol.selected.tolist()), abs=1e-6
+        )
+        assert sol.objective <= best + 1e-6 <= sol.bound + 2e-6
+        served = prob.served(sol.selected)
+        assert (served <= cap[sol.selected] + 1e-6).all()
+        # the objective is the served demand counted once per threshold it is served within
+        assert float(tw @ prob.served_within(sol.selected)) == pytest.approx(sol.objective)
+    # capacities above all demand: maximal coverage with existing stations and weights
+    free = make(np.full(m, np.inf)).solve("exact")
+    mc = MaximalCoverage(
+        covers, w, p, threshold_weights=tw, covered=covered, conflicts=conflicts
+    ).solve("exact")
+    assert free.objective == pytest.approx(mc.objective, abs=1e-6)
+
+
+def test_capacitated_coverage_by_hand():
+    """Two sites reach three hotspots of demand 4, 3 and 2; each can serve 5. One site: 5
+    (its capacity). Two sites: site 0 takes hotspot 0 (4) and one unit of hotspot 1,
+    site 1 the rest of hotspot 1 and hotspot 2 (2 + 2): all 9."""
+    cover = sp.csc_matrix(np.array([[1, 0], [1, 1], [0, 1]], dtype=float))
+    w = np.array([4.0, 3.0, 2.0])
+    one = CapacitatedCoverage(cover, w, [5.0, 5.0], 1).solve("exact")
+    assert one.objective == pytest.approx(5.0) and one.optimal
+    two = CapacitatedCoverage(cover, w, [5.0, 5.0], 2)
+    sol = two.solve("local")
+    assert sol.objective == pytest.approx(9.0) and sol.gap == pytest.approx(0.0, abs=1e-9)
+    assert two.served(sol.selected).sum() == pytest.approx(9.0)
+    with pytest.raises(ConfigError, match="one value >= 0 per candidate"):
+        CapacitatedCoverage(cover, w, [5.0, -1.0], 1)
+    with pytest.raises(ConfigError, match=r"^capacities: expected one value >= 0 .* got 3"):
+        CapacitatedCoverage(cover, w, [5.0, 5.0, 5.0], 1)
+    with pytest.raises(ConfigError, match=r"^p: asked for 3 new sites"):  # the argument's name
+        CapacitatedCoverage(cover, w, [5.0, 5.0], 3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), p=st.integers(1, 4))
+def test_capacitated_lagrangian_bound_holds_and_nears_the_lp(seed, p):
+    """Every value of the Lagrangian is at least the LP bound of the strong formulation
+    (so at least the optimum); the subgradient steps bring it within 1% of that LP."""
+    rng = np.random.default_rng(seed)
+    cover = sp.csc_matrix((rng.random((40, 8)) < 0.35).astype(float))
+    w = rng.integers(1, 9, 40).astype(float)
+    prob = CapacitatedCoverage(cover, w, rng.integers(5, 40, 8).astype(float), p)
+    lp = -_kernels.solve_milp(*prob._model(), relax=True).objective
+    target = prob.solve("local").objective
+    bound, _ = _kernels.lagrangian_capacitated(
+        prob._pi, prob._pj, prob._pv, prob.weights, prob.capacities, p, prob.allowed, target
+    )
+    assert lp - 1e-6 <= bound <= lp * 1.01 + 1e-6
+    assert prob.solve("exact").objective <= lp + 1e-6
