@@ -2,7 +2,7 @@
 
 A hotspot is covered within threshold T by a station when its travel time to the station
 (access legs included) is at most T. Everything here reads the sparse
-:class:`~planner.travel.TravelTimes`; nothing recomputes a route.
+:class:`~planner.analysis.travel.TravelTimes`; nothing recomputes a route.
 """
 
 from __future__ import annotations

@@ -56,26 +56,19 @@ def sample_times(
     access leg. Returns ``xy`` (n × 2, network CRS) and ``seconds`` (n).
     """
     s = network.segments
-    u, v = s["u"].to_numpy(), s["v"].to_numpy()
-    fwd, bwd = s["fwd_s"].to_numpy(), s["bwd_s"].to_numpy()
-    du, dv = node_seconds[u], node_seconds[v]
+    du, dv = node_seconds[s["u"].to_numpy()], node_seconds[s["v"].to_numpy()]
     near = (du <= limit_s) | (dv <= limit_s)
     if station_segment >= 0:
         near[station_segment] = True
-    k = np.flatnonzero(near)
-    if k.size == 0:
+    seg, frac = _samples(s["length_m"].to_numpy(), np.flatnonzero(near), spacing_m)
+    if seg.size == 0:
         return np.zeros((0, 2)), np.zeros(0)
-    length = s["length_m"].to_numpy()[k]
-    n = np.maximum(2, np.ceil(length / spacing_m).astype(np.int64) + 1)
-    idx = np.repeat(np.arange(len(k)), n)
-    start = np.repeat(np.cumsum(n) - n, n)
-    frac = (np.arange(idx.size) - start) / np.repeat(n - 1, n)
-    seg = k[idx]
+    fwd, bwd = s["fwd_s"].to_numpy(), s["bwd_s"].to_numpy()
     # riding forward to v, or backward to u, and on from that node
-    t_fwd = ride_seconds(1.0 - frac, fwd[seg]) + dv[seg]
-    t_bwd = ride_seconds(frac, bwd[seg]) + du[seg]
-    t = np.minimum(t_fwd, t_bwd)
-    if station_segment >= 0:
+    t = np.minimum(
+        ride_seconds(1.0 - frac, fwd[seg]) + dv[seg], ride_seconds(frac, bwd[seg]) + du[seg]
+    )
+    if station_segment >= 0:  # or straight along the station's own segment
         own = seg == station_segment
         f = station_fraction
         along = np.where(
@@ -85,15 +78,39 @@ def sample_times(
         )
         t[own] = np.minimum(t[own], along + station_access_s)
     keep = t <= limit_s
-    seg, frac = seg[keep], frac[keep]
-    start, end, straight = _segment_ends(network) if ends is None else ends
+    xy = _sample_xy(
+        network, seg[keep], frac[keep], _segment_ends(network) if ends is None else ends
+    )
+    return xy, t[keep]
+
+
+def _samples(
+    length_m: np.ndarray, segments: np.ndarray, spacing_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Samples at most ``spacing_m`` apart along each of ``segments``, both ends included:
+    the segment of each sample and its fraction along it (0 at ``u``, 1 at ``v``)."""
+    n = np.maximum(2, np.ceil(length_m[segments] / spacing_m).astype(np.int64) + 1)
+    idx = np.repeat(np.arange(len(segments)), n)
+    start = np.repeat(np.cumsum(n) - n, n)
+    frac = (np.arange(idx.size) - start) / np.repeat(n - 1, n)
+    return segments[idx], frac
+
+
+def _sample_xy(
+    network: Network,
+    seg: np.ndarray,
+    frac: np.ndarray,
+    ends: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Coordinates (network CRS) of the points at ``frac`` along segments ``seg``."""
+    start, end, straight = ends
     xy = start[seg] + frac[:, None] * (end[seg] - start[seg])
     bent = ~straight[seg]
     if bent.any():  # lines with inner vertices: let GEOS walk along them
-        geoms = np.asarray(s.geometry.values, dtype=object)[seg[bent]]
+        geoms = np.asarray(network.segments.geometry.values, dtype=object)[seg[bent]]
         pts = shapely.line_interpolate_point(geoms, frac[bent], normalized=True)
         xy[bent] = shapely.get_coordinates(pts)
-    return xy, t[keep]
+    return xy
 
 
 def _segment_ends(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

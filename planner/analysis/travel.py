@@ -293,60 +293,20 @@ def compute(
     """
     n = network.n_nodes
     n_s, n_t = len(sources), len(targets)
-    size = n + n_s
-    # the cached reversed road graph, with one extra row per source (its virtual node)
-    base = network.reverse_adjacency
-    r, c, w = _source_edges(network, sources)
-    extra = csr_min(r, c, w, (n_s, size))
-    graph = sp.csr_matrix(
-        (np.concatenate([base.data, extra.data]),
-         np.concatenate([base.indices, extra.indices]),
-         np.concatenate([base.indptr, extra.indptr[1:] + base.nnz])),
-        shape=(size, size),
-    )  # fmt: skip
-    ahead_node, ahead_s, behind_node, behind_s = _target_legs(network, targets)
+    graph = _graph_with_sources(network, sources)
+    legs = _target_legs(network, targets)
     active = np.flatnonzero((sources.segment >= 0) & (sources.access_s <= limit_s))
     if batch_size is None:
-        batch_size = max(1, min(512, BATCH_BYTES // (8 * size)))
-    t_access = targets.access_s
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    nrows: list[np.ndarray] = []
-    ncols: list[np.ndarray] = []
-    nvals: list[np.ndarray] = []
+        batch_size = max(1, min(512, BATCH_BYTES // (8 * (n + n_s))))
+    pairs, node_pairs = _Pairs(), _Pairs()
     batches = [active[k : k + batch_size] for k in range(0, len(active), batch_size)]
     for batch in progress(batches, total=len(batches), desc="travel times"):
-        s_access = sources.access_s[batch]
-        limit = float(limit_s - s_access.min())
-        dist = dijkstra(graph, directed=True, indices=n + batch, limit=limit)
-        tt = np.minimum(dist[:, ahead_node] + ahead_s, dist[:, behind_node] + behind_s)
-        tt += t_access[None, :] + s_access[:, None]
-        r, c = np.nonzero(tt <= limit_s)
-        rows.append(batch[r])
-        cols.append(c)
-        vals.append(tt[r, c])
+        dist, tt = _batch_times(graph, batch, sources, targets, legs, limit_s=limit_s)
+        pairs.add_within(batch, tt, limit_s)
         if keep_node_times:
-            nt = dist[:, :n] + s_access[:, None]
-            r, c = np.nonzero(nt <= limit_s)
-            nrows.append(batch[r])
-            ncols.append(c)
-            nvals.append(nt[r, c])
-    i, j, direct = _same_segment(network, sources, targets)
-    direct = direct + sources.access_s[i] + t_access[j]
-    within = direct <= limit_s
-    rows.append(i[within])
-    cols.append(j[within])
-    vals.append(direct[within])
-    seconds = csr_min(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), (n_s, n_t))
-    node_seconds = None
-    if keep_node_times:
-        node_seconds = csr_min(
-            np.concatenate(nrows or [np.array([], int)]),
-            np.concatenate(ncols or [np.array([], int)]),
-            np.concatenate(nvals or [np.array([])]),
-            (n_s, n),
-        )
+            node_pairs.add_within(batch, dist[:, :n] + sources.access_s[batch][:, None], limit_s)
+    pairs.add(*_direct_rides(network, sources, targets, limit_s=limit_s))
+    seconds = pairs.matrix((n_s, n_t))
     log.info(
         "travel times: %d sources × %d targets, %d pairs within %.0f s",
         n_s,
@@ -354,6 +314,85 @@ def compute(
         seconds.nnz,
         limit_s,
     )
+    node_seconds = node_pairs.matrix((n_s, n)) if keep_node_times else None
     return TravelTimes(
         seconds, np.asarray(sources.ids), np.asarray(targets.ids), float(limit_s), node_seconds
     )
+
+
+def _direct_rides(
+    network: Network, sources: Snapped, targets: Snapped, *, limit_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rides along one segment from a target to a source on it, access legs included,
+    where within ``limit_s``: source positions, target positions, seconds."""
+    i, j, direct = _same_segment(network, sources, targets)
+    direct = direct + sources.access_s[i] + targets.access_s[j]
+    within = direct <= limit_s
+    return i[within], j[within], direct[within]
+
+
+def _batch_times(
+    graph: sp.csr_matrix,
+    batch: np.ndarray,
+    sources: Snapped,
+    targets: Snapped,
+    legs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    *,
+    limit_s: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One bounded Dijkstra from the sources at positions ``batch`` (their virtual nodes in
+    ``graph``): the seconds from every node to each source (no access leg), and from every
+    target to each source along ``legs`` (see :func:`_target_legs`), both access legs in."""
+    s_access = sources.access_s[batch]
+    n = graph.shape[0] - len(sources)
+    limit = float(limit_s - s_access.min())
+    dist = dijkstra(graph, directed=True, indices=n + batch, limit=limit)
+    ahead_node, ahead_s, behind_node, behind_s = legs
+    tt = np.minimum(dist[:, ahead_node] + ahead_s, dist[:, behind_node] + behind_s)
+    tt += targets.access_s[None, :] + s_access[:, None]
+    return dist, tt
+
+
+def _graph_with_sources(network: Network, sources: Snapped) -> sp.csr_matrix:
+    """The cached reversed road graph with one extra row per source (its virtual node
+    ``n_nodes + i``), joined to the ends of its segment."""
+    n, n_s = network.n_nodes, len(sources)
+    size = n + n_s
+    base = network.reverse_adjacency
+    r, c, w = _source_edges(network, sources)
+    extra = csr_min(r, c, w, (n_s, size))
+    return sp.csr_matrix(
+        (np.concatenate([base.data, extra.data]),
+         np.concatenate([base.indices, extra.indices]),
+         np.concatenate([base.indptr, extra.indptr[1:] + base.nnz])),
+        shape=(size, size),
+    )  # fmt: skip
+
+
+class _Pairs:
+    """Sparse ``(row, column, seconds)`` entries gathered batch by batch."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        self.rows.append(rows)
+        self.cols.append(cols)
+        self.vals.append(vals)
+
+    def add_within(self, batch: np.ndarray, seconds: np.ndarray, limit_s: float) -> None:
+        """The entries of the dense ``len(batch) × m`` block ``seconds`` within the limit;
+        block row ``r`` is row ``batch[r]``."""
+        r, c = np.nonzero(seconds <= limit_s)
+        self.add(batch[r], c, seconds[r, c])
+
+    def matrix(self, shape: tuple[int, int]) -> sp.csr_matrix:
+        """CSR matrix of the entries, the smallest of duplicates kept."""
+        return csr_min(
+            np.concatenate(self.rows or [np.array([], int)]),
+            np.concatenate(self.cols or [np.array([], int)]),
+            np.concatenate(self.vals or [np.array([])]),
+            shape,
+        )

@@ -203,11 +203,7 @@ def build(
     new_pos = np.cumsum(keep_node) - 1
     segments["u"] = new_pos[segments["u"].to_numpy()]
     segments["v"] = new_pos[segments["v"].to_numpy()]
-    kept_ids = used[keep_node]
-    node_xy = gpd.GeoSeries.from_xy(
-        lonlat.loc[kept_ids, "x"], lonlat.loc[kept_ids, "y"], crs=in_crs
-    ).to_crs(proj)
-    node_frame = gpd.GeoDataFrame({"osmid": kept_ids}, geometry=node_xy.values, crs=proj)
+    node_frame = _node_frame(lonlat, used[keep_node], crs=(in_crs, proj))
     length = pieces["length_m"].to_numpy()
     report = {
         "source": source,
@@ -281,6 +277,16 @@ def _pieces(
         crs=proj,
     )
     return used, pieces
+
+
+def _node_frame(
+    lonlat: pd.DataFrame, ids: np.ndarray, *, crs: tuple[pyproj.CRS, pyproj.CRS]
+) -> gpd.GeoDataFrame:
+    """The nodes ``ids`` (OSM ids, in this order) as points in the projected CRS;
+    ``lonlat`` holds their ``x``, ``y`` in the input CRS (``crs``: input, projected)."""
+    in_crs, proj = crs
+    xy = gpd.GeoSeries.from_xy(lonlat.loc[ids, "x"], lonlat.loc[ids, "y"], crs=in_crs)
+    return gpd.GeoDataFrame({"osmid": ids}, geometry=xy.to_crs(proj).values, crs=proj)
 
 
 def _largest_strong_part(pieces: pd.DataFrame, n_nodes: int) -> tuple[np.ndarray, int]:
