@@ -19,7 +19,8 @@ from . import app
 from .app import demo_inputs, demo_source
 from .core.modes import Mode
 from .inputs.network import Network
-from .outputs import files, render, tables
+from .outputs import files, tables
+from .outputs import map as map_page
 from .outputs import summary as summary_mod
 from .plan import result, run
 from .plan.request import PlanRequest
@@ -47,8 +48,8 @@ class Plan(result.Plan):
         return files.write_plan(self, out_dir, lang=lang, basemap=basemap)
 
     def map_html(self, *, lang: str = "en", basemap: str = "osm") -> str:
-        """The map page (see :func:`planner.outputs.render.plan_map`)."""
-        return render.map_html(self, lang=lang, basemap=basemap)
+        """The map page (see :func:`planner.outputs.map.plan_map`)."""
+        return map_page.map_html(self, lang=lang, basemap=basemap)
 
     def stations_scored(self) -> pd.DataFrame:
         return tables.stations_scored(self)

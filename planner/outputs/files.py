@@ -16,8 +16,10 @@ import pandas as pd
 
 from ..core.crs import WGS84
 from ..plan.result import Plan
-from . import render, tables
+from . import map as map_page
+from . import report as report_page
 from . import summary as summary_mod
+from . import tables
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +110,8 @@ def write_plan(
     """
     out = Path(out_dir)
     summary = summary_mod.build(plan)
-    page = render.map_html(plan, lang=lang, basemap=basemap)
-    report = render.report_html(
+    page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary)
+    report = report_page.report_html(
         summary, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
         recommended=plan.recommended,
     )  # fmt: skip

@@ -1,0 +1,339 @@
+"""The one-page HTML report of a plan, section by section: the district against its goals
+(table and bar chart), the suggested sites with the optimiser's certificate, the coverage
+curve, travel times, blind spots, the stations and their grades, and the sub-areas.
+
+The figures come from the typed :class:`~planner.outputs.summary.PlanSummary`; the
+per-station and per-site tables from the frames the caller passes. Every user string is
+HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.units import gap_label
+from .i18n import THRESHOLD_COLOURS, defined, grade_rule, html_lang, pct, report_labels
+from .i18n import escape as _e
+from .summary import Optimizer, PlanSummary
+
+Labels = Mapping[str, str]
+
+#: The page's style sheet.
+STYLE = """body{font:14px/1.4 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
+max-width:960px;margin:24px auto;padding:0 12px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;
+text-align:right}td:first-child,th:first-child,.t{text-align:left}.grade{font-weight:bold;
+text-align:center}h2{margin-top:20px}.note{color:#555;font-size:12px}"""
+
+
+def report_html(
+    summary: PlanSummary,
+    stations: pd.DataFrame,
+    *,
+    lang: str = "en",
+    curve: pd.DataFrame | None = None,
+    recommended: pd.DataFrame | None = None,
+) -> str:
+    """A one-page HTML report of the district, the stations and their grades, the
+    suggested sites with how far from optimal they can be, and (with a coverage curve) how
+    coverage grows with each new site.
+
+    Parameters
+    ----------
+    summary
+        The plan's summary: every figure of the district, the optimiser's certificate.
+    stations
+        One row per station: ``station_id``, ``name``, ``demand_<label>`` per threshold,
+        ``unique_<label>``, ``lost_if_closed_<label>``, ``catchment_demand``, ``grade``.
+    lang
+        ``"en"`` or ``"zh"``: the language of the page.
+    curve
+        The coverage curve (``rank`` and ``cumulative_share_<label>``; rank 0 = today);
+        drawn when it has more than one row.
+    recommended
+        The suggested sites (``rank``, ``name``, ``category``, ``nearest_road``,
+        ``demand_added_<label>``; ``served_demand`` and ``capacity`` with capacities).
+    """
+    lab = report_labels(lang)
+    labels = tuple(summary.coverage_existing.covered)
+    sections = [
+        _head(lang, lab),
+        _mode(summary, lang, lab),
+        _district(summary, lab),
+        _after(summary, lab),
+        _suggested(summary, recommended, labels, lab),
+        _curve(curve, lab),
+        _travel(summary, lab),
+        _blind_spots(summary, lab),
+        _stations(stations, labels, lab),
+        f'<p class="note"><b>{_e(lab["rule"])}:</b> {_e(grade_rule(summary.grades.rule, lang))}'
+        "</p>",
+        _areas(summary, lab),
+        f'<p class="note">{_e(lab["credit"])}</p>',
+        "</body></html>",
+    ]
+    return "\n".join(sections)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _head(lang: str, lab: Labels) -> str:
+    """The document head and the page title."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html_lang(lang)}"><head><meta charset="utf-8">\n'
+        f"<title>{_e(lab['title'])}</title>\n"
+        f"<style>{STYLE}</style></head>\n"
+        f"<body><h1>{_e(lab['title'])}</h1>"
+    )
+
+
+def _mode(s: PlanSummary, lang: str, lab: Labels) -> str:
+    """The travel mode, in words."""
+    p = s.parameters
+    return f"<p>{_e(lab['mode'])}: {_e(p.mode)} — {_e(p.describe_mode(lang))}</p>"
+
+
+def _district(s: PlanSummary, lab: Labels) -> str:
+    """Demand within each threshold of the existing stations, against the goals."""
+    cov = s.coverage_existing
+    goals = {f"{g.minutes:g}": g for g in cov.goals}
+    rows = "".join(
+        f"<tr><td>{_e(k)} {_e(lab['min'])}</td><td>{pct(c.share)}</td>"
+        f"<td>{pct(goals[k].target) if k in goals else '–'}</td>"
+        f"<td>{_e(lab['yes'] if k in goals and goals[k].attained else lab['no'])}</td></tr>"
+        for k, c in cov.covered.items()
+    )
+    bars = [
+        (f"{k} {lab['min']}", c.share, goals[k].target if k in goals else None)
+        for k, c in cov.covered.items()
+    ]
+    return (
+        f"<h2>{_e(lab['district'])}</h2>\n"
+        f"<table><tr><th>{_e(lab['threshold'])}</th><th>{_e(lab['share'])}</th>"
+        f"<th>{_e(lab['target'])}</th>\n"
+        f"<th>{_e(lab['attained'])}</th></tr>{rows}</table>\n"
+        f"{_svg_chart(bars, lab)}"
+    )
+
+
+def _after(s: PlanSummary, lab: Labels) -> str:
+    """The shares with the suggested sites (empty without them)."""
+    after = s.coverage_after_recommended
+    if not after:
+        return ""
+    return (
+        f"<p>{_e(lab['new'])}: "
+        + ", ".join(f"{_e(k)} {_e(lab['min'])} {pct(v)}" for k, v in after.items())
+        + "</p>"
+    )
+
+
+def _suggested(
+    s: PlanSummary, recommended: pd.DataFrame | None, labels: Sequence[str], lab: Labels
+) -> str:
+    """The suggested sites and the optimiser's certificate (empty without sites)."""
+    opt = s.optimizer
+    if recommended is None or not len(recommended) or opt is None:
+        return ""
+    cap = "served_demand" in recommended.columns
+    head = "".join(f"<th>{_e(lab['added'])} ≤{_e(k)}</th>" for k in labels)
+    if cap:
+        head += f"<th>{_e(lab['served'])}</th><th>{_e(lab['capacity'])}</th>"
+    rows = "".join(_site_row(r, labels, cap=cap) for r in recommended.to_dict(orient="records"))
+    return (
+        f"<h2>{_e(lab['suggested'])}</h2><table><tr><th>{_e(lab['rank'])}</th>"
+        f"<th class='t'>{_e(lab['name'])}</th><th class='t'>{_e(lab['venue'])}</th>"
+        f"<th class='t'>{_e(lab['road'])}</th>"
+        f"{head}</tr>{rows}</table>"
+        f"<p class='certificate'>{_certificate(s, opt, lab)}</p>"
+    )
+
+
+def _site_row(r: Mapping[str, Any], labels: Sequence[str], *, cap: bool) -> str:
+    cells = "".join(f"<td>{float(r.get(f'demand_added_{k}', 0)):g}</td>" for k in labels)
+    if cap:
+        cells += f"<td>{float(r['served_demand']):g}</td><td>{float(r['capacity']):g}</td>"
+    return (
+        f"<tr><td>{int(r['rank'])}</td><td class='t'>{_e(r.get('name', ''))}</td>"
+        f"<td class='t'>{_e(r.get('category', ''))}</td>"
+        f"<td class='t'>{_e(r.get('nearest_road', ''))}</td>"
+        f"{cells}</tr>"
+    )
+
+
+def _certificate(s: PlanSummary, opt: Optimizer, lab: Labels) -> str:
+    """How far from optimal the answer can be: proven optimal, or the bound and the gap
+    to it; for a reach goal, the fewest sites possible."""
+    fields = {
+        "method": _e(opt.method),
+        "objective": f"{opt.objective:,.6g}",
+        "bound": f"{opt.bound:,.6g}",
+        "gap": gap_label(opt.gap),
+    }
+    if s.reach is not None:
+        fields["bound"] = f"{np.ceil(opt.bound - 1e-9):g}"
+        text = lab["proven"] if opt.proven_optimal else lab["fewest"]
+    else:
+        text = lab["proven"] if opt.proven_optimal else lab["within"]
+    return text.format(**fields)
+
+
+def _curve(curve: pd.DataFrame | None, lab: Labels) -> str:
+    """The coverage curve (empty without one, or with today only)."""
+    if curve is None or len(curve) <= 1:
+        return ""
+    return f"<h2>{_e(lab['curve'])}</h2>{_svg_curve(curve, lab)}"
+
+
+def _travel(s: PlanSummary, lab: Labels) -> str:
+    """Travel time to the nearest station: mean of the reached demand, median, 90th
+    percentile."""
+    nm = s.coverage_existing.nearest_minutes
+
+    def minutes(x: float | None) -> str:
+        value = defined(x)
+        return _e(lab["beyond"]) if value is None else f"{value:.1f}"
+
+    return (
+        f"<h2>{_e(lab['travel'])}</h2>\n"
+        f"<table><tr><th>{_e(lab['mean'])}</th><th>{_e(lab['median'])}</th>"
+        f"<th>{_e(lab['p90'])}</th></tr>\n"
+        f"<tr><td>{minutes(nm.mean_of_reached)}</td><td>{minutes(nm.median)}</td>\n"
+        f"<td>{minutes(nm.p90)}</td></tr></table>"
+    )
+
+
+def _blind_spots(s: PlanSummary, lab: Labels) -> str:
+    """Hotspots and demand beyond each threshold of every station."""
+    rows = "".join(
+        f"<tr><td>{_e(k.replace('beyond_', ''))} {_e(lab['min'])}</td><td>{b.hotspots}</td>"
+        f"<td>{b.demand:g}</td></tr>"
+        for k, b in s.blind_spots.items()
+    )
+    return (
+        f"<h2>{_e(lab['blind'])}</h2>\n"
+        f"<table><tr><th>{_e(lab['beyond_short'])}</th><th>{_e(lab['hotspots'])}</th>"
+        f"<th>{_e(lab['demand'])}</th></tr>\n"
+        f"{rows}</table>"
+    )
+
+
+def _stations(stations: pd.DataFrame, labels: Sequence[str], lab: Labels) -> str:
+    """Each station's demand within each threshold, unique and lost demand, catchment and
+    grade."""
+    head = "".join(f"<th>{_e(lab['demand'])} ≤{_e(k)}</th>" for k in labels)
+    rows = "".join(_station_row(r, labels) for r in stations.to_dict(orient="records"))
+    return (
+        f"<h2>{_e(lab['stations'])}</h2>\n"
+        f"<table><tr><th>{_e(lab['station'])}</th>"
+        f'<th class="t">{_e(lab["name"])}</th>{head}\n'
+        f"<th>{_e(lab['unique'])} ≤{_e(labels[0])}</th>"
+        f"<th>{_e(lab['lost'])} ≤{_e(labels[-1])}</th>\n"
+        f"<th>{_e(lab['catchment'])}</th><th>{_e(lab['grade'])}</th></tr>{rows}</table>"
+    )
+
+
+def _station_row(r: Mapping[str, Any], labels: Sequence[str]) -> str:
+    cells = "".join(f"<td>{float(r.get(f'demand_{k}', 0)):g}</td>" for k in labels)
+    return (
+        f"<tr><td>{_e(r['station_id'])}</td><td class='t'>{_e(r.get('name', ''))}</td>{cells}"
+        f"<td>{float(r.get(f'unique_{labels[0]}', 0)):g}</td>"
+        f"<td>{float(r.get(f'lost_if_closed_{labels[-1]}', 0)):g}</td>"
+        f"<td>{float(r.get('catchment_demand', 0)):g}</td>"
+        f"<td class='grade'>{_e(r.get('grade', ''))}</td></tr>"
+    )
+
+
+def _areas(s: PlanSummary, lab: Labels) -> str:
+    """Demand and the share within each threshold per sub-area (empty without areas)."""
+    if not s.areas:
+        return ""
+    cols = [c for c in s.areas[0] if c.startswith("share_")]
+    head = "".join(f"<th>≤{_e(c[6:])} {_e(lab['min'])}</th>" for c in cols)
+    rows = "".join(
+        f"<tr><td>{_e(a['area'])}</td><td>{float(a['demand']):g}</td>"
+        + "".join(f"<td>{pct(a[c])}</td>" for c in cols)
+        + "</tr>"
+        for a in s.areas
+    )
+    return (
+        f"<h2>{_e(lab['areas'])}</h2><table><tr><th>{_e(lab['area'])}</th>"
+        f"<th>{_e(lab['demand'])}</th>{head}</tr>{rows}</table>"
+    )
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _svg_chart(rows: Sequence[tuple[str, float, float | None]], lab: Labels) -> str:
+    """Horizontal bars (share within each threshold) with a tick at each goal; an
+    undefined share is an empty bar marked ``–``."""
+    width, bar_h, gap, left = 520, 26, 12, 80
+    height = len(rows) * (bar_h + gap) + 30
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"role='img' aria-label='{_e(lab['chart'])}' font-family='sans-serif' "
+        f"font-size='12'>"
+    ]
+    scale = width - left - 60
+    for i, (label, share, goal) in enumerate(rows):
+        y = 10 + i * (bar_h + gap)
+        colour = THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)]
+        parts.append(f"<text x='0' y='{y + bar_h * 0.7:.1f}'>{_e(label)}</text>")
+        parts.append(f"<rect x='{left}' y='{y}' width='{scale}' height='{bar_h}' fill='#eee'/>")
+        parts.append(
+            f"<rect class='bar' x='{left}' y='{y}' width='{(defined(share) or 0.0) * scale:.1f}' "
+            f"height='{bar_h}' fill='{colour}'/>"
+        )
+        parts.append(f"<text x='{left + scale + 6}' y='{y + bar_h * 0.7:.1f}'>{pct(share)}</text>")
+        if goal is not None:
+            gx = left + goal * scale
+            parts.append(
+                f"<line x1='{gx:.1f}' x2='{gx:.1f}' y1='{y - 3}' y2='{y + bar_h + 3}' "
+                f"stroke='#000' stroke-width='2'/>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _svg_curve(curve: pd.DataFrame, lab: Labels) -> str:
+    """Cumulative share within each threshold after k new sites (k = 0 = today)."""
+    cols = [c for c in curve.columns if c.startswith("cumulative_share_")]
+    k = curve["rank"].to_numpy()
+    width, height, left, bottom = 520, 220, 44, 28
+    right = width - 100  # the legend stands beside the plot, never on the lines
+    sx = (right - left) / max(1, k.max())
+    sy = (height - bottom - 10) / 1.0
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"role='img' aria-label='{_e(lab['curve'])}' font-family='sans-serif' "
+        f"font-size='11'>"
+    ]
+    for frac in (0.0, 0.5, 1.0):
+        y = height - bottom - frac * sy
+        parts.append(
+            f"<line x1='{left}' x2='{right}' y1='{y:.1f}' y2='{y:.1f}' "
+            f"stroke='#ddd'/><text x='2' y='{y + 4:.1f}'>{frac:.0%}</text>"
+        )
+    for i, c in enumerate(cols):
+        colour = THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)]
+        pts = " ".join(
+            f"{left + kk * sx:.1f},{height - bottom - v * sy:.1f}"
+            for kk, v in zip(k, curve[c].to_numpy(), strict=True)
+        )
+        parts.append(
+            f"<polyline class='curve' points='{pts}' fill='none' stroke='{colour}' "
+            f"stroke-width='2'/>"
+        )
+        parts.append(
+            f"<text x='{right + 10}' y='{14 + 13 * i}' fill='{colour}'>"
+            f"≤{_e(c.replace('cumulative_share_', ''))} {_e(lab['min'])}</text>"
+        )
+    parts.append(f"<text x='{left}' y='{height - 6}'>{_e(lab['k'])}: 0 … {int(k.max())}</text>")
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,53 @@
+"""The label tables and the small helpers the map and the report share."""
+
+from __future__ import annotations
+
+import math
+import string
+
+import numpy as np
+import pytest
+
+from planner.outputs import i18n
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("table", [i18n.MAP_LABELS, i18n.REPORT_LABELS])
+def test_chinese_and_english_tables_say_the_same_things(table):
+    assert set(table) == set(i18n.LANGUAGES)
+    assert set(table["zh"]) == set(table["en"])
+    for key, text in table["en"].items():
+        assert _fields(table["zh"][key]) == _fields(text), key  # same {placeholders}
+        assert text and table["zh"][key], key
+
+
+def test_other_languages_fall_back_to_english():
+    assert i18n.map_labels("fr") is i18n.MAP_LABELS["en"]
+    assert i18n.report_labels("zh") is i18n.REPORT_LABELS["zh"]
+    assert i18n.html_lang("zh") == "zh-CN" and i18n.html_lang("fr") == "en"
+    assert i18n.grade_rule("A = every goal met", "en") == "A = every goal met"
+    assert i18n.grade_rule("A = every goal met", "zh") == i18n.GRADE_RULE_ZH
+
+
+def test_escape_stops_markup_and_template_literals():
+    assert i18n.escape(None) == ""
+    assert i18n.escape(3) == "3"
+    assert i18n.escape("<b a='1'>&\"") == "&lt;b a=&#x27;1&#x27;&gt;&amp;&quot;"
+    assert i18n.escape("`${x}` \\") == "&#96;&#36;{x}&#96; &#92;"
+
+
+def test_numbers_as_the_pages_write_them():
+    assert i18n.pct(0.4333) == "43.3%"
+    assert i18n.pct(1) == "100.0%"
+    for undefined in (None, math.nan, math.inf, np.float64("nan")):
+        assert i18n.pct(undefined) == "–"
+        assert i18n.defined(undefined) is None
+    assert i18n.defined(np.float32(0.5)) == 0.5
+    assert i18n.figure(0.25) == "25.0%"
+    assert i18n.figure(np.float64(1.0)) == "1.0"  # a whole number is not a share
+    assert i18n.figure(1234.56) == "1,234.6"
+    assert i18n.figure(7) == "7"
+    assert i18n.figure(math.nan) == "nan"

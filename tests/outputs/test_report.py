@@ -1,0 +1,152 @@
+"""The report reads the typed summary: its numbers, the optimiser's certificate, the reach
+wording, escaping and Chinese labels. No CLI: the report of a plan built in memory."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from planner.outputs import i18n, report, summary, tables
+from planner.outputs.summary import NearestMinutes, PlanSummary
+
+from .conftest import EVIL, TRICKY
+
+
+def page(s: PlanSummary, plan, lang: str = "en") -> str:
+    return report.report_html(
+        s, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
+        recommended=plan.recommended,
+    )  # fmt: skip
+
+
+def test_report_states_the_district_shares_goals_and_travel_times(plan_add2, summary_add2):
+    s = summary_add2
+    html = page(s, plan_add2)
+    cov = s.coverage_existing
+    for label, circle in cov.covered.items():
+        assert f"<tr><td>{label} min</td><td>{circle.share:.1%}</td>" in html
+    for goal in cov.goals:
+        assert f"<td>{goal.target:.1%}</td>" in html
+    after = ", ".join(f"{k} min {v:.1%}" for k, v in s.coverage_after_recommended.items())
+    assert f"<p>With the suggested sites: {after}</p>" in html
+    nm = cov.nearest_minutes
+    assert f"<tr><td>{nm.mean_of_reached:.1f}</td><td>{nm.median:.1f}</td>" in html
+    for key, blind in s.blind_spots.items():
+        assert f"<td>{blind.hotspots}</td><td>{blind.demand:g}</td>" in html, key
+    assert html.count("<polyline class='curve'") == len(cov.covered)  # the coverage curve
+
+
+def test_report_reads_the_typed_attributes_never_the_json_dict(
+    plan_add2, summary_add2, monkeypatch
+):
+    def no_dict(self):  # the report must not go back through the JSON document
+        raise AssertionError("report_html called to_dict()")
+
+    monkeypatch.setattr(PlanSummary, "to_dict", no_dict)
+    covered = dict(summary_add2.coverage_existing.covered)
+    covered["8"] = replace(covered["8"], share=0.1234)
+    s = replace(
+        summary_add2,
+        coverage_existing=replace(summary_add2.coverage_existing, covered=covered),
+        grades=replace(summary_add2.grades, rule="a rule <as typed>"),
+    )
+    html = page(s, plan_add2)
+    assert "<tr><td>8 min</td><td>12.3%</td>" in html
+    assert "class='bar' x='80' y='10' width='46.9'" in html  # 12.34% of the 380-px scale
+    assert "a rule &lt;as typed&gt;" in html
+
+
+def test_certificate_proven_and_not_proven(plan_add2, summary_add2):
+    opt = summary_add2.optimizer
+    assert opt is not None
+    proven = replace(summary_add2, optimizer=replace(opt, proven_optimal=True))
+    html = page(proven, plan_add2)
+    assert (
+        f"<p class='certificate'>Proven optimal ({opt.method}): no choice of as many sites "
+        "does better.</p>"
+    ) in html
+    open_ = replace(
+        summary_add2,
+        optimizer=replace(
+            opt, objective=853.0, bound=856.3173, gap=0.0038739, proven_optimal=False
+        ),
+    )
+    html = page(open_, plan_add2)
+    assert (
+        f"<p class='certificate'>Within 0.39% of optimal ({opt.method}): the answer is 853, "
+        "and no choice of as many sites can do better than 856.317.</p>"
+    ) in html
+    zh = page(open_, plan_add2, lang="zh")
+    assert f"与最优方案相差不超过 0.39%（{opt.method}）：本方案为 853" in zh
+
+
+def test_reach_wording(plan_reach):
+    s = summary.build(plan_reach)
+    assert s.reach == summary.Reach(minutes=10, share=0.9)
+    opt = s.optimizer
+    assert opt is not None
+    html = page(s, plan_reach)
+    if opt.proven_optimal:
+        assert f"Proven optimal ({opt.method})" in html
+    not_proven = replace(s, optimizer=replace(opt, objective=3.0, bound=1.2, proven_optimal=False))
+    html = page(not_proven, plan_reach)
+    # the bound on a number of sites is a whole number: 1.2 sites means at least 2
+    assert (
+        f"<p class='certificate'>3 new sites ({opt.method}); the fewest possible is at least 2.</p>"
+    ) in html
+    zh = page(not_proven, plan_reach, lang="zh")
+    assert f"需新增 3 处站点（{opt.method}）；最少也需 2 处。" in zh
+
+
+def test_undefined_numbers_read_as_words_not_nan(plan_add2, summary_add2):
+    cov = summary_add2.coverage_existing
+    nm = NearestMinutes(mean_of_reached=math.nan, median=None, p90=math.inf)
+    after = dict.fromkeys(summary_add2.coverage_after_recommended, math.nan)
+    s = replace(
+        summary_add2,
+        coverage_existing=replace(cov, nearest_minutes=nm),
+        coverage_after_recommended=after,
+    )
+    html = page(s, plan_add2)
+    assert html.count("<td>beyond the largest circle</td>") == 3
+    assert "nan%" not in html and ">nan<" not in html and ">inf<" not in html
+    assert "With the suggested sites: 8 min –" in html
+
+
+def test_hostile_names_are_escaped(plan_add2, summary_add2):
+    html = page(summary_add2, plan_add2)
+    assert EVIL not in html and "<img" not in html
+    assert i18n.escape(EVIL) in html
+    assert i18n.escape(TRICKY) in html and "${" not in html
+
+
+def test_chinese_report(plan_add2, summary_add2):
+    html = page(summary_add2, plan_add2, lang="zh")
+    assert '<html lang="zh-CN">' in html
+    assert "<title>服务圈评估报告</title>" in html
+    assert "步行 4.8 公里/小时" in html  # the mode in Chinese
+    assert i18n.escape(i18n.GRADE_RULE_ZH) in html
+    assert summary_add2.grades.rule not in html
+    for key in ("district", "travel", "blind", "stations", "suggested", "curve"):
+        assert f"<h2>{i18n.REPORT_LABELS['zh'][key]}</h2>" in html
+    assert "Stations" not in html and "Suggested sites" not in html
+
+
+def test_sub_areas_and_an_empty_plan(plan_add2, summary_add2):
+    areas = (
+        {"area": "西街道 <b>", "hotspots": 3, "demand": 12.5, "share_8": 0.5, "share_10": math.nan},
+    )
+    html = page(replace(summary_add2, areas=areas), plan_add2)
+    assert "<h2>Sub-areas</h2>" in html
+    assert "<tr><td>西街道 &lt;b&gt;</td><td>12.5</td><td>50.0%</td><td>–</td></tr>" in html
+    bare = report.report_html(summary_add2, tables.stations_scored(plan_add2))
+    assert "Suggested sites" not in bare and "<polyline" not in bare
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "fr"])
+def test_every_language_gives_a_whole_page(plan_add2, summary_add2, lang):
+    html = page(summary_add2, plan_add2, lang=lang)
+    assert html.startswith("<!DOCTYPE html>") and html.endswith("</body></html>")
+    assert ("服务圈评估报告" in html) == (lang == "zh")
