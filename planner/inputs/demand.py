@@ -68,7 +68,7 @@ def hotspots_from_osm(
     if pois.empty:
         raise InputError(
             f"network {str(source)!r} has no food or retail POIs to derive "
-            "hotspots from; give a --hotspots file"
+            "hotspots from; give a hotspots file instead"
         )
     w = pois["category"].map(dict(weights))
     wild = pois["category"].str.split("=").str[0] + "=*"
@@ -148,10 +148,16 @@ def hotspots_from_points(
 
 
 def _check_clustering(eps_m: float, min_points: int, weight_by: str) -> None:
+    """Raise :class:`InputError` naming every clustering argument out of its range."""
     if weight_by not in WEIGHT_BY:
-        raise InputError(f"--weight-by: use one of {', '.join(WEIGHT_BY)}, not {weight_by!r}")
-    if eps_m <= 0 or min_points < 1:
-        raise InputError("--eps-m must be > 0 and --min-points >= 1")
+        raise InputError(f"weight_by: use one of {', '.join(WEIGHT_BY)}, not {weight_by!r}")
+    wrong = []
+    if not eps_m > 0:
+        wrong.append(f"eps_m: {eps_m!r} must be a radius in metres above 0, such as 150")
+    if min_points < 1:
+        wrong.append(f"min_points: {min_points!r} must be at least 1, such as 5")
+    if wrong:
+        raise InputError("; ".join(wrong))
 
 
 def _riders_and_times(
@@ -167,13 +173,16 @@ def _riders_and_times(
     time_col = next((lower[c.lower()] for c in TIME_COLUMNS if c.lower() in lower), None)
     if weight_by in ("riders", "dwell") and rider_col is None:
         raise InputError(
-            f"{source}: --weight-by {weight_by} needs a rider id column "
-            f"(one of {', '.join(RIDER_COLUMNS[:4])}, 骑手编号)"
+            f"{source}: weight_by={weight_by!r} needs a rider id column "
+            f"(one of {', '.join(RIDER_COLUMNS[:4])}, 骑手编号); add one, or weigh by count"
         )
     if weight_by != "dwell":
         return rider_col, None
     if time_col is None:
-        raise InputError(f"{source}: --weight-by dwell needs a time column (timestamp, 时间)")
+        raise InputError(
+            f"{source}: weight_by='dwell' needs a time column (timestamp, 时间); add one, or "
+            "weigh by count or riders"
+        )
     times = pd.to_datetime(df[time_col], errors="coerce")
     bad = np.flatnonzero(times.isna().to_numpy())
     if bad.size:
@@ -205,7 +214,7 @@ def _cluster_labels(df: pd.DataFrame, *, eps_m: float, min_points: int, source: 
     if not keep.any():
         raise InputError(
             f"{source}: no cluster of {min_points} points within {eps_m:g} m; "
-            "lower --min-points or raise --eps-m"
+            "lower min_points or raise eps_m"
         )
     return labels
 

@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..core import crs as crs_mod
 from ..core.errors import NetworkError
-from ..core.modes import Mode, get_mode
+from ..core.modes import MODES, Mode, get_mode
 from . import _osm
 from ._osm import tag_text
 
@@ -234,7 +234,7 @@ def _usable_ways(
     if not usable.any():
         raise NetworkError(
             f"network {source!r}: none of its {len(ways)} roads is usable in mode "
-            f"{mode.name!r}; try another --mode"
+            f"{mode.name!r}; try another mode ({', '.join(MODES)})"
         )
     return ways.loc[usable].reset_index(drop=True), fwd_kph[usable], bwd_kph[usable]
 

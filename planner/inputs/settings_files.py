@@ -1,7 +1,11 @@
-"""Settings files (TOML): speeds per mode and POI demand weights."""
+"""Settings files (TOML): speeds per mode and POI demand weights.
+
+Errors begin with the file (``speeds file 'x.toml': ...``) and name the key inside it.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import replace
@@ -9,18 +13,41 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ConfigError
-from ..core.modes import Mode, get_mode
+from ..core.modes import MODES, Mode, get_mode
+
+#: Keys a speeds file may hold.
+SPEED_KEYS = (
+    "mode", "speeds_kph", "oneway", "max_speed_kph", "use_maxspeed", "description",
+    "description_zh",
+)  # fmt: skip
 
 
 def read_toml(path: str | os.PathLike[str], flag: str) -> dict[str, Any]:
-    """Read a TOML settings file; errors name the flag and the file."""
+    """Read a TOML settings file; errors name ``flag`` (how the caller calls the file, such
+    as the CLI's ``--config``) and the file."""
     p = Path(path)
+    return _load(p, missing=f"{flag}: file {str(p)!r}", invalid=f"{flag}: {str(p)!r}")
+
+
+def _load(p: Path, *, missing: str, invalid: str) -> dict[str, Any]:
+    """The TOML table of ``p``; errors begin with ``missing`` (no such file) or ``invalid``."""
     if not p.is_file():
-        raise ConfigError(f"{flag}: file {str(p)!r} does not exist; check the path")
+        raise ConfigError(f"{missing} does not exist; check the path")
     try:
         return tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{flag}: {str(p)!r} is not valid TOML ({exc})") from None
+        raise ConfigError(f"{invalid} is not valid TOML ({exc})") from None
+
+
+def _read_settings(p: Path, what: str) -> tuple[dict[str, Any], str]:
+    """The TOML table of the ``what`` file ``p`` and how errors name it."""
+    source = f"{what} file {str(p)!r}"
+    return _load(p, missing=source, invalid=source), source
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float (not a bool, not NaN or infinity)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> Mode:
@@ -28,42 +55,31 @@ def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> 
 
     The file may hold ``mode = "walk"`` (the preset to start from, default ``base``), a
     ``[speeds_kph]`` table (``residential = 14``; a class set to 0 is no longer usable) and
-    ``oneway`` (``"respect"`` or ``"ignore"``), ``max_speed_kph``, ``use_maxspeed``.
+    ``oneway`` (``"respect"`` or ``"ignore"``), ``max_speed_kph`` (above 0), ``use_maxspeed``
+    (true or false).
     """
     p = Path(path)
-    data = read_toml(p, "--speeds")
-    known = {
-        "mode", "speeds_kph", "oneway", "max_speed_kph", "use_maxspeed", "description",
-        "description_zh",
-    }  # fmt: skip
-    unknown = sorted(set(data) - known)
+    data, source = _read_settings(p, "speeds")
+    unknown = sorted(set(data) - set(SPEED_KEYS))
     if unknown:
-        raise ConfigError(
-            f"--speeds: {str(p)!r} has unknown keys {unknown}; allowed are {sorted(known)}"
-        )
-    start = get_mode(data.get("mode", base))
-    speeds = dict(start.speed_kph)
-    table = data.get("speeds_kph", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"--speeds: {str(p)!r}: [speeds_kph] must be a table of numbers")
-    for key, value in table.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-            raise ConfigError(
-                f"--speeds: {str(p)!r}: speeds_kph.{key} = {value!r}; give a speed in km/h >= 0"
-            )
-        if value == 0:
-            speeds.pop(key, None)
-        else:
-            speeds[key] = float(value)
+        raise ConfigError(f"{source} has unknown keys {unknown}; allowed are {sorted(SPEED_KEYS)}")
+    start = _start_mode(data, base, source)
+    speeds = _speed_table(data.get("speeds_kph", {}), dict(start.speed_kph), source)
     oneway = data.get("oneway", start.oneway)
     if oneway not in ("respect", "ignore"):
-        raise ConfigError(f"--speeds: {str(p)!r}: oneway = {oneway!r}; use respect or ignore")
+        raise ConfigError(f"{source}: oneway = {oneway!r}; use respect or ignore")
+    max_speed = data.get("max_speed_kph", start.max_speed_kph)
+    if not _is_number(max_speed) or max_speed <= 0:
+        raise ConfigError(f"{source}: max_speed_kph = {max_speed!r}; give a speed in km/h above 0")
+    use_maxspeed = data.get("use_maxspeed", start.use_maxspeed)
+    if not isinstance(use_maxspeed, bool):
+        raise ConfigError(f"{source}: use_maxspeed = {use_maxspeed!r}; use true or false")
     return replace(
         start,
         speed_kph=speeds,
         oneway=oneway,
-        max_speed_kph=float(data.get("max_speed_kph", start.max_speed_kph)),
-        use_maxspeed=bool(data.get("use_maxspeed", start.use_maxspeed)),
+        max_speed_kph=float(max_speed),
+        use_maxspeed=use_maxspeed,
         description=str(data.get("description", f"{start.description}; speeds from {p.name}")),
         description_zh=str(
             data.get("description_zh", f"{start.description_zh}；速度取自 {p.name}")
@@ -71,24 +87,48 @@ def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> 
     )
 
 
+def _start_mode(data: dict[str, Any], base: str | Mode, source: str) -> Mode:
+    """The preset the file starts from: its ``mode`` key, else ``base``."""
+    if "mode" not in data:
+        return get_mode(base)
+    try:
+        return get_mode(data["mode"])
+    except ConfigError:
+        raise ConfigError(
+            f"{source}: mode = {data['mode']!r}; use one of {', '.join(MODES)}"
+        ) from None
+
+
+def _speed_table(table: Any, speeds: dict[str, float], source: str) -> dict[str, float]:
+    """``speeds`` (km/h per highway class) with the file's ``[speeds_kph]`` applied: a
+    class set to 0 is removed (no longer usable)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [speeds_kph] must be a table of numbers")
+    for key, value in table.items():
+        if not _is_number(value) or value < 0:
+            raise ConfigError(f"{source}: speeds_kph.{key} = {value!r}; give a speed in km/h >= 0")
+        if value == 0:
+            speeds.pop(key, None)
+        else:
+            speeds[key] = float(value)
+    return speeds
+
+
 def poi_weights_from_toml(path: str | os.PathLike[str]) -> dict[str, float]:
     """Demand weights per POI category from a TOML file: a ``[weights]`` table such as
     ``"amenity=restaurant" = 2`` or ``"shop=*" = 0.5`` (these replace the defaults)."""
-    p = Path(path)
-    data = read_toml(p, "--poi-weights")
+    data, source = _read_settings(Path(path), "POI weights")
     table = data.get("weights")
     if not isinstance(table, dict) or not table:
-        raise ConfigError(
-            f'--poi-weights: {str(p)!r} needs a [weights] table of "key=value" = weight entries'
-        )
+        raise ConfigError(f'{source} needs a [weights] table of "key=value" = weight entries')
     out = {}
     for cat, w in table.items():
         if "=" not in cat or not cat.split("=", 1)[0]:
             raise ConfigError(
-                f"--poi-weights: {str(p)!r}: category {cat!r} must look like "
+                f'{source}: weights."{cat}": a category must look like '
                 '"amenity=restaurant" or "shop=*"'
             )
-        if not isinstance(w, (int, float)) or isinstance(w, bool) or w < 0:
-            raise ConfigError(f"--poi-weights: {str(p)!r}: weight of {cat!r} must be >= 0")
+        if not _is_number(w) or w < 0:
+            raise ConfigError(f'{source}: weights."{cat}" = {w!r}; give a weight >= 0')
         out[cat] = float(w)
     return out

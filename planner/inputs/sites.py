@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core._validate import Problems, numeric_column, rows_text
 from ..core.crs import WGS84
-from ..core.errors import ConfigError, InputError
+from ..core.errors import FieldError, InputError
 from . import _osm
 from ._osm import HOST_VENUE_TAGS
 from .points import read_point_table
@@ -52,7 +52,7 @@ def candidates_from_osm(
     if venues.empty:
         raise InputError(
             f"network {str(source)!r} has no host venues (banks, pharmacies, "
-            "community centres...); give a --candidates file"
+            "community centres...); give a candidates file instead"
         )
     log.info("found %d host venues", len(venues))
     return venues
@@ -99,9 +99,11 @@ def capacities(
     if value is None:
         return _capacity_column(candidates, str(capacity), source)
     if not (np.isfinite(value) and value > 0):
-        raise ConfigError(
-            f"--capacity: {capacity!r} must be a demand above 0 (the units of the hotspot "
-            "weights), or the name of a candidates column holding each site's capacity"
+        raise FieldError(
+            "capacity",
+            "{capacity}: {got!r} must be a demand above 0 (the units of the hotspot weights), "
+            "or the name of a candidates column holding each site's capacity",
+            got=capacity,
         )
     return np.full(len(candidates), value)
 
@@ -121,9 +123,12 @@ def _capacity_per_candidate(
     values = np.asarray(capacity, dtype=float).ravel()
     right_length = values.shape == (len(candidates),)
     if not right_length or not (np.isfinite(values) & (values > 0)).all():
-        raise ConfigError(
-            f"capacity: expected one demand above 0 per candidate ({len(candidates)}), "
-            f"got {values.shape[0]} values" + (" with some not above 0" if right_length else "")
+        raise FieldError(
+            "capacity",
+            "{capacity}: expected one demand above 0 per candidate ({n}), got {k} values{some}",
+            n=len(candidates),
+            k=values.shape[0],
+            some=" with some not above 0" if right_length else "",
         )
     return values
 
@@ -134,8 +139,8 @@ def _capacity_column(candidates: gpd.GeoDataFrame, column: str, source: str) -> 
     if column not in candidates.columns:
         raise InputError(
             f"{source}: no capacity column {column!r}; columns are "
-            f"{[c for c in candidates.columns if c != 'geometry']}; give --capacity a number "
-            "or the name of one of these columns"
+            f"{[c for c in candidates.columns if c != 'geometry']}; give capacity as a number "
+            "or as the name of one of these columns"
         )
     problems = Problems(source)
     values = numeric_column(candidates, column, problems, field="capacity")

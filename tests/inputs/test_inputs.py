@@ -199,3 +199,66 @@ def test_capacities_from_a_number_a_list_or_a_column():
         sites.capacities(cand, "容量", source="cand.csv")
     assert "row 3, column '容量': capacity must be above 0" in str(err.value)
     assert "row 4, column '容量': capacity must be a number" in str(err.value)
+
+
+def test_capacity_errors_name_the_argument():
+    """A wrong capacity names the argument ``capacity:`` (the CLI spells it as its flag)."""
+    from planner.core.errors import FieldError
+
+    cand = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=gpd.points_from_xy([0, 1], [0, 1]))
+    with pytest.raises(FieldError) as err:
+        sites.capacities(cand, "-5")
+    assert str(err.value).startswith("capacity: '-5' must be a demand above 0")
+    assert err.value.render({"capacity": "--capacity"}).startswith("--capacity: '-5'")
+    with pytest.raises(ConfigError, match=r"^capacity: expected one demand above 0 per candidate"):
+        sites.capacities(cand, [1.0, 0.0])
+    with pytest.raises(InputError, match="give capacity as a number or as the name of one of"):
+        sites.capacities(cand, "seats", source="candidates file 'c.csv'")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"weight_by": "orders"}, "weight_by: use one of count, riders, dwell, not 'orders'"),
+        ({"eps_m": 0}, "eps_m: 0 must be a radius in metres above 0"),
+        ({"eps_m": -1, "min_points": 0}, "eps_m: -1 must be a radius in metres above 0, such as "
+                                         "150; min_points: 0 must be at least 1"),
+        ({"weight_by": "riders"}, "weight_by='riders' needs a rider id column"),
+        ({"min_points": 50}, "no cluster of 50 points within 150 m; lower min_points or raise "
+                             "eps_m"),
+    ],
+)  # fmt: skip
+def test_clustering_errors_name_the_arguments(tmp_path, kwargs, message):
+    p = _csv(tmp_path, "lon,lat\n" + "121.4,31.2\n" * 6)
+    with pytest.raises(InputError) as err:
+        demand.hotspots_from_points(p, **kwargs)
+    assert message in str(err.value) and "--" not in str(err.value)
+
+
+def test_dwell_without_a_time_column_names_the_file_and_the_argument(tmp_path):
+    p = _csv(tmp_path, "lon,lat,rider_id\n" + "121.4,31.2,a\n" * 6, name="pings.csv")
+    with pytest.raises(InputError) as err:
+        demand.hotspots_from_points(p, weight_by="dwell")
+    assert str(err.value).startswith(f"rider points file {str(p)!r}: weight_by='dwell' needs a ")
+    assert "time column (timestamp, 时间)" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[weights]\nrestaurant = 4\n",
+         'weights."restaurant": a category must look like "amenity=restaurant"'),
+        ("[weights]\n'amenity=bar' = -1\n", 'weights."amenity=bar" = -1; give a weight >= 0'),
+        ("[weights]\n'amenity=bar' = nan\n", 'weights."amenity=bar" = nan; give a weight >= 0'),
+        ("colour = 1\n", 'needs a [weights] table of "key=value" = weight entries'),
+        ("[weights\n", "is not valid TOML"),
+    ],
+)  # fmt: skip
+def test_bad_poi_weight_files_name_the_file_and_the_key(tmp_path, text, message):
+    f = tmp_path / "w.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        poi_weights_from_toml(f)
+    assert str(err.value).startswith(f"POI weights file {str(f)!r}") and message in str(err.value)
+    with pytest.raises(ConfigError, match=r"^POI weights file '.*nope.toml' does not exist"):
+        poi_weights_from_toml(tmp_path / "nope.toml")

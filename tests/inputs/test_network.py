@@ -98,8 +98,12 @@ def test_network_with_nothing_strongly_connected_is_an_error():
 
 def test_network_with_no_usable_road_is_an_error():
     nodes = {1: (0, 0), 2: (100, 0)}
-    with pytest.raises(NetworkError, match="usable"):
+    with pytest.raises(NetworkError, match="usable") as err:
         make_network(nodes, [{"u": 1, "v": 2, "highway": "motorway"}], mode="walk")
+    assert str(err.value) == (
+        "network 'hand-built': none of its 1 roads is usable in mode 'walk'; try another mode "
+        "(ebike, walk, drive)"
+    )
 
 
 def test_zero_length_one_way_piece_is_timed_without_warnings():
@@ -214,6 +218,32 @@ def test_bad_speed_files_name_the_problem(tmp_path, text, fragment):
     f.write_text(text)
     with pytest.raises(ConfigError, match=fragment):
         mode_from_toml(f)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("[speeds_kph]\nresidential = -3\n", ": speeds_kph.residential = -3; give a speed in km/h"),
+     ("[speeds_kph]\nresidential = nan\n", ": speeds_kph.residential = nan; give a speed"),
+     ("speeds_kph = 3\n", ": [speeds_kph] must be a table of numbers"),
+     ("oneway = 'sometimes'\n", ": oneway = 'sometimes'; use respect or ignore"),
+     ("mode = 'rocket'\n", ": mode = 'rocket'; use one of ebike, walk, drive"),
+     ("max_speed_kph = 0\n", ": max_speed_kph = 0; give a speed in km/h above 0"),
+     ("max_speed_kph = 'fast'\n", ": max_speed_kph = 'fast'; give a speed in km/h above 0"),
+     ("use_maxspeed = 'no'\n", ": use_maxspeed = 'no'; use true or false"),
+     ("colour = 'red'\n", " has unknown keys ['colour']; allowed are ['description', "),
+     ("[speeds_kph\n", " is not valid TOML (")],
+)  # fmt: skip
+def test_bad_speed_files_name_the_file_and_the_key(tmp_path, text, message):
+    """Messages begin with the file, then the key inside it; no CLI flag."""
+    from planner.inputs.settings_files import mode_from_toml
+
+    f = tmp_path / "speeds.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        mode_from_toml(f)
+    assert str(err.value).startswith(f"speeds file {str(f)!r}{message}")
+    with pytest.raises(ConfigError, match=r"^speeds file '.*nope.toml' does not exist; check"):
+        mode_from_toml(tmp_path / "nope.toml")
 
 
 def test_empty_network_file_is_a_clear_error(tmp_path):
