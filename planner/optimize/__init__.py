@@ -12,7 +12,9 @@ module per problem family, behind the shared :class:`Solution` and :class:`Probl
 - :class:`CapacitatedCoverage` (:mod:`.capacitated`): the same with a capacity per new site;
 - :class:`SetCover` (:mod:`.set_cover`): the fewest new sites that bring the covered share of
   demand to a target;
-- :class:`PMedian` (:mod:`.p_median`): ``p`` sites minimising demand-weighted travel cost.
+- :class:`PMedian` (:mod:`.p_median`): ``p`` sites minimising demand-weighted travel cost;
+- :class:`PCenter` (:mod:`.p_center`): ``p`` sites minimising the longest travel time of any
+  demand.
 
 Methods (:data:`METHODS`): ``"greedy"`` (with an online bound), ``"local"`` (greedy, then
 swaps until no swap improves) and ``"exact"`` (a MILP built straight from the sparse matrices
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from .capacitated import CapacitatedCoverage
 from .coverage import MaximalCoverage, pick_table, spacing_conflicts
+from .p_center import PCenter
 from .p_median import PMedian
 from .set_cover import SetCover
 from .solution import METHODS, Problem, Solution
@@ -32,6 +35,7 @@ __all__ = [
     "METHODS",
     "CapacitatedCoverage",
     "MaximalCoverage",
+    "PCenter",
     "PMedian",
     "Problem",
     "SetCover",

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.units import gap_label, minutes_label, tol
+from ..core.units import minutes_label, tol
 from ..plan.result import Plan
 
 #: Field metadata: left out of the JSON when None.
@@ -171,6 +171,8 @@ class PlanSummary:
     credits: str = CREDITS
     reach: Reach | None = field(default=None, metadata=NOT_JSON)
     objective: str = field(default="coverage", metadata=NOT_JSON)
+    #: The optimiser's answer and certificate in one sentence, as the objective words it.
+    certificate: str = field(default="", metadata=NOT_JSON)
     sites: tuple[Site, ...] = field(default=(), metadata=NOT_JSON)
 
     def to_dict(self) -> dict[str, Any]:
@@ -253,6 +255,7 @@ def build(plan: Plan) -> PlanSummary:
         timings_s=dict(plan.timings),
         reach=None if reach is None else Reach(**reach),
         objective=objective.name,
+        certificate=objective.certificate(plan.solution, float(plan.district["total_demand"])),
         sites=tuple(
             Site(int(r["rank"]), str(r["id"]), str(r["name"] or ""),
                  float(r["capacity"]) if served else None,
@@ -329,8 +332,8 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
                 use = f": serves {site.served_demand:g} of its capacity {site.capacity:g}"
             lines.append(f"  #{site.rank} {site.name or site.id} ({site.id}){use}")
     lines += _goal_lines(s)
-    if s.optimizer is not None:
-        lines.append(_certificate_line(s, s.optimizer))
+    if s.optimizer is not None and s.certificate:
+        lines.append(s.certificate)
     lines.append(f"outputs written to {out}")
     return lines
 
@@ -357,25 +360,3 @@ def _goal_lines(s: PlanSummary) -> list[str]:
             )
         )
     return lines
-
-
-def _certificate_line(s: PlanSummary, opt: Optimizer) -> str:
-    if s.reach is not None:
-        fewest = (
-            "proven the fewest" if opt.proven_optimal else f"the fewest is at least {opt.bound:g}"
-        )
-        return (
-            f"new sites needed for {s.reach.share:.0%} within {s.reach.minutes:g} min: "
-            f"{opt.objective:g} ({fewest})"
-        )
-    if s.objective == "time":
-        total = s.coverage_existing.total_demand
-        mean = opt.objective / total / 60.0 if total else float("nan")
-        return (
-            "demand-weighted mean time to the nearest station with the new sites: "
-            f"{mean:.2f} min (optimality gap at most {gap_label(opt.gap)})"
-        )
-    if opt.proven_optimal:
-        return "proven optimal: no choice of as many sites does better"
-    return f"optimality gap at most {gap_label(opt.gap)}"
-

@@ -20,10 +20,10 @@ import scipy.sparse as sp
 from ..analysis import coverage
 from ..analysis.travel import TravelTimes
 from ..core.errors import ConfigError, FieldError
-from ..core.units import minutes_label, tol
+from ..core.units import gap_label, minutes_label, tol
 from ..inputs import sites
 from ..optimize import CapacitatedCoverage as _Capacitated
-from ..optimize import MaximalCoverage, PMedian, SetCover, Solution
+from ..optimize import MaximalCoverage, PCenter, PMedian, SetCover, Solution
 
 if TYPE_CHECKING:  # pragma: no cover
     from .request import PlanRequest
@@ -97,6 +97,12 @@ class Objective:
 
     def meaning(self, minutes: tuple[float, ...]) -> str:  # pragma: no cover
         raise NotImplementedError
+
+    def certificate(self, solution: Solution, total_demand: float) -> str:
+        """The answer and how far from optimal it can be, in one sentence."""
+        if solution.optimal:
+            return "proven optimal: no choice of as many sites does better"
+        return f"optimality gap at most {gap_label(solution.gap)}"
 
     def echo(self, request: PlanRequest) -> dict[str, Any]:
         """How the summary states the objective (``inputs``)."""
@@ -257,6 +263,13 @@ class TravelTime(Objective):
         )  # fmt: skip
         return Choice(problem.solve(ctx.request.method))
 
+    def certificate(self, solution: Solution, total_demand: float) -> str:
+        mean = solution.objective / total_demand / 60.0 if total_demand else float("nan")
+        return (
+            "demand-weighted mean time to the nearest station with the new sites: "
+            f"{mean:.2f} min (optimality gap at most {gap_label(solution.gap)})"
+        )
+
     def meaning(self, minutes: tuple[float, ...]) -> str:
         return (
             "demand-weighted travel time to the nearest station (seconds; a hotspot "
@@ -318,6 +331,17 @@ class Reach(Objective):
     def _goal(self) -> str:
         return f"{self.share:.0%}@{self.minutes:g}"
 
+    def certificate(self, solution: Solution, total_demand: float) -> str:
+        fewest = (
+            "proven the fewest"
+            if solution.optimal
+            else f"the fewest is at least {solution.bound:g}"
+        )
+        return (
+            f"new sites needed for {self.share:.0%} within {self.minutes:g} min: "
+            f"{solution.objective:g} ({fewest})"
+        )
+
     def meaning(self, minutes: tuple[float, ...]) -> str:
         return (
             f"number of new sites needed to bring {self.share:.0%} of demand within "
@@ -329,8 +353,53 @@ class Reach(Objective):
         return {**super().echo(request), "reach": {"minutes": self.minutes, "share": self.share}}
 
 
+@dataclass(frozen=True)
+class LongestTime(Objective):
+    """The shortest longest travel time: the new sites that bring the farthest demand as
+    close to a station as possible (p-center on the same network times); a hotspot beyond
+    the widest circle of every station counts at twice its time."""
+
+    name: ClassVar[str] = "worst"
+    summary: ClassVar[str] = "shorten the longest travel time of any demand (p-center)"
+
+    def check(self, request: PlanRequest) -> list[FieldError]:
+        if request.min_spacing_m > 0:
+            return [FieldError("objective", _NOT_WITH["reach"], name=self.name)]
+        return []
+
+    def choose(self, ctx: Context) -> Choice:
+        penalty = 2.0 * ctx.request.thresholds_s[-1]
+        problem = PCenter(
+            ctx.candidate_times.seconds.T.tocoo(), ctx.weights, ctx.add,
+            base_cost=ctx.stations.nearest_seconds(), unreachable_cost=penalty,
+        )  # fmt: skip
+        return Choice(problem.solve(ctx.request.method))
+
+    def certificate(self, solution: Solution, total_demand: float) -> str:
+        proof = (
+            "proven the shortest"
+            if solution.optimal
+            else f"no choice of as many sites does better than {solution.bound / 60:.2f} min"
+        )
+        return (
+            "longest time to the nearest station with the new sites: "
+            f"{solution.objective / 60:.2f} min ({proof})"
+        )
+
+    def meaning(self, minutes: tuple[float, ...]) -> str:
+        return (
+            "the longest travel time from any demand to its nearest station (seconds; a "
+            "hotspot beyond the widest circle of every station counts at twice its time); "
+            "the bound is a lower bound on any choice of as many sites"
+        )
+
+
 #: Objectives by the name ``objective=`` takes; ``reach`` picks :class:`Reach`.
-BY_NAME: Mapping[str, type[Objective]] = {"coverage": Coverage, "time": TravelTime}
+BY_NAME: Mapping[str, type[Objective]] = {
+    "coverage": Coverage,
+    "time": TravelTime,
+    "worst": LongestTime,
+}
 
 #: Why an option cannot go with an objective that does not take it.
 _NOT_WITH = {

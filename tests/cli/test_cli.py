@@ -388,6 +388,16 @@ def test_objective_time_at_the_cli(tmp_path, demo_files, helsinki_pbf):
     assert "demand-weighted mean time to the nearest station with the new sites" in res.output
 
 
+def test_objective_worst_at_the_cli(tmp_path, demo_files, helsinki_pbf):
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "w", add=2, objective="worst")
+    assert res.exit_code == 0, res.output
+    assert "longest time to the nearest station with the new sites:" in res.output
+    s = json.loads((tmp_path / "w" / "summary.json").read_text())
+    assert s["inputs"]["objective"] == "worst" and "longest" in s["optimizer"]["objective_meaning"]
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "x", objective="worst", min_spacing_m=50)
+    assert res.exit_code == 2 and "--objective worst: works with --add only" in res.output
+
+
 @pytest.mark.parametrize("weights, circle", [("1,0,0", "8"), ("0,0,1", "15")])
 def test_minute_weights_steer_the_coverage_objective(
     tmp_path, demo_files, helsinki_pbf, weights, circle

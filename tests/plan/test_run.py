@@ -101,3 +101,25 @@ def test_hotspot_status_and_blind_spots_agree_with_the_times(demo):
     assert len(p.blind_spots) == int((~(nearest <= 480)).sum())
     w = p.blind_spots["weight"].to_numpy()
     assert (np.diff(w) <= 0).all()  # heaviest first
+
+
+def test_objective_worst_is_the_p_center_of_the_network_times(demo):
+    """Against brute force from the stored times (beyond the widest circle counts at twice
+    its time); the CLI's --objective takes it with no change to plan() or the CLI."""
+    import itertools
+
+    net, hs, st, cand = demo
+    cand = cand.head(12)
+    res = plan(net, hs, st, cand, add=2, objective="worst", method="exact")
+    penalty = 2 * res.candidate_times.limit_s
+    cost = np.full(res.candidate_times.seconds.shape, penalty)
+    m = res.candidate_times.seconds.tocoo()
+    cost[m.row, m.col] = m.data
+    base = np.minimum(res.station_times.nearest_seconds(), penalty)
+    demand = hs["weight"].to_numpy() > 0
+    best = min(
+        np.minimum(base, cost[list(c)].min(axis=0))[demand].max()
+        for c in itertools.combinations(range(len(cost)), 2)
+    )
+    assert res.solution.optimal and res.solution.objective == pytest.approx(best)
+    assert isinstance(res.request.objective, objectives.LongestTime)
