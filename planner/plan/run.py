@@ -230,6 +230,14 @@ def _context(
             snaps.candidates.snapped_xy, request.min_spacing_m,
             existing_xy=snaps.stations.snapped_xy,
         )  # fmt: skip
+        if allowed is not None and int(allowed.sum()) < add:
+            raise FieldError(
+                "add",
+                "{add}: asked for {n} new sites but only {m} candidates lie at least "
+                "{spacing:g} m ({min_spacing_m}) from every station; ask for fewer, lower "
+                "{min_spacing_m}, or give more candidates",
+                n=add, m=int(allowed.sum()), spacing=request.min_spacing_m,
+            )  # fmt: skip
     return Context(request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed)
 
 

@@ -123,3 +123,12 @@ def test_objective_worst_is_the_p_center_of_the_network_times(demo):
     )
     assert res.solution.optimal and res.solution.objective == pytest.approx(best)
     assert isinstance(res.request.objective, objectives.LongestTime)
+
+
+def test_spacing_that_leaves_too_few_candidates_names_add_and_the_spacing(demo):
+    net, hs, st, cand = demo
+    with pytest.raises(FieldError) as info:
+        plan(net, hs, st, cand, add=3, min_spacing_m=1500)
+    assert info.value.field == "add"
+    text = info.value.render({"add": "--add", "min_spacing_m": "--min-spacing-m"})
+    assert text.startswith("--add: asked for 3 new sites but only 0 candidates lie at least 1500 m")
