@@ -29,8 +29,8 @@ def read_areas(path: str | os.PathLike[str], *, name_column: str | None = None) 
     bad = np.flatnonzero(~kinds.isin(["Polygon", "MultiPolygon"]).to_numpy())
     if bad.size:
         raise InputError(
-            f"{source}: features {list(bad[:5])} are {sorted(set(kinds.iloc[bad]))}, not polygons;"
-            " give a polygon layer of sub-districts"
+            f"{source}: features {[int(i) for i in bad[:5]]} are "
+            f"{sorted(set(kinds.iloc[bad]))}, not polygons; give a polygon layer of sub-districts"
         )
     gdf = gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84)
     col = find_column(gdf, "name", override=name_column, source=source)

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..core._validate import rows_text
 from ..core.crs import WGS84
 from ..core.errors import InputError
 from . import _osm
@@ -187,7 +188,7 @@ def _riders_and_times(
     bad = np.flatnonzero(times.isna().to_numpy())
     if bad.size:
         raise InputError(
-            f"{source}: rows {list(bad[:5] + 2)}, column {time_col!r}: not a "
+            f"{source}: {rows_text(bad)}, column {time_col!r}: not a "
             "date and time; use ISO form such as 2026-05-01 12:30:00"
         )
     return rider_col, times

@@ -214,7 +214,7 @@ def _vector_coordinates(p: Path, source: str, crs_name: str, problems: Problems)
     y = geom.y.to_numpy(dtype=float) if len(geom) else np.array([])
     empty = np.flatnonzero(~np.isfinite(x) | ~np.isfinite(y))
     if empty.size:
-        problems.add(f"features {list(empty[:5])}: missing or empty geometry")
+        problems.add(f"features {[int(i) for i in empty[:5]]}: missing or empty geometry")
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     return _Coordinates(frame, x, y, ["geometry.x", "geometry.y"])
 
@@ -234,7 +234,7 @@ def _ids(
     ids = frame[id_col].astype(str).str.strip()
     blank = np.flatnonzero((ids == "") | frame[id_col].isna().to_numpy())
     if blank.size:
-        problems.add(f"rows {list(blank[:5] + 2)}, column {id_col!r}: id is empty")
+        problems.add(f"{rows_text(blank)}, column {id_col!r}: id is empty")
     check_unique_ids(ids, problems, id_col)
     return ids, id_col
 

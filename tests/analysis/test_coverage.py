@@ -1,36 +1,18 @@
-from __future__ import annotations
+"""analysis.coverage: station scores, catchments and grades, district figures, blind spots;
+by hand and on real extracts."""
 
-import itertools
+from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from planner import optimize
 from planner.analysis import coverage, travel
-from planner.core.errors import ConfigError
 
 from .conftest import real_snaps
+from .conftest import times_from_dense as _times
 
 #: numpy's "invalid value" and "divide by zero" warnings mean a 0 × inf or 0 / 0 somewhere.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
-
-
-def _times(matrix):
-    """TravelTimes from a dense sources × targets matrix (inf = beyond the limit)."""
-    m = np.asarray(matrix, dtype=float)
-    r, c = np.nonzero(np.isfinite(m))
-    from planner.inputs.network import csr_min
-
-    sec = csr_min(r, c, m[r, c], m.shape)
-    return travel.TravelTimes(
-        sec,
-        np.array([f"S{i}" for i in range(m.shape[0])]),
-        np.array([f"H{j}" for j in range(m.shape[1])]),
-        900.0,
-    )
 
 
 INF = np.inf
@@ -132,73 +114,3 @@ def test_district_goals_percentiles_and_blind_spots_by_hand():
 def test_zero_second_pairs_count_as_covered():
     cov = coverage.Coverage(_times([[0.0, INF]]), np.array([5.0, 1.0]), (480.0,))
     assert cov.counts(0).tolist() == [1, 0]
-
-
-def test_asking_for_more_sites_than_candidates_is_a_clear_error():
-    with pytest.raises(ConfigError, match="only 2 usable candidate"):
-        optimize.MaximalCoverage(sp.csc_matrix(np.ones((3, 2))), np.ones(3), 5)
-
-
-def test_from_cost_matrix_dense_and_sparse_agree():
-    rng = np.random.default_rng(3)
-    cost = rng.uniform(0.5, 20, size=(30, 8))
-    w = rng.integers(1, 5, size=30)
-    a = optimize.MaximalCoverage.from_cost_matrix(cost, w, threshold=8.0, p=3).solve()
-    far = cost > 12  # a sparse matrix leaves out what is beyond reach
-    b = optimize.MaximalCoverage.from_cost_matrix(
-        sp.csr_matrix(np.where(far, 0, cost)), w, threshold=8.0, p=3
-    ).solve()
-    assert a.selected.tolist() == b.selected.tolist()
-    assert (
-        a.objective
-        == b.objective
-        == pytest.approx(float(w[(cost[:, a.selected] <= 8).any(axis=1)].sum()))
-    )
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n_existing=st.integers(0, 3),
-    p=st.integers(0, 3),
-    method=st.sampled_from(["greedy", "local", "exact"]),
-)
-def test_existing_stations_are_always_kept(seed, n_existing, p, method):
-    """The value of new sites is what they add to the existing stations, never what they
-    would cover alone: exact equals brute force over station sets that contain every
-    existing station, and every method's figure is what its sites really add."""
-    rng = np.random.default_rng(seed)
-    n_h, n_c = 9, 5
-    t = np.where(
-        rng.random((n_existing + n_c, n_h)) < 0.5,
-        rng.uniform(0, 1000, (n_existing + n_c, n_h)),
-        INF,
-    )
-    w = rng.integers(0, 6, n_h).astype(float)
-    thresholds = (480.0, 600.0, 900.0)
-    tw = rng.choice([0.0, 1.0, 2.0], 3)
-    cov_st = coverage.Coverage(_times(t[:n_existing].reshape(n_existing, n_h)), w, thresholds)
-    cov_cand = coverage.Coverage(_times(t[n_existing:]), w, thresholds)
-
-    def value(rows):  # weighted demand within each threshold of any of these stations
-        if not len(rows):
-            return 0.0
-        best = t[list(rows)].min(axis=0)
-        return sum(tw[k] * w[best <= th].sum() for k, th in enumerate(thresholds))
-
-    kept = list(range(n_existing))
-    base = value(kept)
-    best = max(
-        value(kept + [n_existing + j for j in combo]) - base
-        for k in range(p + 1)
-        for combo in itertools.combinations(range(n_c), k)
-    )
-    prob = optimize.MaximalCoverage.from_coverage(
-        cov_cand, p, existing=cov_st, threshold_weights=tw
-    )
-    sol = prob.solve(method)
-    added = value(kept + [n_existing + int(j) for j in sol.selected]) - base
-    assert sol.objective == pytest.approx(added)
-    assert sol.bound >= best - 1e-6
-    if method == "exact":
-        assert sol.objective == pytest.approx(best)
