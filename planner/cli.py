@@ -16,7 +16,7 @@ import pandas as pd
 from . import app
 from .core import _progress
 from .core.defaults import DEFAULT_MINUTES, SNAP_MAX_M, SNAP_WARN_M
-from .core.errors import ConfigError, FieldError, PlannerError, RequestError
+from .core.errors import ConfigError, PlannerError
 from .core.modes import MODES
 from .inputs import demand
 from .inputs.settings_files import read_toml
@@ -32,7 +32,13 @@ _MINUTES = ",".join(f"{m:g}" for m in DEFAULT_MINUTES)
 
 #: How the CLI spells the fields of a request and the other arguments errors name: each
 #: option ``min_spacing_m`` is the flag ``--min-spacing-m``.
-FLAGS = {name: f"--{name.replace('_', '-')}" for name in (*OPTIONS, "crs", "mode")}
+FLAGS = {
+    name: f"--{name.replace('_', '-')}"
+    for name in (
+        *OPTIONS, "crs", "mode", "eps_m", "min_points", "weight_by",
+        *(f"{c}_column" for c in ("lon", "lat", "id", "name", "weight")),
+    )
+}  # fmt: skip
 
 
 def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,11 +46,8 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (FieldError, RequestError) as exc:
-            click.echo(f"error: {exc.render(FLAGS)}", err=True)
-            sys.exit(2)
         except PlannerError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {exc.render(FLAGS)}", err=True)
             sys.exit(2)
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""

@@ -61,10 +61,12 @@ def find_column(
     lower = {str(c).strip().lower(): c for c in frame.columns}
     hits = [lower[a] for a in COLUMN_ALIASES.get(field, (field,)) if a in lower]
     if len(hits) > 1 and field in ("lon", "lat", "weight"):
-        raise InputError(
-            f"{source}: columns {hits} could all be the {field}; keep one or name it "
-            f"with --{field}-column"
-        )
+        raise InputError.about(
+            f"{field}_column",
+            "{source}: columns {hits} could all be the {what}; keep one or name it with "
+            "{" + field + "_column}",
+            source=source, hits=hits, what=field,
+        )  # fmt: skip
     return hits[0] if hits else None
 
 

@@ -151,14 +151,18 @@ def hotspots_from_points(
 def _check_clustering(eps_m: float, min_points: int, weight_by: str) -> None:
     """Raise :class:`InputError` naming every clustering argument out of its range."""
     if weight_by not in WEIGHT_BY:
-        raise InputError(f"weight_by: use one of {', '.join(WEIGHT_BY)}, not {weight_by!r}")
+        raise InputError.about(
+            "weight_by", "{weight_by}: use one of {choices}, not {got!r}",
+            choices=", ".join(WEIGHT_BY), got=weight_by,
+        )  # fmt: skip
     wrong = []
     if not eps_m > 0:
-        wrong.append(f"eps_m: {eps_m!r} must be a radius in metres above 0, such as 150")
+        wrong.append("{eps_m}: {eps:g} must be a radius in metres above 0, such as 150")
     if min_points < 1:
-        wrong.append(f"min_points: {min_points!r} must be at least 1, such as 5")
+        wrong.append("{min_points}: {points} must be at least 1, such as 5")
     if wrong:
-        raise InputError("; ".join(wrong))
+        field = "eps_m" if not eps_m > 0 else "min_points"
+        raise InputError.about(field, "; ".join(wrong), eps=eps_m, points=min_points)
 
 
 def _riders_and_times(
@@ -173,16 +177,20 @@ def _riders_and_times(
     rider_col = next((lower[c.lower()] for c in RIDER_COLUMNS if c.lower() in lower), None)
     time_col = next((lower[c.lower()] for c in TIME_COLUMNS if c.lower() in lower), None)
     if weight_by in ("riders", "dwell") and rider_col is None:
-        raise InputError(
-            f"{source}: weight_by={weight_by!r} needs a rider id column "
-            f"(one of {', '.join(RIDER_COLUMNS[:4])}, 骑手编号); add one, or weigh by count"
-        )
+        raise InputError.about(
+            "weight_by",
+            "{source}: {weight_by}={how!r} needs a rider id column (one of {names}, 骑手编号); "
+            "add one, or weigh by count",
+            source=source, how=weight_by, names=", ".join(RIDER_COLUMNS[:4]),
+        )  # fmt: skip
     if weight_by != "dwell":
         return rider_col, None
     if time_col is None:
-        raise InputError(
-            f"{source}: weight_by='dwell' needs a time column (timestamp, 时间); add one, or "
-            "weigh by count or riders"
+        raise InputError.about(
+            "weight_by",
+            "{source}: {weight_by}='dwell' needs a time column (timestamp, 时间); add one, or "
+            "weigh by count or riders",
+            source=source,
         )
     times = pd.to_datetime(df[time_col], errors="coerce")
     bad = np.flatnonzero(times.isna().to_numpy())
@@ -213,10 +221,12 @@ def _cluster_labels(df: pd.DataFrame, *, eps_m: float, min_points: int, source: 
         int((~keep).sum()),
     )
     if not keep.any():
-        raise InputError(
-            f"{source}: no cluster of {min_points} points within {eps_m:g} m; "
-            "lower min_points or raise eps_m"
-        )
+        raise InputError.about(
+            "min_points",
+            "{source}: no cluster of {points} points within {eps:g} m; lower {min_points} or "
+            "raise {eps_m}",
+            source=source, points=min_points, eps=eps_m,
+        )  # fmt: skip
     return labels
 
 

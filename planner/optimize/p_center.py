@@ -86,7 +86,8 @@ class PCenter:
     ) -> PCenter:
         """From a cost matrix alone; ``unreachable_cost`` defaults to above every time."""
         if unreachable_cost is None:
-            data = np.asarray(sp.coo_matrix(cost).data if sp.issparse(cost) else cost, float).ravel()
+            given = sp.coo_matrix(cost).data if sp.issparse(cost) else cost
+            data = np.asarray(given, float).ravel()
             finite = data[np.isfinite(data)]
             unreachable_cost = float(finite.max()) + 1.0 if finite.size else 1.0
         return cls(cost, weights, p, unreachable_cost=unreachable_cost)

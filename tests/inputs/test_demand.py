@@ -58,7 +58,11 @@ def test_hotspots_command_and_its_errors(tmp_path):
     assert len(pd.read_csv(out)) == 3
     bare = _csv(tmp_path, "lon,lat\n121.4,31.2\n121.4,31.2\n", name="bare.csv")
     res = CliRunner().invoke(main, ["hotspots", "--points", str(bare), "--weight-by", "riders"])
-    assert res.exit_code == 2 and "rider id column" in res.output
+    assert res.exit_code == 2 and "--weight-by='riders' needs a rider id column" in res.output
+    res = CliRunner().invoke(main, ["hotspots", "--points", str(bare), "--eps-m", "0"])
+    assert res.exit_code == 2 and res.output.startswith("error: --eps-m: 0 must be a radius")
+    res = CliRunner().invoke(main, ["hotspots", "--points", str(p), "--min-points", "500"])
+    assert res.exit_code == 2 and "lower --min-points or raise --eps-m" in res.output
 
 
 @pytest.mark.parametrize(

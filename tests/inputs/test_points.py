@@ -43,8 +43,10 @@ def test_column_overrides_and_ambiguous_columns(tmp_path):
                                           "weight": "orders"})  # fmt: skip
     assert hs["id"].iloc[0] == "A" and hs["weight"].iloc[0] == 3.0
     q = _csv(tmp_path, "lon,lng,lat\n121.4,121.4,31.2\n", name="amb.csv")
-    with pytest.raises(InputError, match=r"could all be the lon.*--lon-column"):
+    with pytest.raises(InputError, match=r"could all be the lon; keep one or name it with") as e:
         demand.read_hotspots(q)
+    assert str(e.value).endswith("lon_column") and e.value.field == "lon_column"
+    assert e.value.render({"lon_column": "--lon-column"}).endswith("name it with --lon-column")
     with pytest.raises(InputError, match="'nope' given for lat is not in the file"):
         demand.read_hotspots(p, columns={"lat": "nope"})
 
