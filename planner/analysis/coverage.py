@@ -223,15 +223,36 @@ def district_summary(
     return out
 
 
-def blind_spots(cov: Coverage) -> pd.DataFrame:
-    """Per hotspot: nearest-station minutes and whether it lies beyond each threshold.
-
-    Rows are every hotspot beyond at least the first threshold (a blind spot, 盲区, of that
-    goal); columns ``beyond_T`` per threshold and ``nearest_minutes`` (NaN beyond reach).
-    """
+def hotspot_status(cov: Coverage) -> pd.DataFrame:
+    """Per hotspot, in order: minutes to the nearest station (``nearest_minutes``, two
+    decimals, NaN beyond the largest threshold), then ``covered_T`` and ``beyond_T`` per
+    threshold ``T`` (minutes)."""
     nearest = cov.nearest_seconds()
-    out = pd.DataFrame({"hotspot_id": cov.times.target_ids, "weight": cov.weights})
-    out["nearest_minutes"] = np.where(np.isfinite(nearest), np.round(nearest / 60.0, 3), np.nan)
+    reached = np.isfinite(nearest)
+    minutes = np.full(len(nearest), np.nan)
+    minutes[reached] = np.round(nearest[reached] / 60.0, 2)
+    out = pd.DataFrame({"nearest_minutes": minutes})
+    for t in cov.thresholds_s:
+        out[f"covered_{minutes_label(t)}"] = nearest <= t
     for t in cov.thresholds_s:
         out[f"beyond_{minutes_label(t)}"] = ~(nearest <= t)
-    return out.loc[out[f"beyond_{minutes_label(cov.thresholds_s[0])}"]].reset_index(drop=True)
+    return out
+
+
+def blind_spots(cov: Coverage) -> pd.DataFrame:
+    """The blind spots (盲区): hotspots beyond the first threshold of every station,
+    heaviest first (ties by id).
+
+    Columns: ``position`` (of the hotspot), ``hotspot_id``, ``weight``, ``nearest_minutes``
+    (NaN beyond reach) and ``beyond_T`` per threshold.
+    """
+    status = hotspot_status(cov)
+    beyond = [c for c in status.columns if c.startswith("beyond_")]
+    out = pd.DataFrame(
+        {"position": np.arange(len(cov.weights)), "hotspot_id": cov.times.target_ids,
+         "weight": cov.weights, "nearest_minutes": status["nearest_minutes"]}
+    )  # fmt: skip
+    out[beyond] = status[beyond]
+    out = out.loc[out[beyond[0]]]
+    out = out.sort_values(["weight", "hotspot_id"], ascending=[False, True], kind="stable")
+    return out.reset_index(drop=True)

@@ -24,7 +24,6 @@ from ..core import crs as crs_mod
 from ..core._progress import stage
 from ..core.crs import WGS84
 from ..core.errors import FieldError, InputError
-from ..core.units import minutes_label
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
@@ -98,14 +97,14 @@ def plan(
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
     with stage(log, "isochrones", timings):
         iso, service = _circles(network, request, snaps, st_times, choice, len(stations))
-    hs = _hotspot_status(hotspots, snaps, cov_st, request)
+    hs = _hotspot_status(hotspots, snaps, cov_st)
     return Plan(  # every frame in WGS-84
         network=network, request=request, hotspots=hs,
         stations=stations.reset_index(drop=True).assign(nearest_road=_roads(snaps, "station")),
         candidates=candidates, station_times=st_times, candidate_times=cand_times,
         scores=scores, district=district, recommended=recommended, solution=choice.solution,
         sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
-        snapping=snaps.table, blind_spots=_blind_spots(hs, request),
+        snapping=snaps.table, blind_spots=_blind_spots(hs, cov_st),
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, timings=timings,
     )  # fmt: skip
@@ -330,29 +329,26 @@ def _circles(
 
 
 def _hotspot_status(
-    hotspots: gpd.GeoDataFrame, snaps: _Snaps, cov: coverage.Coverage, request: PlanRequest
+    hotspots: gpd.GeoDataFrame, snaps: _Snaps, cov: coverage.Coverage
 ) -> gpd.GeoDataFrame:
     """The hotspots with their snap distance and status, nearest-station minutes, and a
     ``covered_T`` and ``beyond_T`` flag per threshold."""
-    nearest = cov.nearest_seconds()
     hs = hotspots.copy()
     hs["snap_distance_m"] = np.round(snaps.hotspots.distance_m, 1)
     hs["snap_status"] = snaps.table.loc[snaps.table["role"] == "hotspot", "status"].to_numpy()
-    hs["nearest_minutes"] = np.where(np.isfinite(nearest), np.round(nearest / 60.0, 2), np.nan)
-    for t in request.thresholds_s:
-        hs[f"covered_{minutes_label(t)}"] = nearest <= t
-    for t in request.thresholds_s:
-        hs[f"beyond_{minutes_label(t)}"] = ~(nearest <= t)
+    status = coverage.hotspot_status(cov)
+    for col in status.columns:
+        hs[col] = status[col].to_numpy()
     return hs
 
 
-def _blind_spots(hs: gpd.GeoDataFrame, request: PlanRequest) -> gpd.GeoDataFrame:
-    """Hotspots beyond the first threshold, heaviest first."""
-    beyond = [f"beyond_{minutes_label(t)}" for t in request.thresholds_s]
+def _blind_spots(hs: gpd.GeoDataFrame, cov: coverage.Coverage) -> gpd.GeoDataFrame:
+    """The blind spots (heaviest first) with the hotspots' names and coordinates."""
+    blind = coverage.blind_spots(cov)
+    beyond = [c for c in blind.columns if c.startswith("beyond_")]
     cols = ["id", "name", "weight", "lon", "lat", "nearest_minutes", *beyond, "geometry"]
-    blind = hs.loc[hs[beyond[0]], cols]
-    blind = blind.sort_values(["weight", "id"], ascending=[False, True]).reset_index(drop=True)
-    return gpd.GeoDataFrame(blind, geometry="geometry", crs=WGS84)
+    rows = hs.iloc[blind["position"].to_numpy()][cols].reset_index(drop=True)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
 
 
 def _area_figures(
