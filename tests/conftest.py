@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 import shapely
 
+from planner.analysis import travel
 from planner.core.modes import get_mode
 from planner.inputs import network as network_mod
+from planner.inputs.network import csr_min
 
 #: A projected CRS (UTM 31N) so hand-built coordinates are metres.
 UTM = "EPSG:32631"
@@ -45,6 +47,20 @@ def make_network(nodes: dict[int, tuple[float, float]], ways: list[dict], mode: 
 
 def xy(*points: tuple[float, float]) -> np.ndarray:
     return np.array([(X0 + x, Y0 + y) for x, y in points], dtype=float)
+
+
+def times_from_dense(matrix: object) -> travel.TravelTimes:
+    """TravelTimes from a dense sources × targets matrix (inf = beyond the limit), sources
+    ``S0, S1...``, targets ``H0, H1...``, limit 900 s."""
+    m = np.asarray(matrix, dtype=float)
+    r, c = np.nonzero(np.isfinite(m))
+    sec = csr_min(r, c, m[r, c], m.shape)
+    return travel.TravelTimes(
+        sec,
+        np.array([f"S{i}" for i in range(m.shape[0])]),
+        np.array([f"H{j}" for j in range(m.shape[1])]),
+        900.0,
+    )
 
 
 @pytest.fixture(scope="session")

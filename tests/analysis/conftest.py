@@ -7,7 +7,6 @@ import pytest
 
 from planner.analysis import travel
 from planner.inputs import network as network_mod
-from planner.inputs.network import csr_min
 
 from ..conftest import SHARED
 
@@ -37,17 +36,3 @@ def real_snaps(net: network_mod.Network) -> tuple[travel.Snapped, travel.Snapped
     stations = travel.snap(net, pts[:12], np.array([f"S{i}" for i in range(12)]))
     hotspots = travel.snap(net, pts[12:], np.array([f"H{i}" for i in range(300)]))
     return stations, hotspots
-
-
-def times_from_dense(matrix: object) -> travel.TravelTimes:
-    """TravelTimes from a dense sources × targets matrix (inf = beyond the limit), sources
-    ``S0, S1...``, targets ``H0, H1...``, limit 900 s."""
-    m = np.asarray(matrix, dtype=float)
-    r, c = np.nonzero(np.isfinite(m))
-    sec = csr_min(r, c, m[r, c], m.shape)
-    return travel.TravelTimes(
-        sec,
-        np.array([f"S{i}" for i in range(m.shape[0])]),
-        np.array([f"H{j}" for j in range(m.shape[1])]),
-        900.0,
-    )

@@ -8,8 +8,8 @@ import pytest
 
 from planner.analysis import coverage, travel
 
+from ..conftest import times_from_dense as _times
 from .conftest import real_snaps
-from .conftest import times_from_dense as _times
 
 #: numpy's "invalid value" and "divide by zero" warnings mean a 0 × inf or 0 / 0 somewhere.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from planner.cli import main
 from planner.core.errors import InputError
 from planner.inputs import demand
 
@@ -47,22 +45,6 @@ def test_hotspots_clustered_from_rider_points(tmp_path):
     # cluster 0: 20 pings a minute apart, riders alternate: each rider spans 18 minutes
     assert dwell["weight"].iloc[0] == pytest.approx(2 * 18.0)
     assert dwell["lon"].iloc[0] == pytest.approx(121.40, abs=2e-4)
-
-
-def test_hotspots_command_and_its_errors(tmp_path):
-    p = _pings(tmp_path)
-    out = tmp_path / "hs.csv"
-    res = CliRunner().invoke(main, ["hotspots", "--points", str(p), "--weight-by", "riders",
-                                    "--out", str(out), "-q"])  # fmt: skip
-    assert res.exit_code == 0, res.output
-    assert len(pd.read_csv(out)) == 3
-    bare = _csv(tmp_path, "lon,lat\n121.4,31.2\n121.4,31.2\n", name="bare.csv")
-    res = CliRunner().invoke(main, ["hotspots", "--points", str(bare), "--weight-by", "riders"])
-    assert res.exit_code == 2 and "--weight-by='riders' needs a rider id column" in res.output
-    res = CliRunner().invoke(main, ["hotspots", "--points", str(bare), "--eps-m", "0"])
-    assert res.exit_code == 2 and res.output.startswith("error: --eps-m: 0 must be a radius")
-    res = CliRunner().invoke(main, ["hotspots", "--points", str(p), "--min-points", "500"])
-    assert res.exit_code == 2 and "lower --min-points or raise --eps-m" in res.output
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.core.errors import ConfigError, NetworkError
+from planner.core.errors import NetworkError
 from planner.core.modes import get_mode
 from planner.inputs import network as network_mod
 
@@ -69,11 +69,6 @@ def test_private_access_is_excluded_unless_granted():
     ways = _ways(access=["private", "private", None], bicycle=[None, "yes", "no"])
     fwd, _ = network_mod.speeds_kph(ways, get_mode("ebike"))
     assert list(fwd > 0) == [False, True, False]
-
-
-def test_unknown_mode_is_a_clear_error():
-    with pytest.raises(ConfigError, match="^mode: unknown travel mode .rocket."):
-        get_mode("rocket")
 
 
 def test_largest_strongly_connected_part_is_kept_and_reported():

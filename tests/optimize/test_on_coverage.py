@@ -1,7 +1,5 @@
-"""optimize on coverage matrices (MaximalCoverage from a cost matrix or from Coverage).
-
-These test planner.optimize, not analysis: they belong in tests/optimize, and stay here only
-until that folder's owner takes them."""
+"""The optimiser on coverage matrices: MaximalCoverage from a cost matrix or from the
+network coverage (analysis.coverage.Coverage)."""
 
 from __future__ import annotations
 
@@ -17,7 +15,7 @@ from planner import optimize
 from planner.analysis import coverage
 from planner.core.errors import ConfigError
 
-from .conftest import times_from_dense as _times
+from ..conftest import times_from_dense as _times
 
 #: numpy's "invalid value" and "divide by zero" warnings mean a 0 × inf or 0 / 0 somewhere.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
