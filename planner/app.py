@@ -97,7 +97,7 @@ class Inputs:
 
 def travel_mode(mode: str | Mode, speeds: str | os.PathLike[str] | None = None) -> Mode:
     """The travel mode: a preset, with its speeds overridden by a TOML file when given."""
-    return mode_from_toml(speeds, mode) if speeds else get_mode(mode)
+    return mode_from_toml(speeds, base=mode) if speeds else get_mode(mode)
 
 
 def read_inputs(src: Sources) -> Inputs:

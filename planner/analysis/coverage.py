@@ -173,7 +173,7 @@ def station_scores(cov: Coverage, targets: Sequence[float] | None = None) -> pd.
 
 
 def district_summary(
-    cov: Coverage, targets: Sequence[float] | None = None, subset: np.ndarray | None = None
+    cov: Coverage, targets: Sequence[float] | None = None, *, subset: np.ndarray | None = None
 ) -> dict[str, Any]:
     """District figures: demand covered per threshold, goal attainment and nearest-station
     travel times (demand-weighted mean of the reached, median and 90th percentile).

@@ -50,7 +50,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def mode_from_toml(path: str | os.PathLike[str], base: str | Mode = "ebike") -> Mode:
+def mode_from_toml(path: str | os.PathLike[str], *, base: str | Mode = "ebike") -> Mode:
     """A mode whose speeds and rules are overridden by a TOML file.
 
     The file may hold ``mode = "walk"`` (the preset to start from, default ``base``), a
