@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/planner demo --out out/demo
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # Headless Chromium for the browser tests, from Debian's package, when it is missing.
 browser:
