@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..core.units import minutes as to_minutes
 from ..core.units import minutes_label
 from .travel import TravelTimes
 
@@ -199,7 +200,7 @@ def district_summary(
     out["covered"] = shares
     if targets is not None:
         out["goals"] = [
-            {"minutes": float(minutes_label(t)), "target": float(g),
+            {"minutes": to_minutes(t), "target": float(g),
              "share": shares[minutes_label(t)]["share"],
              "attained": bool(shares[minutes_label(t)]["share"] >= g - 1e-12)}
             for t, g in zip(cov.thresholds_s, targets, strict=True)

@@ -27,7 +27,7 @@ from affine import Affine
 from scipy import ndimage
 
 from ..core._progress import progress
-from ..core.units import minutes_label
+from ..core.units import minutes as to_minutes
 from ..inputs.network import Network
 from .travel import Snapped, TravelTimes, ride_seconds
 
@@ -224,7 +224,7 @@ def station_polygons(
             )
         for t, p in zip(thresholds, polys, strict=True):
             ids.append(times.source_ids[i])
-            minutes.append(float(minutes_label(t)))
+            minutes.append(to_minutes(t))
             geoms.append(p)
     return gpd.GeoDataFrame(
         {"station_id": ids, "minutes": minutes}, geometry=geoms, crs=network.crs

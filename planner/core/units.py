@@ -4,9 +4,20 @@ numerical tolerance every comparison of objective values uses."""
 from __future__ import annotations
 
 
+def minutes(seconds: float) -> float:
+    """Seconds (the package's unit) as minutes (the user's)."""
+    return float(seconds) / 60.0
+
+
+def minutes_text(minutes: float) -> str:
+    """``8.0`` → ``"8"``, ``7.5`` → ``"7.5"``: a threshold as labels, columns and layers
+    name it."""
+    return f"{float(minutes):g}"
+
+
 def minutes_label(seconds: float) -> str:
-    """``480.0`` → ``"8"``, ``450`` → ``"7.5"``: labels for columns, layers and files."""
-    return f"{seconds / 60.0:g}"
+    """The label of a threshold given in seconds: ``480.0`` → ``"8"``, ``450`` → ``"7.5"``."""
+    return minutes_text(minutes(seconds))
 
 
 #: An answer within this relative distance of its bound counts as proven optimal.
@@ -17,7 +28,6 @@ def gap_label(gap: float) -> str:
     """An optimality gap as people read it: ``0.0029`` → ``"0.29%"``; a gap too small to
     show but above :data:`PROVEN_GAP` is ``"< 0.01%"``, so it does not read as proven."""
     return "< 0.01%" if PROVEN_GAP < gap < 0.00005 else f"{gap:.2%}"
-
 
 
 #: Relative tolerance of every comparison of objective values, shares, bounds and minutes.

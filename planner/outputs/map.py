@@ -24,7 +24,7 @@ import shapely
 from branca.element import Element
 
 from ..core.crs import WGS84, wgs84_to_gcj02
-from ..core.units import minutes_label
+from ..core.units import minutes_text
 from ..plan.result import Plan
 from . import summary as summary_mod
 from . import tables
@@ -113,7 +113,7 @@ class _Style:
 
     @classmethod
     def of(cls, minutes: Sequence[float], lang: str) -> _Style:
-        labels = tuple(minutes_label(t * 60) for t in minutes)
+        labels = tuple(minutes_text(t) for t in minutes)
         colours = {lb: THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)] for i, lb in enumerate(labels)}
         return cls(map_labels(lang), labels, colours)
 
@@ -191,7 +191,7 @@ def _circles(m: folium.Map, iso: gpd.GeoDataFrame, style: _Style) -> None:
     for lb in reversed(style.labels):
         group = folium.FeatureGroup(name=lab["circle"].format(m=lb), show=lb == style.labels[0])
         rows = (
-            iso.loc[iso["minutes"].map(lambda x: minutes_label(x * 60)) == lb] if len(iso) else iso
+            iso.loc[iso["minutes"].map(minutes_text) == lb] if len(iso) else iso
         )
         for row in rows.itertuples():
             if row.geometry is None or row.geometry.is_empty:
@@ -215,7 +215,7 @@ def _circles(m: folium.Map, iso: gpd.GeoDataFrame, style: _Style) -> None:
 def _service_areas(m: folium.Map, areas: gpd.GeoDataFrame, style: _Style) -> None:
     """One hidden layer per threshold: the area within it of some existing station."""
     for row in areas.itertuples():
-        lb = minutes_label(row.minutes * 60)
+        lb = minutes_text(row.minutes)
         group = folium.FeatureGroup(name=style.lab["area"].format(m=lb), show=False)
         colour = style.colours.get(lb, "#555")
         folium.GeoJson(

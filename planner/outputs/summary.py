@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.units import minutes_label, tol
+from ..core.units import minutes_label, minutes_text, tol
 from ..plan.result import Plan
 
 #: Field metadata: left out of the JSON when None.
@@ -355,7 +355,7 @@ def _goal_lines(s: PlanSummary) -> list[str]:
             "goals with the suggested sites: "
             + ", ".join(
                 f"{g.target:.0%} within {g.minutes:g} min "
-                f"{_met(after[minutes_label(g.minutes * 60)], g.target)}"
+                f"{_met(after[minutes_text(g.minutes)], g.target)}"
                 for g in goals
             )
         )
