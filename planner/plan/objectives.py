@@ -81,7 +81,7 @@ class Objective:
 
     def bind(self, candidates: Any, *, keep: np.ndarray, source: str) -> Objective:
         """The objective with what it reads from the candidates (``source``: how errors name
-        them) resolved, for the candidates where ``keep`` is True."""
+        them) resolved, for the candidates at the positions ``keep``, in that order."""
         return self
 
     def curve_weights(self, minutes: tuple[float, ...]) -> tuple[float, ...]:

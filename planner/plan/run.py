@@ -132,9 +132,9 @@ def _prepare(
     if len(hotspots) == 0:
         raise InputError("hotspots: no points; give at least one hotspot")
     source = f"candidates {request.sources.get('candidates') or ''}".strip()
-    new = ~candidates["id"].isin(set(stations["id"])).to_numpy()
-    objective = request.objective.bind(candidates, keep=new, source=source)
-    kept = candidates.loc[new].reset_index(drop=True)
+    keep = _new_sites_by_id(candidates, stations)
+    objective = request.objective.bind(candidates, keep=keep, source=source)
+    kept = candidates.iloc[keep].reset_index(drop=True)
     add = 0 if objective.decides_count() else request.add
     if add > len(kept):
         raise FieldError(
@@ -144,6 +144,14 @@ def _prepare(
             n=add, m=len(kept),
         )  # fmt: skip
     return request, kept, objective, add
+
+
+def _new_sites_by_id(candidates: gpd.GeoDataFrame, stations: gpd.GeoDataFrame) -> np.ndarray:
+    """Positions of the candidates that are not stations, in the order of their ids: so the
+    order of the rows of a file never decides between tied venues."""
+    new = np.flatnonzero(~candidates["id"].isin(set(stations["id"])).to_numpy())
+    ids = candidates["id"].astype(str).to_numpy()[new]
+    return new[np.argsort(ids, kind="stable")]
 
 
 def _project_xy(frame: gpd.GeoDataFrame, net: Network) -> np.ndarray:

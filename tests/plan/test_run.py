@@ -132,3 +132,18 @@ def test_spacing_that_leaves_too_few_candidates_names_add_and_the_spacing(demo):
     assert info.value.field == "add"
     text = info.value.render({"add": "--add", "min_spacing_m": "--min-spacing-m"})
     assert text.startswith("--add: asked for 3 new sites but only 0 candidates lie at least 1500 m")
+
+
+@pytest.mark.parametrize("options", [{"add": 3}, {"add": 2, "capacity": "cap"}])
+def test_row_order_of_the_candidates_never_decides_the_answer(demo, options):
+    """Ties between venues are broken by id, whatever the order of the file's rows."""
+    net, hs, st, cand = demo
+    cand = cand.assign(cap=np.linspace(20, 60, len(cand)))
+    a = plan(net, hs, st, cand, **options)
+    b = plan(net, hs, st, cand.iloc[::-1].reset_index(drop=True), **options)
+    c = plan(net, hs, st, cand.sample(frac=1, random_state=3).reset_index(drop=True), **options)
+    assert list(a.recommended["id"]) == list(b.recommended["id"]) == list(c.recommended["id"])
+    assert a.solution.objective == b.solution.objective == c.solution.objective
+    if "capacity" in options:
+        caps = dict(zip(cand["id"], cand["cap"], strict=True))
+        assert list(b.recommended["capacity"]) == [caps[i] for i in b.recommended["id"]]
