@@ -10,6 +10,7 @@ legend. The map credits OpenStreetMap.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -161,8 +162,34 @@ def plan_map(
     folium.LayerControl(collapsed=False).add_to(m)
     _legend(m, summary.parameters, lang, style)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
-    page = m.get_root().render()
+    page = _stable_ids(m.get_root(), m.get_root().render())
     return _offline_page(page) if basemap == "none" else page
+
+
+def _stable_ids(root: Element, page: str) -> str:
+    """The page with folium's random element ids replaced by ids numbered in order of
+    appearance, so the same plan always gives the same page, byte for byte."""
+    ids: set[str] = set()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if element._id in ids:
+            continue
+        ids.add(element._id)
+        stack.extend(element._children.values())
+        # popups hold their header, html and script as attributes, not as children
+        stack.extend(v for v in vars(element).values() if isinstance(v, Element))
+    seen: dict[str, str] = {}
+
+    def stable(match: re.Match[str]) -> str:
+        old = match.group(0)
+        if old not in ids:
+            return old
+        if old not in seen:
+            seen[old] = hashlib.sha256(f"planner-map-{len(seen)}".encode()).hexdigest()[:32]
+        return seen[old]
+
+    return re.sub(r"[0-9a-f]{32}", stable, page)
 
 
 # --------------------------------------------------------------------------- layers

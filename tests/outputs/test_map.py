@@ -105,3 +105,11 @@ def test_notebook_view_holds_the_page_escaped():
     view = map_page.notebook_view(f"<p>{EVIL}</p>", height=300)
     assert 'srcdoc="&lt;p&gt;&lt;img src=x onerror=alert(1)&gt;&lt;/p&gt;"' in view.data
     assert 'height="300"' in view.data
+
+
+def test_the_same_plan_gives_the_same_page_byte_for_byte(plan_add2, summary_add2, full_map):
+    """folium's element ids are random; the page numbers them in order of appearance."""
+    again = map_page.map_html(plan_add2, summary=summary_add2)
+    assert again == full_map
+    ids = set(re.findall(r"popup_([0-9a-f]{32})", full_map))
+    assert len(ids) == 5  # every popup (3 stations, 2 sites) keeps an id of its own
