@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.units import gap_label
+from ..core.units import gap_label, tol
 from .i18n import THRESHOLD_COLOURS, defined, grade_rule, html_lang, pct, report_labels
 from .i18n import escape as _e
 from .summary import Optimizer, PlanSummary
@@ -176,7 +176,7 @@ def _certificate(s: PlanSummary, opt: Optimizer, lab: Labels) -> str:
         "gap": gap_label(opt.gap),
     }
     if s.reach is not None:
-        fields["bound"] = f"{np.ceil(opt.bound - 1e-9):g}"
+        fields["bound"] = f"{np.ceil(opt.bound - tol(opt.bound)):g}"
         text = lab["proven"] if opt.proven_optimal else lab["fewest"]
     else:
         text = lab["proven"] if opt.proven_optimal else lab["within"]
