@@ -18,8 +18,8 @@ from ..core.crs import WGS84
 from ..plan.result import Plan
 from . import map as map_page
 from . import report as report_page
+from . import safe_text, tables, workbook
 from . import summary as summary_mod
-from . import tables
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,18 @@ def _atomic(path: Path, write) -> None:  # type: ignore[no-untyped-def]
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """CSV in UTF-8 with a byte-order mark, so Excel opens Chinese text correctly."""
+    """CSV in UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
+
+    Text never becomes a formula: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab
+    or carriage return gets a leading apostrophe (:func:`.safe_text.csv_frame`; numbers stay
+    numbers). Lines end in CRLF (RFC 4180), so a carriage return inside a name is quoted
+    with it instead of starting a new row.
+    """
     p = Path(path)
-    _atomic(p, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    out = safe_text.csv_frame(frame)
+    _atomic(
+        p, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    )
     return p
 
 
@@ -70,15 +79,11 @@ def write_text(text: str, path: str | os.PathLike[str]) -> Path:
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
-    """An Excel workbook with one sheet per frame (openpyxl)."""
+    """An Excel workbook with one sheet per frame (:func:`.workbook.xlsx_bytes`): text
+    cells are strings, never formulas; identical frames give identical bytes."""
     p = Path(path)
-
-    def write(tmp: str) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, frame in sheets.items():
-                frame.to_excel(xl, sheet_name=name[:31], index=False)
-
-    _atomic(p, write)
+    data = workbook.xlsx_bytes(sheets)
+    _atomic(p, lambda tmp: Path(tmp).write_bytes(data))
     return p
 
 
