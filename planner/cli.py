@@ -20,6 +20,7 @@ from .core.errors import ConfigError, PlannerError
 from .core.modes import MODES
 from .inputs import demand
 from .inputs.settings_files import read_toml
+from .optimize import METHODS
 from .outputs import files
 from .outputs.summary import PlanSummary, console_lines
 from .plan import objectives
@@ -98,9 +99,10 @@ def _options(
                      show_default=True,
                      help="Map background: OpenStreetMap tiles, Amap tiles (GCJ-02), or none: "
                           "a self-contained offline map with the roads drawn."),
-        click.option("--snap-warn-m", type=float, default=SNAP_WARN_M, show_default=True,
-                     help="Report points farther than this from a usable road (m)."),
-        click.option("--snap-max-m", type=float, default=SNAP_MAX_M, show_default=True,
+        click.option("--snap-warn-m", type=str, default=f"{SNAP_WARN_M:g}", show_default=True,
+                     metavar="M", help="Report points farther than this from a usable road (m)."),
+        click.option("--snap-max-m", type=str, default=f"{SNAP_MAX_M:g}", show_default=True,
+                     metavar="M",
                      help="Exclude (and list) points farther than this from every road (m)."),
         click.option("--quiet", "-q", is_flag=True,
                      help="Only warnings and errors; no progress bars."),
@@ -108,9 +110,9 @@ def _options(
     ]  # fmt: skip
     if with_add:
         opts[4:4] = [
-            click.option("--add", "add", type=int, default=3, show_default=True,
-                         help="Number of new sites to suggest."),
-            click.option("--objective", type=click.Choice(list(objectives.BY_NAME)),
+            click.option("--add", "add", type=str, default="3", show_default=True,
+                         metavar="N", help="Number of new sites to suggest."),
+            click.option("--objective", type=str, metavar="|".join(objectives.BY_NAME),
                          default="coverage", show_default=True,
                          help="What the new sites should do best: " + "; ".join(
                              f"{name}: {cls.summary}" for name, cls in objectives.BY_NAME.items()
@@ -118,10 +120,11 @@ def _options(
             click.option("--reach", default=None, metavar="SHARE@MIN",
                          help="Instead of --add: the fewest new sites that bring SHARE of "
                               "demand within MIN minutes, e.g. 90%@10 (MIN one of --minutes)."),
-            click.option("--method", type=click.Choice(["greedy", "local", "exact"]),
+            click.option("--method", type=str, metavar="|".join(METHODS),
                          default="local", show_default=True,
                          help="Optimiser: greedy, greedy then swaps, or exact MILP (HiGHS)."),
-            click.option("--min-spacing-m", type=float, default=0.0, show_default=True,
+            click.option("--min-spacing-m", type=str, default="0", show_default=True,
+                         metavar="M",
                          help="Minimum distance between any two stations, new or existing (m)."),
             click.option("--capacity", default=None, metavar="DEMAND|COLUMN",
                          help="Demand each new site can serve (units of the hotspot weights), "

@@ -137,11 +137,13 @@ def _capacity_column(candidates: gpd.GeoDataFrame, column: str, source: str) -> 
     """Each site's capacity from the column ``column`` of ``candidates`` (numbers above 0;
     every bad row reported at once)."""
     if column not in candidates.columns:
-        raise InputError(
-            f"{source}: no capacity column {column!r}; columns are "
-            f"{[c for c in candidates.columns if c != 'geometry']}; give capacity as a number "
-            "or as the name of one of these columns"
-        )
+        raise InputError.about(
+            "capacity",
+            "{source}: no capacity column {column!r}; columns are {columns}; give {capacity} "
+            "as a number or as the name of one of these columns",
+            source=source, column=column,
+            columns=[c for c in candidates.columns if c != "geometry"],
+        )  # fmt: skip
     problems = Problems(source)
     values = numeric_column(candidates, column, problems, field="capacity")
     bad = np.flatnonzero(np.isfinite(values) & (values <= 0))

@@ -11,7 +11,7 @@ new objective is one class here, registered in :data:`BY_NAME`, plus its problem
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -88,6 +88,10 @@ class Objective:
         """Weights of the thresholds in the coverage curve (greedy order of sites)."""
         return tuple([1.0] * len(minutes))
 
+    def normalised(self, minutes: tuple[float, ...]) -> Objective:
+        """The objective with its own values in their types (after :meth:`check`)."""
+        return self
+
     def decides_count(self) -> bool:
         """True when the objective decides how many sites (``add`` is not used)."""
         return False
@@ -146,6 +150,11 @@ class Coverage(Objective):
             return super().curve_weights(minutes)
         return tuple(float(w) for w in self.minute_weights)
 
+    def normalised(self, minutes: tuple[float, ...]) -> Objective:
+        from .request import parse_minute_weights
+
+        return replace(self, minute_weights=parse_minute_weights(self.minute_weights, minutes))
+
     def problem(self, ctx: Context) -> MaximalCoverage:
         return MaximalCoverage.from_coverage(
             ctx.candidates, ctx.add, existing=ctx.stations,
@@ -169,6 +178,20 @@ class CapacitatedCoverage(Coverage):
 
     capacity: Any = None
     values: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def check(self, request: PlanRequest) -> list[FieldError]:
+        problems = super().check(request)
+        number = _number_or_name(self.capacity)
+        if isinstance(number, float) and not (np.isfinite(number) and number > 0):
+            problems.append(
+                FieldError(
+                    "capacity",
+                    "{capacity}: {got!r} must be a demand above 0 (the units of the hotspot "
+                    "weights), or the name of a candidates column holding each site's capacity",
+                    got=self.capacity,
+                )
+            )
+        return problems
 
     def bind(self, candidates: Any, *, keep: np.ndarray, source: str) -> Objective:
         caps = sites.capacities(candidates, self.capacity, source=source)
@@ -295,6 +318,9 @@ class Reach(Objective):
 
     def decides_count(self) -> bool:
         return True
+
+    def normalised(self, minutes: tuple[float, ...]) -> Objective:
+        return replace(self, minutes=float(self.minutes), share=float(self.share))
 
     def check(self, request: PlanRequest) -> list[FieldError]:
         from .request import parse_reach
@@ -424,7 +450,7 @@ def from_options(opts: Mapping[str, Any]) -> Objective:
     cls: type[Objective] = BY_NAME[name]
     if opts.get("reach") is not None and name == "coverage":
         cls = Reach
-    for option in ("reach", "minute_weights", "capacity"):
+    for option in sorted({o for c in (*BY_NAME.values(), Reach) for o in c.takes}):
         if opts.get(option) is not None and option not in cls.takes:
             raise FieldError(option if option != "reach" else "objective", _NOT_WITH[option],
                              name=name)  # fmt: skip

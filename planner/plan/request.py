@@ -18,7 +18,7 @@ import numpy as np
 
 from ..core.defaults import DEFAULT_MINUTES, DEFAULT_TARGETS, SNAP_MAX_M, SNAP_WARN_M
 from ..core.errors import FieldError, RequestError
-from ..core.units import tol
+from ..core.units import seconds, tol
 from ..optimize import METHODS
 from . import objectives
 from .objectives import Objective
@@ -64,6 +64,33 @@ def _numbers(value: object, name: str, example: str, *, percent: bool = False) -
             example=example, got=value,
         )  # fmt: skip
     return values
+
+
+def _whole(value: object, name: str) -> int:
+    """A count given as a number or text (``3``, ``"3"``), 0 or more."""
+    try:
+        number = float(value) if not isinstance(value, bool) else float("nan")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not (np.isfinite(number) and number == int(number)):
+        raise FieldError(name, "{" + name + "}: must be a whole number, got {got!r}", got=value)
+    if number < 0:
+        raise FieldError(name, "{" + name + "}: must be 0 or more, got {got}", got=int(number))
+    return int(number)
+
+
+def _metres(value: object, name: str, example: str) -> float:
+    """A distance in metres given as a number or text, finite."""
+    try:
+        number = float(value) if not isinstance(value, bool) else float("nan")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not np.isfinite(number):
+        raise FieldError(
+            name, "{" + name + "}: expected a distance in metres such as {example}, got {got!r}",
+            example=example, got=value,
+        )  # fmt: skip
+    return number
 
 
 def _listed(minutes: tuple[float, ...], sep: str = ",") -> str:
@@ -143,12 +170,10 @@ def parse_minute_weights(value: object, minutes: tuple[float, ...]) -> tuple[flo
 def parse_reach(value: object, minutes: tuple[float, ...]) -> tuple[float, float] | None:
     """A goal such as ``"90%@10"`` (or ``"0.9@10"``, or ``(10, 0.9)``): the share of demand
     to bring within one of the thresholds. Returns ``(minutes, share)``, or None."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    goal = reach_value(value)
+    if goal is None:
         return None
-    if isinstance(value, tuple | list) and len(value) == 2:
-        mins, share = float(value[0]), float(value[1])
-    else:
-        mins, share = _reach_text(str(value))
+    mins, share = goal
     if not (0.0 < share <= 1.0):
         raise FieldError(
             "reach", "{reach}: the share must be above 0 and at most 100%, got {got!r}",
@@ -162,6 +187,21 @@ def parse_reach(value: object, minutes: tuple[float, ...]) -> tuple[float, float
             mins=mins, listed=_listed(minutes, ", "),
         )  # fmt: skip
     return mins, share
+
+
+def reach_value(value: object) -> tuple[float, float] | None:
+    """``(minutes, share)`` of a goal given as text (``"90%@10"``) or as a pair, not yet
+    checked against the thresholds; None for no goal."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, tuple | list) and len(value) == 2:
+        try:
+            return float(value[0]), float(value[1])
+        except (TypeError, ValueError):
+            raise FieldError(
+                "reach", "{reach}: expected (minutes, share) numbers, got {got!r}", got=value
+            ) from None
+    return _reach_text(str(value))
 
 
 def _reach_text(text: str) -> tuple[float, float]:
@@ -223,7 +263,7 @@ class PlanRequest:
     @property
     def thresholds_s(self) -> tuple[float, ...]:
         """The thresholds in seconds (the package's unit)."""
-        return tuple(m * 60.0 for m in self.minutes)
+        return tuple(seconds(m) for m in self.minutes)
 
     @property
     def goals(self) -> tuple[float, ...]:
@@ -245,25 +285,16 @@ class PlanRequest:
             raise TypeError(f"unknown plan options {unknown}; known are {sorted(OPTIONS)}")
         opts = {**OPTIONS, **{k: v for k, v in options.items() if v is not None}}
         problems: list[FieldError] = []
-
-        def attempt(fn: Any, *args: Any) -> Any:
-            try:
-                return fn(*args)
-            except FieldError as exc:
-                problems.append(exc)
-                return None
-
-        minutes = attempt(parse_minutes, opts["minutes"]) or DEFAULT_MINUTES
-        opts["minutes"] = minutes
-        opts["targets"] = attempt(parse_targets, opts["targets"], minutes)
-        opts["minute_weights"] = attempt(parse_minute_weights, opts["minute_weights"], minutes)
-        opts["reach"] = attempt(parse_reach, opts["reach"], minutes)
-        objective = attempt(objectives.from_options, opts)
+        try:
+            opts["reach"] = reach_value(opts["reach"])
+            objective: Objective = objectives.from_options(opts)
+        except FieldError as exc:
+            problems.append(exc)
+            objective = objectives.Coverage()
         request = cls(
-            minutes=minutes, targets=opts["targets"], add=opts["add"],
-            objective=objective or objectives.Coverage(), method=opts["method"],
-            min_spacing_m=opts["min_spacing_m"], snap_warn_m=opts["snap_warn_m"],
-            snap_max_m=opts["snap_max_m"], sources=sources,
+            minutes=opts["minutes"], targets=opts["targets"], add=opts["add"],
+            objective=objective, method=opts["method"], min_spacing_m=opts["min_spacing_m"],
+            snap_warn_m=opts["snap_warn_m"], snap_max_m=opts["snap_max_m"], sources=sources,
         )  # fmt: skip
         try:
             request = request.validate()
@@ -274,67 +305,67 @@ class PlanRequest:
         return request
 
     def validate(self) -> PlanRequest:
-        """Check every option and how they combine; return the request with numbers as
-        floats and tuples, or raise :class:`~planner.core.errors.RequestError` listing every
-        problem."""
+        """Check every option and how they combine, and return the request with each value
+        in its type (minutes and goals as tuples of floats, ``add`` an int, the objective's
+        own values parsed); or raise :class:`~planner.core.errors.RequestError` listing every
+        problem. Checks that depend on the thresholds wait until the thresholds are right."""
         problems: list[FieldError] = []
-        for check in (self._check_minutes, self._check_counts, self._check_limits):
-            problems += check()
-        if not problems:
-            problems += self.objective.check(self)
+
+        def attempt(fn: Any, *args: Any) -> Any:
+            try:
+                return fn(*args)
+            except FieldError as exc:
+                problems.append(exc)
+                return None
+
+        minutes = attempt(parse_minutes, self.minutes)
+        targets = attempt(parse_targets, self.targets, minutes) if minutes else None
+        add = attempt(_whole, self.add, "add")
+        attempt(self._check_method)
+        spacing = attempt(self._spacing)
+        limits = attempt(self._snap_limits)
+        if problems or minutes is None:
+            raise RequestError(problems)
+        clean = replace(
+            self, minutes=minutes, targets=targets, add=add, min_spacing_m=spacing,
+            snap_warn_m=limits[0], snap_max_m=limits[1],
+        )  # fmt: skip
+        problems += self.objective.check(clean)
         if problems:
             raise RequestError(problems)
-        return replace(
-            self, minutes=tuple(float(m) for m in self.minutes), targets=self.goals,
-            add=int(self.add), min_spacing_m=float(self.min_spacing_m),
-            snap_warn_m=float(self.snap_warn_m), snap_max_m=float(self.snap_max_m),
-        )  # fmt: skip
+        return replace(clean, objective=self.objective.normalised(minutes))
 
-    def _check_minutes(self) -> list[FieldError]:
-        try:
-            minutes = parse_minutes(self.minutes)
-            if self.targets is not None:
-                parse_targets(self.targets, minutes)
-        except FieldError as exc:
-            return [exc]
-        return []
-
-    def _check_counts(self) -> list[FieldError]:
-        out = []
-        if isinstance(self.add, bool) or not isinstance(self.add, int | np.integer):
-            out.append(
-                FieldError("add", "{add}: must be a whole number, got {got!r}", got=self.add)
-            )
-        elif self.add < 0:
-            out.append(FieldError("add", "{add}: must be 0 or more, got {got}", got=self.add))
+    def _check_method(self) -> None:
         if self.method not in METHODS:
-            out.append(
-                FieldError(
-                    "method", "{method}: use one of {choices}, got {got!r}",
-                    choices=", ".join(METHODS), got=self.method,
-                )  # fmt: skip
-            )
-        return out
+            raise FieldError(
+                "method", "{method}: use one of {choices}, got {got!r}",
+                choices=", ".join(METHODS), got=self.method,
+            )  # fmt: skip
 
-    def _check_limits(self) -> list[FieldError]:
-        out = []
-        if not (np.isfinite(self.min_spacing_m) and self.min_spacing_m >= 0):
-            out.append(
-                FieldError(
-                    "min_spacing_m",
-                    "{min_spacing_m}: must be 0 (no spacing) or more, got {got}",
-                    got=self.min_spacing_m,
-                )
+    def _spacing(self) -> float:
+        spacing = _metres(self.min_spacing_m, "min_spacing_m", "300")
+        if spacing < 0:
+            raise FieldError(
+                "min_spacing_m", "{min_spacing_m}: must be 0 (no spacing) or more, got {got:g}",
+                got=spacing,
+            )  # fmt: skip
+        return spacing
+
+    def _snap_limits(self) -> tuple[float, float]:
+        warn = _metres(self.snap_warn_m, "snap_warn_m", "300")
+        most = _metres(self.snap_max_m, "snap_max_m", "1000")
+        if warn <= 0:
+            raise FieldError(
+                "snap_warn_m", "{snap_warn_m}: must be above 0 m, got {got:g}", got=warn
             )
-        if not (0 < self.snap_warn_m <= self.snap_max_m):
-            out.append(
-                FieldError(
-                    "snap_warn_m",
-                    "snap limits: need 0 < {snap_warn_m} ({warn} m) <= {snap_max_m} ({max} m)",
-                    warn=self.snap_warn_m, max=self.snap_max_m,
-                )  # fmt: skip
-            )
-        return out
+        if warn > most:
+            raise FieldError(
+                "snap_warn_m",
+                "{snap_warn_m}: {warn:g} m is above {snap_max_m} ({most:g} m); lower "
+                "{snap_warn_m} or raise {snap_max_m}",
+                warn=warn, most=most,
+            )  # fmt: skip
+        return warn, most
 
     def echo(self) -> dict[str, Any]:
         """The request as the summary states it (``inputs``), after the sources."""

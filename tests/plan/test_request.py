@@ -36,7 +36,15 @@ def test_defaults_are_the_seed_documents_goals():
         ({"add": 2.5}, None, "add", "add: must be a whole number"),
         ({"method": "magic"}, None, "method", "method: use one of greedy, local, exact"),
         ({"min_spacing_m": -5}, None, "min_spacing_m", "min_spacing_m: must be 0"),
-        ({"snap_warn_m": 2000}, None, "snap_warn_m", "snap limits"),
+        ({"snap_warn_m": 2000}, None, "snap_warn_m", "lower snap_warn_m or raise snap_max_m"),
+        ({"snap_warn_m": 0}, None, "snap_warn_m", "snap_warn_m: must be above 0 m"),
+        ({"snap_max_m": "far"}, None, "snap_max_m", "expected a distance in metres"),
+        ({"min_spacing_m": "wide"}, None, "min_spacing_m", "expected a distance in metres"),
+        ({"add": "x"}, None, "add", "add: must be a whole number, got 'x'"),
+        ({"add": True}, None, "add", "add: must be a whole number"),
+        ({"capacity": -5}, None, "capacity", "capacity: -5 must be a demand above 0"),
+        ({"capacity": "nan"}, None, "capacity", "must be a demand above 0"),
+        ({"reach": ("a", 0.9)}, None, "reach", "expected (minutes, share) numbers"),
         ({"objective": "fastest"}, None, "objective", "objective: use one of coverage, time"),
         ({"reach": "95%@9"}, None, "reach", "9 min is not one of the thresholds (8, 10, 15)"),
         ({"reach": "lots@10"}, None, "reach", "expected SHARE@MINUTES"),
@@ -61,6 +69,30 @@ def test_options_matrix(options, kind, field, text):
     assert [p.field for p in info.value.problems] == [field]
     assert text in str(info.value)
     assert isinstance(info.value, ConfigError) and isinstance(info.value, ValueError)
+
+
+def test_validate_returns_every_value_in_its_type():
+    r = PlanRequest.from_options(
+        minutes="8, 10, 15", targets="80%,90%,100%", add="4", min_spacing_m="250",
+        snap_warn_m="200", minute_weights="3,2,1",
+    )  # fmt: skip
+    assert r.minutes == (8.0, 10.0, 15.0) and r.targets == (0.8, 0.9, 1.0) and r.add == 4
+    assert (r.min_spacing_m, r.snap_warn_m) == (250.0, 200.0)
+    assert r.objective.minute_weights == (3.0, 2.0, 1.0)
+    direct = PlanRequest(minutes="8,10,15", targets=(80, 90, 100)).validate()
+    assert direct.minutes == (8.0, 10.0, 15.0) and direct.targets == (0.8, 0.9, 1.0)
+    reach = PlanRequest(objective=objectives.Reach(minutes="10", share="0.9")).validate()
+    assert (reach.objective.minutes, reach.objective.share) == (10.0, 0.9)
+    weights = PlanRequest(objective=objectives.Coverage(minute_weights="1,0,0")).validate()
+    assert weights.objective.curve_weights(weights.minutes) == (1.0, 0.0, 0.0)
+
+
+def test_checks_that_depend_on_the_thresholds_wait_for_them():
+    """A wrong --minutes is the one problem reported about the thresholds: the goals are
+    not checked against thresholds the user never gave."""
+    with pytest.raises(RequestError) as info:
+        PlanRequest.from_options(minutes="10,8", targets="0.8,0.9", add=-1)
+    assert sorted(p.field for p in info.value.problems) == ["add", "minutes"]
 
 
 def test_every_problem_is_reported_at_once():
