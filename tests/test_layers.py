@@ -8,6 +8,8 @@ the folder under ``planner/``. A layer may import only the layers the table allo
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "planner"
@@ -63,13 +65,47 @@ def _targets(path: Path, text: str | None = None) -> set[str]:
                 mod = (node.module or "")[len("planner.") :]
             else:
                 continue
-            for a in node.names:  # `from pkg import module` names a module when one exists
-                sub = f"{mod}.{a.name}" if mod else a.name
-                is_module = (PKG / sub.replace(".", "/")).with_suffix(".py").exists() or (
-                    PKG / sub.replace(".", "/") / "__init__.py"
-                ).exists()
-                out.add(sub if is_module else mod)
+            for a in node.names:
+                out.add(_defined_in(mod, a.name))
+        elif isinstance(node, ast.Call) and _names_import_module(node):
+            out.add(node.args[0].value[len("planner.") :])  # type: ignore[attr-defined]
     return out
+
+
+def _is_module(name: str) -> bool:
+    base = PKG / name.replace(".", "/")
+    return base.with_suffix(".py").exists() or (base / "__init__.py").exists()
+
+
+def _defined_in(mod: str, name: str) -> str:
+    """The module a ``from mod import name`` really reaches: ``mod.name`` when that is a
+    module; else the module that defines ``name`` when ``mod`` only re-exports it (a class
+    or function imported there from elsewhere); else ``mod``."""
+    sub = f"{mod}.{name}" if mod else name
+    if _is_module(sub):
+        return sub
+    if not _is_module(mod):
+        return mod
+    obj = getattr(importlib.import_module(f"planner.{mod}" if mod else "planner"), name, None)
+    if inspect.ismodule(obj) and obj.__name__.startswith("planner."):
+        return obj.__name__[len("planner.") :]
+    owner = getattr(obj, "__module__", None) if callable(obj) else None
+    if isinstance(owner, str) and owner.startswith("planner.") and owner != f"planner.{mod}":
+        return owner[len("planner.") :]
+    return mod
+
+
+def _names_import_module(node: ast.Call) -> bool:
+    """``importlib.import_module("planner.x")`` or ``import_module("planner.x")``."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    first = node.args[0] if node.args else None
+    return (
+        name in ("import_module", "__import__")
+        and isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and first.value.startswith("planner.")
+    )
 
 
 def _layer(name: str) -> str:
@@ -142,6 +178,7 @@ def test_the_checker_catches_every_import_form():
         "import planner.plan.run\n",
         "from planner import pipeline\n",
         "def f():\n    from ..outputs.files import write_csv\n",
+        "import importlib\nimportlib.import_module('planner.plan.run')\n",
     ]
     probe = PKG / "analysis" / "_layer_probe.py"  # never written: the source is given
     for text in forms:
@@ -149,3 +186,17 @@ def test_the_checker_catches_every_import_form():
         assert any(not _allowed("analysis._layer_probe", t) for t in targets), text
     fine = _targets(probe, "from ..core import crs\n")
     assert fine and all(_allowed("analysis._layer_probe", t) for t in fine)
+
+
+def test_the_checker_follows_names_a_module_only_passes_on():
+    """``from ..plan.run import coverage`` in outputs reaches analysis through plan: caught.
+    A class defined where it is imported from is not a detour."""
+    outputs = PKG / "outputs" / "_layer_probe.py"  # never written
+    sneaky = _targets(outputs, "from ..plan.run import coverage\n")
+    assert sneaky == {"analysis.coverage"}
+    assert not _allowed("outputs._layer_probe", "analysis.coverage")
+    optimize = PKG / "optimize" / "_layer_probe.py"
+    assert _targets(optimize, "from ..analysis.coverage import TravelTimes\n") == {
+        "analysis.travel"
+    }
+    assert _targets(outputs, "from ..plan.result import Plan\n") == {"plan.result"}
