@@ -18,6 +18,9 @@ import pyproj
 from .errors import FieldError
 
 WGS84 = "EPSG:4326"
+#: How the station list states its coordinate systems, in the file itself.
+COORDINATES_NOTE = "lon/lat: WGS-84 (EPSG:4326); lon_gcj02/lat_gcj02: GCJ-02 (Amap, Tencent)"
+
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02

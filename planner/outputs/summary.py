@@ -255,7 +255,9 @@ def build(plan: Plan) -> PlanSummary:
         timings_s=dict(plan.timings),
         reach=None if reach is None else Reach(**reach),
         objective=objective.name,
-        certificate=objective.certificate(plan.solution, float(plan.district["total_demand"])),
+        certificate=objective.certificate(
+            plan.solution, request, float(plan.district["total_demand"])
+        ),
         sites=tuple(
             Site(int(r["rank"]), str(r["id"]), str(r["name"] or ""),
                  float(r["capacity"]) if served else None,

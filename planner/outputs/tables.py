@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..core.crs import WGS84
+from ..core.crs import COORDINATES_NOTE, WGS84
 from ..plan.result import Plan
-from ..plan.run import COORDINATES_NOTE
 from .summary import CREDITS
 
 

@@ -102,8 +102,9 @@ class Objective:
     def meaning(self, minutes: tuple[float, ...]) -> str:  # pragma: no cover
         raise NotImplementedError
 
-    def certificate(self, solution: Solution, total_demand: float) -> str:
-        """The answer and how far from optimal it can be, in one sentence."""
+    def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
+        """The answer and how far from optimal it can be, in one sentence (``total_demand``:
+        the weight of every hotspot)."""
         if solution.optimal:
             return "proven optimal: no choice of as many sites does better"
         return f"optimality gap at most {gap_label(solution.gap)}"
@@ -274,7 +275,7 @@ class TravelTime(Objective):
             raise FieldError(
                 "objective",
                 "{objective} time: {n_h} hotspots × {n_c} candidates is too large for the "
-                "travel-time objective; cluster the hotspots (planner hotspots), give fewer "
+                "travel-time objective; cluster the rider points into fewer hotspots, give fewer "
                 "candidates, or use {objective} coverage",
                 n_h=n_h, n_c=n_c,
             )  # fmt: skip
@@ -286,7 +287,7 @@ class TravelTime(Objective):
         )  # fmt: skip
         return Choice(problem.solve(ctx.request.method))
 
-    def certificate(self, solution: Solution, total_demand: float) -> str:
+    def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
         mean = solution.objective / total_demand / 60.0 if total_demand else float("nan")
         return (
             "demand-weighted mean time to the nearest station with the new sites: "
@@ -357,7 +358,7 @@ class Reach(Objective):
     def _goal(self) -> str:
         return f"{self.share:.0%}@{self.minutes:g}"
 
-    def certificate(self, solution: Solution, total_demand: float) -> str:
+    def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
         fewest = (
             "proven the fewest"
             if solution.optimal
@@ -401,7 +402,13 @@ class LongestTime(Objective):
         )  # fmt: skip
         return Choice(problem.solve(ctx.request.method))
 
-    def certificate(self, solution: Solution, total_demand: float) -> str:
+    def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
+        widest = request.minutes[-1]
+        if solution.objective > request.thresholds_s[-1] + tol(request.thresholds_s[-1]):
+            return (
+                f"longest time to the nearest station with the new sites: beyond {widest:g} min "
+                f"(some demand is beyond {widest:g} min of every station, the new sites included)"
+            )
         proof = (
             "proven the shortest"
             if solution.optimal
@@ -450,7 +457,8 @@ def from_options(opts: Mapping[str, Any]) -> Objective:
     cls: type[Objective] = BY_NAME[name]
     if opts.get("reach") is not None and name == "coverage":
         cls = Reach
-    for option in sorted({o for c in (*BY_NAME.values(), Reach) for o in c.takes}):
+    classes: tuple[type[Objective], ...] = (*BY_NAME.values(), Reach)
+    for option in sorted({o for c in classes for o in c.takes}):
         if opts.get(option) is not None and option not in cls.takes:
             raise FieldError(option if option != "reach" else "objective", _NOT_WITH[option],
                              name=name)  # fmt: skip

@@ -22,7 +22,7 @@ import shapely
 from ..analysis import coverage, isochrones, travel
 from ..core import crs as crs_mod
 from ..core._progress import stage
-from ..core.crs import WGS84
+from ..core.crs import COORDINATES_NOTE, WGS84
 from ..core.errors import FieldError, InputError
 from ..inputs import sites
 from ..inputs.network import Network
@@ -32,9 +32,6 @@ from .request import PlanRequest
 from .result import Plan
 
 log = logging.getLogger(__name__)
-
-#: How the station list states its coordinate systems, in the file itself.
-COORDINATES_NOTE = "lon/lat: WGS-84 (EPSG:4326); lon_gcj02/lat_gcj02: GCJ-02 (Amap, Tencent)"
 
 #: Coordinate grid of output polygons (degrees; about 0.1 m).
 POLYGON_GRID_DEG = 1e-6
