@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..core.units import minutes as to_minutes
-from ..core.units import minutes_label
+from ..core.units import minutes_label, reaches
 from .travel import TravelTimes
 
 
@@ -102,7 +102,7 @@ def catchments(cov: Coverage) -> tuple[sp.csr_matrix, np.ndarray]:
 
 
 def _goals_met(shares: Sequence[float], targets: Sequence[float]) -> list[bool]:
-    return [s >= t - 1e-12 for s, t in zip(shares, targets, strict=True)]
+    return [reaches(s, t) for s, t in zip(shares, targets, strict=True)]
 
 
 def grade(shares: Sequence[float], targets: Sequence[float]) -> str:
@@ -202,7 +202,7 @@ def district_summary(
         out["goals"] = [
             {"minutes": to_minutes(t), "target": float(g),
              "share": shares[minutes_label(t)]["share"],
-             "attained": bool(shares[minutes_label(t)]["share"] >= g - 1e-12)}
+             "attained": reaches(shares[minutes_label(t)]["share"], g)}
             for t, g in zip(cov.thresholds_s, targets, strict=True)
         ]  # fmt: skip
         out["all_goals_attained"] = all(g["attained"] for g in out["goals"])

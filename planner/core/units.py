@@ -44,3 +44,9 @@ def tol(x: float) -> float:
 def seconds(minutes: float) -> float:
     """Minutes (the user's unit) as seconds (the package's unit)."""
     return float(minutes) * 60.0
+
+
+def reaches(share: float, target: float) -> bool:
+    """Whether a share of demand meets its goal (within :func:`tol` of it): the one rule for
+    goals, stations' grades and the console alike."""
+    return bool(share >= target - tol(target))

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.units import minutes_label, minutes_text, tol
+from ..core.units import minutes_label, minutes_text, reaches
 from ..plan.result import Plan
 
 #: Field metadata: left out of the JSON when None.
@@ -306,8 +306,8 @@ def _shares(shares: Mapping[str, float]) -> str:
     return ", ".join(f"{k} min {v:.1%}" for k, v in shares.items())
 
 
-def _met(share: float, target: float) -> str:
-    return "met" if share >= target - tol(target) else "NOT met"
+def _met(attained: bool) -> str:
+    return "met" if attained else "NOT met"
 
 
 def console_lines(s: PlanSummary, out: str) -> list[str]:
@@ -348,7 +348,7 @@ def _goal_lines(s: PlanSummary) -> list[str]:
         lines.append(
             "goals with existing stations: "
             + ", ".join(
-                f"{g.target:.0%} within {g.minutes:g} min {_met(g.share, g.target)}"
+                f"{g.target:.0%} within {g.minutes:g} min {_met(g.attained)}"
                 for g in goals
             )
         )
@@ -357,7 +357,7 @@ def _goal_lines(s: PlanSummary) -> list[str]:
             "goals with the suggested sites: "
             + ", ".join(
                 f"{g.target:.0%} within {g.minutes:g} min "
-                f"{_met(after[minutes_text(g.minutes)], g.target)}"
+                f"{_met(reaches(after[minutes_text(g.minutes)], g.target))}"
                 for g in goals
             )
         )
