@@ -34,11 +34,11 @@ def gap_label(gap: float) -> str:
 REL_TOL = 1e-9
 
 
-def tol(x: float) -> float:
-    """Tolerance of a comparison with ``x``: :data:`REL_TOL` relative to ``|x|``, and at least
-    :data:`REL_TOL` absolute (``a > b + tol(b)`` is "clearly above")."""
+def tol(x: float, *, rel: float = REL_TOL) -> float:
+    """Tolerance of a comparison with ``x``: ``rel`` (default :data:`REL_TOL`) relative to
+    ``|x|``, and at least ``rel`` absolute (``a > b + tol(b)`` is "clearly above")."""
     ax = abs(float(x))
-    return REL_TOL * (ax if ax > 1.0 else 1.0)
+    return rel * (ax if ax > 1.0 else 1.0)
 
 
 def seconds(minutes: float) -> float:

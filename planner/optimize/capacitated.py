@@ -399,7 +399,7 @@ class CapacitatedCoverage:
         ]
         sel, obj = max(runs, key=lambda r: r[1])  # the first on a tie
         small = len(self._pj) <= CAPACITY_KICKS_MAX_PAIRS
-        if small and bound - obj > KICK_GAP * max(1.0, bound):
+        if small and bound - obj > tol(bound, rel=KICK_GAP):
             sel = sol_mod.iterated_local_search(
                 sel, obj, rounds=CAPACITY_KICKS, pool=np.flatnonzero(self.allowed),
                 descend=lambda trial: self._swaps(fill(trial), 0.0, evaluations=evaluations)[0],

@@ -100,8 +100,8 @@ def proven(objective: float, bound: float, *, maximise: bool) -> bool:
     (relative to the bound when maximising, to the objective when minimising, as
     :func:`gap`; at least ``PROVEN_GAP`` absolute)."""
     if maximise:
-        return bound - objective <= PROVEN_GAP * max(1.0, bound)
-    return objective - bound <= PROVEN_GAP * max(1.0, objective)
+        return bound - objective <= tol(bound, rel=PROVEN_GAP)
+    return objective - bound <= tol(objective, rel=PROVEN_GAP)
 
 
 def iterated_local_search(
@@ -138,7 +138,7 @@ def iterated_local_search(
         val = value_of(cand)
         if sign * (val - best_val) > tol(best_val):
             best, best_val = cand, val
-            if sign * (bound - best_val) <= PROVEN_GAP * max(1.0, abs(bound)):
+            if sign * (bound - best_val) <= tol(bound, rel=PROVEN_GAP):
                 break
     return best
 

@@ -64,7 +64,7 @@ def greedy_coverage(
     n = cols[0].shape[1]
     by_row = [sp.csr_matrix(m) for m in cols]
     gain = coverage_gains(cols, w, tw, count)
-    least = 1e-12 * max(1.0, float(np.abs(tw).sum() * w.sum()))  # a gain worth a pick
+    least = tol(float(np.abs(tw).sum() * w.sum()), rel=1e-12)  # a gain worth a pick
     picks: list[int] = []
     gains: list[float] = []
     total, bound = 0.0, np.inf

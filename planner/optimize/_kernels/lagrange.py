@@ -48,7 +48,7 @@ def lagrangian_coverage(
             if stall >= 20:
                 step_scale /= 2
                 stall = 0
-        if best - target <= PROVEN_GAP * max(1.0, target) or step_scale < 1e-4:
+        if best - target <= tol(target, rel=PROVEN_GAP) or step_scale < 1e-4:
             break
         x = np.zeros(cols[0].shape[1])
         x[top] = 1.0
@@ -102,7 +102,7 @@ def lagrangian_capacitated(
             stall += 1
             if stall >= 10:
                 step_scale, stall = step_scale / 2, 0
-        if best - target <= PROVEN_GAP * max(1.0, target) or step_scale < 1e-3:
+        if best - target <= tol(target, rel=PROVEN_GAP) or step_scale < 1e-3:
             break
         opened = np.zeros(len(caps), dtype=bool)
         opened[top] = True
@@ -150,7 +150,7 @@ def lagrangian_pmedian(
         opened = np.argpartition(rho, p - 1)[:p] if p < m else np.arange(m)
         base_red = np.minimum(0.0, base - lam)
         bound = float(lam.sum() + base_red.sum() + rho[opened].sum())
-        if not np.isfinite(best) or bound > best + 1e-12 * max(1.0, abs(best)):
+        if not np.isfinite(best) or bound > best + tol(best, rel=1e-12):
             best, best_rho, best_open, stall = bound, rho, opened, 0
         else:
             stall += 1

@@ -25,7 +25,7 @@ BOUND_SLACK = 1e-7
 def bound_slack(x: float) -> float:
     """The slack of a bound near ``x``: :data:`BOUND_SLACK` relative to ``|x|``, at least
     :data:`BOUND_SLACK` absolute."""
-    return BOUND_SLACK * max(1.0, abs(x))
+    return tol(x, rel=BOUND_SLACK)
 
 
 class Model(NamedTuple):
