@@ -36,6 +36,11 @@ class Plan(result.Plan):
     def of(cls, plan: result.Plan) -> Plan:
         return cls(**{f.name: getattr(plan, f.name) for f in fields(result.Plan)})
 
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The sources and options of the plan, as ``summary.json`` states them."""
+        return {**self.request.echo(), "add": int(self.sites_asked)}
+
     def summary(self) -> dict[str, Any]:
         """The JSON document of ``summary.json`` (see :mod:`planner.outputs.summary`)."""
         return summary_mod.build(self).to_dict()
