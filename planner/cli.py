@@ -14,7 +14,7 @@ import click
 import pandas as pd
 
 from . import app
-from .core import _progress
+from .core import _progress, safe_log
 from .core.defaults import DEFAULT_MINUTES, SNAP_MAX_M, SNAP_WARN_M
 from .core.errors import ConfigError, PlannerError
 from .core.modes import MODES
@@ -47,12 +47,13 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except PlannerError as exc:
-            click.echo(f"error: {exc.render(FLAGS)}", err=True)
+        except PlannerError as exc:  # one line, controls escaped (names come from files)
+            click.echo(f"error: {safe_log.escape_controls(exc.render(FLAGS))}", err=True)
             sys.exit(2)
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            message = safe_log.escape_controls(f"{exc.strerror or exc}{where}")
+            click.echo(f"error: {message}", err=True)
             sys.exit(2)
 
     return wrapper
@@ -60,16 +61,16 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _setup(quiet: bool, verbose: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
-    )
+    handler = logging.StreamHandler(sys.stderr)  # every record one line, controls escaped
+    handler.setFormatter(safe_log.SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("pyrosm").setLevel(max(level, logging.WARNING))
     _progress.set_enabled(not quiet)
 
 
 def _print(summary: PlanSummary, out: str) -> None:
-    for line in console_lines(summary, out):
-        click.echo(line)
+    for line in console_lines(summary, out):  # site names come from files: escaped
+        click.echo(safe_log.escape_controls(line))
 
 
 def _request(opts: dict[str, Any]) -> PlanRequest:
