@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from .inputs import areas as areas_mod
 from .inputs import demand, sites
 from .inputs import network as network_mod
 from .inputs.settings_files import mode_from_toml, poi_weights_from_toml
-from .outputs import files
+from .outputs import files, output_set
 from .outputs import summary as summary_mod
 from .plan import run
 from .plan.request import PlanRequest
@@ -83,6 +83,17 @@ class Sources:
             "areas": self.areas,
         }  # fmt: skip
 
+    def files(self) -> dict[str, str]:
+        """The sources that name files, by role (not ``osm``, ``none`` or unset); the
+        manifest of the outputs hashes those that exist."""
+        named = {
+            "network": self.network, "hotspots": self.hotspots, "stations": self.stations,
+            "candidates": self.candidates, "areas": self.areas, "speeds": self.speeds,
+            "poi_weights": self.poi_weights,
+        }  # fmt: skip
+        keywords = {"hotspots": "osm", "stations": "none", "candidates": "osm"}
+        return {k: v for k, v in named.items() if v is not None and v != keywords.get(k)}
+
 
 @dataclass(frozen=True)
 class Inputs:
@@ -134,16 +145,24 @@ def plan_files(
     *,
     lang: str = "en",
     basemap: str = "osm",
+    argv: Sequence[str] | None = None,
 ) -> tuple[Plan, summary_mod.PlanSummary]:
-    """Read the inputs, plan, write the output set into ``out``; the plan and its summary."""
+    """Read the inputs, plan, write the output set into ``out``; the plan and its summary.
+
+    ``out`` is claimed first (checked and locked: see :func:`planner.outputs.output_set.claim`),
+    so a dangerous target or another run writing it fails before any work; the input files
+    are hashed before they are read. ``argv``: the command line, for ``manifest.json``.
+    """
     request = request.validate()
-    inputs = read_inputs(src)
-    request = replace(request, sources={**src.stated(), **request.sources})
-    result = run.plan(
-        inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
-        areas=inputs.areas,
-    )  # fmt: skip
-    files.write_plan(result, out, lang=lang, basemap=basemap)
+    with output_set.claim(out):
+        provenance = output_set.Provenance.of(src.files(), argv=argv)
+        inputs = read_inputs(src)
+        request = replace(request, sources={**src.stated(), **request.sources})
+        result = run.plan(
+            inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
+            areas=inputs.areas,
+        )  # fmt: skip
+        files.write_plan(result, out, lang=lang, basemap=basemap, provenance=provenance)
     return result, summary_mod.build(result)
 
 
@@ -190,13 +209,18 @@ def run_demo(
     mode: str | Mode = "walk",
     lang: str = "en",
     basemap: str = "osm",
+    argv: Sequence[str] | None = None,
 ) -> tuple[Plan, summary_mod.PlanSummary]:
-    """Run the planner offline on the embedded Helsinki extract and write the outputs."""
+    """Run the planner offline on the embedded Helsinki extract and write the outputs
+    (``out_dir`` claimed first, as in :func:`plan_files`; ``argv`` for the manifest)."""
     t0 = time.perf_counter()
     request = replace(request or PlanRequest(), sources=DEMO_SOURCES).validate()
-    source, hotspots, stations, candidates = demo_inputs()
-    net = network_mod.load(source, mode=get_mode(mode))
-    result = run.plan(net, hotspots, stations, candidates, request)
-    files.write_plan(result, Path(out_dir), lang=lang, basemap=basemap)
+    with output_set.claim(out_dir):
+        source = demo_source()
+        provenance = output_set.Provenance.of({"network": source}, argv=argv)
+        source, hotspots, stations, candidates = demo_inputs(source)
+        net = network_mod.load(source, mode=get_mode(mode))
+        result = run.plan(net, hotspots, stations, candidates, request)
+        files.write_plan(result, Path(out_dir), lang=lang, basemap=basemap, provenance=provenance)
     log.info("demo finished in %.1f s", time.perf_counter() - t0)
     return result, summary_mod.build(result)

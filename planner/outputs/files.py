@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,9 +14,10 @@ import pandas as pd
 from ..core.crs import WGS84
 from ..plan.result import Plan
 from . import map as map_page
+from . import output_set, safe_text, tables, workbook
 from . import report as report_page
-from . import safe_text, tables, workbook
 from . import summary as summary_mod
+from .output_set import atomic_dir
 
 log = logging.getLogger(__name__)
 
@@ -87,31 +85,23 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) ->
     return p
 
 
-@contextmanager
-def atomic_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a staging folder; on success move every file in it into ``out_dir``.
-
-    Each file replaces its old version with one ``os.replace`` (atomic on one file system),
-    so a run that fails before the end leaves the previous run's outputs untouched.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".planner-staging-", dir=out))
-    try:
-        yield staging
-        for f in sorted(staging.iterdir()):
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def write_plan(
-    plan: Plan, out_dir: str | os.PathLike[str], *, lang: str = "en", basemap: str = "osm"
+    plan: Plan,
+    out_dir: str | os.PathLike[str],
+    *,
+    lang: str = "en",
+    basemap: str = "osm",
+    provenance: output_set.Provenance | None = None,
 ) -> Path:
-    """Write every output of ``plan`` into ``out_dir`` as one set; return the folder.
+    """Write every output of ``plan`` into ``out_dir`` as one set, replacing whatever set
+    was there whole (see :mod:`planner.outputs.output_set`); return the folder.
 
     ``basemap``: ``"osm"``, ``"amap"`` (overlays shifted to GCJ-02) or ``"none"`` (a
     self-contained map for networks without internet: no tiles, no CDN, roads drawn).
+    ``provenance``: the command line and the input files' hashes, for ``manifest.json``
+    (which also states the planner version, the request and every file of the set).
+    Raises :class:`~planner.outputs.output_set.OutputFolderError` for a dangerous target
+    or while another run writes ``out_dir``.
     """
     out = Path(out_dir)
     summary = summary_mod.build(plan)
@@ -120,7 +110,7 @@ def write_plan(
         summary, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
         recommended=plan.recommended,
     )  # fmt: skip
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, about=_about(summary, provenance)) as tmp:
         write_csv(tables.stations_scored(plan), tmp / "stations_scored.csv")
         write_csv(tables.recommended_table(plan), tmp / "recommended_sites.csv")
         write_geojson(plan.recommended, tmp / "recommended_sites.geojson")
@@ -147,3 +137,15 @@ def write_plan(
             write_csv(plan.coverage_curve, tmp / "coverage_curve.csv")
     log.info("wrote outputs to %s", out)
     return out
+
+
+def _about(
+    summary: summary_mod.PlanSummary, provenance: output_set.Provenance | None
+) -> dict[str, object]:
+    """What ``manifest.json`` says of the run: command line, request, input files."""
+    prov = provenance or output_set.Provenance()
+    return {
+        "command": None if prov.argv is None else list(prov.argv),
+        "request": summary.to_dict()["inputs"],
+        "inputs": {role: dict(f) for role, f in prov.inputs.items()},
+    }
