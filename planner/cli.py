@@ -222,7 +222,7 @@ def demo(**opts: Any) -> None:
     request = _request(opts)
     _, summary = app.run_demo(
         opts["out"], request, mode=app.travel_mode(opts["mode"], opts["speeds"]),
-        lang=opts["lang"], basemap=opts["basemap"],
+        lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv,
     )  # fmt: skip
     _print(summary, opts["out"])
 
@@ -318,7 +318,7 @@ def _run(**opts: Any) -> None:
         poi_weights=opts["poi_weights"], columns=_columns(opts, weight=True),
     )  # fmt: skip
     _, summary = app.plan_files(
-        src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"]
+        src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv
     )
     _print(summary, opts["out"])
 
