@@ -326,6 +326,8 @@ def claim(out: str | os.PathLike[str]) -> Iterator[Claim]:
 @cache
 def _exchanger() -> Any:
     """A function ``(a: bytes, b: bytes) -> int`` swapping two paths in one step, or None."""
+    if not (sys.platform.startswith("linux") or sys.platform == "darwin"):  # pragma: no cover
+        return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
     except OSError:  # pragma: no cover
