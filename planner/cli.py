@@ -278,7 +278,7 @@ def _inputs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
 
 @main.command()
 @_with(_inputs_options(with_candidates=True))
-@_with(_options(mode_default="ebike", out_default="out"))
+@_with(_options(mode_default="ebike", out_default="out/plan"))
 @_handle_errors
 def plan(**opts: Any) -> None:
     """Score existing stations and suggest new sites; write map, report, tables, summary.
@@ -293,7 +293,7 @@ def plan(**opts: Any) -> None:
 
 @main.command()
 @_with(_inputs_options(with_candidates=False))
-@_with(_options(mode_default="ebike", out_default="out", with_add=False))
+@_with(_options(mode_default="ebike", out_default="out/score", with_add=False))
 @_handle_errors
 def score(**opts: Any) -> None:
     """Score the existing stations only: coverage per circle, unique and lost demand,

@@ -126,6 +126,7 @@ def write_plan(
         write_csv(tables.travel_times(plan), tmp / "travel_times.csv")
         write_csv(plan.snapping, tmp / "snapping.csv")
         write_text(summary.to_json(), tmp / "summary.json")
+        write_text(summary_mod.timings_json(summary), tmp / output_set.TIMINGS)
         write_text(page, tmp / "map.html")
         write_text(report, tmp / "report.html")
         blind = pd.DataFrame(plan.blind_spots.drop(columns="geometry"))

@@ -70,6 +70,9 @@ log = logging.getLogger(__name__)
 
 #: The file in every set that lists the others.
 MANIFEST = "manifest.json"
+#: The one file of a set that may differ between runs of the same inputs (stage timings): the
+#: manifest lists it without size or hash, so identical runs give identical manifests.
+TIMINGS = "timings.json"
 MANIFEST_VERSION = 1
 
 #: What a set held before manifests existed; such a folder (with ``summary.json``) may be
@@ -396,7 +399,10 @@ def _seal(staging: Path, about: Mapping[str, Any]) -> None:
     for entry in sorted(staging.iterdir()):
         if not entry.is_file() or entry.is_symlink() or entry.name == MANIFEST:
             raise ValueError(f"an output set holds plain files only, not {entry.name!r}")
-        listed.append({"name": entry.name, **_file_digest(entry, sync=True)})
+        digest = _file_digest(entry, sync=True)
+        if entry.name == TIMINGS:
+            digest = {"bytes": None, "sha256": None, "note": "this run's timings: not hashed"}
+        listed.append({"name": entry.name, **digest})
     doc = {
         "manifest_version": MANIFEST_VERSION,
         "planner_version": planner_version(),

@@ -167,7 +167,9 @@ class PlanSummary:
     served_after_recommended: Mapping[str, float] | None = field(default=None, metadata=OMIT_NONE)
     optimizer: Optimizer | None = None
     crs: Mapping[str, str] = field(default_factory=dict)
-    timings_s: Mapping[str, float] = field(default_factory=dict)
+    #: Seconds per stage: in ``timings.json``, not in ``summary.json``, so that the same
+    #: inputs always give the same summary.
+    timings_s: Mapping[str, float] = field(default_factory=dict, metadata=NOT_JSON)
     credits: str = CREDITS
     reach: Reach | None = field(default=None, metadata=NOT_JSON)
     objective: str = field(default="coverage", metadata=NOT_JSON)
@@ -182,6 +184,17 @@ class PlanSummary:
     def to_json(self) -> str:
         """Strict JSON (``allow_nan=False``), indented, UTF-8 text as is."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def timings_json(s: PlanSummary) -> str:
+    """``timings.json``: the stage timings of this run (seconds), the one file of the set that
+    differs between runs of the same inputs."""
+    doc = {
+        "note": "seconds per stage of this run; the one file of the set that differs "
+        "between runs of the same inputs",
+        "timings_s": _plain(s.timings_s),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def _plain(value: Any) -> Any:
