@@ -200,7 +200,7 @@ def main(ctx: click.Context, config: str | None) -> None:
     try:
         defaults = _config_defaults(config)
     except PlannerError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {safe_log.escape_controls(exc.render(FLAGS))}", err=True)
         sys.exit(2)
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
 
@@ -397,7 +397,9 @@ def hotspots(
         columns=_columns(column_opts, weight=False),
     )
     files.write_csv(pd.DataFrame(found.drop(columns="geometry")), out)
-    click.echo(f"{len(found)} hotspots (total weight {found['weight'].sum():g}) written to {out}")
+    total = found["weight"].sum()
+    line = f"{len(found)} hotspots (total weight {total:g}) written to {out}"
+    click.echo(safe_log.escape_controls(line))
 
 
 if __name__ == "__main__":  # pragma: no cover
