@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import crs as crs_mod
+from ..core._encoding import decode_table_text
 from ..core._validate import (
     Problems,
     check_lonlat,
@@ -24,7 +27,8 @@ from ..core.errors import InputError, InputFileNotFound
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+logger = logging.getLogger(__name__)
 
 
 def check_file(path: str | os.PathLike[str], role: str) -> Path:
@@ -40,27 +44,23 @@ def check_file(path: str | os.PathLike[str], role: str) -> Path:
 
 
 def _read_csv(p: Path, role: str) -> pd.DataFrame:
-    for enc in CSV_ENCODINGS:
-        try:
-            return pd.read_csv(
-                p,
-                encoding=enc,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                skipinitialspace=True,
-            )
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.EmptyDataError:
-            raise InputError(
-                f"{role} file {str(p)!r} has no rows; export the table again"
-            ) from None
-        except pd.errors.ParserError as exc:
-            raise InputError(f"{role} file {str(p)!r} is not a valid CSV ({exc})") from None
-    raise InputError(
-        f"{role} file {str(p)!r} is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV"
-    )
+    """A CSV's cells as text, in the encoding its bytes tell (:func:`decode_table_text`)."""
+    source = f"{role} file {str(p)!r}"
+    text, encoding = decode_table_text(p.read_bytes(), source)
+    if encoding != "utf-8":
+        logger.info("%s read as %s text", source, encoding)
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=True,
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{source} has no rows; export the table again") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{source} is not a valid CSV ({exc})") from None
 
 
 def _read_table(p: Path, role: str) -> pd.DataFrame:
@@ -107,8 +107,8 @@ def read_point_table(
     Parameters
     ----------
     path
-        CSV (UTF-8, UTF-8 with BOM or GB18030) with lon/lat columns, or a vector file
-        (GeoJSON, GeoPackage, Shapefile) of points.
+        CSV (UTF-8 with or without BOM, GBK/GB18030, Windows-1252/Latin-1...) or Excel
+        with lon/lat columns, or a vector file (GeoJSON, GeoPackage, Shapefile) of points.
     role
         What the file is (``"hotspots"``, ``"stations"``...), used in error messages.
     crs

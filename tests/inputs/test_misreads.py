@@ -1,0 +1,111 @@
+"""Silent misreads of point tables become right readings or clear errors: text encodings,
+headers alike but for case or spacing, columns the planner writes itself, weights that
+overflow. Each also through ``planner plan`` on the Helsinki demo (one ``error:`` line, exit 2).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from planner import pipeline
+from planner.cli import main
+from planner.core.errors import InputError
+from planner.inputs import demand, sites
+
+from .conftest import csv_file as _csv
+
+HEAD = "id,name,lon,lat\n"
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory, helsinki_pbf):
+    """Hotspot, station and candidate CSVs written from the Helsinki extract's own POIs."""
+    d = tmp_path_factory.mktemp("inputs")
+    _, hs, st, cand = pipeline.demo_inputs(helsinki_pbf)
+    pd.DataFrame(hs.drop(columns="geometry")).to_csv(d / "hotspots.csv", index=False)
+    pd.DataFrame(st.drop(columns="geometry")).to_csv(d / "stations.csv", index=False)
+    pd.DataFrame(cand.drop(columns="geometry")).head(30).to_csv(d / "candidates.csv", index=False)
+    return d
+
+
+def _plan(files, network, out, **paths):
+    """``planner plan`` walking on the Helsinki files; ``paths`` replace some of them."""
+    args = {"network": network, "hotspots": files / "hotspots.csv",
+            "stations": files / "stations.csv", "candidates": files / "candidates.csv",
+            "mode": "walk", "minutes": "5,8", "add": 1, "out": out, **paths}  # fmt: skip
+    cli = ["plan", "--quiet", *[x for k, v in args.items() for x in (f"--{k}", str(v))]]
+    return CliRunner().invoke(main, cli)
+
+
+def _one_error_line(res) -> str:
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), res.output
+    return lines[0]
+
+
+def _stations_bytes(demo_files, name_rows: dict[int, bytes]) -> bytes:
+    """The demo stations as UTF-8 CSV bytes with the names of some rows replaced by bytes."""
+    st = pd.read_csv(demo_files / "stations.csv")
+    lines = st.to_csv(index=False).encode().splitlines(keepends=True)
+    name_at = list(st.columns).index("name")
+    for row, name in name_rows.items():
+        cells = lines[row + 1].split(b",")
+        cells[name_at] = name
+        lines[row + 1] = b",".join(cells)
+    return b"".join(lines)
+
+
+# --- 1. encodings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_latin1_and_cp1252_names_read_right(tmp_path, encoding):
+    p = _csv(tmp_path, HEAD + "S1,Café Müller,24.94,60.17\nS2,Crêperie Søren,24.95,60.18\n"
+             "S3,Zoë · Ñandú,24.96,60.19\n", encoding=encoding)  # fmt: skip
+    names = sites.read_sites(p)["name"].tolist()
+    assert names == ["Café Müller", "Crêperie Søren", "Zoë · Ñandú"]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_chinese_excel_files_keep_reading(tmp_path, encoding):
+    p = _csv(tmp_path, "编号,名称,经度,纬度,订单量\nA1,徐家汇站（A座）,121.4365,31.1886,12\n"
+             "A2,漕河泾站,121.3967,31.1701,7\n", encoding=encoding)  # fmt: skip
+    hs = demand.read_hotspots(p)
+    assert hs["name"].tolist() == ["徐家汇站（A座）", "漕河泾站"]
+    assert hs["weight"].tolist() == [12.0, 7.0]
+
+
+@pytest.mark.parametrize(
+    "bad", ["漕河泾站".encode("gbk"), "Café".encode("latin-1")], ids=["gbk", "latin1"]
+)
+def test_a_file_mixing_encodings_names_its_first_bad_line(tmp_path, bad):
+    p = tmp_path / "mixed.csv"
+    p.write_bytes(
+        (HEAD + "S1,站一 Müller,24.94,60.17\n").encode()
+        + b"S2," + bad + b",24.95,60.18\n"
+        + b"S3," + bad + b",24.96,60.19\n"
+        + "S4,站四,24.97,60.20\n".encode()
+    )  # fmt: skip
+    with pytest.raises(InputError, match=r"mixed\.csv.*line 3 is not.*save the file as UTF-8"):
+        sites.read_sites(p)
+
+
+def test_mixed_encodings_through_the_cli(tmp_path, demo_files, helsinki_pbf):
+    bad = tmp_path / "stations.csv"
+    bad.write_bytes(_stations_bytes(demo_files, {0: "Kahvila Müller".encode(),
+                                                 1: "漕河泾站".encode("gbk")}))  # fmt: skip
+    line = _one_error_line(_plan(demo_files, helsinki_pbf, tmp_path / "out", stations=bad))
+    assert "line 3 is not" in line and "save the file as UTF-8" in line
+
+
+def test_latin1_names_through_the_cli(tmp_path, demo_files, helsinki_pbf):
+    st = pd.read_csv(demo_files / "stations.csv")
+    st.loc[0, "name"] = "Café Müller"
+    st.to_csv(tmp_path / "stations.csv", index=False, encoding="latin-1", errors="replace")
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "out", stations=tmp_path / "stations.csv")
+    assert res.exit_code == 0, res.output
+    scored = pd.read_csv(tmp_path / "out" / "stations_scored.csv", encoding="utf-8-sig")
+    assert "Café Müller" in scored["name"].tolist()
