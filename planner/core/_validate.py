@@ -58,8 +58,14 @@ def find_column(
                 f"columns are {list(frame.columns)}"
             )
         return override
-    lower = {str(c).strip().lower(): c for c in frame.columns}
-    hits = [lower[a] for a in COLUMN_ALIASES.get(field, (field,)) if a in lower]
+    lower: dict[str, list[str]] = {}
+    for c in frame.columns:
+        lower.setdefault(header_key(c), []).append(c)
+    aliases = COLUMN_ALIASES.get(field, (field,))
+    alike = [lower[a] for a in aliases if len(lower.get(a, ())) > 1]
+    if alike:
+        raise InputError(f"{source}: {_alike_text(alike)}")
+    hits = [lower[a][0] for a in aliases if a in lower]
     if len(hits) > 1 and field in ("lon", "lat", "weight"):
         raise InputError.about(
             f"{field}_column",
@@ -68,6 +74,33 @@ def find_column(
             source=source, hits=hits, what=field,
         )  # fmt: skip
     return hits[0] if hits else None
+
+
+def header_key(header: object) -> str:
+    """A header as recognised: case and spacing ignored (``" Lon  "`` → ``"lon"``)."""
+    if header is None or (isinstance(header, float) and np.isnan(header)):
+        return ""
+    return " ".join(str(header).split()).lower()
+
+
+def check_distinct_headers(headers: Sequence[object], source: str) -> None:
+    """Raise :class:`InputError` naming ``source`` and the columns when two headers differ
+    only by case or spacing (or not at all): which one is meant would be a guess."""
+    groups: dict[str, list[str]] = {}
+    for h in headers:
+        if key := header_key(h):
+            groups.setdefault(key, []).append(str(h))
+    alike = [names for names in groups.values() if len(names) > 1]
+    if alike:
+        raise InputError(f"{source}: {_alike_text(alike)}")
+
+
+def _alike_text(alike: Sequence[Sequence[str]]) -> str:
+    pairs = "; ".join(" and ".join(repr(n) for n in names) for names in alike)
+    return (
+        f"columns {pairs} differ only by case or spacing, so which one is meant would be a "
+        "guess; rename or delete all but one of them"
+    )
 
 
 def numeric_column(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import os
@@ -16,6 +17,7 @@ from ..core import crs as crs_mod
 from ..core._encoding import decode_table_text
 from ..core._validate import (
     Problems,
+    check_distinct_headers,
     check_lonlat,
     check_unique_ids,
     find_column,
@@ -49,6 +51,7 @@ def _read_csv(p: Path, role: str) -> pd.DataFrame:
     text, encoding = decode_table_text(p.read_bytes(), source)
     if encoding != "utf-8":
         logger.info("%s read as %s text", source, encoding)
+    check_distinct_headers(next(csv.reader(io.StringIO(text), skipinitialspace=True), []), source)
     try:
         return pd.read_csv(
             io.StringIO(text),
@@ -66,11 +69,7 @@ def _read_csv(p: Path, role: str) -> pd.DataFrame:
 def _read_table(p: Path, role: str) -> pd.DataFrame:
     """A CSV or Excel sheet as text cells (the first sheet of a workbook)."""
     if p.suffix.lower() in EXCEL_SUFFIXES:
-        try:
-            frame = pd.read_excel(p, dtype=str, sheet_name=0)
-        except Exception as exc:  # openpyxl raises several types for broken workbooks
-            raise InputError(f"{role} file {str(p)!r} cannot be read as Excel ({exc})") from None
-        return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+        return _read_excel(p, f"{role} file {str(p)!r}")
     head = p.read_bytes()[:4096]
     if b"\x00" in head:
         raise InputError(
@@ -78,6 +77,19 @@ def _read_table(p: Path, role: str) -> pd.DataFrame:
             "CSV UTF-8 (Excel: 另存为 CSV UTF-8)"
         )
     return _read_csv(p, role)
+
+
+def _read_excel(p: Path, source: str) -> pd.DataFrame:
+    """The first sheet of a workbook as text cells, its headers checked first."""
+    try:
+        header = pd.read_excel(p, dtype=str, sheet_name=0, header=None, nrows=1)
+        check_distinct_headers(header.iloc[0].tolist() if len(header) else [], source)
+        frame = pd.read_excel(p, dtype=str, sheet_name=0)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises several types for broken workbooks
+        raise InputError(f"{source} cannot be read as Excel ({exc})") from None
+    return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
 
 
 def read_vector(path: Path, source: str) -> gpd.GeoDataFrame:

@@ -109,3 +109,44 @@ def test_latin1_names_through_the_cli(tmp_path, demo_files, helsinki_pbf):
     assert res.exit_code == 0, res.output
     scored = pd.read_csv(tmp_path / "out" / "stations_scored.csv", encoding="utf-8-sig")
     assert "Café Müller" in scored["name"].tolist()
+
+
+# --- 2. headers alike but for case or spacing ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header, names",
+    [
+        ("id,lon,lat,weight,Weight", ["'weight'", "'Weight'"]),
+        ("id,lon,LON,lat", ["'lon'", "'LON'"]),
+        ("id,lon , lon,lat", ["'lon '", "'lon'"]),
+        ("id,lon,lon,lat", ["'lon'", "'lon'"]),
+        ("id,Name,lon,name ,lat", ["'Name'", "'name '"]),
+    ],
+)
+def test_headers_alike_but_for_case_or_spacing_are_an_error(tmp_path, header, names):
+    cells = ",".join(["H1", "24.94", "24.95", "60.17", "2"][: header.count(",") + 1])
+    p = _csv(tmp_path, f"{header}\n{cells}\n", name="alike.csv")
+    with pytest.raises(InputError, match=r"alike\.csv.*differ only by case or spacing") as exc:
+        demand.read_hotspots(p)
+    assert all(n in str(exc.value) for n in names), exc.value
+
+
+def test_excel_headers_alike_are_an_error(tmp_path):
+    x = tmp_path / "alike.xlsx"
+    pd.DataFrame([["S1", 24.94, 60.17, 24.95]], columns=["id", "lon", "lat", "LON"]).to_excel(
+        x, index=False
+    )
+    with pytest.raises(InputError, match=r"alike\.xlsx.*'lon' and 'LON' differ only by case"):
+        sites.read_sites(x)
+
+
+def test_headers_alike_through_the_cli(tmp_path, demo_files, helsinki_pbf):
+    hs = pd.read_csv(demo_files / "hotspots.csv")
+    hs["Weight"] = 1
+    hs.to_csv(tmp_path / "hotspots.csv", index=False)
+    line = _one_error_line(
+        _plan(demo_files, helsinki_pbf, tmp_path / "out", hotspots=tmp_path / "hotspots.csv")
+    )
+    assert "hotspots.csv" in line and "'weight' and 'Weight' differ only by case" in line
+
