@@ -8,6 +8,7 @@ own food and retail POIs as a proxy for rider pick-ups (weights per category in
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -156,12 +157,13 @@ def _check_clustering(eps_m: float, min_points: int, weight_by: str) -> None:
             choices=", ".join(WEIGHT_BY), got=weight_by,
         )  # fmt: skip
     wrong = []
-    if not eps_m > 0:
+    bad_eps = not (eps_m > 0 and math.isfinite(eps_m))  # NaN fails both, inf the second
+    if bad_eps:
         wrong.append("{eps_m}: {eps:g} must be a radius in metres above 0, such as 150")
     if min_points < 1:
         wrong.append("{min_points}: {points} must be at least 1, such as 5")
     if wrong:
-        field = "eps_m" if not eps_m > 0 else "min_points"
+        field = "eps_m" if bad_eps else "min_points"
         raise InputError.about(field, "; ".join(wrong), eps=eps_m, points=min_points)
 
 
@@ -192,14 +194,45 @@ def _riders_and_times(
             "weigh by count or riders",
             source=source,
         )
-    times = pd.to_datetime(df[time_col], errors="coerce")
+    return rider_col, read_times(df[time_col], source=source, column=str(time_col))
+
+
+#: A time of day followed by a UTC offset: ``Z``, ``UTC``, ``+08:00``, ``-0500``, ``+08``.
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def read_times(values: pd.Series, *, source: str, column: str) -> pd.Series:
+    """Times of a column as naive datetimes, in UTC when the times carry offsets.
+
+    Times that all carry a UTC offset (``2026-05-01T12:00:00+08:00``, ``...04:10:00Z``) are
+    converted to UTC, so mixed offsets compare correctly; times without offsets are kept as
+    they are (local time). A column mixing both is refused, naming the rows of each kind,
+    since a time without an offset has no place on the UTC line. Raises
+    :class:`InputError` naming the rows that are not dates and times.
+    """
+    text = values.astype("string").str.strip()
+    given = text.notna() & (text != "")
+    aware = text.str.contains(_OFFSET, regex=True, na=False).to_numpy(dtype=bool)
+    naive = given.to_numpy(dtype=bool) & ~aware
+    if aware.any() and naive.any():
+        raise InputError(
+            f"{source}, column {column!r}: mixes times with a UTC offset "
+            f"({rows_text(np.flatnonzero(aware))}) and without "
+            f"({rows_text(np.flatnonzero(naive))}); give every time an offset (such as +08:00 "
+            "or Z) or none"
+        )
+    if aware.any():
+        times = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+        times = times.dt.tz_localize(None)
+    else:
+        times = pd.to_datetime(text, errors="coerce")
     bad = np.flatnonzero(times.isna().to_numpy())
     if bad.size:
         raise InputError(
-            f"{source}: {rows_text(bad)}, column {time_col!r}: not a "
+            f"{source}: {rows_text(bad)}, column {column!r}: not a "
             "date and time; use ISO form such as 2026-05-01 12:30:00"
         )
-    return rider_col, times
+    return pd.Series(times.to_numpy(), index=values.index)
 
 
 def _cluster_labels(df: pd.DataFrame, *, eps_m: float, min_points: int, source: str) -> np.ndarray:
