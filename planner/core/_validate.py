@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -19,6 +20,19 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _MAX_LISTED = 5
+
+#: Columns the planner writes itself (scores, coverage flags, suggested sites): in an input
+#: (a reused ``stations_scored.csv``) they are stale and clash with what the run computes.
+PLANNER_COLUMNS = frozenset(
+    {"grade", "catchment_demand", "catchment_hotspots", "snap_status", "snap_distance_m",
+     "nearest_minutes", "nearest_minutes_median", "nearest_minutes_p90", "served_demand",
+     "lon_gcj02", "lat_gcj02"}
+)  # fmt: skip
+#: The same per threshold: ``demand_8``, ``share_7.5``, ``goal_10_attained``...
+_PLANNER_PER_THRESHOLD = re.compile(
+    r"(demand|hotspots|share|unique|redundant|lost_if_closed|catchment_within|covered|beyond"
+    r"|demand_added|added|cumulative|cumulative_share)_\d+(\.\d+)?|goal_\d+(\.\d+)?_attained"
+)
 
 
 class Problems:
@@ -74,6 +88,17 @@ def find_column(
             source=source, hits=hits, what=field,
         )  # fmt: skip
     return hits[0] if hits else None
+
+
+def planner_columns(columns: Iterable[object]) -> list[str]:
+    """The columns among ``columns`` that the planner writes itself (case and spacing
+    ignored), in their order."""
+    out = []
+    for c in columns:
+        key = header_key(c)
+        if key in PLANNER_COLUMNS or _PLANNER_PER_THRESHOLD.fullmatch(key):
+            out.append(str(c))
+    return out
 
 
 def header_key(header: object) -> str:

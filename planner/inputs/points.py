@@ -22,6 +22,7 @@ from ..core._validate import (
     check_unique_ids,
     find_column,
     numeric_column,
+    planner_columns,
     rows_text,
 )
 from ..core.errors import InputError, InputFileNotFound
@@ -156,7 +157,7 @@ def read_point_table(
     weight_col = _add_weights(out, frame, columns, source, problems, need_weight=need_weight)
     problems.raise_if_any()
     used = {c for c in (id_col, name_col, weight_col, *coords.columns) if c}
-    return _with_other_columns(out, frame, used)
+    return _with_other_columns(out, frame, used, source)
 
 
 @dataclass(frozen=True)
@@ -281,9 +282,21 @@ def _add_weights(
     return weight_col
 
 
-def _with_other_columns(out: pd.DataFrame, frame: pd.DataFrame, used: set[str]) -> pd.DataFrame:
-    """``out`` with every column of the file that is not already read (``venue``...)."""
-    for col in frame.columns:
-        if col not in used and col not in out.columns:
+def _with_other_columns(
+    out: pd.DataFrame, frame: pd.DataFrame, used: set[str], source: str
+) -> pd.DataFrame:
+    """``out`` with every column of the file that is not already read (``venue``...), but
+    for the columns the planner writes itself (``grade``, ``demand_8``...: a reused output
+    file), dropped with one warning."""
+    others = [c for c in frame.columns if c not in used and c not in out.columns]
+    stale = planner_columns(others)
+    if stale:
+        logger.warning(
+            "%s: dropped %d column(s) the planner writes itself, %s (an output file reused "
+            "as input?); the run computes them afresh",
+            source, len(stale), ", ".join(repr(c) for c in stale),
+        )  # fmt: skip
+    for col in others:
+        if str(col) not in stale:
             out[col] = frame[col].to_numpy()
     return out

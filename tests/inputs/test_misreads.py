@@ -150,3 +150,43 @@ def test_headers_alike_through_the_cli(tmp_path, demo_files, helsinki_pbf):
     )
     assert "hotspots.csv" in line and "'weight' and 'Weight' differ only by case" in line
 
+
+# --- 3. columns the planner writes itself -------------------------------------------------
+
+
+def test_columns_the_planner_writes_are_dropped_with_one_warning(tmp_path, caplog):
+    p = _csv(tmp_path, "id,name,lon,lat,venue,grade,demand_8,share_10,unique_8,catchment_demand,"
+             "snap_status,nearest_minutes,covered_8,beyond_8,demand_added_8,cumulative_share_7.5\n"
+             "S1,a,24.94,60.17,bank,A,3,0.5,1,9,ok,2.5,True,False,4,0.9\n",
+             name="stations_scored.csv")  # fmt: skip
+    with caplog.at_level("WARNING", logger="planner.inputs.points"):
+        st = sites.read_sites(p)
+    assert st["venue"].tolist() == ["bank"]
+    assert not {"grade", "demand_8", "share_10", "snap_status", "beyond_8"} & set(st.columns)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "stations_scored.csv" in warnings[0], warnings
+    assert all(f"'{c}'" in warnings[0] for c in ("grade", "demand_8", "cumulative_share_7.5"))
+
+
+def test_a_named_column_is_kept_even_when_the_planner_writes_one_so_named(tmp_path, caplog):
+    p = _csv(tmp_path, "id,lon,lat,demand_8\nH1,24.94,60.17,3\n")
+    hs = demand.read_hotspots(p, columns={"weight": "demand_8"})
+    assert hs["weight"].tolist() == [3.0]
+
+
+def test_reused_output_files_through_the_cli(tmp_path, demo_files, helsinki_pbf):
+    first = tmp_path / "first"
+    assert _plan(demo_files, helsinki_pbf, first).exit_code == 0
+    stations = pd.read_csv(first / "stations_scored.csv", encoding="utf-8-sig")
+    stations = stations.rename(columns={"station_id": "id"})
+    stations["grade"], stations["unique_5"] = "STALE-GRADE", 987654321
+    stations.to_csv(tmp_path / "stations.csv", index=False)
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "again", stations=tmp_path / "stations.csv",
+                candidates=first / "recommended_sites.csv")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "again" / "map.html").read_text(encoding="utf-8")
+    assert "STALE-GRADE" not in page and "987654321" not in page
+    scored = pd.read_csv(tmp_path / "again" / "stations_scored.csv", encoding="utf-8-sig")
+    assert "(grade -)" not in page  # a stale grade column hid the computed one
+    assert all(f"(grade {g})" in page for g in scored["grade"])
+
