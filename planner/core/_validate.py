@@ -144,6 +144,28 @@ def numeric_column(
     return values
 
 
+#: The largest total weight accepted: beyond it sums of whole counts lose precision and
+#: products with seconds or metres head for infinity (1e308 would give NaN in summary.json).
+MAX_TOTAL_WEIGHT = 1e15
+
+
+def check_weight_total(weights: np.ndarray, problems: Problems, column: str) -> None:
+    """Report weights whose total is not finite or exceeds :data:`MAX_TOTAL_WEIGHT`, naming
+    the rows of the largest ones."""
+    w = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
+    with np.errstate(over="ignore"):
+        total = float(np.sum(w))
+    if total <= MAX_TOTAL_WEIGHT:
+        return
+    big = np.flatnonzero(w > MAX_TOTAL_WEIGHT / max(len(w), 1))
+    problems.add(
+        f"{rows_text(big)}, column {column!r}: weights too large (total "
+        f"{'overflows to infinity' if not np.isfinite(total) else f'{total:.3g}'}, more than "
+        f"{MAX_TOTAL_WEIGHT:.0e}); give them in a smaller unit (orders or riders per day) or "
+        "scale them down"
+    )
+
+
 def check_lonlat(lon: np.ndarray, lat: np.ndarray, problems: Problems, cols: Sequence[str]) -> None:
     """Report coordinates out of range and columns that look swapped."""
     ok = np.isfinite(lon) & np.isfinite(lat)

@@ -20,6 +20,7 @@ from ..core._validate import (
     check_distinct_headers,
     check_lonlat,
     check_unique_ids,
+    check_weight_total,
     find_column,
     numeric_column,
     planner_columns,
@@ -271,6 +272,7 @@ def _add_weights(
             problems.add(
                 f"{rows_text(neg)}, column {weight_col!r}: weight is negative; weights must be >= 0"
             )
+        check_weight_total(w, problems, weight_col)
         out["weight"] = w
     elif need_weight:
         raise InputError(

@@ -190,3 +190,34 @@ def test_reused_output_files_through_the_cli(tmp_path, demo_files, helsinki_pbf)
     assert "(grade -)" not in page  # a stale grade column hid the computed one
     assert all(f"(grade {g})" in page for g in scored["grade"])
 
+
+# --- 4. weights that overflow -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "weights, fragment",
+    [
+        (["1", "1e308", "1e308"], r"rows 3, 4, column 'weight': weights too large \(total "
+                                  r"overflows to infinity"),
+        (["1e308", "2", "3"], r"row 2, column 'weight': weights too large"),
+        (["5e14", "5e14", "5e14"], r"rows 2, 3, 4, column 'weight': weights too large \(total "
+                                   r"1\.5e\+15"),
+        (["1", "inf", "2"], r"row 3, column 'weight': weight must be a number, found 'inf'"),
+    ],
+)  # fmt: skip
+def test_weights_whose_total_overflows_are_refused(tmp_path, weights, fragment):
+    rows = "".join(f"H{i},24.9{i},60.17,{w}\n" for i, w in enumerate(weights))
+    p = _csv(tmp_path, "id,lon,lat,weight\n" + rows, name="huge.csv")
+    with pytest.raises(InputError, match=r"huge\.csv.*" + fragment) as exc:
+        demand.read_hotspots(p)
+    assert "inf" in weights or "smaller unit" in str(exc.value)
+
+
+def test_overflowing_weights_through_the_cli(tmp_path, demo_files, helsinki_pbf):
+    hs = pd.read_csv(demo_files / "hotspots.csv")
+    hs.loc[[0, 1], "weight"] = 1e308
+    hs.to_csv(tmp_path / "hotspots.csv", index=False)
+    out = tmp_path / "out"
+    line = _one_error_line(_plan(demo_files, helsinki_pbf, out, hotspots=tmp_path / "hotspots.csv"))
+    assert "hotspots.csv" in line and "rows 2, 3, column 'weight': weights too large" in line
+    assert "smaller unit" in line and not (out / "summary.json").exists()
