@@ -214,23 +214,56 @@ def _table_coordinates(
 
 
 def _vector_coordinates(p: Path, source: str, crs_name: str, problems: Problems) -> _Coordinates:
-    """Points of a vector file (polygons and lines become a representative point), in
-    WGS-84 unless the file's lon/lat are GCJ-02 or BD-09."""
+    """Points of a vector file (see :func:`_vector_points`), in WGS-84 unless the file's
+    lon/lat are GCJ-02 or BD-09."""
     gdf = read_vector(p, source)
     if gdf.crs is not None and crs_name not in ("gcj02", "bd09"):
         gdf = gdf.to_crs(crs_mod.WGS84)
-    geom = gdf.geometry
-    if not geom.geom_type.isin(["Point"]).all():
-        geom = geom.copy()
-        ok = geom.notna() & ~geom.is_empty
-        geom[ok] = geom[ok].representative_point()
+    geom = _vector_points(gdf.geometry.reset_index(drop=True), source, problems)
     x = geom.x.to_numpy(dtype=float) if len(geom) else np.array([])
     y = geom.y.to_numpy(dtype=float) if len(geom) else np.array([])
-    empty = np.flatnonzero(~np.isfinite(x) | ~np.isfinite(y))
-    if empty.size:
-        problems.add(f"features {[int(i) for i in empty[:5]]}: missing or empty geometry")
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     return _Coordinates(frame, x, y, ["geometry.x", "geometry.y"])
+
+
+#: Geometries that stand for a place: a point, or a footprint (a venue's building).
+_AREAS = ("Polygon", "MultiPolygon")
+
+
+def _vector_points(geom: gpd.GeoSeries, source: str, problems: Problems) -> gpd.GeoSeries:
+    """One point per feature, None where there is none.
+
+    A Point is kept. A Polygon or MultiPolygon (a venue's footprint) becomes its
+    representative point (a point inside it), with a warning that counts them. Any other
+    geometry (MultiPoint, LineString, MultiLineString, GeometryCollection) has no single
+    place and is refused, as is a feature without geometry: each is a problem naming the
+    features (numbered from 0).
+    """
+    kind = geom.geom_type.fillna("")
+    missing = (geom.isna() | geom.is_empty).to_numpy()
+    area = kind.isin(_AREAS).to_numpy() & ~missing
+    other = ~kind.isin(("Point", *_AREAS)).to_numpy() & ~missing
+    if other.any():
+        types = ", ".join(sorted(set(kind[other])))
+        problems.add(
+            f"features {[int(i) for i in np.flatnonzero(other)[:5]]}: {types} is not a point; "
+            "give one Point (or a polygon) per feature (split a MultiPoint into single points)"
+        )
+    if missing.any():
+        problems.add(
+            f"features {[int(i) for i in np.flatnonzero(missing)[:5]]}: missing or empty geometry"
+        )
+    geom = geom.copy()
+    if area.any():
+        geom[area] = geom[area].representative_point()
+        logging.getLogger(__name__).warning(
+            "%s: %d polygon features stand for their representative point (a point inside "
+            "each); give points to choose the spot",
+            source,
+            int(area.sum()),
+        )
+    geom[other | missing] = None
+    return geom
 
 
 def _ids(

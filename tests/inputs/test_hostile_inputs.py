@@ -4,6 +4,7 @@ zones, mistyped paths and non-finite numbers each give one planner error (in the
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,50 @@ def test_a_radius_must_be_a_finite_number_above_0(tmp_path, eps):
         demand.hotspots_from_points(pings, eps_m=float(eps))
     line = _cli(["hotspots", "--points", pings, f"--eps-m={eps}", "--out", tmp_path / "h.csv"])
     assert line == f"error: --eps-m: {float(eps):g} must be a radius in metres above 0, such as 150"
+
+
+# --------------------------------------------------------------------------- GeoJSON geometry
+
+_PT = {"type": "Point", "coordinates": [1.52, 42.51]}
+_ODD = {
+    "GeometryCollection": {"type": "GeometryCollection", "geometries": [_PT, _PT]},
+    "MultiPoint": {"type": "MultiPoint", "coordinates": [[1.52, 42.51], [1.53, 42.52]]},
+    "LineString": {"type": "LineString", "coordinates": [[1.52, 42.51], [1.53, 42.52]]},
+}
+_SQUARE = [[[1.52, 42.51], [1.53, 42.51], [1.53, 42.52], [1.52, 42.52], [1.52, 42.51]]]
+
+
+def _geojson(tmp_path: Path, geometries: list[dict]) -> Path:
+    feats = [
+        {"type": "Feature", "properties": {"id": f"f{i}", "weight": 1}, "geometry": g}
+        for i, g in enumerate(geometries)
+    ]
+    p = tmp_path / "pts.geojson"
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    return p
+
+
+@pytest.mark.parametrize("kind", sorted(_ODD))
+def test_features_without_a_single_place_are_refused(tmp_path, points_csv, kind):
+    f = _geojson(tmp_path, [_PT, _ODD[kind]])
+    with pytest.raises(InputError, match=rf"features \[1\]: {kind} is not a point; give one"):
+        demand.read_hotspots(f)
+    for role in ("--hotspots", "--stations"):
+        others = {"--hotspots": points_csv, "--stations": points_csv}
+        args = [a for k, v in {**others, role: f}.items() for a in (k, v)]
+        line = _cli(["score", "--network", _graphml(tmp_path), *args, "--out", tmp_path / "o"])
+        assert str(f) in line and f"{kind} is not a point" in line
+
+
+def test_polygons_become_their_representative_point_with_a_warning(tmp_path, caplog):
+    f = _geojson(tmp_path, [_PT, {"type": "Polygon", "coordinates": _SQUARE}])
+    hs = demand.read_hotspots(f)
+    assert hs.geometry.geom_type.tolist() == ["Point", "Point"]
+    assert 1.52 < hs["lon"].iloc[1] < 1.53 and 42.51 < hs["lat"].iloc[1] < 42.52
+    assert "1 polygon features stand for their representative point" in caplog.text
+
+
+def test_an_empty_collection_is_a_missing_geometry(tmp_path):
+    f = _geojson(tmp_path, [_PT, {"type": "GeometryCollection", "geometries": []}])
+    with pytest.raises(InputError, match=r"features \[1\]: missing or empty geometry"):
+        demand.read_hotspots(f)
