@@ -297,7 +297,7 @@ def compute(
     legs = _target_legs(network, targets)
     active = np.flatnonzero((sources.segment >= 0) & (sources.access_s <= limit_s))
     if batch_size is None:
-        batch_size = max(1, min(512, BATCH_BYTES // (8 * (n + n_s))))
+        batch_size = batch_size_for(n + n_s, n_t)
     pairs, node_pairs = _Pairs(), _Pairs()
     batches = [active[k : k + batch_size] for k in range(0, len(active), batch_size)]
     for batch in progress(batches, total=len(batches), desc="travel times"):
@@ -329,6 +329,16 @@ def _direct_rides(
     direct = direct + sources.access_s[i] + targets.access_s[j]
     within = direct <= limit_s
     return i[within], j[within], direct[within]
+
+
+def batch_size_for(n_graph: int, n_targets: int) -> int:
+    """Sources per Dijkstra call so that one batch holds at most :data:`BATCH_BYTES`: each
+    source's row of seconds over the graph (roads and sources' own nodes), and its seconds to
+    every target three times over (the two ends of each target's segment and their minimum).
+    With far more hotspots than nodes the targets dominate; a batch is never below one
+    source."""
+    per_source = 8 * (n_graph + 3 * n_targets)
+    return max(1, min(512, BATCH_BYTES // max(per_source, 1)))
 
 
 def _batch_times(

@@ -245,3 +245,14 @@ def test_times_on_a_real_extract(real_ebike):
     assert tt.node_seconds is not None and (tt.node_seconds.data <= 900.0).all()
     whole = travel.compute(net, s, h, limit_s=900.0)
     assert (whole.seconds != tt.seconds).nnz == 0  # batches do not change the answer
+
+
+def test_batches_are_sized_by_what_they_hold():
+    """A batch of Dijkstra rows holds its seconds over the graph and to every target (three
+    arrays of them): with far more hotspots than nodes the targets decide the batch."""
+    nodes_only = travel.batch_size_for(100_000, 0)
+    assert nodes_only == travel.BATCH_BYTES // (8 * 100_000)
+    many_targets = travel.batch_size_for(100_000, 1_000_000)
+    assert 8 * many_targets * (100_000 + 3 * 1_000_000) <= travel.BATCH_BYTES
+    assert many_targets < nodes_only
+    assert travel.batch_size_for(100_000, 10**9) == 1 and travel.batch_size_for(1, 0) == 512
