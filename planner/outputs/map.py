@@ -13,14 +13,16 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import Element
 
@@ -166,6 +168,13 @@ def plan_map(
     return _offline_page(page) if basemap == "none" else page
 
 
+def _rows(frame: pd.DataFrame) -> Iterator[SimpleNamespace]:
+    """The rows of ``frame`` with their columns as attributes, whatever the names (a column
+    of a fractional threshold such as ``demand_added_7.5`` too, which ``itertuples`` drops)."""
+    for record in frame.to_dict(orient="records"):
+        yield SimpleNamespace(**{str(k): v for k, v in record.items()})
+
+
 def _stable_ids(root: Element, page: str) -> str:
     """The page with folium's random element ids replaced by ids numbered in order of
     appearance, so the same plan always gives the same page, byte for byte."""
@@ -220,7 +229,7 @@ def _circles(m: folium.Map, iso: gpd.GeoDataFrame, style: _Style) -> None:
         rows = (
             iso.loc[iso["minutes"].map(minutes_text) == lb] if len(iso) else iso
         )
-        for row in rows.itertuples():
+        for row in _rows(rows):
             if row.geometry is None or row.geometry.is_empty:
                 continue
             kind = lab["suggested"] if getattr(row, "kind", "") == "suggested" else lab["stations"]
@@ -241,7 +250,7 @@ def _circles(m: folium.Map, iso: gpd.GeoDataFrame, style: _Style) -> None:
 
 def _service_areas(m: folium.Map, areas: gpd.GeoDataFrame, style: _Style) -> None:
     """One hidden layer per threshold: the area within it of some existing station."""
-    for row in areas.itertuples():
+    for row in _rows(areas):
         lb = minutes_text(row.minutes)
         group = folium.FeatureGroup(name=style.lab["area"].format(m=lb), show=False)
         colour = style.colours.get(lb, "#555")
@@ -260,7 +269,7 @@ def _hotspots(m: folium.Map, hs: gpd.GeoDataFrame, style: _Style) -> None:
     first = f"covered_{nearest}"
     group = folium.FeatureGroup(name=lab["hotspots"])
     wmax = float(hs["weight"].max()) if len(hs) else 1.0
-    for row in hs.itertuples():
+    for row in _rows(hs):
         covered = bool(getattr(row, first, False))
         colour = "#2166ac" if covered else "#b2182b"
         radius = 3 + 7 * np.sqrt(float(row.weight) / wmax) if wmax > 0 else 4
@@ -282,7 +291,7 @@ def _hotspots(m: folium.Map, hs: gpd.GeoDataFrame, style: _Style) -> None:
 def _stations(m: folium.Map, st: gpd.GeoDataFrame, style: _Style) -> None:
     """A square per existing station, coloured and lettered by its grade."""
     group = folium.FeatureGroup(name=style.lab["stations"])
-    for row in st.itertuples():
+    for row in _rows(st):
         grade = str(getattr(row, "grade", "-") or "-")
         folium.Marker(
             [row.geometry.y, row.geometry.x],
@@ -316,7 +325,7 @@ def _station_rows(row: Any, grade: str, style: _Style) -> list[tuple[str, object
 def _suggested_sites(m: folium.Map, rec: gpd.GeoDataFrame, style: _Style) -> None:
     """A numbered round marker per suggested site, in rank order."""
     group = folium.FeatureGroup(name=style.lab["suggested"])
-    for row in rec.itertuples():
+    for row in _rows(rec):
         rank = int(row.rank)
         folium.Marker(
             [row.geometry.y, row.geometry.x],

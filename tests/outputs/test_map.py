@@ -113,3 +113,14 @@ def test_the_same_plan_gives_the_same_page_byte_for_byte(plan_add2, summary_add2
     assert again == full_map
     ids = set(re.findall(r"popup_([0-9a-f]{32})", full_map))
     assert len(ids) == 5  # every popup (3 stations, 2 sites) keeps an id of its own
+
+
+def test_fractional_minutes_reach_every_popup(helsinki_walk, demo_points):
+    """A threshold of 7.5 minutes names columns such as demand_added_7.5, which itertuples
+    cannot give as attributes: the popups crashed."""
+    from planner.plan.request import PlanRequest
+    from planner.plan.run import plan
+
+    request = PlanRequest(minutes=(7.5, 10.0, 15.0), targets=(0.8, 0.9, 1.0), add=1)
+    page = map_page.map_html(plan(helsinki_walk, *demo_points, request))
+    assert "7.5" in page and page.count("popup_") >= 4
