@@ -118,30 +118,51 @@ def parse_minutes(value: object) -> tuple[float, ...]:
 
 
 def parse_targets(value: object, minutes: tuple[float, ...]) -> tuple[float, ...]:
-    """Goal shares (0-1, or percentages 0-100), one per threshold, such as ``"0.8,0.9,1"``.
+    """Goal shares, one per threshold: all fractions (``"0.8,0.9,1"``) or all percentages
+    (``"80,90,100"`` or ``"80%,90%,100%"``); a share above 100% is an error.
 
-    ``None`` gives the defaults (80/90/100%) for three thresholds; for another number of
-    thresholds, 100% within the widest and no goal for the others.
+    ``None`` gives the seed documents' goals (80%, 90%, 100%) for the thresholds 8, 10, 15;
+    other thresholds need their own goals.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
-        if len(minutes) == len(DEFAULT_TARGETS):
+        if tuple(float(m) for m in minutes) == DEFAULT_MINUTES:
             return DEFAULT_TARGETS
-        return tuple([0.0] * (len(minutes) - 1) + [1.0])
+        raise FieldError(
+            "targets",
+            "{targets}: give one goal share per threshold for {minutes} {listed}, such as "
+            "{example}; the default goals (80%, 90%, 100%) are for 8,10,15 only",
+            listed=_listed(minutes), example=",".join(["0.8"] * (len(minutes) - 1) + ["1"]),
+        )  # fmt: skip
     values = _numbers(value, "targets", "0.8,0.9,1.0", percent=True)
-    if any(v > 1.0 for v in values):
-        values = [v / 100.0 for v in values]
     if len(values) != len(minutes):
         raise FieldError(
             "targets",
             "{targets}: give one share per threshold ({n} for {minutes} {listed}), got {got}",
             n=len(minutes), listed=_listed(minutes), got=len(values),
         )  # fmt: skip
+    values = _as_fractions(value, values)
     if any(not (0.0 <= v <= 1.0) for v in values):
         raise FieldError(
             "targets", "{targets}: shares must be between 0 and 1 (or 0-100%), got {got}",
             got=values,
         )  # fmt: skip
     return tuple(values)
+
+
+def _as_fractions(given: object, values: list[float]) -> list[float]:
+    """Shares as fractions: percentages when written with ``%`` or when every share but 0 is
+    above 1; a mix of fractions and percentages (``0.8,0.9,1.5``) is an error."""
+    marked = isinstance(given, str) and "%" in given
+    if marked or all(v == 0 or v > 1 for v in values) and any(v > 1 for v in values):
+        return [v / 100.0 for v in values]
+    if any(v > 1 for v in values):
+        raise FieldError(
+            "targets",
+            "{targets}: {got!r} mixes fractions (at most 1) and percentages (above 1); write "
+            "them all as fractions such as 0.8,0.9,1 or all as percentages such as 80,90,100",
+            got=given,
+        )
+    return values
 
 
 def parse_minute_weights(value: object, minutes: tuple[float, ...]) -> tuple[float, ...] | None:

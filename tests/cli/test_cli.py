@@ -86,7 +86,7 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
 
 def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
     out = tmp_path / "plan"
-    res = _plan(demo_files, helsinki_pbf, out, minutes="5,8", add=2)
+    res = _plan(demo_files, helsinki_pbf, out, minutes="5,8", targets="0.5,1", add=2)
     assert res.exit_code == 0, res.output
     scored = pd.read_csv(out / "stations_scored.csv")
     assert {"station_id", "demand_5", "demand_8", "unique_8", "share_8"} <= set(scored.columns)
