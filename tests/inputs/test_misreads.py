@@ -34,7 +34,8 @@ def _plan(files, network, out, **paths):
     """``planner plan`` walking on the Helsinki files; ``paths`` replace some of them."""
     args = {"network": network, "hotspots": files / "hotspots.csv",
             "stations": files / "stations.csv", "candidates": files / "candidates.csv",
-            "mode": "walk", "minutes": "5,8", "targets": "0.5,1", "add": 1, "out": out, **paths}  # fmt: skip
+            "mode": "walk", "minutes": "5,8", "targets": "0.5,1", "add": 1, "out": out,
+            **paths}  # fmt: skip
     cli = ["plan", "--quiet", *[x for k, v in args.items() for x in (f"--{k}", str(v))]]
     return CliRunner().invoke(main, cli)
 
