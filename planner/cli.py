@@ -111,8 +111,8 @@ def _options(
     ]  # fmt: skip
     if with_add:
         opts[4:4] = [
-            click.option("--add", "add", type=str, default="3", show_default=True,
-                         metavar="N", help="Number of new sites to suggest."),
+            click.option("--add", "add", type=str, default=None, metavar="N",
+                         help="Number of new sites to suggest (default 3)."),
             click.option("--objective", type=str, metavar="|".join(objectives.BY_NAME),
                          default="coverage", show_default=True,
                          help="What the new sites should do best: " + "; ".join(

@@ -306,6 +306,14 @@ class PlanRequest:
             raise TypeError(f"unknown plan options {unknown}; known are {sorted(OPTIONS)}")
         opts = {**OPTIONS, **{k: v for k, v in options.items() if v is not None}}
         problems: list[FieldError] = []
+        if options.get("add") is not None and options.get("reach") is not None:
+            problems.append(
+                FieldError(
+                    "add",
+                    "{add} and {reach} both say how many sites: {reach} asks for the fewest "
+                    "that meet a goal; drop one of them",
+                )
+            )
         try:
             opts["reach"] = reach_value(opts["reach"])
             objective: Objective = objectives.from_options(opts)

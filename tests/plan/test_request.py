@@ -54,6 +54,7 @@ def test_defaults_are_the_seed_documents_goals():
         ({"reach": "0@10"}, None, "reach", "the share must be above 0"),
         ({"reach": "90%@10", "min_spacing_m": 100}, None, "reach", "drop min_spacing_m"),
         ({"reach": "90%@10", "objective": "time"}, None, "objective", "works with add only"),
+        ({"reach": "90%@10", "add": 2}, None, "add", "add and reach both say how many sites"),
         ({"objective": "time", "min_spacing_m": 50}, None, "objective", "works with add only"),
         ({"objective": "time", "capacity": 40}, None, "capacity", "works with add and the cov"),
         ({"reach": "90%@10", "capacity": 40}, None, "capacity", "drop it with objective time"),
