@@ -3,6 +3,7 @@ plus formatting; errors become one line on stderr and exit status 2."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 import logging
 import sys
@@ -173,7 +174,29 @@ def _config_defaults(path: str | None) -> dict[str, dict[str, Any]]:
             f"--config: {str(p)!r} has unknown tables {unknown}; use [defaults] "
             f"or one of {', '.join(f'[{c}]' for c in commands)}"
         )
-    return {c: {**shared, **norm(data.get(c, {}))} for c in commands}
+    tables = {c: norm(data.get(c, {})) for c in commands}
+    _check_keys(p, shared, tables)
+    return {c: {**shared, **tables[c]} for c in commands}
+
+
+def _check_keys(path: Path, shared: dict[str, Any], tables: dict[str, dict[str, Any]]) -> None:
+    """Every key of a settings table names an option of its command (of some command, for
+    ``[defaults]``); a wrong one is an error naming the nearest option."""
+    known = {
+        name: {p.name for p in main.commands[name].params if p.name} for name in tables
+    }  # fmt: skip
+    wrong = [("defaults", k, set().union(*known.values())) for k in shared
+             if not any(k in names for names in known.values())]  # fmt: skip
+    wrong += [(name, k, known[name]) for name, table in tables.items() for k in table
+              if k not in known[name]]  # fmt: skip
+    if wrong:
+        table, key, names = wrong[0]
+        near = difflib.get_close_matches(key, sorted(names), n=1)
+        hint = f"did you mean {near[0].replace('_', '-')!r}?" if near else "see planner --help"
+        raise ConfigError(
+            f"--config: {str(path)!r} [{table}] has an unknown key {key.replace('_', '-')!r}; "
+            f"{hint}"
+        )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

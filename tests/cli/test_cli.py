@@ -493,3 +493,20 @@ def test_bad_capacity_is_a_clear_error(tmp_path, demo_files, helsinki_pbf):
     assert res.exit_code == 2 and "must be a demand above 0" in res.output
     res = _plan(demo_files, helsinki_pbf, tmp_path / "d", capacity="50", objective="time")
     assert res.exit_code == 2 and "--capacity: works with --add" in res.output
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[plan]\nmin_spacing = 300\n", "[plan] has an unknown key 'min-spacing'; did you mean "
+                                        "'min-spacing-m'?"),
+        ("[defaults]\nlnag = 'zh'\n", "[defaults] has an unknown key 'lnag'; did you mean 'lang'?"),
+        ("[hotspots]\nadd = 3\n", "[hotspots] has an unknown key 'add'"),
+    ],
+)  # fmt: skip
+def test_planner_toml_keys_are_checked(tmp_path, monkeypatch, text, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "planner.toml").write_text(text)
+    res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "o"), "--quiet"])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert not (tmp_path / "o").exists()
