@@ -239,7 +239,15 @@ def _reach_text(text: str) -> tuple[float, float]:
         raise FieldError(
             "reach", "{reach}: expected SHARE@MINUTES such as 90%@10, got {got!r}", got=text
         )
-    if share > 1.0 or share_s.strip().endswith("%"):
+    marked = share_s.strip().endswith("%")
+    if not marked and share > 1.0 and share != int(share):
+        raise FieldError(
+            "reach",
+            "{reach}: {got!r}: a share above 1 without % is ambiguous; write it as a fraction "
+            "such as 0.9@10 or as a percentage such as 90%@10",
+            got=text,
+        )
+    if marked or share > 1.0:
         share /= 100.0
     return mins, share
 
