@@ -90,7 +90,7 @@ def plan(
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
         choice, ctx = _choose(objective, ctx)
         picks = pick_table(cov_st, cov_cand, choice.solution.selected)
-        curve = _curve(ctx, objective, candidates)
+        curve = _curve(ctx, objective, candidates, choice.solution.selected)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
     with stage(log, "isochrones", timings):
         iso, service = _circles(network, request, snaps, st_times, choice, len(stations))
@@ -245,19 +245,26 @@ def _context(
     return Context(request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed)
 
 
-def _curve(ctx: Context, objective: Objective, candidates: gpd.GeoDataFrame) -> pd.DataFrame | None:
-    """Demand added and cumulative share for k = 0..K sites in greedy coverage order."""
+def _curve(
+    ctx: Context, objective: Objective, candidates: gpd.GeoDataFrame, chosen: np.ndarray
+) -> pd.DataFrame | None:
+    """Demand added and cumulative share for k = 0..K sites: the suggested sites first, in
+    their order (so the curve passes exactly through the suggested coverage, whatever the
+    objective and method), then the sites greedy coverage would add next (``suggested``
+    False), up to max(2 × add, 10) sites."""
     if not len(candidates) or ctx.add <= 0:
         return None
+    usable = len(candidates) if ctx.allowed is None else int(ctx.allowed.sum())
+    k_max = min(max(2 * ctx.add, 10, len(chosen)), usable)
     problem = MaximalCoverage.from_coverage(
-        ctx.candidates, ctx.add, existing=ctx.stations,
+        ctx.candidates, k_max, existing=ctx.stations,
         threshold_weights=objective.curve_weights(ctx.request.minutes),
         conflicts=ctx.conflicts, allowed=ctx.allowed,
     )  # fmt: skip
-    k_max = min(int(problem.allowed.sum()), max(2 * ctx.add, 10))
-    order = problem.curve(k_max)["candidate"].to_numpy()
+    order = problem.fill(chosen)
     curve = pick_table(ctx.stations, ctx.candidates, order)
     curve.insert(2, "id", ["(existing)", *candidates["id"].iloc[order].tolist()])
+    curve.insert(3, "suggested", [False, *[k < len(chosen) for k in range(len(order))]])
     return curve
 
 

@@ -147,3 +147,23 @@ def test_row_order_of_the_candidates_never_decides_the_answer(demo, options):
     if "capacity" in options:
         caps = dict(zip(cand["id"], cand["cap"], strict=True))
         assert list(b.recommended["capacity"]) == [caps[i] for i in b.recommended["id"]]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"add": 3}, {"add": 2, "capacity": 40}, {"add": 2, "objective": "time"},
+     {"add": 2, "objective": "worst"}, {"add": 3, "method": "exact"}],
+)  # fmt: skip
+def test_the_coverage_curve_passes_through_the_suggested_sites(demo, options):
+    """Whatever the objective and method, the curve lists the suggested sites first, in
+    their order, and reaches exactly the suggested coverage; greedy picks follow."""
+    net, hs, st, cand = demo
+    p = plan(net, hs, st, cand, **options)
+    k = len(p.recommended)
+    head = p.coverage_curve.iloc[1 : k + 1]
+    assert list(head["id"]) == list(p.recommended["id"]) and head["suggested"].all()
+    assert not p.coverage_curve["suggested"].iloc[k + 1 :].any()
+    for lab in ("8", "10", "15"):
+        assert head[f"cumulative_share_{lab}"].iloc[-1] == pytest.approx(
+            p.recommended[f"cumulative_share_{lab}"].iloc[-1]
+        )
