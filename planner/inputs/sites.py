@@ -14,6 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from ..core._validate import Problems, numeric_column, rows_text
 from ..core.crs import WGS84
@@ -55,7 +56,17 @@ def candidates_from_osm(
             "community centres...); give a candidates file instead"
         )
     log.info("found %d host venues", len(venues))
-    return venues
+    return venues.assign(name=venue_names(venues))
+
+
+def venue_names(venues: pd.DataFrame) -> pd.Series:
+    """Each venue's name, and for a venue the map leaves unnamed its kind and street
+    (``"bank, 人民南路"``, ``"fuel"``), never a bare OSM id."""
+    name = venues["name"].fillna("").astype(str).str.strip()
+    kind = venues["category"].fillna("").astype(str).str.split("=").str[-1].str.replace("_", " ")
+    street = venues.get("street", pd.Series("", index=venues.index)).fillna("").astype(str)
+    fallback = kind.where(street.str.strip() == "", kind + ", " + street.str.strip())
+    return name.where(name != "", fallback)
 
 
 def empty_sites() -> gpd.GeoDataFrame:

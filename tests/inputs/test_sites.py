@@ -42,3 +42,16 @@ def test_capacity_errors_name_the_argument():
         sites.capacities(cand, [1.0, 0.0])
     with pytest.raises(InputError, match="give capacity as a number or as the name of one of"):
         sites.capacities(cand, "seats", source="candidates file 'c.csv'")
+
+
+def test_an_unnamed_venue_is_named_by_its_kind_and_street():
+    import pandas as pd
+
+    venues = pd.DataFrame(
+        {"name": ["Nordea", "", None, "  "],
+         "category": ["amenity=bank", "amenity=bank", "amenity=fuel", "amenity=community_centre"],
+         "street": ["", "人民南路", None, "Main St"]}
+    )  # fmt: skip
+    assert sites.venue_names(venues).tolist() == [
+        "Nordea", "bank, 人民南路", "fuel", "community centre, Main St"
+    ]  # fmt: skip
