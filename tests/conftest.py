@@ -76,6 +76,19 @@ def helsinki_walk(helsinki_pbf):
 
 
 @pytest.fixture(scope="session")
+def demo_files(tmp_path_factory, helsinki_pbf):
+    """Hotspot, station and candidate CSVs written from the Helsinki extract's own POIs."""
+    d = tmp_path_factory.mktemp("inputs")
+    from planner.app import demo_inputs
+
+    _, hs, st, cand = demo_inputs(helsinki_pbf)
+    pd.DataFrame(hs.drop(columns="geometry")).to_csv(d / "hotspots.csv", index=False)
+    pd.DataFrame(st.drop(columns="geometry")).to_csv(d / "stations.csv", index=False)
+    pd.DataFrame(cand.drop(columns="geometry")).head(30).to_csv(d / "candidates.csv", index=False)
+    return d
+
+
+@pytest.fixture(scope="session")
 def andorra_pbf() -> Path:
     if not ANDORRA.exists():
         pytest.skip(f"real Andorra extract not found at {ANDORRA} (needs ../shared/data)")

@@ -247,6 +247,12 @@ def _number_or_name(value: Any) -> float | str | None:
     return "one value per candidate"
 
 
+def _beyond_s(request: PlanRequest) -> float:
+    """What a hotspot beyond the widest circle of every station counts as (s): twice the
+    widest circle, in the travel-time objectives."""
+    return 2.0 * request.thresholds_s[-1]
+
+
 #: Largest hotspots × candidates matrix (cells) the travel-time objective works on densely.
 MEDIAN_MAX_CELLS = 50_000_000
 
@@ -279,7 +285,7 @@ class TravelTime(Objective):
                 "candidates, or use {objective} coverage",
                 n_h=n_h, n_c=n_c,
             )  # fmt: skip
-        penalty = 2.0 * ctx.request.thresholds_s[-1]
+        penalty = _beyond_s(ctx.request)
         base = np.minimum(ctx.stations.nearest_seconds(), penalty)
         problem = PMedian(
             times.seconds.T.tocoo(), ctx.weights, ctx.add, unreachable_cost=penalty,
@@ -395,7 +401,7 @@ class LongestTime(Objective):
         return []
 
     def choose(self, ctx: Context) -> Choice:
-        penalty = 2.0 * ctx.request.thresholds_s[-1]
+        penalty = _beyond_s(ctx.request)
         problem = PCenter(
             ctx.candidate_times.seconds.T.tocoo(), ctx.weights, ctx.add,
             base_cost=ctx.stations.nearest_seconds(), unreachable_cost=penalty,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -128,7 +129,7 @@ def _prepare(
         candidates, request = sites.empty_sites(), replace(request, add=0)
     if len(hotspots) == 0:
         raise InputError("hotspots: no points; give at least one hotspot")
-    source = f"candidates {request.sources.get('candidates') or ''}".strip()
+    source = _candidates_source(request.sources.get("candidates"))
     keep = _new_sites_by_id(candidates, stations)
     objective = request.objective.bind(candidates, keep=keep, source=source)
     kept = candidates.iloc[keep].reset_index(drop=True)
@@ -141,6 +142,14 @@ def _prepare(
             n=add, m=len(kept),
         )  # fmt: skip
     return request, kept, objective, add
+
+
+def _candidates_source(given: object) -> str:
+    """How errors name the candidates: their file (``candidates x.csv``), or what they are
+    (``candidates (host venues of the extract)``)."""
+    if not given:
+        return "candidates"
+    return f"candidates {given}" if Path(str(given)).suffix else f"candidates ({given})"
 
 
 def _new_sites_by_id(candidates: gpd.GeoDataFrame, stations: gpd.GeoDataFrame) -> np.ndarray:

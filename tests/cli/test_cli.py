@@ -14,17 +14,6 @@ from planner.core.errors import ConfigError
 from planner.core.units import gap_label
 
 
-@pytest.fixture(scope="module")
-def demo_files(tmp_path_factory, helsinki_pbf):
-    """Hotspot, station and candidate CSVs written from the Helsinki extract's own POIs."""
-    d = tmp_path_factory.mktemp("inputs")
-    _, hs, st, cand = pipeline.demo_inputs(helsinki_pbf)
-    pd.DataFrame(hs.drop(columns="geometry")).to_csv(d / "hotspots.csv", index=False)
-    pd.DataFrame(st.drop(columns="geometry")).to_csv(d / "stations.csv", index=False)
-    pd.DataFrame(cand.drop(columns="geometry")).head(30).to_csv(d / "candidates.csv", index=False)
-    return d
-
-
 def _run(args):
     return CliRunner().invoke(main, args, catch_exceptions=False)
 

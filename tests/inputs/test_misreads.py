@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from planner import pipeline
 from planner.cli import main
 from planner.core.errors import InputError
 from planner.inputs import demand, sites
@@ -17,17 +16,6 @@ from planner.inputs import demand, sites
 from .conftest import csv_file as _csv
 
 HEAD = "id,name,lon,lat\n"
-
-
-@pytest.fixture(scope="module")
-def demo_files(tmp_path_factory, helsinki_pbf):
-    """Hotspot, station and candidate CSVs written from the Helsinki extract's own POIs."""
-    d = tmp_path_factory.mktemp("inputs")
-    _, hs, st, cand = pipeline.demo_inputs(helsinki_pbf)
-    pd.DataFrame(hs.drop(columns="geometry")).to_csv(d / "hotspots.csv", index=False)
-    pd.DataFrame(st.drop(columns="geometry")).to_csv(d / "stations.csv", index=False)
-    pd.DataFrame(cand.drop(columns="geometry")).head(30).to_csv(d / "candidates.csv", index=False)
-    return d
 
 
 def _plan(files, network, out, **paths):
