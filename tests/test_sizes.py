@@ -38,8 +38,11 @@ def test_no_module_is_longer_than_the_limit():
 
 
 def test_the_cli_stays_thin():
-    lines = len((PKG / "cli.py").read_text(encoding="utf-8").splitlines())
-    assert lines <= LIMITS["cli_lines"], lines
+    """Each module of the command line (the ``cli`` package) holds options and formatting only."""
+    sizes = {
+        p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in (PKG / "cli").glob("*.py")
+    }
+    assert sizes and max(sizes.values()) <= LIMITS["cli_lines"], sizes
 
 
 def test_the_limits_are_the_ones_agreed():

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner import pipeline
-from planner.cli import _handle_errors, _setup, main
+from planner.cli import handle_errors, main, setup
 from planner.core.errors import InputError
 from planner.outputs.safe_text import FORMULA_START
 
@@ -161,7 +161,7 @@ def test_duplicate_ids_with_an_escape_are_named_escaped(tmp_path, hostile_files,
 
 
 def test_an_error_message_is_one_escaped_line(capsys):
-    @_handle_errors
+    @handle_errors
     def fail() -> None:
         raise InputError(f"stations file: name {ANSI}\nsecond line")
 
@@ -176,7 +176,7 @@ def test_every_log_record_is_one_escaped_line(capsys):
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     try:
-        _setup(quiet=False, verbose=False)
+        setup(quiet=False, verbose=False)
         logging.getLogger("planner.test").warning("id %s\nforged: INFO all fine", ANSI)
         err = capsys.readouterr().err
     finally:
