@@ -130,8 +130,10 @@ def test_every_module_is_in_a_layer():
     stray = [
         _module_name(p)
         for p in _modules()
-        if p.parent == PKG and p.stem not in (*TOP, "__init__")
-        or p.parent != PKG and p.relative_to(PKG).parts[0] not in (*LAYERS, *TOP)
+        if p.parent == PKG
+        and p.stem not in (*TOP, "__init__")
+        or p.parent != PKG
+        and p.relative_to(PKG).parts[0] not in (*LAYERS, *TOP)
     ]
     assert not stray, f"modules outside every layer folder: {stray}"
 
