@@ -32,7 +32,8 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 #: Inside ``inputs`` the readers are independent of one another; they share only these.
-INPUTS_SHARED = {"inputs.points", "inputs._osm"}
+#: ``_osm_xml`` is the OSM XML road reader behind ``_osm``.
+INPUTS_SHARED = {"inputs.points", "inputs._osm", "inputs._osm_xml"}
 
 
 def _module_name(path: Path) -> str:
