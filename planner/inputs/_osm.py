@@ -61,7 +61,7 @@ WAY_TAGS = (
 
 
 #: The local files a network (and OSM points) can be read from, as messages list them.
-NETWORK_FORMATS = ".osm.pbf, .osm, .osm.bz2, .graphml, or a .gpkg, .shp or .geojson line layer"
+NETWORK_FORMATS = ".osm.pbf, .osm, .osm.bz2, .graphml, .gpkg, .shp or .geojson"
 
 #: Endings of GIS line layers (read with pyogrio by :mod:`planner.inputs.roads_gis`).
 GIS_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json")
