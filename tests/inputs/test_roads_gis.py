@@ -287,3 +287,15 @@ def test_longgang_from_a_cgcs2000_gis_layer_matches_its_osm_network(tmp_path, lo
     rel = np.abs(t_gis[ok] - t_osm[ok]) / t_osm[ok]
     assert np.median(rel) < 0.005 and np.quantile(rel, 0.95) < 0.02
     assert "warnings" in gis.report and gis.report["layer"]["lines"] == len(osm.segments)
+
+
+def test_a_geopackage_with_several_line_layers_or_a_bad_crs_is_refused(tmp_path):
+    p = layer(tmp_path, [[(0, 0), (0, 400)]])
+    more = gpd.GeoDataFrame(geometry=[shapely.LineString([(X0, Y0), (X0 + 9, Y0)])], crs=GK114)
+    more.to_file(p, layer="rivers", engine="pyogrio")
+    with pytest.raises(InputError, match="holds 2 line layers .*rivers"):
+        network_mod.load(p)
+    q = layer(tmp_path, [[(0, 0), (0, 400)]], name="one.gpkg")
+    with pytest.raises(InputError, match="'EPSG:99999' is not a coordinate system") as err:
+        network_mod.load(q, network_crs="EPSG:99999")
+    assert err.value.render(FLAGS).startswith("--network-crs: 'EPSG:99999'")
