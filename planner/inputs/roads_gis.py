@@ -184,8 +184,8 @@ def _read_layer(path: str, network_crs: str | None) -> gpd.GeoDataFrame:
             )
         layer = lines[0] if lines else None
         gdf = gpd.read_file(path, engine="pyogrio", layer=layer)
-    except pyogrio.errors.DataSourceError as exc:
-        why = str(exc).split("\n")[0][:160]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        why = str(exc).split("\n")[0].split(";")[0].rstrip(".")[:160]
         raise InputError(
             f"network file {path!r} cannot be read as a GIS layer ({why}); export it again"
         ) from None

@@ -200,7 +200,11 @@ def test_bad_layers_and_options_are_one_clear_error(tmp_path):
     with pytest.raises(NetworkError, match="holds no road lines .*Polygon"):
         network_mod.load(squares)
     with pytest.raises(InputFileNotFound, match="does not exist"):
-        network_mod.load("roads.gpkg")
+        network_mod.load("roads.gpkg")  # never taken for a place name
+    junk = tmp_path / "junk.geojson"
+    junk.write_text('{"type": "FeatureCollection", "features": [')
+    with pytest.raises(InputError, match="cannot be read as a GIS layer"):
+        network_mod.load(junk)
     pbf = tmp_path / "x.osm.pbf"
     pbf.write_bytes(b"not read")
     with pytest.raises(InputError, match="is for a GIS line layer") as err:
