@@ -133,13 +133,13 @@ def read_roads(
     tol = _tolerance(snap_ends_m)
     layer = _read_layer(name, network_crs)
     lines, src, warnings, counts = _lines(layer, name)
+    tags, more = _way_attributes(src, name, road_class_column, speed_column, oneway_column)
+    warnings += more
     noded = _noding.node_lines(lines, tol)
     flaws = _noding.flaws(noded, tol)
     counts.update(flaws)
     warnings += _flaw_sentences(flaws, tol)
-    attrs = src.iloc[noded.line].reset_index(drop=True)
-    ways, more = _way_attributes(attrs, name, road_class_column, speed_column, oneway_column)
-    warnings += more
+    ways = tags.iloc[noded.line].reset_index(drop=True)
     ways.insert(0, "u", noded.u)
     ways.insert(1, "v", noded.v)
     ways["geometry"] = noded.geometry

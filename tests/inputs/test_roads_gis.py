@@ -146,10 +146,14 @@ def test_road_classes_speeds_and_chinese_names(tmp_path):
 
 
 def test_a_layer_without_a_class_column_is_all_roads(tmp_path):
-    p = layer(tmp_path, [[(0, 0), (100, 0)]], kind=["x"])
+    # two lines crossing at a shared vertex: four pieces, two lines
+    p = layer(tmp_path, [[(0, 0), (50, 0), (100, 0)], [(50, -50), (50, 0), (50, 50)]],
+              kind=["x", "y"])  # fmt: skip
     roads = roads_gis.read_roads(p)
-    assert roads.ways["highway"].tolist() == ["road"]
-    assert any(t.startswith("no road class column") for t in roads.warnings)
+    assert roads.ways["highway"].tolist() == ["road"] * 4
+    assert any(t.startswith("no road class column: all 2 lines") for t in roads.warnings)
+    unknown = roads_gis.read_roads(p, road_class_column="kind")
+    assert any(t.startswith("2 lines have a road class") for t in unknown.warnings)
 
 
 def test_a_shapefile_with_its_prj_in_a_projected_crs(tmp_path):
