@@ -72,24 +72,26 @@ def node_lines(lines: np.ndarray, tol_m: float) -> Noded:
 
 
 def _with_landing_vertices(lines: np.ndarray, tol_m: float) -> np.ndarray:
-    """``lines`` with a vertex added where an end of another line lies within ``tol_m`` of
-    them, away from their vertices (an end that stops just short of, or on, a road)."""
-    if tol_m <= 0 or len(lines) < 2:
+    """``lines`` with a vertex added where an end of another line lies within ``tol_m`` (at
+    least :data:`SAME_POINT_M`) of them, away from their vertices (an end that stops just
+    short of, or on, a road)."""
+    if len(lines) < 2:
         return lines
+    reach = max(tol_m, SAME_POINT_M)
     ends = np.concatenate([shapely.get_point(lines, 0), shapely.get_point(lines, -1)])
     owner = np.tile(np.arange(len(lines)), 2)
-    e, k = shapely.STRtree(lines).query(ends, predicate="dwithin", distance=tol_m)
+    e, k = shapely.STRtree(lines).query(ends, predicate="dwithin", distance=reach)
     keep = owner[e] != k
     e, k = e[keep], k[keep]
     at = shapely.line_locate_point(lines[k], ends[e])
     length = shapely.length(lines[k])
-    keep = (at > tol_m) & (at < length - tol_m)
+    keep = (at > reach) & (at < length - reach)
     if not keep.any():
         return lines
     adds = pd.DataFrame({"line": k[keep], "at": at[keep]})
     out = lines.copy()
     for line, group in adds.groupby("line"):
-        out[line] = _insert(lines[line], np.sort(group["at"].to_numpy()), tol_m)
+        out[line] = _insert(lines[line], np.sort(group["at"].to_numpy()), reach)
     return out
 
 

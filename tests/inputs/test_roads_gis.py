@@ -66,6 +66,12 @@ def test_an_end_short_of_a_road_joins_it_where_it_stops(tmp_path):
     junction = roads.nodes.loc[np.hypot(roads.nodes["x"] - X0 - 80, roads.nodes["y"] - Y0) < 1e-6]
     assert len(junction) == 1
     assert roads.counts["dangling_ends"] == 3 and roads.counts["gaps"] == 0
+    # with no tolerance, an end drawn onto the road still joins it; one short of it does not
+    on = layer(tmp_path, [[(0, 0), (200, 0)], [(80, -50), (80, 0)]], name="on.gpkg")
+    drawn_on = roads_gis.read_roads(on, snap_ends_m=0)
+    assert len(drawn_on.ways) == 3 and drawn_on.counts["dangling_ends"] == 3
+    short = roads_gis.read_roads(p, snap_ends_m="0")
+    assert len(short.ways) == 2 and short.counts["dangling_ends"] == 4
 
 
 def test_crossings_without_a_node_are_counted_and_shared_vertices_join(tmp_path):
