@@ -82,11 +82,11 @@ class Sources:
     road_layer: Mapping[str, Any] = field(default_factory=dict)
 
     def stated(self) -> dict[str, str | None]:
-        """The sources as the summary states them."""
+        """The sources as the summary states them (the road-layer options when given)."""
         return {
             "network": self.network, "hotspots": self.hotspots, "stations": self.stations,
             "candidates": self.candidates, "crs": self.crs, "speeds": self.speeds,
-            "areas": self.areas,
+            "areas": self.areas, **{k: str(v) for k, v in self.road_layer.items()},
         }  # fmt: skip
 
     def files(self) -> dict[str, str]:

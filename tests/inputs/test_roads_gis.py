@@ -246,6 +246,8 @@ def test_the_cli_reads_a_gis_network_and_reports_its_flaws(tmp_path):
     assert any(w.startswith("2 line ends lie 1 to 5 m") for w in warnings)
     assert any(w.startswith("1 crossings without a node") for w in warnings)
     assert summary["network"]["layer"]["dangling_ends"] == 6
+    assert summary["inputs"]["road_class_column"] == "等级"  # how the layer was read
+    assert summary["inputs"]["snap_ends_m"] == "1"
 
 
 # --------------------------------------------------------------------------- Longgang
