@@ -9,6 +9,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
@@ -61,6 +62,10 @@ class Sources:
     columns
         Column names of the point files (``lon``, ``lat``, ``id``, ``name``, ``weight``)
         where recognition by name is not enough.
+    road_layer
+        For a GIS line layer as ``network``: ``road_class_column``, ``speed_column``,
+        ``oneway_column``, ``snap_ends_m``, ``network_crs`` (see
+        :func:`planner.inputs.network.load`).
     """
 
     network: str
@@ -74,13 +79,14 @@ class Sources:
     area_name_column: str | None = None
     poi_weights: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
+    road_layer: Mapping[str, Any] = field(default_factory=dict)
 
     def stated(self) -> dict[str, str | None]:
-        """The sources as the summary states them."""
+        """The sources as the summary states them (the road-layer options when given)."""
         return {
             "network": self.network, "hotspots": self.hotspots, "stations": self.stations,
             "candidates": self.candidates, "crs": self.crs, "speeds": self.speeds,
-            "areas": self.areas,
+            "areas": self.areas, **{k: str(v) for k, v in self.road_layer.items()},
         }  # fmt: skip
 
     def files(self) -> dict[str, str]:
@@ -134,7 +140,7 @@ def read_inputs(src: Sources) -> Inputs:
     polygons = (
         areas_mod.read_areas(src.areas, name_column=src.area_name_column) if src.areas else None
     )
-    net = network_mod.load(src.network, mode=mode)
+    net = network_mod.load(src.network, mode=mode, **src.road_layer)
     return Inputs(net, hs, st, cand, polygons)
 
 

@@ -32,7 +32,12 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 #: Inside ``inputs`` the readers are independent of one another; they share only these.
-INPUTS_SHARED = {"inputs.points", "inputs._osm"}
+#: ``_osm_xml`` is the OSM XML road reader behind ``_osm``; ``roads_gis`` (with its
+#: ``_noding``) reads a GIS line layer into the way and node frames the network builds from,
+#: as ``_osm`` does for OSM sources.
+INPUTS_SHARED = {
+    "inputs.points", "inputs._osm", "inputs._osm_xml", "inputs.roads_gis", "inputs._noding",
+}  # fmt: skip
 
 
 def _module_name(path: Path) -> str:

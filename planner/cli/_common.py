@@ -23,6 +23,7 @@ FLAGS = {
     for name in (
         *OPTIONS, "crs", "mode", "eps_m", "min_points", "weight_by",
         *(f"{c}_column" for c in ("lon", "lat", "id", "name", "weight")),
+        "road_class_column", "speed_column", "oneway_column", "snap_ends_m", "network_crs",
     )
 }  # fmt: skip
 
