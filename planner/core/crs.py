@@ -111,8 +111,9 @@ def bd09_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     return glon, glat
 
 
-def normalize_crs(crs: str | int | None) -> str:
-    """Normalise a user CRS choice to ``"wgs84"``, ``"gcj02"``, ``"bd09"`` or ``"EPSG:n"``."""
+def normalize_crs(crs: str | int | None, *, field: str = "crs") -> str:
+    """Normalise a user CRS choice to ``"wgs84"``, ``"gcj02"``, ``"bd09"`` or ``"EPSG:n"``;
+    an unknown system is a :class:`FieldError` about ``field``."""
     if crs is None:
         return "wgs84"
     text = str(crs).strip().lower().replace("-", "").replace("_", "")
@@ -126,8 +127,9 @@ def normalize_crs(crs: str | int | None) -> str:
         parsed = pyproj.CRS.from_user_input(crs if not text.isdigit() else int(text))
     except pyproj.exceptions.CRSError:
         raise FieldError(
-            "crs",
-            "{crs}: unknown coordinate system {got!r}; use wgs84, gcj02, bd09 or EPSG:<code>",
+            field,
+            "{" + field + "}: unknown coordinate system {got!r}; use wgs84, gcj02, bd09 or "
+            "EPSG:<code>",
             got=crs,
         ) from None
     epsg = parsed.to_epsg()

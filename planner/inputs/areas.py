@@ -13,7 +13,14 @@ from ..core import crs as crs_mod
 from ..core._validate import find_column
 from ..core.crs import WGS84
 from ..core.errors import InputError
-from .points import check_file, check_reading, read_vector, to_wgs84, vector_declaration
+from .points import (
+    check_file,
+    check_reading,
+    checked_crs,
+    read_vector,
+    to_wgs84,
+    vector_declaration,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,7 @@ def read_areas(
             f"{source}: features {[int(i) for i in bad[:5]]} are "
             f"{sorted(set(kinds.iloc[bad]))}, not polygons; give a polygon layer of sub-districts"
         )
+    crs, default_crs = checked_crs(crs, default_crs, field="areas_crs")
     declared, how, native = vector_declaration(p, gdf, source)
     reading = crs_mod.resolve(crs, declared, default_crs, how=how)
     check_reading(reading, default_crs, source=source, field="areas_crs")

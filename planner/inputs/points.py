@@ -153,8 +153,8 @@ def read_point_table(
     p = check_file(path, role)
     source = f"{role} file {str(p)!r}"
     problems = Problems(source)
-    wanted = crs_mod.normalize_crs(crs if crs is not None else default_crs)
-    coords = _read_coordinates(p, role, source, wanted, columns, problems)
+    crs, default_crs = checked_crs(crs, default_crs, field=crs_field(role))
+    coords = _read_coordinates(p, role, source, crs or default_crs or "wgs84", columns, problems)
     reading = crs_mod.resolve(crs, coords.declared, default_crs, how=coords.how)
     check_reading(reading, default_crs, source=source, field=crs_field(role))
     frame = coords.frame
@@ -294,6 +294,17 @@ def vector_declaration(
         return None, "", None
     name = crs_mod.declared_name(gdf.crs.to_string())
     return name, "its CRS" if p.suffix.lower() == ".gpkg" else "its .prj", name
+
+
+def checked_crs(
+    crs: str | int | None, default: str | int | None, *, field: str
+) -> tuple[str | None, str | None]:
+    """A file's own system and the default, normalised (an unknown system is an error
+    about ``field``, or ``crs`` for the default)."""
+    return (
+        None if crs is None else crs_mod.normalize_crs(crs, field=field),
+        None if default is None else crs_mod.normalize_crs(default),
+    )
 
 
 def crs_field(role: str) -> str:

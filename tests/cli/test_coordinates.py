@@ -131,3 +131,15 @@ def test_hotspots_written_from_gcj02_points_are_not_shifted_again(
         "wgs84, declared by the file (columns lon_wgs84/lat_wgs84)"
     )
     assert "warnings" not in summary["inputs"]
+
+
+def test_an_unknown_system_names_its_flag(tmp_path):
+    pts = tmp_path / "points.csv"
+    pts.write_text("id,name,lon,lat,weight\nA,a,114.2085,22.6867,1\n")
+    for name in ("stations.csv", "candidates.csv"):
+        (tmp_path / name).write_text("id,name,lon,lat\nS,s,114.2085,22.6867\n")
+    for flag in ("--crs", "--hotspots-crs", "--stations-crs", "--candidates-crs"):
+        res = _plan("never-read.osm", tmp_path, tmp_path / "out", flag, "marsgrid",
+                    hotspots=pts)  # fmt: skip
+        assert res.exit_code == 2
+        assert res.output.startswith(f"error: {flag}: unknown coordinate system 'marsgrid'")
