@@ -11,12 +11,12 @@ returns a :class:`Finding`.
 
 "Clearly": the other reading's median is at most 1/2.5 (:data:`RATIO`) of the median as
 read, and at least :data:`MIN_GAIN_M` (15 m) less. Measured on central Longgang (Shenzhen), a
-dense network: places up to 5-60 m off the road lie a median of 3-19 m from it read right,
-and 46 m read with the GCJ-02 shift of about 590 m (76 m with BD-09's). Over 400 random draws
-of 30 such places, the mistake is found in 98-99% of draws for places within 15 m of the road
-(90% within 30 m; half the draws for places up to 60 m away, whose median of 19 m is too close
-to 46 m to tell); right readings were never flagged. Of 5 places, right readings were flagged
-in at most 1.3% of draws (places up to 60 m away), of 10 in 0.3%, so an error needs
+dense network (``benchmarks/bench_crs_check.py``): places 5-60 m off the road lie a median of
+3-17 m from it read right, and 43 m read with the GCJ-02 shift of about 590 m (76 m with
+BD-09's). Over 400 random draws of 30 such places, the mistake is found in 99% of draws for
+places 5 m off the road, 98% at 15 m, 88% at 30 m and half at 60 m (whose median of 17 m is too
+close to 43 m to tell); right readings were never flagged. Of 5 places, right readings were
+flagged in up to 2% of draws (places 60 m off), of 10 in 0.2%, so an error needs
 :data:`MIN_POINTS` points; fewer give a warning. Points far from every road in any reading
 (building centroids in a sparsely mapped district: about 40 m as read and 45 m shifted) give
 a ratio near 1 and no finding, so the check stays silent where it cannot tell. Outside China
@@ -83,15 +83,18 @@ def label(system: str) -> str:
 
 
 class Roads:
-    """The usable segments of a network, indexed once for nearest-road distances."""
+    """The usable segments of a network, indexed (on first use) for nearest-road distances."""
 
     def __init__(self, network: Network) -> None:
-        self._to_net = pyproj.Transformer.from_crs(crs_mod.WGS84, network.crs, always_xy=True)
-        self._tree = shapely.STRtree(network.segments.geometry.values)
+        self.network = network
+        self._tree: shapely.STRtree | None = None
 
     def distance_m(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Distance (m) from each WGS-84 point to the nearest usable segment."""
-        x, y = self._to_net.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.network.segments.geometry.values)
+        to_net = pyproj.Transformer.from_crs(crs_mod.WGS84, self.network.crs, always_xy=True)
+        x, y = to_net.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         pts = shapely.points(np.asarray(x), np.asarray(y))
         _, dist = self._tree.query_nearest(pts, return_distance=True, all_matches=False)
         return np.asarray(dist, dtype=float)
