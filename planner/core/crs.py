@@ -239,7 +239,10 @@ class Reading:
             "default": "given for every input",
             "assumed": "assumed (nothing given)",
         }
-        return f"{self.crs}, {where.get(self.origin, self.origin)}"  # fmt: skip
+        over = ""
+        if self.origin == "flag" and self.declared not in (None, self.crs):
+            over = f" over the file's {self.declared} ({self.how})"
+        return f"{self.crs}, {where.get(self.origin, self.origin)}{over}"
 
 
 def resolve(

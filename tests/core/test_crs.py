@@ -74,6 +74,8 @@ def test_precedence_flag_then_declaration_then_default_then_wgs84():
     assert crs.resolve(None, "wgs84", "gcj02").origin == "declared"
     assert crs.resolve(None, "wgs84", "gcj02").crs == "wgs84"
     assert crs.resolve(None, None, "Amap") == crs.Reading("gcj02", "default")
+    over = crs.resolve("gcj02", "wgs84", None, how="its CRS").stated()
+    assert over == "gcj02, given for this input over the file's wgs84 (its CRS)"
     assumed = crs.resolve(None, None, None)
     assert assumed == crs.Reading("wgs84", "assumed") and not assumed.given
 
