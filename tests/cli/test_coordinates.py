@@ -143,3 +143,16 @@ def test_an_unknown_system_names_its_flag(tmp_path):
                     hotspots=pts)  # fmt: skip
         assert res.exit_code == 2
         assert res.output.startswith(f"error: {flag}: unknown coordinate system 'marsgrid'")
+
+
+def test_too_few_points_to_stop_on_give_a_warning(longgang_ebike, tmp_path):
+    from planner import app
+    from planner.inputs import sites
+
+    st = roadside_points(longgang_ebike, 5, seed=8)
+    glon, glat = crs.wgs84_to_gcj02(st["lon"].to_numpy(), st["lat"].to_numpy())
+    st.assign(lon=glon, lat=glat).to_csv(tmp_path / "st.csv", index=False)
+    frame = sites.read_sites(tmp_path / "st.csv")
+    src = app.Sources(network="longgang.osm", hotspots="osm", stations=str(tmp_path / "st.csv"))
+    (warning,) = app.check_coordinates(longgang_ebike, src, {"stations": frame})
+    assert "its 5 points lie a median" in warning and "(--stations-crs gcj02?)" in warning
