@@ -108,6 +108,7 @@ def _run(**opts: Any) -> None:
     src = app.Sources(
         network=opts["network"], hotspots=opts["hotspots"], stations=opts["stations"],
         candidates=opts["candidates"], crs=opts["crs"], mode=opts["mode"],
+        **{f"{r}_crs": opts.get(f"{r}_crs") for r in app.CRS_ROLES},
         speeds=opts["speeds"], areas=opts["areas"], area_name_column=opts["area_name_column"],
         poi_weights=opts["poi_weights"], columns=columns_from(opts, weight=True),
         road_layer=road_layer_from(opts),

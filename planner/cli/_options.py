@@ -103,8 +103,7 @@ def input_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
         click.option("--stations", required=True,
                      help="Existing stations CSV/GeoJSON (id, name, lon, lat), or 'none' for a "
                           "district without stations yet."),
-        click.option("--crs", "crs", default="wgs84", show_default=True,
-                     help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n."),
+        *crs_options(with_candidates=with_candidates),
         click.option("--areas", default=None,
                      help="Sub-district polygons (GeoJSON/GeoPackage) for figures per area."),
         click.option("--area-name-column", default=None,
@@ -156,3 +155,19 @@ def road_layer_options() -> list[Callable[..., Any]]:
 def road_layer_from(opts: dict[str, Any]) -> dict[str, Any]:
     """The road-layer options that were given, by the names ``app.Sources`` takes."""
     return {k: opts[k] for k in ROAD_LAYER_KEYS if opts.get(k) is not None}
+
+
+def crs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
+    """``--crs`` for every input file, and one flag per input that overrides it and what
+    the file declares (see README, Coordinate systems)."""
+    roles = ["hotspots", "stations", *(["candidates"] if with_candidates else []), "areas"]
+    return [
+        click.option("--crs", "crs", default=None, metavar="wgs84|gcj02|bd09|EPSG:n",
+                     help="Coordinate system of every input file that declares none "
+                          "(default: WGS-84)."),
+        *(click.option(f"--{role}-crs", f"{role}_crs", default=None,
+                       metavar="wgs84|gcj02|bd09|EPSG:n",
+                       help=f"Coordinate system of the {role} file; overrides --crs and what "
+                            "the file declares.")
+          for role in roles),
+    ]  # fmt: skip

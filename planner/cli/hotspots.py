@@ -8,6 +8,7 @@ import click
 import pandas as pd
 
 from ..core import safe_log
+from ..core.crs import declare_columns
 from ..inputs import demand
 from ..outputs import files
 from ._common import handle_errors, setup, with_options
@@ -87,7 +88,7 @@ def hotspots(
         crs=crs,
         columns=columns_from(column_opts, weight=False),
     )
-    files.write_csv(pd.DataFrame(found.drop(columns="geometry")), out)
+    files.write_csv(declare_columns(pd.DataFrame(found.drop(columns="geometry"))), out)
     total = found["weight"].sum()
     line = f"{len(found)} hotspots (total weight {total:g}) written to {out}"
     click.echo(safe_log.escape_controls(line))
