@@ -39,7 +39,7 @@ from ..inputs.network import Network
 #: its median distance to the road ...
 RATIO = 2.5
 #: ... and at least this much larger (m).
-MIN_GAIN_M = 15.0
+MIN_GAIN_M = 8.0
 #: The most points measured per input (evenly spread over the file's rows).
 SAMPLE = 2000
 #: Fewer points than this are too few to stop a run on; a finding is then a warning.
