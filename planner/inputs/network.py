@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from ..core import crs as crs_mod
-from ..core.errors import NetworkError
+from ..core.errors import FieldError, NetworkError
 from ..core.modes import MODES, Mode, get_mode
 from . import _osm
 from ._osm import tag_text
@@ -37,6 +38,18 @@ log = logging.getLogger(__name__)
 _YES = ("yes", "designated", "permissive", "destination", "customers", "delivery")
 _FORWARD_ONLY = ("yes", "true", "1")
 _BACKWARD_ONLY = ("-1", "reverse")
+
+#: Parts of the network kept besides the largest: those with at least this many nodes...
+MIN_PART_NODES: int = 20
+#: ... or at least this much road (km). Smaller parts are slivers (a car park aisle, a
+#: mapped driveway, a one-way stub) and are dropped and counted.
+MIN_PART_KM: float = 0.5
+
+#: ``highway`` classes only riders and walkers use (in the walking table, not in the
+#: driving one): footways, cycleways, paths, pedestrian streets, steps, tracks...
+RIDER_ONLY_HIGHWAYS: frozenset[str] = frozenset(MODES["walk"].speed_kph) - frozenset(
+    MODES["drive"].speed_kph
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +71,8 @@ class Network:
     source
         Where the network came from.
     report
-        Counts: segments read, usable, and what was dropped outside the largest strongly
-        connected part.
+        Counts: segments read, usable and kept, the strongly connected parts kept and
+        dropped (under the size floor), and ``warnings`` (sentences) about the network.
     """
 
     nodes: gpd.GeoDataFrame
@@ -148,7 +161,13 @@ def csr_min(
 # --------------------------------------------------------------------------- loading
 
 
-def load(source: str | Path, *, mode: str | Mode = "ebike") -> Network:
+def load(
+    source: str | Path,
+    *,
+    mode: str | Mode = "ebike",
+    min_part_nodes: int = MIN_PART_NODES,
+    min_part_km: float = MIN_PART_KM,
+) -> Network:
     """Load a road network and time it for ``mode``.
 
     Parameters
@@ -159,15 +178,22 @@ def load(source: str | Path, *, mode: str | Mode = "ebike") -> Network:
         ``"Xuhui District, Shanghai"`` (downloaded with osmnx; needs the internet).
     mode
         ``"ebike"`` (default), ``"walk"``, ``"drive"`` or a :class:`~planner.core.modes.Mode`.
+    min_part_nodes, min_part_km
+        The size floor of a strongly connected part: a part is kept when it has at least
+        this many nodes or this many km of road (the largest part always).
 
     Returns
     -------
     Network
-        In the UTM CRS of the network's centre; only its largest strongly connected part.
+        In the UTM CRS of the network's centre; every strongly connected part above the
+        floor, each node and segment with its ``part``.
     """
     mode = get_mode(mode)
     ways, nodes = _osm.read_ways(source)
-    return build(ways, nodes, mode=mode, source=str(source))
+    return build(
+        ways, nodes, mode=mode, source=str(source),
+        min_part_nodes=min_part_nodes, min_part_km=min_part_km,
+    )  # fmt: skip
 
 
 def build(
@@ -177,6 +203,8 @@ def build(
     mode: Mode,
     source: str,
     crs: str | pyproj.CRS = crs_mod.WGS84,
+    min_part_nodes: int = MIN_PART_NODES,
+    min_part_km: float = MIN_PART_KM,
 ) -> Network:
     """Build a :class:`Network` from raw way segments and nodes.
 
@@ -184,7 +212,12 @@ def build(
     OSM tags of :data:`planner.inputs._osm.WAY_TAGS` (missing tags are fine). ``nodes`` has
     ``osmid``, ``x``, ``y``. Both are in ``crs``: WGS-84 input is projected to the UTM zone of
     its centre; a projected CRS is kept as it is.
+
+    Every strongly connected part with at least ``min_part_nodes`` nodes *or* at least
+    ``min_part_km`` km of road is kept, and the largest part always; smaller parts are
+    dropped and counted. Nodes and segments carry their ``part`` (0 = the largest).
     """
+    floor = part_floor(min_part_nodes, min_part_km)
     n_read = len(ways)
     if n_read == 0:
         raise NetworkError(f"network {source!r} has no roads; check the file or place name")
@@ -196,14 +229,18 @@ def build(
     else:
         proj = crs_mod.projected_crs_for(lonlat["x"].to_numpy(), lonlat["y"].to_numpy())
     used, pieces = _pieces(ways, fwd_kph, bwd_kph, lonlat.index, crs=(in_crs, proj), source=source)
-    keep_node, n_comp = _largest_strong_part(pieces, len(used))
+    labels, n_comp = strong_parts(pieces, len(used))
+    part = _kept_parts(labels, pieces, floor=floor)
+    keep_node = part >= 0
     # a one-way piece between two kept nodes stays; pieces touching dropped nodes go
     keep_seg = keep_node[pieces["u"].to_numpy()] & keep_node[pieces["v"].to_numpy()]
     segments = pieces.loc[keep_seg].reset_index(drop=True)
     new_pos = np.cumsum(keep_node) - 1
     segments["u"] = new_pos[segments["u"].to_numpy()]
     segments["v"] = new_pos[segments["v"].to_numpy()]
+    segments["part"] = part[pieces["u"].to_numpy()[keep_seg]]
     node_frame = _node_frame(lonlat, used[keep_node], crs=(in_crs, proj))
+    node_frame["part"] = part[keep_node]
     length = pieces["length_m"].to_numpy()
     report = {
         "source": source,
@@ -214,11 +251,16 @@ def build(
         "nodes_kept": int(keep_node.sum()),
         "nodes_dropped": int((~keep_node).sum()),
         "components": int(n_comp),
+        "parts_kept": int(part.max()) + 1 if keep_node.any() else 0,
+        "parts_dropped": int(n_comp - (part.max() + 1 if keep_node.any() else 0)),
+        "min_part_nodes": floor[0],
+        "min_part_km": floor[1],
         "length_km_kept": round(float(length[keep_seg].sum()) / 1000, 3),
         "length_km_dropped": round(float(length[~keep_seg].sum()) / 1000, 3),
         "crs": proj.to_string(),
+        "warnings": rider_way_warnings(segments["highway"].to_numpy(), mode),
     }
-    _log_dropped_parts(report, n_nodes=len(used))
+    _log_parts(report, n_nodes=len(used))
     if keep_node.sum() < 2:
         raise NetworkError(f"network {source!r}: fewer than two connected nodes remain")
     return Network(node_frame, segments, proj, mode, source, report)
@@ -289,29 +331,105 @@ def _node_frame(
     return gpd.GeoDataFrame({"osmid": ids}, geometry=xy.to_crs(proj).values, crs=proj)
 
 
-def _largest_strong_part(pieces: pd.DataFrame, n_nodes: int) -> tuple[np.ndarray, int]:
-    """Which of the ``n_nodes`` nodes lie in the largest strongly connected part of the
-    directed graph of ``pieces``, and how many strongly connected parts there are."""
+def part_floor(min_part_nodes: object, min_part_km: object) -> tuple[int, float]:
+    """The size floor of a kept part as numbers: a whole number of nodes >= 0 and km >= 0;
+    raises :class:`FieldError` naming the option otherwise."""
+    try:
+        nodes = float(str(min_part_nodes).strip())
+    except ValueError:
+        nodes = -1.0
+    if not (math.isfinite(nodes) and nodes >= 0 and nodes == int(nodes)):
+        raise FieldError(
+            "min_part_nodes", "{min_part_nodes}: expected a whole number of nodes >= 0, got "
+            "{got!r}; e.g. 20 (0 keeps every part)", got=min_part_nodes,
+        )  # fmt: skip
+    try:
+        km = float(str(min_part_km).strip())
+    except ValueError:
+        km = -1.0
+    if not (math.isfinite(km) and km >= 0):
+        raise FieldError(
+            "min_part_km", "{min_part_km}: expected km of road >= 0, got {got!r}; e.g. 0.5",
+            got=min_part_km,
+        )  # fmt: skip
+    return int(nodes), km
+
+
+def strong_parts(pieces: pd.DataFrame, n_nodes: int) -> tuple[np.ndarray, int]:
+    """The strongly connected part of each of the ``n_nodes`` nodes of the directed graph of
+    ``pieces`` (``u``, ``v``, ``fwd_s``, ``bwd_s``; ``inf`` = not allowed) as labels, and
+    how many parts there are."""
     u, v = pieces["u"].to_numpy(), pieces["v"].to_numpy()
     fin_f, fin_b = np.isfinite(pieces["fwd_s"].to_numpy()), np.isfinite(pieces["bwd_s"].to_numpy())
     rows = np.concatenate([u[fin_f], v[fin_b]])
     cols = np.concatenate([v[fin_f], u[fin_b]])
     adj = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_nodes, n_nodes))
     n_comp, labels = connected_components(adj, directed=True, connection="strong")
-    big = int(np.argmax(np.bincount(labels)))
-    return labels == big, int(n_comp)
+    return labels, int(n_comp)
 
 
-def _log_dropped_parts(report: dict[str, Any], *, n_nodes: int) -> None:
-    if report["nodes_dropped"]:
+def _kept_parts(
+    labels: np.ndarray, pieces: pd.DataFrame, *, floor: tuple[int, float]
+) -> np.ndarray:
+    """Per node, the id of its kept part (0 = the largest, then by size), -1 if dropped.
+
+    A part is kept when it has at least ``floor[0]`` nodes or ``floor[1]`` km of road (the
+    pieces with both ends in it); the largest part always. Parts are numbered by nodes,
+    then road length, then their first node, so the ids do not depend on the labelling.
+    """
+    n_comp = int(labels.max()) + 1 if len(labels) else 0
+    nodes = np.bincount(labels, minlength=n_comp)
+    lu = labels[pieces["u"].to_numpy()]
+    inside = lu == labels[pieces["v"].to_numpy()]
+    km = np.bincount(lu[inside], pieces["length_m"].to_numpy()[inside], minlength=n_comp) / 1000
+    first = np.full(n_comp, len(labels))
+    np.minimum.at(first, labels, np.arange(len(labels)))
+    order = np.lexsort((first, -np.round(km, 6), -nodes))
+    keep = (nodes[order] >= floor[0]) | (km[order] >= floor[1] - 1e-9)
+    if len(keep):
+        keep[0] = True
+    new_id = np.full(n_comp, -1)
+    new_id[order[keep]] = np.arange(int(keep.sum()))
+    return new_id[labels]
+
+
+def rider_way_warnings(highway: np.ndarray, mode: Mode) -> list[str]:
+    """Sentences warning that the network lacks the ways riders and walkers use (none of
+    :data:`RIDER_ONLY_HIGHWAYS` among ``highway``) when ``mode`` rides or walks; empty
+    otherwise. Logged as warnings too."""
+    if mode.name not in ("ebike", "walk") or np.isin(highway, list(RIDER_ONLY_HIGHWAYS)).any():
+        return []
+    fix = (
+        'set oneway = "ignore" in --speeds, or load a full network (an .osm.pbf or .osm '
+        "export, or an osmnx graph of network_type 'all')"
+        if mode.oneway == "respect"
+        else "load a full network (an .osm.pbf or .osm export, or an osmnx graph of "
+        "network_type 'all')"
+    )
+    text = (
+        f"the network has no footways, cycleways, paths, pedestrian streets or steps, as a "
+        f"network made for cars (such as an osmnx 'drive' graph) has none: the pavements and "
+        f"non-motorised lanes riders and walkers use are not mapped, so one-way carriageways "
+        f"and interchanges can turn a few hundred metres into a long detour and the "
+        f"{mode.name} times are too long; {fix}"
+    )
+    log.warning("%s", text)
+    return [text]
+
+
+def _log_parts(report: dict[str, Any], *, n_nodes: int) -> None:
+    if report["nodes_dropped"] or report["parts_kept"] > 1:
         log.info(
-            "kept the largest strongly connected part: %d of %d nodes; dropped %d nodes and "
-            "%.1f km of road in %d smaller parts",
+            "kept %d strongly connected parts (%d of %d nodes); dropped %d nodes and %.1f km "
+            "of road in %d parts under %d nodes and %g km",
+            report["parts_kept"],
             report["nodes_kept"],
             n_nodes,
             report["nodes_dropped"],
             report["length_km_dropped"],
-            report["components"] - 1,
+            report["parts_dropped"],
+            report["min_part_nodes"],
+            report["min_part_km"],
         )
 
 

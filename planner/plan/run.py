@@ -28,6 +28,7 @@ from ..core.errors import FieldError, InputError
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
+from . import _network
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
 from .result import Plan
@@ -86,6 +87,10 @@ def plan(
     )
     with stage(log, "scoring", timings):
         scores, district = _score(cov_st, request)
+        net_fig = _network.figures(
+            network, (snaps.hotspots, snaps.stations, snaps.candidates), (hotspots, stations),
+            st_times, request.thresholds_s,
+        )  # fmt: skip
         areas_scored = None if areas is None else _area_figures(cov_st, hotspots, areas, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
@@ -95,14 +100,15 @@ def plan(
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
     with stage(log, "isochrones", timings):
         iso, service = _circles(network, request, snaps, st_times, choice, len(stations))
-    hs = _hotspot_status(hotspots, snaps, cov_st)
+    hs = _hotspot_status(hotspots, snaps, cov_st, net_fig)
     return Plan(  # every frame in WGS-84
         network=network, request=request, hotspots=hs,
         stations=stations.reset_index(drop=True).assign(nearest_road=_roads(snaps, "station")),
         candidates=candidates, station_times=st_times, candidate_times=cand_times,
         scores=scores, district=district, recommended=recommended, solution=choice.solution,
         sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
-        snapping=snaps.table, blind_spots=_blind_spots(hs, cov_st),
+        snapping=_network.snapping_table(snaps.table, net_fig),
+        blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, timings=timings,
     )  # fmt: skip
@@ -350,25 +356,37 @@ def _circles(
 
 
 def _hotspot_status(
-    hotspots: gpd.GeoDataFrame, snaps: _Snaps, cov: coverage.Coverage
+    hotspots: gpd.GeoDataFrame,
+    snaps: _Snaps,
+    cov: coverage.Coverage,
+    fig: _network.NetworkFigures,
 ) -> gpd.GeoDataFrame:
-    """The hotspots with their snap distance and status, nearest-station minutes, and a
-    ``covered_T`` and ``beyond_T`` flag per threshold."""
+    """The hotspots with their snap distance and status, part of the network,
+    nearest-station minutes, a ``covered_T`` and ``beyond_T`` flag per threshold, why a
+    blind spot is one and the detour anomaly (``detour``, ``detour_factor``)."""
     hs = hotspots.copy()
     hs["snap_distance_m"] = np.round(snaps.hotspots.distance_m, 1)
     hs["snap_status"] = snaps.table.loc[snaps.table["role"] == "hotspot", "status"].to_numpy()
-    status = coverage.hotspot_status(cov)
+    hs["part"] = fig.hotspot_part
+    status = coverage.hotspot_status(cov, fig.reasons)
     for col in status.columns:
         hs[col] = status[col].to_numpy()
+    for col in ("detour", "detour_factor"):
+        hs[col] = fig.detours[col].to_numpy()
     return hs
 
 
-def _blind_spots(hs: gpd.GeoDataFrame, cov: coverage.Coverage) -> gpd.GeoDataFrame:
-    """The blind spots (heaviest first) with the hotspots' names and coordinates."""
-    blind = coverage.blind_spots(cov)
+def _blind_spots(
+    hs: gpd.GeoDataFrame, cov: coverage.Coverage, fig: _network.NetworkFigures
+) -> gpd.GeoDataFrame:
+    """The blind spots (heaviest first) with the hotspots' names and coordinates, part of
+    the network, the reason and any detour anomaly."""
+    blind = coverage.blind_spots(cov, fig.reasons)
     beyond = [c for c in blind.columns if c.startswith("beyond_")]
-    cols = ["id", "name", "weight", "lon", "lat", "nearest_minutes", *beyond, "geometry"]
+    cols = ["id", "name", "weight", "lon", "lat", "nearest_minutes", *beyond, "part",
+            "blind_reason", "detour", "detour_factor", "geometry"]  # fmt: skip
     rows = hs.iloc[blind["position"].to_numpy()][cols].reset_index(drop=True)
+    rows = rows.rename(columns={"blind_reason": "reason"})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
 
 
