@@ -61,6 +61,9 @@ class Sources:
     columns
         Column names of the point files (``lon``, ``lat``, ``id``, ``name``, ``weight``)
         where recognition by name is not enough.
+    min_part_nodes, min_part_km
+        The size floor of a kept strongly connected part of the network (nodes, km of
+        road; a part passing either is kept).
     """
 
     network: str
@@ -74,6 +77,8 @@ class Sources:
     area_name_column: str | None = None
     poi_weights: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
+    min_part_nodes: int | str = network_mod.MIN_PART_NODES
+    min_part_km: float | str = network_mod.MIN_PART_KM
 
     def stated(self) -> dict[str, str | None]:
         """The sources as the summary states them."""
@@ -114,6 +119,7 @@ def travel_mode(mode: str | Mode, speeds: str | os.PathLike[str] | None = None) 
 def read_inputs(src: Sources) -> Inputs:
     """Read every input ``src`` names; errors name the file, row and column."""
     mode = travel_mode(src.mode, src.speeds)
+    floor = network_mod.part_floor(src.min_part_nodes, src.min_part_km)  # before any reading
     cols = dict(src.columns)
     site_cols = {k: v for k, v in cols.items() if k != "weight"}
     if src.hotspots == "osm":
@@ -134,7 +140,7 @@ def read_inputs(src: Sources) -> Inputs:
     polygons = (
         areas_mod.read_areas(src.areas, name_column=src.area_name_column) if src.areas else None
     )
-    net = network_mod.load(src.network, mode=mode)
+    net = network_mod.load(src.network, mode=mode, min_part_nodes=floor[0], min_part_km=floor[1])
     return Inputs(net, hs, st, cand, polygons)
 
 

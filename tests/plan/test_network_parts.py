@@ -9,7 +9,6 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from planner.analysis import parts
 from planner.outputs import summary as summary_mod
 from planner.outputs.report import report_html
 from planner.outputs.tables import stations_scored
@@ -76,7 +75,8 @@ def test_the_island_without_a_station_is_a_blind_spot_with_its_reason(islands):
     p = plan(net, hs, st, cand, PlanRequest(add=1))
     status = p.hotspots.set_index("id")
     assert (status["snap_status"] != "excluded").all()  # was: HB1, HB2 far from every road
-    assert list(status.loc[["HB1", "HB2"], "blind_reason"]) == [parts.REASON_NO_STATION] * 2
+    reason = "no station on its part of the network"
+    assert list(status.loc[["HB1", "HB2"], "blind_reason"]) == [reason] * 2
     assert set(status.loc[["HA1", "HA2"], "blind_reason"]) == {""}
     blind = p.blind_spots.set_index("id")
     assert set(blind.index) == {"HB1", "HB2"}
@@ -106,3 +106,39 @@ def test_reach_is_feasible_with_a_candidate_on_each_island(islands):
     assert list(p.recommended["id"]) == ["CB"]
     assert p.recommended["cumulative_share_10"].iloc[-1] == pytest.approx(1.0)
     assert p.solution.optimal
+
+
+def _one_way_loop(side_m: float):
+    """A one-way loop: 100 m east along y = 0, then ``side_m`` north, west and south."""
+    nodes = {1: (0.0, 0.0), 2: (100.0, 0.0), 3: (100.0, side_m), 4: (0.0, side_m)}
+    ways = [{"u": a, "v": b, "oneway": "yes"} for a, b in ((1, 2), (2, 3), (3, 4), (4, 1))]
+    return make_network(nodes, ways, mode="ebike")
+
+
+def test_a_one_way_loop_is_a_detour_anomaly_in_the_tables_and_the_summary():
+    net = _one_way_loop(600.0)
+    # H1 is 60 m past the station: riders go round the loop (about 1.3 km); H2 is before it
+    hs = _points([("H1", 80, 5), ("H2", 10, 5)], weight=[2.0, 1.0])
+    p = plan(net, hs, _points([("S1", 20, 5)]), None, PlanRequest())
+    status = p.hotspots.set_index("id")
+    # by hand: 20 + 600 + 100 + 600 + 20 m at 16 km/h = 301.5 s against 60 m at 20 km/h
+    assert status.loc["H1", "detour_factor"] == pytest.approx(301.5 / 10.8, abs=0.01)
+    assert "station S1 (60 m away in a straight line)" in status.loc["H1", "detour"]
+    assert status.loc["H2", "detour"] == "" and np.isnan(status.loc["H2", "detour_factor"])
+    snap = p.snapping.set_index("id")
+    assert snap.loc["H1", "detour"] == status.loc["H1", "detour"]
+    assert snap.loc["S1", "detour"] == ""
+    doc = json.loads(summary_mod.build(p).to_json())
+    assert doc["network"]["detour_anomalies"] == 1
+    assert doc["network"]["detour_anomaly_demand"] == 2.0
+    assert "Detour anomalies: 1 hotspots" in report_html(summary_mod.build(p), stations_scored(p))
+
+
+def test_a_station_close_by_but_beyond_the_largest_circle_is_flagged_in_the_blind_spots():
+    net = _one_way_loop(2000.0)  # round the loop: about 4.1 km, over 15 min at 16 km/h
+    hs = _points([("H1", 80, 5)], weight=[1.0])
+    p = plan(net, hs, _points([("S1", 20, 5)]), None, PlanRequest())
+    blind = p.blind_spots.set_index("id")
+    assert "beyond 15 min on the network" in blind.loc["H1", "detour"]
+    assert blind.loc["H1", "reason"] == "beyond 8 min of every station"
+    assert np.isnan(blind.loc["H1", "detour_factor"])
