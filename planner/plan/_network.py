@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import detours, parts, travel
+from ..core.errors import FieldError
 from ..inputs.network import Network
 
 
@@ -63,6 +64,25 @@ def snapping_table(table: pd.DataFrame, fig: NetworkFigures) -> pd.DataFrame:
         [fig.detours["detour_factor"].to_numpy(), np.full(rest, np.nan)]
     )
     return out
+
+
+def unreachable_parts(exc: FieldError, parts: pd.DataFrame) -> FieldError:
+    """``exc`` with the parts of the network that hold demand but neither a station nor a
+    candidate named (no site can ever reach their demand); ``exc`` itself when there are
+    none."""
+    lost = parts.loc[(parts["demand"] > 0) & (parts["stations"] == 0) & (parts["candidates"] == 0)]
+    if not len(lost):
+        return exc
+    named = ", ".join(
+        f"part {int(r.part)} ({r.demand_share:.1%} of demand)" for r in lost.itertuples()
+    )
+    share = float(lost["demand_share"].sum())
+    text = (
+        f"; no station or candidate lies on {named} of the network, so at most "
+        f"{1 - share:.1%} of demand can ever be reached: add candidates there"
+    )
+    template = exc.template or str(exc).replace("{", "{{").replace("}", "}}")
+    return FieldError(exc.field or "", template + text, **(exc.values or {}))
 
 
 def _xy(frame: gpd.GeoDataFrame, net: Network) -> np.ndarray:

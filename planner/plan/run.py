@@ -94,7 +94,7 @@ def plan(
         areas_scored = None if areas is None else _area_figures(cov_st, hotspots, areas, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
-        choice, ctx = _choose(objective, ctx)
+        choice, ctx = _choose(objective, ctx, net_fig.parts)
         picks = pick_table(cov_st, cov_cand, choice.solution.selected)
         curve = _curve(ctx, objective, candidates, choice.solution.selected)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
@@ -222,9 +222,13 @@ def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, 
     )
 
 
-def _choose(objective: Objective, ctx: Context) -> tuple[Choice, Context]:
-    """The objective's choice, and the context with the number of sites it settled on."""
-    choice = objective.choose(ctx)
+def _choose(objective: Objective, ctx: Context, parts: pd.DataFrame) -> tuple[Choice, Context]:
+    """The objective's choice, and the context with the number of sites it settled on. A
+    goal out of reach names the parts of the network whose demand no site can reach."""
+    try:
+        choice = objective.choose(ctx)
+    except FieldError as exc:
+        raise _network.unreachable_parts(exc, parts) from None
     if objective.decides_count():
         ctx = replace(ctx, add=len(choice.solution.selected))
     return choice, ctx

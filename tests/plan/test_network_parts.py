@@ -142,3 +142,17 @@ def test_a_station_close_by_but_beyond_the_largest_circle_is_flagged_in_the_blin
     assert "beyond 15 min on the network" in blind.loc["H1", "detour"]
     assert blind.loc["H1", "reason"] == "beyond 8 min of every station"
     assert np.isnan(blind.loc["H1", "detour_factor"])
+
+
+def test_reach_out_of_reach_names_the_part_without_a_site(islands):
+    from planner.core.errors import FieldError
+
+    net, hs, st, cand = islands
+    only_a = cand.loc[cand["id"] == "CA"].reset_index(drop=True)
+    with pytest.raises(FieldError) as err:
+        plan(net, hs, st, only_a, PlanRequest(objective=objectives.Reach(minutes=10, share=1.0)))
+    assert err.value.field == "reach"
+    text = str(err.value)
+    assert "covers only 80.0% of demand" in text
+    assert "no station or candidate lies on part 1 (20.0% of demand) of the network" in text
+    assert "at most 80.0% of demand can ever be reached" in text
