@@ -44,11 +44,12 @@ def blind_reasons(
     first_s: float,
 ) -> np.ndarray:
     """Per hotspot, why it is beyond the first circle (``first_s`` seconds) of every
-    station: off the network, no station on its part, or simply beyond; ``""`` when it is
-    within the circle."""
+    station: off the network, no station on its part (and none reached by a one-way link
+    to another part), or simply beyond; ``""`` when it is within the circle."""
     nearest_s = np.asarray(nearest_s, dtype=float)
     part = np.asarray(hotspot_part)
     with_station = np.isin(part, np.asarray(station_part)[np.asarray(station_part) >= 0])
+    with_station |= np.isfinite(nearest_s)
     beyond = REASON_BEYOND.format(minutes=minutes_label(first_s))
     out = np.where(part < 0, REASON_OFF_NETWORK, np.where(with_station, beyond, REASON_NO_STATION))
     return np.where(nearest_s <= first_s, "", out).astype(object)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,11 @@ import pandas as pd
 import pyproj
 import scipy.sparse as sp
 import shapely
-from scipy.sparse.csgraph import connected_components
 
 from ..core import crs as crs_mod
-from ..core.errors import FieldError, NetworkError
+from ..core.errors import NetworkError
 from ..core.modes import MODES, Mode, get_mode
+from ..core.parts import MIN_PART_KM, MIN_PART_NODES, kept_parts, part_floor, rider_way_warnings
 from . import _osm
 from ._osm import tag_text
 
@@ -38,18 +37,6 @@ log = logging.getLogger(__name__)
 _YES = ("yes", "designated", "permissive", "destination", "customers", "delivery")
 _FORWARD_ONLY = ("yes", "true", "1")
 _BACKWARD_ONLY = ("-1", "reverse")
-
-#: Parts of the network kept besides the largest: those with at least this many nodes...
-MIN_PART_NODES: int = 20
-#: ... or at least this much road (km). Smaller parts are slivers (a car park aisle, a
-#: mapped driveway, a one-way stub) and are dropped and counted.
-MIN_PART_KM: float = 0.5
-
-#: ``highway`` classes only riders and walkers use (in the walking table, not in the
-#: driving one): footways, cycleways, paths, pedestrian streets, steps, tracks...
-RIDER_ONLY_HIGHWAYS: frozenset[str] = frozenset(MODES["walk"].speed_kph) - frozenset(
-    MODES["drive"].speed_kph
-)
 
 
 @dataclass(frozen=True)
@@ -229,39 +216,29 @@ def build(
     else:
         proj = crs_mod.projected_crs_for(lonlat["x"].to_numpy(), lonlat["y"].to_numpy())
     used, pieces = _pieces(ways, fwd_kph, bwd_kph, lonlat.index, crs=(in_crs, proj), source=source)
-    labels, n_comp = strong_parts(pieces, len(used))
-    part = _kept_parts(labels, pieces, floor=floor)
+    u, v = pieces["u"].to_numpy(), pieces["v"].to_numpy()
+    part, n_comp = kept_parts(
+        u, v, pieces[["fwd_s", "bwd_s"]].to_numpy(), pieces["length_m"].to_numpy(),
+        n_nodes=len(used), floor=floor,
+    )  # fmt: skip
     keep_node = part >= 0
     # a one-way piece between two kept nodes stays; pieces touching dropped nodes go
-    keep_seg = keep_node[pieces["u"].to_numpy()] & keep_node[pieces["v"].to_numpy()]
+    keep_seg = keep_node[u] & keep_node[v]
     segments = pieces.loc[keep_seg].reset_index(drop=True)
     new_pos = np.cumsum(keep_node) - 1
     segments["u"] = new_pos[segments["u"].to_numpy()]
     segments["v"] = new_pos[segments["v"].to_numpy()]
-    segments["part"] = part[pieces["u"].to_numpy()[keep_seg]]
+    segments["part"] = part[u[keep_seg]]
     node_frame = _node_frame(lonlat, used[keep_node], crs=(in_crs, proj))
     node_frame["part"] = part[keep_node]
-    length = pieces["length_m"].to_numpy()
     report = {
-        "source": source,
-        "mode": mode.name,
-        "segments_read": int(n_read),
-        "segments_usable": len(pieces),
-        "segments_kept": int(keep_seg.sum()),
-        "nodes_kept": int(keep_node.sum()),
-        "nodes_dropped": int((~keep_node).sum()),
-        "components": int(n_comp),
-        "parts_kept": int(part.max()) + 1 if keep_node.any() else 0,
-        "parts_dropped": int(n_comp - (part.max() + 1 if keep_node.any() else 0)),
-        "min_part_nodes": floor[0],
-        "min_part_km": floor[1],
-        "length_km_kept": round(float(length[keep_seg].sum()) / 1000, 3),
-        "length_km_dropped": round(float(length[~keep_seg].sum()) / 1000, 3),
+        "source": source, "mode": mode.name, "segments_read": int(n_read),
+        **_part_report(part, keep_seg, pieces["length_m"].to_numpy(), n_comp, floor),
         "crs": proj.to_string(),
         "warnings": rider_way_warnings(segments["highway"].to_numpy(), mode),
-    }
+    }  # fmt: skip
     _log_parts(report, n_nodes=len(used))
-    if keep_node.sum() < 2:
+    if report["nodes_kept"] < 2:
         raise NetworkError(f"network {source!r}: fewer than two connected nodes remain")
     return Network(node_frame, segments, proj, mode, source, report)
 
@@ -331,90 +308,29 @@ def _node_frame(
     return gpd.GeoDataFrame({"osmid": ids}, geometry=xy.to_crs(proj).values, crs=proj)
 
 
-def part_floor(min_part_nodes: object, min_part_km: object) -> tuple[int, float]:
-    """The size floor of a kept part as numbers: a whole number of nodes >= 0 and km >= 0;
-    raises :class:`FieldError` naming the option otherwise."""
-    try:
-        nodes = float(str(min_part_nodes).strip())
-    except ValueError:
-        nodes = -1.0
-    if not (math.isfinite(nodes) and nodes >= 0 and nodes == int(nodes)):
-        raise FieldError(
-            "min_part_nodes", "{min_part_nodes}: expected a whole number of nodes >= 0, got "
-            "{got!r}; e.g. 20 (0 keeps every part)", got=min_part_nodes,
-        )  # fmt: skip
-    try:
-        km = float(str(min_part_km).strip())
-    except ValueError:
-        km = -1.0
-    if not (math.isfinite(km) and km >= 0):
-        raise FieldError(
-            "min_part_km", "{min_part_km}: expected km of road >= 0, got {got!r}; e.g. 0.5",
-            got=min_part_km,
-        )  # fmt: skip
-    return int(nodes), km
-
-
-def strong_parts(pieces: pd.DataFrame, n_nodes: int) -> tuple[np.ndarray, int]:
-    """The strongly connected part of each of the ``n_nodes`` nodes of the directed graph of
-    ``pieces`` (``u``, ``v``, ``fwd_s``, ``bwd_s``; ``inf`` = not allowed) as labels, and
-    how many parts there are."""
-    u, v = pieces["u"].to_numpy(), pieces["v"].to_numpy()
-    fin_f, fin_b = np.isfinite(pieces["fwd_s"].to_numpy()), np.isfinite(pieces["bwd_s"].to_numpy())
-    rows = np.concatenate([u[fin_f], v[fin_b]])
-    cols = np.concatenate([v[fin_f], u[fin_b]])
-    adj = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_nodes, n_nodes))
-    n_comp, labels = connected_components(adj, directed=True, connection="strong")
-    return labels, int(n_comp)
-
-
-def _kept_parts(
-    labels: np.ndarray, pieces: pd.DataFrame, *, floor: tuple[int, float]
-) -> np.ndarray:
-    """Per node, the id of its kept part (0 = the largest, then by size), -1 if dropped.
-
-    A part is kept when it has at least ``floor[0]`` nodes or ``floor[1]`` km of road (the
-    pieces with both ends in it); the largest part always. Parts are numbered by nodes,
-    then road length, then their first node, so the ids do not depend on the labelling.
-    """
-    n_comp = int(labels.max()) + 1 if len(labels) else 0
-    nodes = np.bincount(labels, minlength=n_comp)
-    lu = labels[pieces["u"].to_numpy()]
-    inside = lu == labels[pieces["v"].to_numpy()]
-    km = np.bincount(lu[inside], pieces["length_m"].to_numpy()[inside], minlength=n_comp) / 1000
-    first = np.full(n_comp, len(labels))
-    np.minimum.at(first, labels, np.arange(len(labels)))
-    order = np.lexsort((first, -np.round(km, 6), -nodes))
-    keep = (nodes[order] >= floor[0]) | (km[order] >= floor[1] - 1e-9)
-    if len(keep):
-        keep[0] = True
-    new_id = np.full(n_comp, -1)
-    new_id[order[keep]] = np.arange(int(keep.sum()))
-    return new_id[labels]
-
-
-def rider_way_warnings(highway: np.ndarray, mode: Mode) -> list[str]:
-    """Sentences warning that the network lacks the ways riders and walkers use (none of
-    :data:`RIDER_ONLY_HIGHWAYS` among ``highway``) when ``mode`` rides or walks; empty
-    otherwise. Logged as warnings too."""
-    if mode.name not in ("ebike", "walk") or np.isin(highway, list(RIDER_ONLY_HIGHWAYS)).any():
-        return []
-    fix = (
-        'set oneway = "ignore" in --speeds, or load a full network (an .osm.pbf or .osm '
-        "export, or an osmnx graph of network_type 'all')"
-        if mode.oneway == "respect"
-        else "load a full network (an .osm.pbf or .osm export, or an osmnx graph of "
-        "network_type 'all')"
-    )
-    text = (
-        f"the network has no footways, cycleways, paths, pedestrian streets or steps, as a "
-        f"network made for cars (such as an osmnx 'drive' graph) has none: the pavements and "
-        f"non-motorised lanes riders and walkers use are not mapped, so one-way carriageways "
-        f"and interchanges can turn a few hundred metres into a long detour and the "
-        f"{mode.name} times are too long; {fix}"
-    )
-    log.warning("%s", text)
-    return [text]
+def _part_report(
+    part: np.ndarray,
+    keep_seg: np.ndarray,
+    length: np.ndarray,
+    n_comp: int,
+    floor: tuple[int, float],
+) -> dict[str, Any]:
+    """What was kept and dropped: segments, nodes, parts (``part``: the kept part of each
+    node, -1 dropped), road length, and the floor."""
+    kept = int(part.max()) + 1 if (part >= 0).any() else 0
+    return {
+        "segments_usable": len(keep_seg),
+        "segments_kept": int(keep_seg.sum()),
+        "nodes_kept": int((part >= 0).sum()),
+        "nodes_dropped": int((part < 0).sum()),
+        "components": int(n_comp),
+        "parts_kept": kept,
+        "parts_dropped": int(n_comp) - kept,
+        "min_part_nodes": floor[0],
+        "min_part_km": floor[1],
+        "length_km_kept": round(float(length[keep_seg].sum()) / 1000, 3),
+        "length_km_dropped": round(float(length[~keep_seg].sum()) / 1000, 3),
+    }
 
 
 def _log_parts(report: dict[str, Any], *, n_nodes: int) -> None:

@@ -82,15 +82,10 @@ def plan(
     with stage(log, "travel_times", timings):
         st_times, cand_times = _times(network, request, snaps)
     weights = hotspots["weight"].to_numpy(dtype=float)
-    cov_st, cov_cand = (
-        coverage.Coverage(t, weights, request.thresholds_s) for t in (st_times, cand_times)
-    )
+    cov_st, cov_cand = _coverages((st_times, cand_times), weights, request)
     with stage(log, "scoring", timings):
         scores, district = _score(cov_st, request)
-        net_fig = _network.figures(
-            network, (snaps.hotspots, snaps.stations, snaps.candidates), (hotspots, stations),
-            st_times, request.thresholds_s,
-        )  # fmt: skip
+        net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
         areas_scored = None if areas is None else _area_figures(cov_st, hotspots, areas, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
@@ -213,6 +208,26 @@ def _times(
         net, snaps.stations, snaps.hotspots, limit_s=limit, keep_node_times=True
     )
     return st_times, travel.compute(net, snaps.candidates, snaps.hotspots, limit_s=limit)
+
+
+def _coverages(
+    times: tuple[travel.TravelTimes, travel.TravelTimes], weights: np.ndarray, request: PlanRequest
+) -> tuple[coverage.Coverage, coverage.Coverage]:
+    """The coverage of the stations and of the candidates, from their travel times."""
+    st, cand = (coverage.Coverage(t, weights, request.thresholds_s) for t in times)
+    return st, cand
+
+
+def _figures(
+    net: Network,
+    snaps: _Snaps,
+    frames: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+    st_times: travel.TravelTimes,
+    request: PlanRequest,
+) -> _network.NetworkFigures:
+    """The parts of the network, the blind-spot reasons and the detour anomalies."""
+    snapped = (snaps.hotspots, snaps.stations, snaps.candidates)
+    return _network.figures(net, snapped, frames, st_times, request.thresholds_s)
 
 
 def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, dict[str, Any]]:
