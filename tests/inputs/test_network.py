@@ -273,3 +273,21 @@ def test_the_full_longgang_export_has_the_ways_riders_use():
     net = network_mod.load(LONGGANG, mode="ebike")
     assert net.report["warnings"] == []
     assert net.report["parts_kept"] >= 1
+
+
+def test_a_drive_graphml_in_ebike_mode_warns_in_the_log(tmp_path, caplog):
+    import networkx as nx
+    import osmnx as ox
+
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    for n, (x, y) in {1: (1.52, 42.51), 2: (1.521, 42.51), 3: (1.521, 42.511)}.items():
+        g.add_node(n, x=x, y=y)
+    for k, (u, v) in enumerate([(1, 2), (2, 3), (3, 1)]):  # a one-way carriageway loop
+        g.add_edge(u, v, osmid=10 + k, highway="primary", oneway=True, length=100.0)
+    path = tmp_path / "drive.graphml"
+    ox.save_graphml(g, path)
+    with caplog.at_level("WARNING", logger="planner"):
+        net = network_mod.load(path, mode="ebike")
+    (text,) = net.report["warnings"]
+    assert text in caplog.text
+    assert network_mod.load(path, mode="drive").report["warnings"] == []

@@ -156,3 +156,18 @@ def test_reach_out_of_reach_names_the_part_without_a_site(islands):
     assert "covers only 80.0% of demand" in text
     assert "no station or candidate lies on part 1 (20.0% of demand) of the network" in text
     assert "at most 80.0% of demand can ever be reached" in text
+
+
+def test_oneway_ignore_in_the_speeds_file_removes_the_detour(tmp_path):
+    from planner.inputs.settings_files import mode_from_toml
+
+    speeds = tmp_path / "speeds.toml"
+    speeds.write_text('mode = "ebike"\noneway = "ignore"\n', encoding="utf-8")
+    mode = mode_from_toml(speeds, base="ebike")
+    nodes = {1: (0.0, 0.0), 2: (100.0, 0.0), 3: (100.0, 600.0), 4: (0.0, 600.0)}
+    ways = [{"u": a, "v": b, "oneway": "yes"} for a, b in ((1, 2), (2, 3), (3, 4), (4, 1))]
+    net = make_network(nodes, ways, mode=mode)
+    hs = _points([("H1", 80, 5)], weight=[1.0])
+    p = plan(net, hs, _points([("S1", 20, 5)]), None, PlanRequest())
+    assert p.hotspots["detour"].tolist() == [""]
+    assert p.hotspots["nearest_minutes"].iloc[0] < 0.5  # 60 m straight back along the road
