@@ -102,6 +102,10 @@ def kept_parts(
     return new_id[labels], n_comp
 
 
+#: How the warning about a network without the ways riders use begins.
+NO_RIDER_WAYS = "the network has no footways, cycleways, paths, pedestrian streets or steps"
+
+
 def rider_way_warnings(highway: np.ndarray, mode: Mode) -> list[str]:
     """Sentences warning that the network lacks the ways riders and walkers use (none of
     :data:`RIDER_ONLY_HIGHWAYS` among ``highway``) when ``mode`` rides or walks; empty
@@ -115,12 +119,14 @@ def rider_way_warnings(highway: np.ndarray, mode: Mode) -> list[str]:
         else "load a full network (an .osm.pbf or .osm export, or an osmnx graph of "
         "network_type 'all')"
     )
+    barriers = (
+        "one-way carriageways and interchanges" if mode.oneway == "respect" else "interchanges"
+    )
     text = (
-        f"the network has no footways, cycleways, paths, pedestrian streets or steps, as a "
-        f"network made for cars (such as an osmnx 'drive' graph) has none: the pavements and "
-        f"non-motorised lanes riders and walkers use are not mapped, so one-way carriageways "
-        f"and interchanges can turn a few hundred metres into a long detour and the "
-        f"{mode.name} times are too long; {fix}"
+        f"{NO_RIDER_WAYS}, as a network made for cars (such as an osmnx 'drive' graph) has "
+        f"none: the pavements and non-motorised lanes riders and walkers use are not mapped, "
+        f"so {barriers} can turn a few hundred metres into a long detour and the {mode.name} "
+        f"times are too long; {fix}"
     )
     log.warning("%s", text)
     return [text]

@@ -196,6 +196,19 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+#: The warning about a network without the ways riders use, in Chinese; ``{fix}`` is one of
+#: :data:`NO_RIDER_WAYS_FIX_ZH`.
+NO_RIDER_WAYS_ZH = (
+    "路网中没有人行道、自行车道、小路、步行街或台阶（机动车路网如 osmnx 的 'drive' 图即如此）："
+    "骑手和行人使用的人行道与非机动车道未被绘制，单行道和立交会把几百米变成很长的绕行，"
+    "出行时间偏长；{fix}"
+)
+NO_RIDER_WAYS_FIX_ZH = {
+    "oneway": '可在 --speeds 中设置 oneway = "ignore"，或改用完整路网（.osm.pbf 或 .osm 导出，'
+    "或 osmnx network_type 'all' 的路网）",
+    "full": "请改用完整路网（.osm.pbf 或 .osm 导出，或 osmnx network_type 'all' 的路网）",
+}
+
 #: The grading rule in Chinese (the English rule comes with the plan).
 GRADE_RULE_ZH = (
     "按各驿站的服务片区（以其为最近驿站的需求）评级："

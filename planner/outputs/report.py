@@ -15,8 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.parts import NO_RIDER_WAYS
 from ..core.units import gap_label, tol
-from .i18n import THRESHOLD_COLOURS, defined, grade_rule, html_lang, pct, report_labels
+from .i18n import (
+    NO_RIDER_WAYS_FIX_ZH,
+    NO_RIDER_WAYS_ZH,
+    THRESHOLD_COLOURS,
+    defined,
+    grade_rule,
+    html_lang,
+    pct,
+    report_labels,
+)
 from .i18n import escape as _e
 from .summary import Optimizer, PlanSummary
 
@@ -63,7 +73,7 @@ def report_html(
     sections = [
         _head(lang, lab),
         _mode(summary, lang, lab),
-        _network(summary, labels, lab),
+        _network(summary, labels, lab, lang),
         _district(summary, lab),
         _after(summary, lab),
         _suggested(summary, recommended, labels, lab),
@@ -99,13 +109,13 @@ def _mode(s: PlanSummary, lang: str, lab: Labels) -> str:
     return f"<p>{_e(lab['mode'])}: {_e(p.mode)} — {_e(p.describe_mode(lang))}</p>"
 
 
-def _network(s: PlanSummary, labels: Sequence[str], lab: Labels) -> str:
+def _network(s: PlanSummary, labels: Sequence[str], lab: Labels, lang: str) -> str:
     """The network's warnings, its detour anomalies, and the parts that hold demand,
     stations or candidates when there is more than one (empty when there is nothing to
     say)."""
     net = s.network
     notes = [
-        f"<p class='warning'><b>{_e(lab['warning'])}:</b> {_e(w)}</p>"
+        f"<p class='warning'><b>{_e(lab['warning'])}:</b> {_e(_warning(w, lang))}</p>"
         for w in net.get("warnings", [])
     ]
     if net.get("detour_anomalies"):
@@ -117,6 +127,15 @@ def _network(s: PlanSummary, labels: Sequence[str], lab: Labels) -> str:
     if not notes:
         return ""
     return f"<h2>{_e(lab['network'])}</h2>\n" + "\n".join(notes)
+
+
+def _warning(text: str, lang: str) -> str:
+    """A network warning in the page's language: the sentence itself in English (or where
+    there is no translation)."""
+    if lang != "zh" or not text.startswith(NO_RIDER_WAYS):
+        return text
+    fix = NO_RIDER_WAYS_FIX_ZH["oneway" if 'oneway = "ignore"' in text else "full"]
+    return NO_RIDER_WAYS_ZH.format(fix=fix)
 
 
 def _parts(

@@ -131,7 +131,12 @@ def test_a_one_way_loop_is_a_detour_anomaly_in_the_tables_and_the_summary():
     doc = json.loads(summary_mod.build(p).to_json())
     assert doc["network"]["detour_anomalies"] == 1
     assert doc["network"]["detour_anomaly_demand"] == 2.0
-    assert "Detour anomalies: 1 hotspots" in report_html(summary_mod.build(p), stations_scored(p))
+    page = report_html(summary_mod.build(p), stations_scored(p))
+    assert "Detour anomalies: 1 hotspots" in page
+    # residential streets only: no footway, cycleway or path, so riders are warned
+    (warning,) = doc["network"]["warnings"]
+    assert "non-motorised lanes" in warning and "Warning:</b>" in page
+    assert "oneway = &quot;ignore&quot;" in page
 
 
 def test_a_station_close_by_but_beyond_the_largest_circle_is_flagged_in_the_blind_spots():
