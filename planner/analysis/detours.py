@@ -102,12 +102,12 @@ def anomalies(
 
 
 def _pair_seconds(times: TravelTimes, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``times.seconds[rows[i], cols[i]]`` for each ``i``; ``inf`` where not stored (beyond
-    the limit). A stored 0 stays 0."""
+    """``times.seconds[rows[i], cols[i]]`` for each ``i`` (``cols`` distinct); ``inf``
+    where not stored (beyond the limit). A stored 0 stays 0. One pass over the pairs."""
     m = times.seconds.tocoo()
-    want = pd.DataFrame({"r": rows, "c": cols, "i": np.arange(len(rows))})
-    have = pd.DataFrame({"r": m.row, "c": m.col, "s": m.data})
-    hit = want.merge(have, on=["r", "c"], how="inner")
-    out = np.full(len(rows), np.inf)
-    out[hit["i"].to_numpy()] = hit["s"].to_numpy()
-    return out
+    want = np.full(m.shape[1], -1, dtype=np.int64)
+    want[cols] = rows
+    hit = want[m.col] == m.row
+    found = np.full(m.shape[1], np.inf)
+    found[m.col[hit]] = m.data[hit]
+    return found[cols]
