@@ -202,7 +202,8 @@ def build(
 
     Every strongly connected part with at least ``min_part_nodes`` nodes *or* at least
     ``min_part_km`` km of road is kept, and the largest part always; smaller parts are
-    dropped and counted. Nodes and segments carry their ``part`` (0 = the largest).
+    dropped and counted. Nodes and segments carry their ``part`` (0 = the largest); a
+    one-way piece from one kept part to another stays, and belongs to the part it leaves.
     """
     floor = part_floor(min_part_nodes, min_part_km)
     n_read = len(ways)
