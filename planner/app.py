@@ -74,6 +74,9 @@ class Sources:
         For a GIS line layer as ``network``: ``road_class_column``, ``speed_column``,
         ``oneway_column``, ``snap_ends_m``, ``network_crs`` (see
         :func:`planner.inputs.network.load`).
+    min_part_nodes, min_part_km
+        The size floor of a kept strongly connected part of the network (nodes, km of
+        road; a part passing either is kept).
     """
 
     network: str
@@ -92,6 +95,8 @@ class Sources:
     poi_weights: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
     road_layer: Mapping[str, Any] = field(default_factory=dict)
+    min_part_nodes: int | str = network_mod.MIN_PART_NODES
+    min_part_km: float | str = network_mod.MIN_PART_KM
 
     def stated(self) -> dict[str, str | None]:
         """The sources as the summary states them (the road-layer options when given)."""
@@ -144,6 +149,7 @@ def travel_mode(mode: str | Mode, speeds: str | os.PathLike[str] | None = None) 
 def read_inputs(src: Sources) -> Inputs:
     """Read every input ``src`` names; errors name the file, row and column."""
     mode = travel_mode(src.mode, src.speeds)
+    floor = network_mod.part_floor(src.min_part_nodes, src.min_part_km)  # before any reading
     cols = dict(src.columns)
     site_cols = {k: v for k, v in cols.items() if k != "weight"}
     if src.hotspots == "osm":
@@ -170,7 +176,10 @@ def read_inputs(src: Sources) -> Inputs:
                              default_crs=src.crs)
         if src.areas else None
     )  # fmt: skip
-    net = network_mod.load(src.network, mode=mode, **src.road_layer)
+    net = network_mod.load(
+        src.network, mode=mode, min_part_nodes=floor[0], min_part_km=floor[1],
+        **src.road_layer,
+    )  # fmt: skip
     read = {"hotspots": hs, "stations": st, "candidates": cand, "areas": polygons}
     readings = {r: f.attrs["crs"] for r, f in read.items() if f is not None and "crs" in f.attrs}
     warned = check_coordinates(net, src, {r: read[r] for r in readings if r != "areas"})

@@ -25,9 +25,12 @@ LONGGANG = SHARED / "data" / "shenzhen_longgang_2019.osm"
 BENCH = SHARED / "bench"
 
 
-def make_network(nodes: dict[int, tuple[float, float]], ways: list[dict], mode: str = "walk"):
+def make_network(
+    nodes: dict[int, tuple[float, float]], ways: list[dict], mode: str = "walk", **options
+):
     """Network from nodes ``{id: (x, y)}`` (metres from an origin) and ways
-    ``[{"u": 1, "v": 2, "highway": "residential", "oneway": "yes"}, ...]``."""
+    ``[{"u": 1, "v": 2, "highway": "residential", "oneway": "yes"}, ...]``; ``options`` go
+    to :func:`planner.inputs.network.build` (``min_part_nodes``, ``min_part_km``)."""
     rows = []
     for w in ways:
         (x1, y1), (x2, y2) = nodes[w["u"]], nodes[w["v"]]
@@ -43,7 +46,9 @@ def make_network(nodes: dict[int, tuple[float, float]], ways: list[dict], mode: 
             "y": [Y0 + p[1] for p in nodes.values()],
         }
     )
-    return network_mod.build(ways_df, nodes_df, mode=get_mode(mode), source="hand-built", crs=UTM)
+    return network_mod.build(
+        ways_df, nodes_df, mode=get_mode(mode), source="hand-built", crs=UTM, **options
+    )
 
 
 def xy(*points: tuple[float, float]) -> np.ndarray:

@@ -224,10 +224,12 @@ def district_summary(
     return out
 
 
-def hotspot_status(cov: Coverage) -> pd.DataFrame:
+def hotspot_status(cov: Coverage, reasons: np.ndarray | None = None) -> pd.DataFrame:
     """Per hotspot, in order: minutes to the nearest station (``nearest_minutes``, two
     decimals, NaN beyond the largest threshold), then ``covered_T`` and ``beyond_T`` per
-    threshold ``T`` (minutes)."""
+    threshold ``T`` (minutes), then with ``reasons`` (one text per hotspot, see
+    :func:`planner.analysis.parts.blind_reasons`) ``blind_reason``: why it is beyond the first
+    threshold (``""`` within it)."""
     nearest = cov.nearest_seconds()
     reached = np.isfinite(nearest)
     minutes = np.full(len(nearest), np.nan)
@@ -237,23 +239,29 @@ def hotspot_status(cov: Coverage) -> pd.DataFrame:
         out[f"covered_{minutes_label(t)}"] = nearest <= t
     for t in cov.thresholds_s:
         out[f"beyond_{minutes_label(t)}"] = ~(nearest <= t)
+    if reasons is not None:
+        first = nearest <= cov.thresholds_s[0]
+        out["blind_reason"] = np.where(first, "", np.asarray(reasons, dtype=object))
     return out
 
 
-def blind_spots(cov: Coverage) -> pd.DataFrame:
+def blind_spots(cov: Coverage, reasons: np.ndarray | None = None) -> pd.DataFrame:
     """The blind spots (盲区): hotspots beyond the first threshold of every station,
     heaviest first (ties by id).
 
     Columns: ``position`` (of the hotspot), ``hotspot_id``, ``weight``, ``nearest_minutes``
-    (NaN beyond reach) and ``beyond_T`` per threshold.
+    (NaN beyond reach) and ``beyond_T`` per threshold; with ``reasons`` (one per hotspot)
+    also ``reason``: why it is a blind spot.
     """
-    status = hotspot_status(cov)
+    status = hotspot_status(cov, reasons)
     beyond = [c for c in status.columns if c.startswith("beyond_")]
     out = pd.DataFrame(
         {"position": np.arange(len(cov.weights)), "hotspot_id": cov.times.target_ids,
          "weight": cov.weights, "nearest_minutes": status["nearest_minutes"]}
     )  # fmt: skip
     out[beyond] = status[beyond]
+    if reasons is not None:
+        out["reason"] = status["blind_reason"]
     out = out.loc[out[beyond[0]]]
     out = out.sort_values(["weight", "hotspot_id"], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)

@@ -112,6 +112,7 @@ def _run(**opts: Any) -> None:
         speeds=opts["speeds"], areas=opts["areas"], area_name_column=opts["area_name_column"],
         poi_weights=opts["poi_weights"], columns=columns_from(opts, weight=True),
         road_layer=road_layer_from(opts),
+        min_part_nodes=opts["min_part_nodes"], min_part_km=opts["min_part_km"],
     )  # fmt: skip
     _, summary = app.plan_files(
         src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv

@@ -10,6 +10,7 @@ import click
 
 from ..core.defaults import DEFAULT_MINUTES, SNAP_MAX_M, SNAP_WARN_M
 from ..core.modes import MODES
+from ..inputs.network import MIN_PART_KM, MIN_PART_NODES
 from ..optimize import METHODS
 from ..plan import objectives
 
@@ -112,6 +113,7 @@ def input_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
                      help="Weights per POI category for --hotspots osm (see README)."),
         *column_options(),
         *road_layer_options(),
+        *part_options(),
     ]  # fmt: skip
     if with_candidates:
         opts.insert(
@@ -170,4 +172,23 @@ def crs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
                        help=f"Coordinate system of the {role} file; overrides --crs and what "
                             "the file declares.")
           for role in roles),
+    ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- network parts
+
+
+def part_options() -> list[Callable[..., Any]]:
+    """The size floor of the network's strongly connected parts: a part is kept when it has
+    at least ``--min-part-nodes`` nodes or ``--min-part-km`` km of road (the largest
+    always); smaller parts are dropped and counted in ``summary.json``."""
+    return [
+        click.option("--min-part-nodes", default=str(MIN_PART_NODES), show_default=True,
+                     metavar="N",
+                     help="Keep every strongly connected part of the network with at least N "
+                          "nodes (or --min-part-km of road); smaller parts are dropped."),
+        click.option("--min-part-km", default=f"{MIN_PART_KM:g}", show_default=True,
+                     metavar="KM",
+                     help="Keep every part with at least KM km of road (or --min-part-nodes "
+                          "nodes)."),
     ]  # fmt: skip

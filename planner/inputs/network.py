@@ -25,11 +25,11 @@ import pandas as pd
 import pyproj
 import scipy.sparse as sp
 import shapely
-from scipy.sparse.csgraph import connected_components
 
 from ..core import crs as crs_mod
 from ..core.errors import InputError, NetworkError
 from ..core.modes import MODES, Mode, get_mode
+from ..core.parts import MIN_PART_KM, MIN_PART_NODES, kept_parts, part_floor, rider_way_warnings
 from . import _osm, roads_gis
 from ._osm import tag_text
 
@@ -59,8 +59,8 @@ class Network:
     source
         Where the network came from.
     report
-        Counts: segments read, usable, and what was dropped outside the largest strongly
-        connected part.
+        Counts: segments read, usable and kept, the strongly connected parts kept and
+        dropped (under the size floor), and ``warnings`` (sentences) about the network.
     """
 
     nodes: gpd.GeoDataFrame
@@ -158,6 +158,8 @@ def load(
     oneway_column: str | None = None,
     snap_ends_m: float | str | None = None,
     network_crs: str | None = None,
+    min_part_nodes: int = MIN_PART_NODES,
+    min_part_km: float = MIN_PART_KM,
 ) -> Network:
     """Load a road network and time it for ``mode``.
 
@@ -176,12 +178,16 @@ def load(
         rule, the snapping tolerance of line ends (m, default 1) and the CRS of a file that
         states none. Its flaws (gaps, dangling ends, crossings without a node) are
         sentences in ``report["warnings"]``, their counts in ``report["layer"]``.
+    min_part_nodes, min_part_km
+        The size floor of a strongly connected part: a part is kept when it has at least
+        this many nodes or this many km of road (the largest part always).
 
     Returns
     -------
     Network
         In the UTM CRS of the network's centre (a GIS layer in metres keeps its own);
-        only its largest strongly connected part.
+        every strongly connected part above the floor, each node and segment with its
+        ``part``.
     """
     mode = get_mode(mode)
     gis = {
@@ -199,7 +205,10 @@ def load(
             file=str(source),
         )
     ways, nodes = _osm.read_ways(source)
-    return build(ways, nodes, mode=mode, source=str(source))
+    return build(
+        ways, nodes, mode=mode, source=str(source),
+        min_part_nodes=min_part_nodes, min_part_km=min_part_km,
+    )  # fmt: skip
 
 
 def _load_gis(source: str | Path, mode: Mode, options: dict[str, Any]) -> Network:
@@ -225,6 +234,8 @@ def build(
     mode: Mode,
     source: str,
     crs: str | pyproj.CRS = crs_mod.WGS84,
+    min_part_nodes: int = MIN_PART_NODES,
+    min_part_km: float = MIN_PART_KM,
 ) -> Network:
     """Build a :class:`Network` from raw way segments and nodes.
 
@@ -232,7 +243,13 @@ def build(
     OSM tags of :data:`planner.inputs._osm.WAY_TAGS` (missing tags are fine). ``nodes`` has
     ``osmid``, ``x``, ``y``. Both are in ``crs``: WGS-84 input is projected to the UTM zone of
     its centre; a projected CRS is kept as it is.
+
+    Every strongly connected part with at least ``min_part_nodes`` nodes *or* at least
+    ``min_part_km`` km of road is kept, and the largest part always; smaller parts are
+    dropped and counted. Nodes and segments carry their ``part`` (0 = the largest); a
+    one-way piece from one kept part to another stays, and belongs to the part it leaves.
     """
+    floor = part_floor(min_part_nodes, min_part_km)
     n_read = len(ways)
     if n_read == 0:
         raise NetworkError(f"network {source!r} has no roads; check the file or place name")
@@ -244,30 +261,29 @@ def build(
     else:
         proj = crs_mod.projected_crs_for(lonlat["x"].to_numpy(), lonlat["y"].to_numpy())
     used, pieces = _pieces(ways, fwd_kph, bwd_kph, lonlat.index, crs=(in_crs, proj), source=source)
-    keep_node, n_comp = _largest_strong_part(pieces, len(used))
+    u, v = pieces["u"].to_numpy(), pieces["v"].to_numpy()
+    part, n_comp = kept_parts(
+        u, v, pieces[["fwd_s", "bwd_s"]].to_numpy(), pieces["length_m"].to_numpy(),
+        n_nodes=len(used), floor=floor,
+    )  # fmt: skip
+    keep_node = part >= 0
     # a one-way piece between two kept nodes stays; pieces touching dropped nodes go
-    keep_seg = keep_node[pieces["u"].to_numpy()] & keep_node[pieces["v"].to_numpy()]
+    keep_seg = keep_node[u] & keep_node[v]
     segments = pieces.loc[keep_seg].reset_index(drop=True)
     new_pos = np.cumsum(keep_node) - 1
     segments["u"] = new_pos[segments["u"].to_numpy()]
     segments["v"] = new_pos[segments["v"].to_numpy()]
+    segments["part"] = part[u[keep_seg]]
     node_frame = _node_frame(lonlat, used[keep_node], crs=(in_crs, proj))
-    length = pieces["length_m"].to_numpy()
+    node_frame["part"] = part[keep_node]
     report = {
-        "source": source,
-        "mode": mode.name,
-        "segments_read": int(n_read),
-        "segments_usable": len(pieces),
-        "segments_kept": int(keep_seg.sum()),
-        "nodes_kept": int(keep_node.sum()),
-        "nodes_dropped": int((~keep_node).sum()),
-        "components": int(n_comp),
-        "length_km_kept": round(float(length[keep_seg].sum()) / 1000, 3),
-        "length_km_dropped": round(float(length[~keep_seg].sum()) / 1000, 3),
+        "source": source, "mode": mode.name, "segments_read": int(n_read),
+        **_part_report(part, keep_seg, pieces["length_m"].to_numpy(), n_comp, floor),
         "crs": proj.to_string(),
-    }
-    _log_dropped_parts(report, n_nodes=len(used))
-    if keep_node.sum() < 2:
+        "warnings": rider_way_warnings(segments["highway"].to_numpy(), mode),
+    }  # fmt: skip
+    _log_parts(report, n_nodes=len(used))
+    if report["nodes_kept"] < 2:
         raise NetworkError(f"network {source!r}: fewer than two connected nodes remain")
     return Network(node_frame, segments, proj, mode, source, report)
 
@@ -337,29 +353,44 @@ def _node_frame(
     return gpd.GeoDataFrame({"osmid": ids}, geometry=xy.to_crs(proj).values, crs=proj)
 
 
-def _largest_strong_part(pieces: pd.DataFrame, n_nodes: int) -> tuple[np.ndarray, int]:
-    """Which of the ``n_nodes`` nodes lie in the largest strongly connected part of the
-    directed graph of ``pieces``, and how many strongly connected parts there are."""
-    u, v = pieces["u"].to_numpy(), pieces["v"].to_numpy()
-    fin_f, fin_b = np.isfinite(pieces["fwd_s"].to_numpy()), np.isfinite(pieces["bwd_s"].to_numpy())
-    rows = np.concatenate([u[fin_f], v[fin_b]])
-    cols = np.concatenate([v[fin_f], u[fin_b]])
-    adj = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_nodes, n_nodes))
-    n_comp, labels = connected_components(adj, directed=True, connection="strong")
-    big = int(np.argmax(np.bincount(labels)))
-    return labels == big, int(n_comp)
+def _part_report(
+    part: np.ndarray,
+    keep_seg: np.ndarray,
+    length: np.ndarray,
+    n_comp: int,
+    floor: tuple[int, float],
+) -> dict[str, Any]:
+    """What was kept and dropped: segments, nodes, parts (``part``: the kept part of each
+    node, -1 dropped), road length, and the floor."""
+    kept = int(part.max()) + 1 if (part >= 0).any() else 0
+    return {
+        "segments_usable": len(keep_seg),
+        "segments_kept": int(keep_seg.sum()),
+        "nodes_kept": int((part >= 0).sum()),
+        "nodes_dropped": int((part < 0).sum()),
+        "components": int(n_comp),
+        "parts_kept": kept,
+        "parts_dropped": int(n_comp) - kept,
+        "min_part_nodes": floor[0],
+        "min_part_km": floor[1],
+        "length_km_kept": round(float(length[keep_seg].sum()) / 1000, 3),
+        "length_km_dropped": round(float(length[~keep_seg].sum()) / 1000, 3),
+    }
 
 
-def _log_dropped_parts(report: dict[str, Any], *, n_nodes: int) -> None:
-    if report["nodes_dropped"]:
+def _log_parts(report: dict[str, Any], *, n_nodes: int) -> None:
+    if report["nodes_dropped"] or report["parts_kept"] > 1:
         log.info(
-            "kept the largest strongly connected part: %d of %d nodes; dropped %d nodes and "
-            "%.1f km of road in %d smaller parts",
+            "kept %d strongly connected parts (%d of %d nodes); dropped %d nodes and %.1f km "
+            "of road in %d parts under %d nodes and %g km",
+            report["parts_kept"],
             report["nodes_kept"],
             n_nodes,
             report["nodes_dropped"],
             report["length_km_dropped"],
-            report["components"] - 1,
+            report["parts_dropped"],
+            report["min_part_nodes"],
+            report["min_part_km"],
         )
 
 

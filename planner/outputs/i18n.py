@@ -121,6 +121,19 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "within": "Within {gap} of optimal ({method}): the answer is {objective}, and no choice "
         "of as many sites can do better than {bound}.",
         "fewest": "{objective} new sites ({method}); the fewest possible is at least {bound}.",
+        "network": "Road network",
+        "warning": "Warning",
+        "parts": "Parts of the network",
+        "part": "part",
+        "nodes": "nodes",
+        "road_km": "km of road",
+        "candidates": "candidates",
+        "no_station": "no station on this part: its demand is a blind spot",
+        "parts_kept": "{kept} strongly connected parts kept; {dropped} parts under {nodes} nodes "
+        "and {km:g} km of road dropped ({dropped_nodes} nodes, {dropped_km:g} km).",
+        "detours": "Detour anomalies: {n} hotspots (demand {d:g}) lie close to their nearest "
+        "station in a straight line but far from it on the network; see the detour column of "
+        "snapping.csv and blind_spots.csv.",
     },
     "zh": {
         "title": "服务圈评估报告",
@@ -168,7 +181,32 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "within": "与最优方案相差不超过 {gap}（{method}）：本方案为 {objective}，"
         "同样数量站点的任何方案都不超过 {bound}。",
         "fewest": "需新增 {objective} 处站点（{method}）；最少也需 {bound} 处。",
+        "network": "路网",
+        "warning": "警告",
+        "parts": "路网的连通部分",
+        "part": "部分",
+        "nodes": "节点数",
+        "road_km": "道路公里数",
+        "candidates": "候选点",
+        "no_station": "该部分没有驿站：其需求均为服务盲区",
+        "parts_kept": "保留 {kept} 个强连通部分；舍弃 {dropped} 个小于 {nodes} 个节点且不足 "
+        "{km:g} 公里道路的碎片（{dropped_nodes} 个节点，{dropped_km:g} 公里）。",
+        "detours": "绕行异常：{n} 个热点（需求 {d:g}）与最近驿站直线距离很近，但路网上相距很远；"
+        "见 snapping.csv 和 blind_spots.csv 的 detour 列。",
     },
+}
+
+#: The warning about a network without the ways riders use, in Chinese; ``{fix}`` is one of
+#: :data:`NO_RIDER_WAYS_FIX_ZH`.
+NO_RIDER_WAYS_ZH = (
+    "路网中没有人行道、自行车道、小路、步行街或台阶（机动车路网如 osmnx 的 'drive' 图即如此）："
+    "骑手和行人使用的人行道与非机动车道未被绘制，单行道和立交会把几百米变成很长的绕行，"
+    "出行时间偏长；{fix}"
+)
+NO_RIDER_WAYS_FIX_ZH = {
+    "oneway": '可在 --speeds 中设置 oneway = "ignore"，或改用完整路网（.osm.pbf 或 .osm 导出，'
+    "或 osmnx network_type 'all' 的路网）",
+    "full": "请改用完整路网（.osm.pbf 或 .osm 导出，或 osmnx network_type 'all' 的路网）",
 }
 
 #: The grading rule in Chinese (the English rule comes with the plan).

@@ -240,7 +240,7 @@ def build(plan: Plan) -> PlanSummary:
             mode_description_zh=mode.describe("zh"), speeds_kph=mode.speed_table(),
             oneway=mode.oneway, new_stations_asked=int(plan.sites_asked),
         ),
-        network=plan.network.report,
+        network=_network(plan),
         counts=_counts(plan),
         coverage_existing=District.of(plan.district),
         grades=Grades(
@@ -278,6 +278,28 @@ def build(plan: Plan) -> PlanSummary:
             for r in recommended.to_dict(orient="records")
         ),
     )  # fmt: skip
+
+
+def _network(plan: Plan) -> dict[str, Any]:
+    """The network's report with ``parts`` (the parts that hold demand, stations or
+    candidates, each with its share of its own demand within each circle), the
+    ``detour_anomalies`` count and ``warnings`` (sentences; always a list)."""
+    out = dict(plan.network.report)
+    out["warnings"] = list(out.get("warnings", []))
+    if plan.parts is not None:
+        out["parts"] = [_part(row) for row in plan.parts.to_dict(orient="records")]
+    if "detour" in plan.hotspots.columns:
+        flagged = (plan.hotspots["detour"] != "").to_numpy()
+        out["detour_anomalies"] = int(flagged.sum())
+        out["detour_anomaly_demand"] = float(plan.hotspots["weight"].to_numpy()[flagged].sum())
+    return out
+
+
+def _part(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One part: its figures, and ``covered`` per circle label (share of its demand)."""
+    covered = {k[len("covered_") :]: v for k, v in row.items() if k.startswith("covered_")}
+    out = {k: v for k, v in row.items() if not k.startswith("covered_")}
+    return {**out, "covered": covered}
 
 
 def _counts(plan: Plan) -> Counts:

@@ -64,6 +64,9 @@ class Plan:
         The rule that grades the stations, in words.
     timings
         Seconds per stage.
+    parts
+        The strongly connected parts of the network that hold demand, stations or
+        candidates (see :func:`planner.analysis.parts.part_table`).
     """
 
     network: Network
@@ -87,6 +90,7 @@ class Plan:
     coverage_curve: pd.DataFrame | None = None
     served_after: Mapping[str, float] | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
+    parts: pd.DataFrame | None = None
 
     @property
     def minutes(self) -> tuple[float, ...]:

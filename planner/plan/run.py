@@ -28,6 +28,7 @@ from ..core.errors import FieldError, InputError
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
+from . import _network
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
 from .result import Plan
@@ -81,28 +82,28 @@ def plan(
     with stage(log, "travel_times", timings):
         st_times, cand_times = _times(network, request, snaps)
     weights = hotspots["weight"].to_numpy(dtype=float)
-    cov_st, cov_cand = (
-        coverage.Coverage(t, weights, request.thresholds_s) for t in (st_times, cand_times)
-    )
+    cov_st, cov_cand = _coverages((st_times, cand_times), weights, request)
     with stage(log, "scoring", timings):
         scores, district = _score(cov_st, request)
+        net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
         areas_scored = None if areas is None else _area_figures(cov_st, hotspots, areas, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
-        choice, ctx = _choose(objective, ctx)
+        choice, ctx = _choose(objective, ctx, net_fig.parts)
         picks = pick_table(cov_st, cov_cand, choice.solution.selected)
         curve = _curve(ctx, objective, candidates, choice.solution.selected)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
     with stage(log, "isochrones", timings):
         iso, service = _circles(network, request, snaps, st_times, choice, len(stations))
-    hs = _hotspot_status(hotspots, snaps, cov_st)
+    hs = _hotspot_status(hotspots, snaps, cov_st, net_fig)
     return Plan(  # every frame in WGS-84
         network=network, request=request, hotspots=hs,
         stations=stations.reset_index(drop=True).assign(nearest_road=_roads(snaps, "station")),
         candidates=candidates, station_times=st_times, candidate_times=cand_times,
         scores=scores, district=district, recommended=recommended, solution=choice.solution,
         sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
-        snapping=snaps.table, blind_spots=_blind_spots(hs, cov_st),
+        snapping=_network.snapping_table(snaps.table, net_fig),
+        blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, timings=timings,
     )  # fmt: skip
@@ -209,6 +210,26 @@ def _times(
     return st_times, travel.compute(net, snaps.candidates, snaps.hotspots, limit_s=limit)
 
 
+def _coverages(
+    times: tuple[travel.TravelTimes, travel.TravelTimes], weights: np.ndarray, request: PlanRequest
+) -> tuple[coverage.Coverage, coverage.Coverage]:
+    """The coverage of the stations and of the candidates, from their travel times."""
+    st, cand = (coverage.Coverage(t, weights, request.thresholds_s) for t in times)
+    return st, cand
+
+
+def _figures(
+    net: Network,
+    snaps: _Snaps,
+    frames: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+    st_times: travel.TravelTimes,
+    request: PlanRequest,
+) -> _network.NetworkFigures:
+    """The parts of the network, the blind-spot reasons and the detour anomalies."""
+    snapped = (snaps.hotspots, snaps.stations, snaps.candidates)
+    return _network.figures(net, snapped, frames, st_times, request.thresholds_s)
+
+
 def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Each station's scores and grade, and the district figures, against the goals."""
     return coverage.station_scores(cov, request.goals), coverage.district_summary(
@@ -216,9 +237,13 @@ def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, 
     )
 
 
-def _choose(objective: Objective, ctx: Context) -> tuple[Choice, Context]:
-    """The objective's choice, and the context with the number of sites it settled on."""
-    choice = objective.choose(ctx)
+def _choose(objective: Objective, ctx: Context, parts: pd.DataFrame) -> tuple[Choice, Context]:
+    """The objective's choice, and the context with the number of sites it settled on. A
+    goal out of reach names the parts of the network whose demand no site can reach."""
+    try:
+        choice = objective.choose(ctx)
+    except FieldError as exc:
+        raise _network.unreachable_parts(exc, parts) from None
     if objective.decides_count():
         ctx = replace(ctx, add=len(choice.solution.selected))
     return choice, ctx
@@ -350,25 +375,37 @@ def _circles(
 
 
 def _hotspot_status(
-    hotspots: gpd.GeoDataFrame, snaps: _Snaps, cov: coverage.Coverage
+    hotspots: gpd.GeoDataFrame,
+    snaps: _Snaps,
+    cov: coverage.Coverage,
+    fig: _network.NetworkFigures,
 ) -> gpd.GeoDataFrame:
-    """The hotspots with their snap distance and status, nearest-station minutes, and a
-    ``covered_T`` and ``beyond_T`` flag per threshold."""
+    """The hotspots with their snap distance and status, part of the network,
+    nearest-station minutes, a ``covered_T`` and ``beyond_T`` flag per threshold, why a
+    blind spot is one and the detour anomaly (``detour``, ``detour_factor``)."""
     hs = hotspots.copy()
     hs["snap_distance_m"] = np.round(snaps.hotspots.distance_m, 1)
     hs["snap_status"] = snaps.table.loc[snaps.table["role"] == "hotspot", "status"].to_numpy()
-    status = coverage.hotspot_status(cov)
+    hs["part"] = fig.hotspot_part
+    status = coverage.hotspot_status(cov, fig.reasons)
     for col in status.columns:
         hs[col] = status[col].to_numpy()
+    for col in ("detour", "detour_factor"):
+        hs[col] = fig.detours[col].to_numpy()
     return hs
 
 
-def _blind_spots(hs: gpd.GeoDataFrame, cov: coverage.Coverage) -> gpd.GeoDataFrame:
-    """The blind spots (heaviest first) with the hotspots' names and coordinates."""
-    blind = coverage.blind_spots(cov)
+def _blind_spots(
+    hs: gpd.GeoDataFrame, cov: coverage.Coverage, fig: _network.NetworkFigures
+) -> gpd.GeoDataFrame:
+    """The blind spots (heaviest first) with the hotspots' names and coordinates, part of
+    the network, the reason and any detour anomaly."""
+    blind = coverage.blind_spots(cov, fig.reasons)
     beyond = [c for c in blind.columns if c.startswith("beyond_")]
-    cols = ["id", "name", "weight", "lon", "lat", "nearest_minutes", *beyond, "geometry"]
+    cols = ["id", "name", "weight", "lon", "lat", "nearest_minutes", *beyond, "part",
+            "blind_reason", "detour", "detour_factor", "geometry"]  # fmt: skip
     rows = hs.iloc[blind["position"].to_numpy()][cols].reset_index(drop=True)
+    rows = rows.rename(columns={"blind_reason": "reason"})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
 
 

@@ -114,3 +114,18 @@ def test_district_goals_percentiles_and_blind_spots_by_hand():
 def test_zero_second_pairs_count_as_covered():
     cov = coverage.Coverage(_times([[0.0, INF]]), np.array([5.0, 1.0]), (480.0,))
     assert cov.counts(0).tolist() == [1, 0]
+
+
+def test_blind_reasons_tell_off_the_network_no_station_on_the_part_and_beyond():
+    from planner.analysis import parts
+
+    nearest = np.array([60.0, np.inf, np.inf, np.inf, 700.0])
+    hotspot_part = np.array([0, 0, 1, -1, 2])  # part 2 reaches part 0 by a one-way link
+    reasons = parts.blind_reasons(nearest, hotspot_part, np.array([0, -1]), 480.0)
+    assert list(reasons) == [
+        "",
+        "beyond 8 min of every station",
+        "no station on its part of the network",
+        "excluded: far from every usable road",
+        "beyond 8 min of every station",
+    ]

@@ -13,6 +13,8 @@ from planner.inputs import network as network_mod
 
 from ..conftest import SHARED, make_network
 
+LONGGANG = SHARED / "data" / "shenzhen_longgang_2019.osm"
+
 #: numpy's "invalid value" and "divide by zero" warnings mean a 0 × inf or 0 / 0 somewhere.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -197,3 +199,95 @@ def test_empty_network_file_is_a_clear_error(tmp_path):
     g.write_text("<?xml version='1.0' encoding='UTF-8'?><osm version='0.6'></osm>")
     with pytest.raises((NetworkError, InputError)):
         network_mod.load(g)
+
+
+def _two_grids(size_b: int):
+    """A 4 × 4 grid of streets 200 m apart, and 3 km east a ``size_b × size_b`` one."""
+    nodes, ways = {}, []
+    for first, x0, size in ((1, 0.0, 4), (101, 3000.0, size_b)):
+        for i in range(size):
+            for j in range(size):
+                n = first + i * size + j
+                nodes[n] = (x0 + i * 200.0, j * 200.0)
+                if i + 1 < size:
+                    ways.append({"u": n, "v": n + size})
+                if j + 1 < size:
+                    ways.append({"u": n, "v": n + 1})
+    return nodes, ways
+
+
+def test_every_part_above_the_floor_is_kept_with_its_part_id():
+    nodes, ways = _two_grids(2)  # the second: 4 nodes, 0.8 km of road
+    net = make_network(nodes, ways, mode="ebike")
+    assert net.report["parts_kept"] == 2 and net.report["nodes_dropped"] == 0
+    part = net.nodes.set_index("osmid")["part"]
+    assert part[1] == 0 and part[101] == 1  # the largest part is part 0
+    assert set(net.segments["part"]) == {0, 1}
+
+
+def test_a_part_under_both_floors_is_dropped_and_counted():
+    nodes, ways = _two_grids(2)
+    net = make_network(nodes, ways, mode="ebike", min_part_nodes=5, min_part_km=1.0)
+    assert net.report["parts_kept"] == 1 and net.report["parts_dropped"] == 1
+    assert net.report["nodes_dropped"] == 4
+    assert net.report["length_km_dropped"] == pytest.approx(0.8)
+    # either floor keeps it: 4 nodes, or 0.8 km
+    assert make_network(nodes, ways, mode="ebike", min_part_nodes=4)
+    kept = make_network(nodes, ways, mode="ebike", min_part_nodes=5, min_part_km=0.8)
+    assert kept.report["parts_kept"] == 2
+
+
+@pytest.mark.parametrize(
+    ("nodes", "km", "field"),
+    [
+        (-1, 0.5, "min_part_nodes"),
+        ("2.5", 0.5, "min_part_nodes"),
+        (20, "x", "min_part_km"),
+        (20, float("nan"), "min_part_km"),
+    ],
+)
+def test_a_bad_floor_names_its_option(nodes, km, field):
+    from planner.core.errors import FieldError
+
+    grid, ways = _two_grids(2)
+    with pytest.raises(FieldError) as err:
+        make_network(grid, ways, mode="ebike", min_part_nodes=nodes, min_part_km=km)
+    assert err.value.field == field
+
+
+def test_a_network_for_cars_warns_riders_and_walkers_but_not_drivers():
+    nodes = {1: (0, 0), 2: (100, 0), 3: (200, 0)}
+    ways = [{"u": 1, "v": 2, "highway": "primary"}, {"u": 2, "v": 3, "highway": "secondary"}]
+    ebike = make_network(nodes, ways, mode="ebike")
+    (text,) = ebike.report["warnings"]
+    assert "pavements and non-motorised lanes" in text and 'oneway = "ignore"' in text
+    (walk,) = make_network(nodes, ways, mode="walk").report["warnings"]
+    assert "oneway" not in walk and "full network" in walk  # walking ignores one-ways
+    assert make_network(nodes, ways, mode="drive").report["warnings"] == []
+    with_path = [*ways, {"u": 3, "v": 1, "highway": "footway"}]
+    assert make_network(nodes, with_path, mode="ebike").report["warnings"] == []
+
+
+@pytest.mark.skipif(not LONGGANG.exists(), reason=f"{LONGGANG} not present")
+def test_the_full_longgang_export_has_the_ways_riders_use():
+    net = network_mod.load(LONGGANG, mode="ebike")
+    assert net.report["warnings"] == []
+    assert net.report["parts_kept"] >= 1
+
+
+def test_a_drive_graphml_in_ebike_mode_warns_in_the_log(tmp_path, caplog):
+    import networkx as nx
+    import osmnx as ox
+
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    for n, (x, y) in {1: (1.52, 42.51), 2: (1.521, 42.51), 3: (1.521, 42.511)}.items():
+        g.add_node(n, x=x, y=y)
+    for k, (u, v) in enumerate([(1, 2), (2, 3), (3, 1)]):  # a one-way carriageway loop
+        g.add_edge(u, v, osmid=10 + k, highway="primary", oneway=True, length=100.0)
+    path = tmp_path / "drive.graphml"
+    ox.save_graphml(g, path)
+    with caplog.at_level("WARNING", logger="planner"):
+        net = network_mod.load(path, mode="ebike")
+    (text,) = net.report["warnings"]
+    assert text in caplog.text
+    assert network_mod.load(path, mode="drive").report["warnings"] == []

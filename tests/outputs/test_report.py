@@ -150,3 +150,19 @@ def test_every_language_gives_a_whole_page(plan_add2, summary_add2, lang):
     html = page(summary_add2, plan_add2, lang=lang)
     assert html.startswith("<!DOCTYPE html>") and html.endswith("</body></html>")
     assert ("服务圈评估报告" in html) == (lang == "zh")
+
+
+def test_the_network_warning_is_in_the_language_of_the_page():
+    import numpy as np
+
+    from planner.core.modes import get_mode
+    from planner.core.parts import rider_way_warnings
+
+    (text,) = rider_way_warnings(np.array(["primary"]), get_mode("ebike"))
+    en, zh = "en", "zh"
+    assert report._warning(text, en) == text
+    assert "非机动车道" in report._warning(text, zh)
+    assert 'oneway = "ignore"' in report._warning(text, zh)
+    (walking,) = rider_way_warnings(np.array(["primary"]), get_mode("walk"))
+    assert "oneway" not in report._warning(walking, zh)
+    assert report._warning("another warning", zh) == "another warning"
