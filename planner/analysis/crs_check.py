@@ -10,13 +10,13 @@ BD-09, WGS-84). When another reading brings the points clearly closer to the roa
 returns a :class:`Finding`.
 
 "Clearly": the other reading's median is at most 1/2.5 (:data:`RATIO`) of the median as
-read, and at least :data:`MIN_GAIN_M` (15 m) less. Measured on central Longgang (Shenzhen), a
+read, and at least :data:`MIN_GAIN_M` (8 m) less. Measured on central Longgang (Shenzhen), a
 dense network (``benchmarks/bench_crs_check.py``): places 5-60 m off the road lie a median of
-3-17 m from it read right, and 43 m read with the GCJ-02 shift of about 590 m (76 m with
-BD-09's). Over 400 random draws of 30 such places, the mistake is found in 99% of draws for
-places 5 m off the road, 98% at 15 m, 88% at 30 m and half at 60 m (whose median of 17 m is too
-close to 43 m to tell); right readings were never flagged. Of 5 places, right readings were
-flagged in up to 2% of draws (places 60 m off), of 10 in 0.2%, so an error needs
+3-18 m from it read right, and about 40 m read with the GCJ-02 shift of about 590 m. Over 400
+random draws of 30 such places, the mistake is found in 100% of draws for places 5 m off the
+road, 97% at 15 m, 79% at 30 m and a third at 60 m (whose median of 18 m is too close to 40 m
+to tell); right readings were never flagged. Of 10 places, right readings were flagged in at
+most 0.2% of draws, of 5 in up to 3.5% (places 60 m off), so an error needs
 :data:`MIN_POINTS` points; fewer give a warning. Points far from every road in any reading
 (building centroids in a sparsely mapped district: about 40 m as read and 45 m shifted) give
 a ratio near 1 and no finding, so the check stays silent where it cannot tell. Outside China
