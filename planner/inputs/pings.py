@@ -34,7 +34,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ..core._validate import rows_text
+from ..core._times import read_times
 from ..core.crs import WGS84, projected_crs_for
 from ..core.errors import InputError
 from .points import read_point_table
@@ -42,17 +42,8 @@ from .points import read_point_table
 log = logging.getLogger(__name__)
 
 #: Recognised column names of raw rider points.
-RIDER_COLUMNS = (
-    "rider",
-    "rider_id",
-    "courier",
-    "courier_id",
-    "driver_id",
-    "骑手",
-    "骑手id",
-    "骑手编号",
-    "骑手ID",
-)
+RIDER_COLUMNS = ("rider", "rider_id", "courier", "courier_id", "driver_id", "骑手", "骑手id",
+                 "骑手编号", "骑手ID")  # fmt: skip
 TIME_COLUMNS = ("time", "timestamp", "datetime", "时间", "时间戳", "定位时间")
 WEIGHT_BY = ("count", "riders", "dwell")
 METHODS = ("cluster", "hex")
@@ -133,11 +124,9 @@ def hotspots_from_points(
     path
         CSV / XLSX / GeoJSON of points with lon/lat, optionally a rider id column
         (``rider_id``, ``骑手编号``...) and a time column (``timestamp``, ``时间``...).
-    method
-        ``"cluster"`` (stays linked within ``eps_m``, groups split to ``max_diameter_m``) or
-        ``"hex"`` (one hotspot per H3 cell of resolution ``hex_res``, 0-15).
-    max_diameter_m, eps_m
-        Widest hotspot and linking distance of the cluster method, metres.
+    method, max_diameter_m, eps_m, hex_res
+        ``"cluster"``: stays linked within ``eps_m`` metres, groups split to at most
+        ``max_diameter_m`` across; ``"hex"``: one hotspot per H3 cell of ``hex_res`` (0-15).
     moving_kph, stay_radius_m, stay_min_s
         Faster pings are moving; a stay keeps within the radius for at least the seconds.
     weight_by
@@ -150,91 +139,84 @@ def hotspots_from_points(
     -------
     GeoDataFrame
         WGS-84 hotspots ``id, name, weight, points, stays, riders, dwell_min, diameter_m,
-        lon, lat`` (``h3`` too with the hex method), heaviest first; ``riders`` and
-        ``dwell_min`` are empty without the columns they need. ``attrs["counts"]`` is the
-        :class:`PointCounts`.
+        lon, lat`` (and ``h3``), heaviest first; ``attrs["counts"]``: :class:`PointCounts`.
     """
-    _check_options(method, max_diameter_m, eps_m, hex_res, moving_kph, stay_radius_m,
-                   stay_min_s, weight_by, bounds)  # fmt: skip
+    _check_options(locals())
     df = read_point_table(path, role="rider points", crs=crs, id_prefix="P", columns=columns)
     source = f"rider points file {str(path)!r}"
     rider_col, time_col = _rider_and_time_columns(df, weight_by, source)
-    lon, lat = df["lon"].to_numpy(dtype=float), df["lat"].to_numpy(dtype=float)
-    to_m = pyproj.Transformer.from_crs(WGS84, projected_crs_for(lon, lat), always_xy=True)
-    xy = np.column_stack(to_m.transform(lon, lat))
-    riders = _codes(df[rider_col]) if rider_col else np.full(len(df), -1)
-    secs = None if time_col is None else _seconds(read_times(df[time_col], source=source,
-                                                             column=str(time_col)))  # fmt: skip
-    if rider_col and time_col:
-        stay_of, reason = _tracks(xy, riders, secs, moving_kph, stay_radius_m, stay_min_s)
-    else:
-        stay_of, reason = np.arange(len(df)), np.full(len(df), _STAY, dtype=np.int8)
-    if bounds is not None:
-        west, south, east, north = bounds
-        out = ~((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north))
-        stay_of, reason = np.where(out, -1, stay_of), np.where(out, _OUTSIDE, reason)
+    rules = {"moving_kph": moving_kph, "stay_radius_m": stay_radius_m, "stay_min_s": stay_min_s}
+    stay_of, reason, xy, riders, secs = _classify(df, rider_col, time_col, source, rules, bounds)
     counts = _counts(reason, tracks=bool(rider_col and time_col))
-    stays = _stay_table(stay_of, xy, lon, lat, riders, secs)
+    stays = _stay_table(stay_of, xy, df["lon"].to_numpy(), df["lat"].to_numpy(), riders, secs)
     if stays.empty:
-        raise InputError(
-            f"{source}: no point is a stay or a stop ("
-            + "; ".join(line.strip() for line in counts.lines(
-                moving_kph=moving_kph, stay_radius_m=stay_radius_m, stay_min_s=stay_min_s)[3:])
-            + "); check the rider and time columns, the bounds and the speed"
-        )  # fmt: skip
+        reasons = "; ".join(line.strip() for line in counts.lines(**rules)[3:])
+        raise InputError(f"{source}: no point is a stay or a stop ({reasons}); check the rider "
+                         "and time columns, the bounds and the speed")  # fmt: skip
     if method == "hex":
         labels, cells = _hex_groups(stays, hex_res)
     else:
         labels, cells = _cluster_groups(stays[["x", "y"]].to_numpy(), eps_m, max_diameter_m), None
     found = _hotspots(stays, labels, weight_by, riders=rider_col is not None, cells=cells)
     found.attrs["counts"] = counts
-    log.info(
-        "%d rider points: %d hotspots from %d stays or stops; %s",
-        counts.total, len(found), len(stays), asdict(counts),
-    )  # fmt: skip
+    log.info("%d rider points: %d hotspots from %d stays or stops; %s",
+             counts.total, len(found), len(stays), asdict(counts))  # fmt: skip
     return found
 
 
-def _check_options(
-    method: str,
-    max_diameter_m: float,
-    eps_m: float,
-    hex_res: int,
-    moving_kph: float,
-    stay_radius_m: float,
-    stay_min_s: float,
-    weight_by: str,
+def _classify(
+    df: pd.DataFrame,
+    rider_col: str | None,
+    time_col: str | None,
+    source: str,
+    rules: dict[str, float],
     bounds: tuple[float, float, float, float] | None,
-) -> None:
-    """Raise one :class:`InputError` naming every option out of its range (the first one is
-    the error's field)."""
-    given = locals()
-    wrong = [name for name, ok in _option_checks(given).items() if not ok]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The stay (or stop) of every point (-1: none) and its reason code, with the points in
+    metres (UTM), the rider codes and the seconds (None without a time column)."""
+    lon, lat = df["lon"].to_numpy(dtype=float), df["lat"].to_numpy(dtype=float)
+    to_m = pyproj.Transformer.from_crs(WGS84, projected_crs_for(lon, lat), always_xy=True)
+    xy = np.column_stack(to_m.transform(lon, lat))
+    riders = _codes(df[rider_col]) if rider_col else np.full(len(df), -1)
+    secs = None
+    if time_col is not None:
+        secs = _seconds(read_times(df[time_col], source=source, column=str(time_col)))
+    if rider_col and secs is not None:
+        stay_of, reason = _tracks(xy, riders, secs, rules["moving_kph"],
+                                  rules["stay_radius_m"], rules["stay_min_s"])  # fmt: skip
+    else:
+        stay_of, reason = np.arange(len(df)), np.full(len(df), _STAY, dtype=np.int8)
+    if bounds is not None:
+        west, south, east, north = bounds
+        out = ~((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north))
+        stay_of, reason = np.where(out, -1, stay_of), np.where(out, _OUTSIDE, reason)
+    return stay_of, reason, xy, riders, secs
+
+
+def _check_options(v: dict[str, object]) -> None:
+    """Raise one :class:`InputError` naming every option of ``v`` (the arguments of
+    :func:`hotspots_from_points`) out of its range; the first is the error's field."""
+    res, bounds = v["hex_res"], v["bounds"]
+    ok = {
+        "weight_by": v["weight_by"] in WEIGHT_BY,
+        "method": v["method"] in METHODS,
+        **{k: _positive(v[k]) for k in ("max_diameter_m", "eps_m", "moving_kph", "stay_radius_m")},
+        "hex_res": bool(isinstance(res, int | np.integer) and 0 <= res <= 15),
+        "stay_min_s": v["stay_min_s"] == 0 or _positive(v["stay_min_s"]),
+        "bounds": bounds is None or _bounds_ok(bounds),  # type: ignore[arg-type]
+    }
+    wrong = [name for name in _OPTION_TEXT if not ok[name]]
     if wrong:
         raise InputError.about(
             wrong[0], "; ".join(_OPTION_TEXT[n] for n in wrong),
-            **{f"v_{k}": v for k, v in given.items()},
+            **{f"v_{k}": x for k, x in v.items()},
             methods=", ".join(METHODS), weights=", ".join(WEIGHT_BY),
         )  # fmt: skip
 
 
-def _positive(value: float) -> bool:
-    return bool(value > 0 and math.isfinite(value))  # NaN fails both, inf the second
-
-
-def _option_checks(v: dict[str, object]) -> dict[str, bool]:
-    res = v["hex_res"]
-    return {
-        "weight_by": v["weight_by"] in WEIGHT_BY,
-        "method": v["method"] in METHODS,
-        "max_diameter_m": _positive(v["max_diameter_m"]),  # type: ignore[arg-type]
-        "eps_m": _positive(v["eps_m"]),  # type: ignore[arg-type]
-        "hex_res": bool(isinstance(res, int | np.integer) and 0 <= res <= 15),
-        "moving_kph": _positive(v["moving_kph"]),  # type: ignore[arg-type]
-        "stay_radius_m": _positive(v["stay_radius_m"]),  # type: ignore[arg-type]
-        "stay_min_s": v["stay_min_s"] == 0 or _positive(v["stay_min_s"]),  # type: ignore[arg-type]
-        "bounds": v["bounds"] is None or _bounds_ok(v["bounds"]),  # type: ignore[arg-type]
-    }
+def _positive(value: object) -> bool:
+    """A finite number above 0 (NaN fails the first test, inf the second)."""
+    return isinstance(value, int | float | np.number) and bool(value > 0 and math.isfinite(value))
 
 
 _OPTION_TEXT = {
@@ -294,45 +276,6 @@ def _rider_and_time_columns(
     return rider_col, time_col
 
 
-#: A time of day followed by a UTC offset: ``Z``, ``UTC``, ``+08:00``, ``-0500``, ``+08``.
-_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
-
-
-def read_times(values: pd.Series, *, source: str, column: str) -> pd.Series:
-    """Times of a column as naive datetimes (NaT where empty or unreadable), in UTC when the
-    times carry offsets.
-
-    Times that all carry a UTC offset (``2026-05-01T12:00:00+08:00``, ``...04:10:00Z``) are
-    converted to UTC, so mixed offsets compare correctly; times without offsets are kept as
-    they are (local time). A column mixing both is refused, naming the rows of each kind,
-    since a time without an offset has no place on the UTC line. Unreadable times are
-    logged, naming their rows.
-    """
-    text = values.astype("string").str.strip()
-    given = (text.notna() & (text != "")).to_numpy(dtype=bool)
-    aware = text.str.contains(_OFFSET, regex=True, na=False).to_numpy(dtype=bool)
-    naive = given & ~aware
-    if aware.any() and naive.any():
-        raise InputError(
-            f"{source}, column {column!r}: mixes times with a UTC offset "
-            f"({rows_text(np.flatnonzero(aware))}) and without "
-            f"({rows_text(np.flatnonzero(naive))}); give every time an offset (such as +08:00 "
-            "or Z) or none"
-        )
-    if aware.any():
-        times = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
-        times = times.dt.tz_localize(None)
-    else:
-        times = pd.to_datetime(text, errors="coerce")
-    bad = np.flatnonzero(times.isna().to_numpy() & given)
-    if bad.size:
-        log.warning(
-            "%s: %s, column %r: not a date and time (counted without a readable time); use "
-            "ISO form such as 2026-05-01 12:30:00", source, rows_text(bad), column,
-        )  # fmt: skip
-    return pd.Series(times.to_numpy(), index=values.index)
-
-
 def _seconds(times: pd.Series) -> np.ndarray:
     """Seconds since the earliest time (NaN where there is none)."""
     ns = times.to_numpy(dtype="datetime64[ns]")
@@ -353,13 +296,12 @@ def _codes(values: pd.Series) -> np.ndarray:
 def _tracks(
     xy: np.ndarray,
     riders: np.ndarray,
-    secs: np.ndarray | None,
+    secs: np.ndarray,
     moving_kph: float,
     radius_m: float,
     min_s: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The stay of every ping (-1: none) and its reason (see the module's description)."""
-    assert secs is not None
     n = len(riders)
     reason = np.where(riders < 0, _NO_RIDER, np.where(np.isnan(secs), _NO_TIME, _BRIEF))
     stay_of = np.full(n, -1)

@@ -112,7 +112,7 @@ def test_every_point_is_counted_once_under_a_stated_reason(tmp_path, caplog):
     made.loc[blank, "rider_id"] = ""
     made.loc[bad, "timestamp"] = ["", "soon", "2026-13-45 25:00:00"]
     p = _write(tmp_path, made)
-    with caplog.at_level(logging.WARNING, logger="planner.inputs.pings"):
+    with caplog.at_level(logging.WARNING, logger="planner"):
         found = pings.hotspots_from_points(p, bounds=(100.0, 10.0, lon_cut, 40.0))
     c = found.attrs["counts"]
     parts = (c.stays, c.stops, c.moving, c.brief, c.no_rider, c.no_time, c.outside)
