@@ -59,8 +59,9 @@ HEX_RES = 9
 SPEED_WINDOW_S = 30.0
 #: A gap between two pings longer than this ends a stay (the rider's app was off).
 STAY_GAP_S = 600.0
-#: Side of the grid cells the cluster method works on, metres (see :func:`_cluster_groups`).
-_GRID_M = 5.0
+#: Side of the grid cells the cluster method works on, as a share of the smaller of the
+#: linking distance and the widest hotspot (see :func:`_cluster_groups`).
+_GRID_SHARE = 0.1
 #: Groups larger than this are first halved (as a k-d tree does) before complete linkage,
 #: whose distance matrix grows with the square of the group.
 _LINKAGE_MAX = 2000
@@ -394,13 +395,14 @@ def _cluster_groups(xy: np.ndarray, eps_m: float, cap_m: float) -> np.ndarray:
     """Group label of each point: linked within ``eps_m`` (DBSCAN, every point a core point),
     each group wider than ``cap_m`` split by complete linkage.
 
-    Both work on the occupied cells of a fine grid (:data:`_GRID_M`, at most a tenth of
-    ``cap_m``), so a thousand pick-ups at one door cost one cell; the cut allows for the
+    Both work on the occupied cells of a fine grid (a tenth of the smaller of ``eps_m`` and
+    ``cap_m``: 15 m by default), so a thousand pick-ups at one door cost one cell and a
+    cell's neighbours within ``eps_m`` are a few hundred at most; the cut allows for the
     cell's size, so no group of the points themselves is wider than ``cap_m``.
     """
     from sklearn.cluster import DBSCAN
 
-    size = min(_GRID_M, cap_m / 10)
+    size = _GRID_SHARE * min(eps_m, cap_m)
     cells, inv = np.unique(np.floor(xy / size).astype(np.int64), axis=0, return_inverse=True)
     centres = (cells + 0.5) * size
     cut = cap_m - size * math.sqrt(2)
