@@ -65,7 +65,7 @@ FLAGS.update(
     type=int,
     default=pings.HEX_RES,
     show_default=True,
-    help="H3 resolution of the hex method, 0-15 (9: cells about 350 m across).",
+    help="H3 resolution of the hex method, 0-15 (9: cells about 400 m across).",
 )
 @click.option(
     "--moving-kph",

@@ -374,12 +374,12 @@ def _stay_table(
     secs: np.ndarray | None,
 ) -> pd.DataFrame:
     """One row per stay (or stop): centre ``x, y`` (m) and ``lon, lat``, ``pings``,
-    ``rider`` (-1: none) and ``dwell_s`` (NaN without times)."""
+    ``rider`` (NaN: none) and ``dwell_s`` (NaN without times)."""
     keep = stay_of >= 0
     frame = pd.DataFrame(
         {
             "stay": stay_of[keep], "x": xy[keep, 0], "y": xy[keep, 1], "lon": lon[keep],
-            "lat": lat[keep], "rider": riders[keep],
+            "lat": lat[keep], "rider": np.where(riders[keep] < 0, np.nan, riders[keep]),
             "t": secs[keep] if secs is not None else np.nan,
         }
     )  # fmt: skip

@@ -193,3 +193,13 @@ def test_nothing_left_to_group_says_why(tmp_path):
     p = _csv(tmp_path, "lon,lat,rider_id,timestamp\n" + rows)  # ~950 m a minute: riding
     with pytest.raises(InputError, match="no point is a stay or a stop .*6 moving"):
         pings.hotspots_from_points(p)
+
+
+def test_pick_ups_with_rider_ids_but_no_times_are_stops_counting_named_riders(tmp_path, caplog):
+    rows = "".join(f"114.2,22.7,{r}\n" for r in ("a", "b", "a", "", ""))
+    p = _csv(tmp_path, "lon,lat,rider_id\n" + rows)
+    with caplog.at_level(logging.WARNING, logger="planner"):
+        found = pings.hotspots_from_points(p, weight_by="riders")
+    assert found.attrs["counts"].stops == 5 and found["points"].tolist() == [5]
+    assert found["riders"].tolist() == [2] and found["weight"].tolist() == [2.0]
+    assert "a rider column but no time column" in caplog.text
