@@ -8,6 +8,8 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.core.errors import InputError
 from planner.inputs import pings
@@ -203,3 +205,21 @@ def test_pick_ups_with_rider_ids_but_no_times_are_stops_counting_named_riders(tm
     assert found.attrs["counts"].stops == 5 and found["points"].tolist() == [5]
     assert found["riders"].tolist() == [2] and found["weight"].tolist() == [2.0]
     assert "a rider column but no time column" in caplog.text
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 300),
+    cap=st.floats(20.0, 500.0),
+    eps=st.floats(5.0, 400.0),
+    spread=st.floats(10.0, 3000.0),
+)
+def test_no_group_is_wider_than_the_cap_and_every_point_has_one(seed, n, cap, eps, spread):
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, spread, (max(1, n // 20), 2))
+    xy = centres[rng.integers(len(centres), size=n)] + rng.normal(0, spread / 20, (n, 2))
+    labels = pings._cluster_groups(xy, eps, cap)
+    assert labels.shape == (n,) and labels.min() == 0
+    assert set(labels) == set(range(labels.max() + 1))  # numbered without gaps
+    assert pings._diameters(xy, labels).max() <= cap + 1e-6
