@@ -48,43 +48,49 @@ FLAGS.update(
 )
 @click.option(
     "--max-diameter-m",
-    type=float,
-    default=pings.MAX_DIAMETER_M,
+    type=str,
+    default=f"{pings.MAX_DIAMETER_M:g}",
+    metavar="X",
     show_default=True,
     help="Widest hotspot of the cluster method (m); wider groups are split.",
 )
 @click.option(
     "--eps-m",
-    type=float,
-    default=pings.EPS_M,
+    type=str,
+    default=f"{pings.EPS_M:g}",
+    metavar="X",
     show_default=True,
     help="Stays within this distance (m) link into one group (cluster method).",
 )
 @click.option(
     "--hex-res",
-    type=int,
-    default=pings.HEX_RES,
+    type=str,
+    default=f"{pings.HEX_RES:g}",
+    metavar="N",
     show_default=True,
     help="H3 resolution of the hex method, 0-15 (9: cells about 400 m across).",
 )
 @click.option(
     "--moving-kph",
-    type=float,
-    default=pings.MOVING_KPH,
+    type=str,
+    default=f"{pings.MOVING_KPH:g}",
+    metavar="X",
     show_default=True,
     help="Pings faster than this from the rider's previous ping are moving (km/h).",
 )
 @click.option(
     "--stay-radius-m",
-    type=float,
-    default=pings.STAY_RADIUS_M,
+    type=str,
+    default=f"{pings.STAY_RADIUS_M:g}",
+    metavar="X",
     show_default=True,
     help="A stay keeps within this distance of where it began (m).",
 )
 @click.option(
     "--stay-min-s",
-    type=float,
-    default=pings.STAY_MIN_S,
+    type=str,
+    default=f"{pings.STAY_MIN_S:g}",
+    metavar="X",
     show_default=True,
     help="Shortest stay (s); shorter slow spells are brief halts.",
 )
@@ -162,18 +168,30 @@ def hotspots(
     columns = columns_from(opts, weight=False)
     keys = ("method", "max_diameter_m", "eps_m", "hex_res", "moving_kph", "stay_radius_m",
             "stay_min_s")  # fmt: skip
+    numbers = {k: _number(k, opts[k], whole=k == "hex_res") for k in keys if k != "method"}
     found = pings.hotspots_from_points(
         points, weight_by=weight_by, bounds=_bounds(bounds), crs=crs, columns=columns,
-        **{k: opts[k] for k in keys},
+        method=opts["method"], **numbers,
     )  # fmt: skip
     files.write_csv(pd.DataFrame(found.drop(columns="geometry")), out)
     counts = found.attrs["counts"]
-    lines = counts.lines(moving_kph=opts["moving_kph"], stay_radius_m=opts["stay_radius_m"],
-                         stay_min_s=opts["stay_min_s"])  # fmt: skip
+    lines = counts.lines(moving_kph=numbers["moving_kph"], stay_radius_m=numbers["stay_radius_m"],
+                         stay_min_s=numbers["stay_min_s"])  # fmt: skip
     total = found["weight"].sum()
     lines.append(f"{len(found)} hotspots (total weight {total:g}) written to {out}")
     for line in lines:
         click.echo(safe_log.escape_controls(line))
+
+
+def _number(name: str, text: str, *, whole: bool) -> Any:
+    """The number a flag gives (the library checks its range)."""
+    try:
+        return int(text) if whole else float(text)
+    except ValueError:
+        what = "a whole number" if whole else "a number"
+        raise InputError.about(
+            name, "{" + name + "}: {text!r} is not {what}", text=text, what=what
+        ) from None
 
 
 def _bounds(text: str | None) -> tuple[float, float, float, float] | None:

@@ -72,6 +72,8 @@ def test_a_sample_file_from_the_command_line(tmp_path):
         (["--stay-radius-m", "0"], "error: --stay-radius-m: 0 must be a radius in metres"),
         (["--bounds", "1,2,3"], "error: --bounds: '1,2,3' is not four numbers"),
         (["--bounds", "3,2,1,4"], "error: --bounds: (3.0, 2.0, 1.0, 4.0) must be west,south"),
+        (["--hex-res", "9.5"], "error: --hex-res: '9.5' is not a whole number"),
+        (["--eps-m", "far"], "error: --eps-m: 'far' is not a number"),
         (["--weight-by", "riders"], "': --weight-by='riders' needs a rider id column"),
     ],
 )
