@@ -50,7 +50,7 @@ FLAGS.update(
     "--max-diameter-m",
     type=str,
     default=f"{pings.MAX_DIAMETER_M:g}",
-    metavar="X",
+    metavar="M",
     show_default=True,
     help="Widest hotspot of the cluster method (m); wider groups are split.",
 )
@@ -58,7 +58,7 @@ FLAGS.update(
     "--eps-m",
     type=str,
     default=f"{pings.EPS_M:g}",
-    metavar="X",
+    metavar="M",
     show_default=True,
     help="Stays within this distance (m) link into one group (cluster method).",
 )
@@ -74,7 +74,7 @@ FLAGS.update(
     "--moving-kph",
     type=str,
     default=f"{pings.MOVING_KPH:g}",
-    metavar="X",
+    metavar="KPH",
     show_default=True,
     help="Pings faster than this from the rider's previous ping are moving (km/h).",
 )
@@ -82,7 +82,7 @@ FLAGS.update(
     "--stay-radius-m",
     type=str,
     default=f"{pings.STAY_RADIUS_M:g}",
-    metavar="X",
+    metavar="M",
     show_default=True,
     help="A stay keeps within this distance of where it began (m).",
 )
@@ -90,7 +90,7 @@ FLAGS.update(
     "--stay-min-s",
     type=str,
     default=f"{pings.STAY_MIN_S:g}",
-    metavar="X",
+    metavar="S",
     show_default=True,
     help="Shortest stay (s); shorter slow spells are brief halts.",
 )
