@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.core.errors import InputError
+from planner.inputs import network as network_mod
 from planner.inputs import pings
 from planner.synthetic.pings import PingPlan, generate_pings
 
+from ..conftest import SHARED
 from .conftest import csv_file as _csv
 
 
@@ -223,3 +225,25 @@ def test_no_group_is_wider_than_the_cap_and_every_point_has_one(seed, n, cap, ep
     assert labels.shape == (n,) and labels.min() == 0
     assert set(labels) == set(range(labels.max() + 1))  # numbered without gaps
     assert pings._diameters(xy, labels).max() <= cap + 1e-6
+
+
+LONGGANG = SHARED / "data" / "shenzhen_longgang_2019.osm"
+
+
+@pytest.mark.shared
+def test_riders_on_longgang_streets_give_a_hotspot_at_every_place_they_wait(tmp_path):
+    if not LONGGANG.exists():
+        pytest.skip(f"real Longgang extract not found at {LONGGANG} (needs ../shared/data)")
+    net = network_mod.load(LONGGANG, mode="ebike")
+    made = generate_pings(PingPlan(riders=20, shift_min=60, centres=6, seed=1), network=net)
+    found = pings.hotspots_from_points(_write(tmp_path, made.pings))
+    waits = made.pings[made.pings["place"] != ""].assign(t=pd.to_datetime(made.pings["timestamp"]))
+    span = waits.groupby(["rider_id", "place"])["t"].agg(lambda t: t.max() - t.min())
+    long = span[span >= pd.Timedelta(seconds=90)].index.get_level_values("place")
+    visited = made.places[made.places["place"].isin(long)]  # not cut short by the shift's end
+    near = [_metres(found["lon"], found["lat"], p.lon, p.lat).min() for p in visited.itertuples()]
+    assert max(near) < 30 and len(found) <= len(visited)  # lone pick-ups kept, none merged away
+    assert found["diameter_m"].max() <= pings.MAX_DIAMETER_M
+    counts = found.attrs["counts"]
+    assert counts.moving >= (made.pings["activity"] == "ride").sum()
+    assert counts.stays + counts.moving + counts.brief == counts.total == len(made.pings)
