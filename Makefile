@@ -34,10 +34,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_batches.py
 	$(BIN)/python benchmarks/bench_pings.py
 
-# Lint: ruff (style, imports, complexity C901 <= 12), mypy, and the size limits of
+# Lint: ruff (style, imports, complexity C901 <= 12; formatting), mypy, and the size limits of
 # [tool.planner.limits] in pyproject.toml (functions <= 60 lines, modules <= 500, cli <= 450).
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks
+	$(BIN)/ruff format --check planner tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q tests/test_sizes.py tests/test_layers.py
 

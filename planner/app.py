@@ -9,9 +9,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
+from .analysis import crs_check
+from .core import crs as crs_mod
+from .core.errors import InputError
 from .core.modes import Mode, get_mode
 from .inputs import areas as areas_mod
 from .inputs import demand, sites
@@ -51,7 +55,12 @@ class Sources:
         A points file, ``"osm"`` (the network file's host venues), or None to score the
         existing stations only.
     crs
-        Coordinate system of the point files: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``.
+        Coordinate system of every input file that declares none: ``wgs84``, ``gcj02``,
+        ``bd09`` or ``EPSG:n``; None (not given): WGS-84.
+    hotspots_crs, stations_crs, candidates_crs, areas_crs
+        The system of one input file; it overrides what the file declares (columns
+        ``lon_wgs84, lat_wgs84``, a GeoJSON ``crs`` member, a GeoPackage's or ``.prj``'s
+        CRS) and ``crs``. None: the file's declaration, else ``crs``, else WGS-84.
     mode, speeds
         Travel mode preset, and a TOML file overriding its speeds.
     areas, area_name_column
@@ -61,26 +70,37 @@ class Sources:
     columns
         Column names of the point files (``lon``, ``lat``, ``id``, ``name``, ``weight``)
         where recognition by name is not enough.
+    road_layer
+        For a GIS line layer as ``network``: ``road_class_column``, ``speed_column``,
+        ``oneway_column``, ``snap_ends_m``, ``network_crs`` (see
+        :func:`planner.inputs.network.load`).
     """
 
     network: str
     hotspots: str
     stations: str
     candidates: str | None = None
-    crs: str = "wgs84"
+    crs: str | None = None
+    hotspots_crs: str | None = None
+    stations_crs: str | None = None
+    candidates_crs: str | None = None
+    areas_crs: str | None = None
     mode: str | Mode = "ebike"
     speeds: str | None = None
     areas: str | None = None
     area_name_column: str | None = None
     poi_weights: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
+    road_layer: Mapping[str, Any] = field(default_factory=dict)
 
     def stated(self) -> dict[str, str | None]:
-        """The sources as the summary states them."""
+        """The sources as the summary states them (the road-layer options when given)."""
         return {
             "network": self.network, "hotspots": self.hotspots, "stations": self.stations,
             "candidates": self.candidates, "crs": self.crs, "speeds": self.speeds,
-            "areas": self.areas,
+            "areas": self.areas, **{k: str(v) for k, v in self.road_layer.items()},
+            **{f"{r}_crs": getattr(self, f"{r}_crs") for r in CRS_ROLES
+               if getattr(self, f"{r}_crs") is not None},
         }  # fmt: skip
 
     def files(self) -> dict[str, str]:
@@ -104,6 +124,16 @@ class Inputs:
     stations: gpd.GeoDataFrame
     candidates: gpd.GeoDataFrame | None
     areas: gpd.GeoDataFrame | None = None
+    #: How each input file's coordinates were read, and the warnings about them.
+    coordinates: Mapping[str, crs_mod.Reading] = field(default_factory=dict)
+    crs_warnings: tuple[str, ...] = ()
+
+    def stated(self) -> dict[str, Any]:
+        """How the coordinates were read, as the summary states it (``inputs``)."""
+        out: dict[str, Any] = {"coordinates": {r: c.stated() for r, c in self.coordinates.items()}}
+        if self.crs_warnings:
+            out["warnings"] = list(self.crs_warnings)
+        return out
 
 
 def travel_mode(mode: str | Mode, speeds: str | os.PathLike[str] | None = None) -> Mode:
@@ -120,22 +150,67 @@ def read_inputs(src: Sources) -> Inputs:
         weights = poi_weights_from_toml(src.poi_weights) if src.poi_weights else None
         hs = demand.hotspots_from_osm(src.network, **({"weights": weights} if weights else {}))
     else:
-        hs = demand.read_hotspots(src.hotspots, crs=src.crs, columns=cols)
+        hs = demand.read_hotspots(
+            src.hotspots, crs=src.hotspots_crs, default_crs=src.crs, columns=cols
+        )
     st = (
         sites.empty_sites()
         if src.stations == "none"
-        else sites.read_sites(src.stations, role="stations", crs=src.crs, columns=site_cols)
-    )
+        else sites.read_sites(src.stations, role="stations", crs=src.stations_crs,
+                              default_crs=src.crs, columns=site_cols)
+    )  # fmt: skip
     cand = None
     if src.candidates == "osm":
         cand = sites.candidates_from_osm(src.network)
     elif src.candidates is not None:
-        cand = sites.read_sites(src.candidates, role="candidates", crs=src.crs, columns=site_cols)
+        cand = sites.read_sites(src.candidates, role="candidates", crs=src.candidates_crs,
+                                default_crs=src.crs, columns=site_cols)  # fmt: skip
     polygons = (
-        areas_mod.read_areas(src.areas, name_column=src.area_name_column) if src.areas else None
-    )
-    net = network_mod.load(src.network, mode=mode)
-    return Inputs(net, hs, st, cand, polygons)
+        areas_mod.read_areas(src.areas, name_column=src.area_name_column, crs=src.areas_crs,
+                             default_crs=src.crs)
+        if src.areas else None
+    )  # fmt: skip
+    net = network_mod.load(src.network, mode=mode, **src.road_layer)
+    read = {"hotspots": hs, "stations": st, "candidates": cand, "areas": polygons}
+    readings = {r: f.attrs["crs"] for r, f in read.items() if f is not None and "crs" in f.attrs}
+    warned = check_coordinates(net, src, {r: read[r] for r in readings if r != "areas"})
+    return Inputs(net, hs, st, cand, polygons, readings, warned)
+
+
+#: The inputs that have a coordinate system of their own (``--stations-crs``...).
+CRS_ROLES = ("hotspots", "stations", "candidates", "areas")
+
+
+def check_coordinates(
+    net: network_mod.Network, src: Sources, frames: Mapping[str, gpd.GeoDataFrame]
+) -> tuple[str, ...]:
+    """The classic mistake (see :mod:`planner.analysis.crs_check`): points that lie clearly
+    closer to the roads read in another system. Where nobody chose the system (no flag, no
+    declaration) it is an error naming the input, the figures and the flag; where it was
+    chosen, a warning (logged, and returned for the summary and the report)."""
+    roads = crs_check.Roads(net)
+    warned = []
+    for role, frame in frames.items():
+        reading = frame.attrs["crs"]
+        found = crs_check.check(roads, frame["lon"].to_numpy(), frame["lat"].to_numpy(),
+                                reading.crs)  # fmt: skip
+        if found is None:
+            continue
+        source, flag = f"{role} file {getattr(src, role)!r}", "{" + f"{role}_crs" + "}"
+        if not reading.given and found.points >= crs_check.MIN_POINTS:
+            raise InputError.about(
+                f"{role}_crs",
+                "{source}: " + found.figures() + ": the coordinates look {likely}; give "
+                + flag + " {system} (or " + flag + " wgs84 to keep them as they are)",
+                source=source, likely=crs_check.label(found.likely), system=found.likely,
+            )  # fmt: skip
+        text = (
+            f"{source}: {found.figures()}; check its coordinate system (--{role}-crs "
+            f"{found.likely}?)"
+        )
+        log.warning("%s", text)
+        warned.append(text)
+    return tuple(warned)
 
 
 def plan_files(
@@ -157,7 +232,7 @@ def plan_files(
     with output_set.claim(out):
         provenance = output_set.Provenance.of(src.files(), argv=argv)
         inputs = read_inputs(src)
-        request = replace(request, sources={**src.stated(), **request.sources})
+        request = replace(request, sources={**src.stated(), **inputs.stated(), **request.sources})
         result = run.plan(
             inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
             areas=inputs.areas,

@@ -21,6 +21,7 @@ X0, Y0 = 500_000.0, 4_700_000.0
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ANDORRA = SHARED / "data" / "andorra_2020-04.osm.pbf"
+LONGGANG = SHARED / "data" / "shenzhen_longgang_2019.osm"
 BENCH = SHARED / "bench"
 
 
@@ -93,6 +94,37 @@ def andorra_pbf() -> Path:
     if not ANDORRA.exists():
         pytest.skip(f"real Andorra extract not found at {ANDORRA} (needs ../shared/data)")
     return ANDORRA
+
+
+@pytest.fixture(scope="session")
+def longgang_osm() -> Path:
+    if not LONGGANG.exists():
+        pytest.skip(f"real Longgang extract not found at {LONGGANG} (needs ../shared/data)")
+    return LONGGANG
+
+
+@pytest.fixture(scope="session")
+def longgang_ebike(longgang_osm):
+    """Central Longgang's e-bike network, loaded once (about 15 s from the XML export)."""
+    return network_mod.load(longgang_osm, mode="ebike")
+
+
+def roadside_points(net, n: int, *, offset_m: float = 6.0, seed: int = 0) -> pd.DataFrame:
+    """``n`` real places beside the roads of ``net``: points on its segments (at random
+    positions along them), moved ``offset_m`` off the road; ``id, name, lon, lat`` (WGS-84)."""
+    rng = np.random.default_rng(seed)
+    seg = net.segments.geometry.values[rng.choice(len(net.segments), n, replace=False)]
+    on = shapely.line_interpolate_point(seg, rng.uniform(0.1, 0.9, n), normalized=True)
+    xy = shapely.get_coordinates(on) + offset_m * np.column_stack(
+        [np.cos(a := rng.uniform(0, 2 * np.pi, n)), np.sin(a)]
+    )
+    import geopandas as gpd
+
+    pts = gpd.GeoSeries(shapely.points(xy), crs=net.crs).to_crs(4326)
+    return pd.DataFrame(
+        {"id": [f"P{i}" for i in range(n)], "name": [f"place {i}" for i in range(n)],
+         "lon": pts.x.round(7), "lat": pts.y.round(7)}
+    )  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

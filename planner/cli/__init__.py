@@ -14,7 +14,7 @@ from ..core.errors import PlannerError
 from . import hotspots as _hotspots
 from ._common import FLAGS, handle_errors, print_summary, request_from, setup, with_options
 from ._config import config_defaults
-from ._options import columns_from, input_options, plan_options
+from ._options import columns_from, input_options, plan_options, road_layer_from
 
 __all__ = ["FLAGS", "handle_errors", "main", "setup"]
 
@@ -108,8 +108,10 @@ def _run(**opts: Any) -> None:
     src = app.Sources(
         network=opts["network"], hotspots=opts["hotspots"], stations=opts["stations"],
         candidates=opts["candidates"], crs=opts["crs"], mode=opts["mode"],
+        **{f"{r}_crs": opts.get(f"{r}_crs") for r in app.CRS_ROLES},
         speeds=opts["speeds"], areas=opts["areas"], area_name_column=opts["area_name_column"],
         poi_weights=opts["poi_weights"], columns=columns_from(opts, weight=True),
+        road_layer=road_layer_from(opts),
     )  # fmt: skip
     _, summary = app.plan_files(
         src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv

@@ -22,7 +22,9 @@ FLAGS = {
     name: f"--{name.replace('_', '-')}"
     for name in (
         *OPTIONS, "crs", "mode", "eps_m", "min_points", "weight_by",
+        *(f"{r}_crs" for r in ("hotspots", "stations", "candidates", "areas")),
         *(f"{c}_column" for c in ("lon", "lat", "id", "name", "weight")),
+        "road_class_column", "speed_column", "oneway_column", "snap_ends_m", "network_crs",
     )
 }  # fmt: skip
 

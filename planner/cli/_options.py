@@ -95,16 +95,15 @@ def columns_from(opts: dict[str, Any], *, weight: bool) -> dict[str, str]:
 def input_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
     opts = [
         click.option("--network", "network", required=True,
-                     help="Road network: .osm.pbf, .osm, .osm.bz2, .graphml, or a place name "
-                          "(online)."),
+                     help="Road network: .osm.pbf, .osm, .osm.bz2, .graphml, a .gpkg/.shp/"
+                          ".geojson road line layer, or a place name (online)."),
         click.option("--hotspots", required=True,
                      help="Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network "
                           "file's food and retail POIs."),
         click.option("--stations", required=True,
                      help="Existing stations CSV/GeoJSON (id, name, lon, lat), or 'none' for a "
                           "district without stations yet."),
-        click.option("--crs", "crs", default="wgs84", show_default=True,
-                     help="Coordinate system of the point files: wgs84, gcj02, bd09 or EPSG:n."),
+        *crs_options(with_candidates=with_candidates),
         click.option("--areas", default=None,
                      help="Sub-district polygons (GeoJSON/GeoPackage) for figures per area."),
         click.option("--area-name-column", default=None,
@@ -112,6 +111,7 @@ def input_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
         click.option("--poi-weights", default=None, metavar="FILE.toml",
                      help="Weights per POI category for --hotspots osm (see README)."),
         *column_options(),
+        *road_layer_options(),
     ]  # fmt: skip
     if with_candidates:
         opts.insert(
@@ -123,3 +123,51 @@ def input_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
             ),
         )
     return opts
+
+
+# --------------------------------------------------------------------------- GIS road layers
+
+#: The options of :func:`road_layer_options`, as :func:`planner.inputs.network.load` names them.
+ROAD_LAYER_KEYS = (
+    "road_class_column", "speed_column", "oneway_column", "snap_ends_m", "network_crs",
+)  # fmt: skip
+
+
+def road_layer_options() -> list[Callable[..., Any]]:
+    """Flags for a ``--network`` that is the district's own GIS line layer."""
+    return [
+        click.option("--road-class-column", default=None, metavar="COLUMN",
+                     help="GIS --network: column of road classes (OSM highway values or "
+                          "快速路/主干路/次干路/支路…; default: highway, else all 'road')."),
+        click.option("--speed-column", default=None, metavar="COLUMN",
+                     help="GIS --network: column of speeds in km/h replacing the class "
+                          "speeds (capped by the mode's top speed)."),
+        click.option("--oneway-column", default=None, metavar="COLUMN",
+                     help="GIS --network: column of one-way rules: yes/1/true drawn "
+                          "direction only, -1 against it, no/0/false both ways."),
+        click.option("--snap-ends-m", default=None, metavar="M",
+                     help="GIS --network: line ends closer than this join (m, default 1)."),
+        click.option("--network-crs", default=None, metavar="EPSG:n",
+                     help="GIS --network: CRS of a layer that states none (no .prj)."),
+    ]  # fmt: skip
+
+
+def road_layer_from(opts: dict[str, Any]) -> dict[str, Any]:
+    """The road-layer options that were given, by the names ``app.Sources`` takes."""
+    return {k: opts[k] for k in ROAD_LAYER_KEYS if opts.get(k) is not None}
+
+
+def crs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
+    """``--crs`` for every input file, and one flag per input that overrides it and what
+    the file declares (see README, Coordinate systems)."""
+    roles = ["hotspots", "stations", *(["candidates"] if with_candidates else []), "areas"]
+    return [
+        click.option("--crs", "crs", default=None, metavar="wgs84|gcj02|bd09|EPSG:n",
+                     help="Coordinate system of every input file that declares none "
+                          "(default: WGS-84)."),
+        *(click.option(f"--{role}-crs", f"{role}_crs", default=None,
+                       metavar="wgs84|gcj02|bd09|EPSG:n",
+                       help=f"Coordinate system of the {role} file; overrides --crs and what "
+                            "the file declares.")
+          for role in roles),
+    ]  # fmt: skip

@@ -8,6 +8,7 @@ import click
 import pandas as pd
 
 from ..core import safe_log
+from ..core.crs import declare_columns
 from ..core.errors import InputError
 from ..inputs import network, pings
 from ..outputs import files
@@ -173,7 +174,7 @@ def hotspots(
         points, weight_by=weight_by, bounds=_bounds(bounds), crs=crs, columns=columns,
         method=opts["method"], **numbers,
     )  # fmt: skip
-    files.write_csv(pd.DataFrame(found.drop(columns="geometry")), out)
+    files.write_csv(declare_columns(pd.DataFrame(found.drop(columns="geometry"))), out)
     counts = found.attrs["counts"]
     lines = counts.lines(moving_kph=numbers["moving_kph"], stay_radius_m=numbers["stay_radius_m"],
                          stay_min_s=numbers["stay_min_s"])  # fmt: skip

@@ -11,8 +11,11 @@ the inverse is solved by fixed-point iteration to well under a millimetre.
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyproj
 
 from .errors import FieldError
@@ -22,6 +25,12 @@ WGS84 = "EPSG:4326"
 COORDINATES_NOTE = "lon/lat: WGS-84 (EPSG:4326); lon_gcj02/lat_gcj02: GCJ-02 (Amap, Tencent)"
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
+#: Systems that are offsets of WGS-84 inside China and have no EPSG code.
+OFFSET_SYSTEMS = ("gcj02", "bd09")
+#: The legacy GeoJSON ``crs`` name of an offset system: ``urn:planner:crs:gcj02``.
+URN_PREFIX = "urn:planner:crs:"
+#: The top-level GeoJSON member that may name the system instead: ``"coordinate_system"``.
+GEOJSON_MEMBER = "coordinate_system"
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE = 0.00669342162296594323
@@ -30,6 +39,12 @@ _XPI = math.pi * 3000.0 / 180.0
 
 def _out_of_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return ~((lon > 73.66) & (lon < 135.05) & (lat > 3.86) & (lat < 53.55))
+
+
+def in_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """True where GCJ-02 (and so BD-09) differ from WGS-84: the rectangle around China that
+    the published transforms use. Elsewhere GCJ-02 equals WGS-84."""
+    return ~_out_of_china(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
 
 
 def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,8 +111,9 @@ def bd09_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     return glon, glat
 
 
-def normalize_crs(crs: str | int | None) -> str:
-    """Normalise a user CRS choice to ``"wgs84"``, ``"gcj02"``, ``"bd09"`` or ``"EPSG:n"``."""
+def normalize_crs(crs: str | int | None, *, field: str = "crs") -> str:
+    """Normalise a user CRS choice to ``"wgs84"``, ``"gcj02"``, ``"bd09"`` or ``"EPSG:n"``;
+    an unknown system is a :class:`FieldError` about ``field``."""
     if crs is None:
         return "wgs84"
     text = str(crs).strip().lower().replace("-", "").replace("_", "")
@@ -111,8 +127,9 @@ def normalize_crs(crs: str | int | None) -> str:
         parsed = pyproj.CRS.from_user_input(crs if not text.isdigit() else int(text))
     except pyproj.exceptions.CRSError:
         raise FieldError(
-            "crs",
-            "{crs}: unknown coordinate system {got!r}; use wgs84, gcj02, bd09 or EPSG:<code>",
+            field,
+            "{" + field + "}: unknown coordinate system {got!r}; use wgs84, gcj02, bd09 or "
+            "EPSG:<code>",
             got=crs,
         ) from None
     epsg = parsed.to_epsg()
@@ -145,3 +162,142 @@ def projected_crs_for(lon: np.ndarray, lat: np.ndarray) -> pyproj.CRS:
     if not infos:  # polar areas
         return pyproj.CRS.from_epsg(3857)
     return pyproj.CRS.from_epsg(int(infos[0].code))
+
+
+# --------------------------------------------------------------------------- declarations
+
+#: A lon/lat column name that states its system: ``lon_wgs84``, ``lat_gcj02``, ``经度_bd09``,
+#: ``Longitude (WGS-84)``. Group 1 is the name, group 2 the system.
+_SUFFIXED = re.compile(r"^(.*?)[\s_\-(]*(wgs84|gcj02|bd09)\)?$")
+
+
+def column_system(header: object) -> tuple[str, str] | None:
+    """``(name, system)`` when a column header ends with a coordinate system
+    (``"lon_wgs84"`` → ``("lon", "wgs84")``); None otherwise."""
+    text = " ".join(str(header).split()).lower().replace("wgs-84", "wgs84")
+    text = text.replace("gcj-02", "gcj02").replace("bd-09", "bd09")
+    m = _SUFFIXED.match(text)
+    return (m.group(1), m.group(2)) if m and m.group(1) else None
+
+
+def lonlat_columns(system: str) -> tuple[str, str]:
+    """The column names that state ``system`` in a table the planner writes:
+    ``("lon_wgs84", "lat_wgs84")``."""
+    return f"lon_{system}", f"lat_{system}"
+
+
+def declare_columns(frame: pd.DataFrame, system: str = "wgs84") -> pd.DataFrame:
+    """``frame`` with its ``lon``/``lat`` columns renamed to state ``system``
+    (``lon_wgs84``, ``lat_wgs84``), the form point readers honour as the file's CRS."""
+    lon, lat = lonlat_columns(system)
+    return frame.rename(columns={"lon": lon, "lat": lat})
+
+
+def declared_name(text: object) -> str:
+    """A coordinate system as a file declares it (``EPSG:4490``,
+    ``urn:ogc:def:crs:EPSG::4490``, ``urn:ogc:def:crs:OGC:1.3:CRS84``,
+    ``urn:planner:crs:gcj02``, ``gcj02``) normalised as :func:`normalize_crs` does."""
+    raw = str(text).strip()
+    low = raw.lower()
+    if low.startswith(URN_PREFIX):
+        raw = raw[len(URN_PREFIX) :]
+    elif low.endswith("crs84") or low.endswith("crs:84"):
+        return "wgs84"
+    return normalize_crs(raw)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How the coordinates of one input were read.
+
+    Attributes
+    ----------
+    crs
+        The system used (:func:`normalize_crs` form).
+    origin
+        ``"flag"`` (given for this input), ``"declared"`` (the file states it), ``"default"``
+        (the system given for every input) or ``"assumed"`` (nothing given: WGS-84).
+    declared
+        What the file declares, if anything, and ``how`` it says so.
+    """
+
+    crs: str
+    origin: str
+    declared: str | None = None
+    how: str = ""
+
+    @property
+    def given(self) -> bool:
+        """Whether anyone chose the system (a flag or the file); False when assumed."""
+        return self.origin != "assumed"
+
+    def stated(self) -> str:
+        """The system and where it comes from, as the summary states it."""
+        where = {
+            "flag": "given for this input",
+            "declared": f"declared by the file ({self.how})",
+            "default": "given for every input",
+            "assumed": "assumed (nothing given)",
+        }
+        over = ""
+        if self.origin == "flag" and self.declared not in (None, self.crs):
+            over = f" over the file's {self.declared} ({self.how})"
+        return f"{self.crs}, {where.get(self.origin, self.origin)}{over}"
+
+
+def resolve(
+    flag: str | int | None, declared: str | None, default: str | int | None, *, how: str = ""
+) -> Reading:
+    """The system of one input: its own flag, else what the file declares (``how``: where
+    it says so), else the default for every input, else WGS-84."""
+    if flag is not None:
+        return Reading(normalize_crs(flag), "flag", declared, how)
+    if declared is not None:
+        return Reading(declared, "declared", declared, how)
+    if default is not None:
+        return Reading(normalize_crs(default), "default", None, how)
+    return Reading("wgs84", "assumed", None, how)
+
+
+def is_geographic(name: str) -> bool:
+    """Whether a normalised system holds plain lon/lat degrees on a WGS-84-like datum
+    (``wgs84``, ``EPSG:4490`` CGCS2000...): not an offset system, not projected metres."""
+    if name == "wgs84":
+        return True
+    if name in OFFSET_SYSTEMS:
+        return False
+    return bool(pyproj.CRS.from_user_input(name).is_geographic)
+
+
+def geojson_declaration(doc: object) -> str | None:
+    """The system a parsed GeoJSON document declares: its top-level ``coordinate_system``
+    member (``"gcj02"``), else the legacy ``crs`` member's name (``EPSG:4490``,
+    ``urn:planner:crs:gcj02``); None when it declares nothing (RFC 7946: WGS-84)."""
+    if not isinstance(doc, dict):
+        return None
+    if doc.get(GEOJSON_MEMBER) is not None:
+        return declared_name(doc[GEOJSON_MEMBER])
+    member = doc.get("crs")
+    if not isinstance(member, dict):
+        return None
+    props = member.get("properties")
+    name = props.get("name") if isinstance(props, dict) else None
+    return None if name is None else declared_name(name)
+
+
+def declared_pairs(headers: list[object], lon_names: tuple[str, ...], lat_names: tuple[str, ...]
+                   ) -> dict[str, tuple[str, str]]:  # fmt: skip
+    """Pairs of columns that state their system, by system: ``{"wgs84": ("lon_wgs84",
+    "lat_wgs84")}`` (each name one of ``lon_names`` / ``lat_names`` plus a suffix)."""
+    lons: dict[str, str] = {}
+    lats: dict[str, str] = {}
+    for h in headers:
+        found = column_system(h)
+        if found is None:
+            continue
+        name, system = found
+        if name in lon_names:
+            lons.setdefault(system, str(h))
+        elif name in lat_names:
+            lats.setdefault(system, str(h))
+    return {s: (lons[s], lats[s]) for s in CRS_CHOICES if s in lons and s in lats}

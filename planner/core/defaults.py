@@ -16,4 +16,3 @@ ACCESS_WALK_SPEED_KPH: float = 4.8
 SNAP_WARN_M: float = 300.0
 #: A point farther than this from every usable road is excluded and listed (m).
 SNAP_MAX_M: float = 1000.0
-

@@ -150,4 +150,3 @@ def get_mode(mode: str | Mode) -> Mode:
             "mode", "{mode}: unknown travel mode {got!r}; use one of {choices}",
             got=mode, choices=", ".join(MODES),
         ) from None  # fmt: skip
-

@@ -1,6 +1,7 @@
 """Reading OpenStreetMap sources, roads and points of interest: a local ``.osm.pbf``
-(pyrosm), a local ``.osm`` / ``.osm.bz2`` XML file or a place name (osmnx; the place needs
-the internet), and for roads an osmnx ``.graphml`` file."""
+(pyrosm), a local ``.osm`` / ``.osm.bz2`` XML file (roads with pyosmium, points with osmnx)
+or a place name (osmnx; the place needs the internet), and for roads an osmnx ``.graphml``
+file. Which kind of source a name is, GIS line layers included, is decided here."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import shapely
 
 from ..core.crs import WGS84
 from ..core.errors import InputError, InputFileNotFound, NetworkError
+from . import _osm_xml
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -59,12 +61,16 @@ WAY_TAGS = (
 
 
 #: The local files a network (and OSM points) can be read from, as messages list them.
-NETWORK_FORMATS = ".osm.pbf, .osm, .osm.bz2 or .graphml"
+NETWORK_FORMATS = ".osm.pbf, .osm, .osm.bz2, .graphml, .gpkg, .shp or .geojson"
+
+#: Endings of GIS line layers (read with pyogrio by :mod:`planner.inputs.roads_gis`).
+GIS_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json")
 
 
 def source_kind(source: str | Path) -> str:
-    """``"pbf"``, ``"xml"``, ``"graphml"`` for a local file, ``"unknown"`` for another
-    file or anything that looks like a path, or ``"place"`` for a name."""
+    """``"pbf"``, ``"xml"``, ``"graphml"`` or ``"gis"`` (a line layer) for a local file,
+    ``"unknown"`` for another file or anything that looks like a path, or ``"place"`` for a
+    name."""
     name = str(source).lower()
     if name.endswith(".osm.pbf") or name.endswith(".pbf"):
         return "pbf"
@@ -72,10 +78,12 @@ def source_kind(source: str | Path) -> str:
         return "xml"
     if name.endswith(".graphml"):
         return "graphml"
+    if name.endswith(GIS_SUFFIXES):
+        return "gis"
     p = Path(str(source))
     if looks_like_path(str(source)) or p.exists():
         return "unknown"
-    return "unknown" if p.suffix in (".csv", ".json", ".geojson", ".gz") else "place"
+    return "unknown" if p.suffix in (".csv", ".gz") else "place"
 
 
 def looks_like_path(name: str) -> bool:
@@ -230,7 +238,8 @@ def _empty() -> gpd.GeoDataFrame:
 
 def read_ways(source: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Road pieces and their nodes from a ``.osm.pbf`` (pyrosm), an ``.osm`` / ``.osm.bz2``
-    file or a place name (osmnx) or an osmnx ``.graphml`` file, in WGS-84.
+    file (pyosmium: ``highway`` ways only, cut to the file's ``<bounds>``), a place name
+    (osmnx) or an osmnx ``.graphml`` file, in WGS-84.
 
     Returns ``ways`` (``u``, ``v`` OSM node ids, a LineString ``geometry`` drawn from u to v
     and the tags of :data:`WAY_TAGS` that are present) and ``nodes`` (``osmid``, ``x`` =
@@ -239,7 +248,9 @@ def read_ways(source: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     kind = check_source(source)
     if kind == "pbf":
         ways, nodes = _read_pbf(str(source))
-    elif kind in ("xml", "place"):
+    elif kind == "xml":
+        ways, nodes = _osm_xml.read_xml_roads(str(source), WAY_TAGS)
+    elif kind == "place":
         ways, nodes = _read_osmnx(str(source), kind)
     elif kind == "graphml":
         ways, nodes = _read_graphml(str(source))
@@ -333,10 +344,7 @@ def _graph_frames(g: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _read_osmnx(source: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     with _osmnx_raw_tags() as ox:
         try:
-            if kind == "xml":
-                g = ox.graph_from_xml(source, bidirectional=False, simplify=False, retain_all=True)
-            else:
-                g = ox.graph_from_place(source, network_type="all", simplify=False, retain_all=True)
+            g = ox.graph_from_place(source, network_type="all", simplify=False, retain_all=True)
         except ValueError as exc:
             raise NetworkError(
                 f"network {source!r} holds no usable roads ({exc}); check the file or place"

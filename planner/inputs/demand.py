@@ -26,22 +26,30 @@ log = logging.getLogger(__name__)
 
 
 def _frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
-    """``df`` with point geometry from its WGS-84 ``lon``/``lat``."""
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
+    """``df`` with point geometry from its WGS-84 ``lon``/``lat`` (and its ``attrs``)."""
+    out = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
+    out.attrs.update(df.attrs)
+    return out
 
 
 def read_hotspots(
     path: str | os.PathLike[str],
     *,
-    crs: str | int | None = "wgs84",
+    crs: str | int | None = None,
     columns: dict[str, str] | None = None,
+    default_crs: str | int | None = None,
 ) -> gpd.GeoDataFrame:
     """Read hotspots: CSV (``lon, lat, weight``; optional ``id, name``) or a vector file.
 
-    A file without a weight column gives every hotspot weight 1. Returns a WGS-84
-    GeoDataFrame with unique ``id``, ``name``, ``weight`` (>= 0), ``lon``, ``lat``.
+    A file without a weight column gives every hotspot weight 1. ``crs`` is the file's
+    coordinate system (it overrides what the file declares, such as the ``lon_wgs84,
+    lat_wgs84`` columns ``planner hotspots`` writes), ``default_crs`` the system of a file
+    that declares none. Returns a WGS-84 GeoDataFrame with unique ``id``, ``name``,
+    ``weight`` (>= 0), ``lon``, ``lat``; ``attrs["crs"]`` says how it was read.
     """
-    df = read_point_table(path, role="hotspots", crs=crs, id_prefix="H", columns=columns)
+    df = read_point_table(
+        path, role="hotspots", crs=crs, id_prefix="H", columns=columns, default_crs=default_crs
+    )
     if float(df["weight"].sum()) <= 0:
         raise InputError(f"hotspots file {str(path)!r}: all weights are 0; give some demand")
     log.info("read %d hotspots, total weight %.1f", len(df), df["weight"].sum())

@@ -5,15 +5,16 @@ between two nodes, drawn from ``u`` to ``v``, with its travel time in each direc
 where the mode may not go that way). Directed edges are derived from segments, so a two-way
 street and its reverse share one geometry, which is what snapping needs.
 
-Sources: a local ``.osm.pbf`` (pyrosm), a local ``.osm`` / ``.osm.bz2`` XML file or a place
-name (osmnx; a place name needs the internet) or an osmnx ``.graphml`` file.
+Sources: a local ``.osm.pbf`` (pyrosm), a local ``.osm`` / ``.osm.bz2`` XML file
+(pyosmium), a place name (osmnx; a place name needs the internet), an osmnx ``.graphml``
+file, or a GIS line layer (``.gpkg``, ``.shp``, ``.geojson``; :mod:`.roads_gis`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,9 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from ..core import crs as crs_mod
-from ..core.errors import NetworkError
+from ..core.errors import InputError, NetworkError
 from ..core.modes import MODES, Mode, get_mode
-from . import _osm
+from . import _osm, roads_gis
 from ._osm import tag_text
 
 log = logging.getLogger(__name__)
@@ -148,26 +149,73 @@ def csr_min(
 # --------------------------------------------------------------------------- loading
 
 
-def load(source: str | Path, *, mode: str | Mode = "ebike") -> Network:
+def load(
+    source: str | Path,
+    *,
+    mode: str | Mode = "ebike",
+    road_class_column: str | None = None,
+    speed_column: str | None = None,
+    oneway_column: str | None = None,
+    snap_ends_m: float | str | None = None,
+    network_crs: str | None = None,
+) -> Network:
     """Load a road network and time it for ``mode``.
 
     Parameters
     ----------
     source
-        A ``.osm.pbf`` file (read offline with pyrosm), an ``.osm`` / ``.osm.bz2`` file or an
-        osmnx ``.graphml`` file (read with osmnx), or a place name such as
+        A ``.osm.pbf`` file (read offline with pyrosm), an ``.osm`` / ``.osm.bz2`` file
+        (pyosmium: its ``highway`` ways, cut to its ``<bounds>``), an osmnx ``.graphml``
+        file, a ``.gpkg`` / ``.shp`` / ``.geojson`` line layer (the district's own GIS, see
+        :func:`planner.inputs.roads_gis.read_roads`), or a place name such as
         ``"Xuhui District, Shanghai"`` (downloaded with osmnx; needs the internet).
     mode
         ``"ebike"`` (default), ``"walk"``, ``"drive"`` or a :class:`~planner.core.modes.Mode`.
+    road_class_column, speed_column, oneway_column, snap_ends_m, network_crs
+        For a GIS line layer only: the columns of road class, speed (km/h) and one-way
+        rule, the snapping tolerance of line ends (m, default 1) and the CRS of a file that
+        states none. Its flaws (gaps, dangling ends, crossings without a node) are
+        sentences in ``report["warnings"]``, their counts in ``report["layer"]``.
 
     Returns
     -------
     Network
-        In the UTM CRS of the network's centre; only its largest strongly connected part.
+        In the UTM CRS of the network's centre (a GIS layer in metres keeps its own);
+        only its largest strongly connected part.
     """
     mode = get_mode(mode)
+    gis = {
+        "road_class_column": road_class_column, "speed_column": speed_column,
+        "oneway_column": oneway_column, "snap_ends_m": snap_ends_m, "network_crs": network_crs,
+    }  # fmt: skip
+    if _osm.check_source(source) == "gis":
+        return _load_gis(source, mode, gis)
+    asked = [k for k, v in gis.items() if v is not None]
+    if asked:
+        raise InputError.about(
+            asked[0],
+            "{" + asked[0] + "} is for a GIS line layer (.gpkg, .shp, .geojson); network "
+            "{file!r} is not one: leave it out",
+            file=str(source),
+        )
     ways, nodes = _osm.read_ways(source)
     return build(ways, nodes, mode=mode, source=str(source))
+
+
+def _load_gis(source: str | Path, mode: Mode, options: dict[str, Any]) -> Network:
+    """The network of a GIS line layer, its flaws in the report."""
+    if options["snap_ends_m"] is None:
+        options = {**options, "snap_ends_m": roads_gis.SNAP_ENDS_M}
+    roads = roads_gis.read_roads(source, **options)
+    if "maxspeed" in roads.ways.columns:  # the speed column replaces the class speeds
+        mode = replace(mode, use_maxspeed=True)
+    net = build(roads.ways, roads.nodes, mode=mode, source=str(source), crs=roads.crs)
+    report = {
+        **net.report,
+        "warnings": [*net.report.get("warnings", []), *roads.warnings],
+        "layer": dict(roads.counts),
+    }
+    return replace(net, report=report)
 
 
 def build(

@@ -126,8 +126,8 @@ def hotspots_from_points(
         CSV / XLSX / GeoJSON of points with lon/lat, optionally a rider id column
         (``rider_id``, ``骑手编号``...) and a time column (``timestamp``, ``时间``...).
     method, max_diameter_m, eps_m, hex_res
-        ``"cluster"``: stays linked within ``eps_m`` metres, groups split to at most
-        ``max_diameter_m`` across; ``"hex"``: one hotspot per H3 cell of ``hex_res`` (0-15).
+        ``"cluster"``: stays linked within ``eps_m`` m, split to ``max_diameter_m`` across at
+        most; ``"hex"``: one hotspot per H3 cell of resolution ``hex_res`` (0-15).
     moving_kph, stay_radius_m, stay_min_s
         Faster pings are moving; a stay keeps within the radius for at least the seconds.
     weight_by
@@ -143,7 +143,9 @@ def hotspots_from_points(
         lon, lat`` (and ``h3``), heaviest first; ``attrs["counts"]``: :class:`PointCounts`.
     """
     _check_options(locals())
-    df = read_point_table(path, role="rider points", crs=crs, id_prefix="P", columns=columns)
+    df = read_point_table(  # a file that declares its system is read in it (crs: the rest)
+        path, role="rider points", default_crs=crs, id_prefix="P", columns=columns
+    )
     source = f"rider points file {str(path)!r}"
     rider_col, time_col = _rider_and_time_columns(df, weight_by, source)
     rules = {"moving_kph": moving_kph, "stay_radius_m": stay_radius_m, "stay_min_s": stay_min_s}
@@ -154,14 +156,12 @@ def hotspots_from_points(
         reasons = "; ".join(line.strip() for line in counts.lines(**rules)[3:])
         raise InputError(f"{source}: no point is a stay or a stop ({reasons}); check the rider "
                          "and time columns, the bounds and the speed")  # fmt: skip
-    if method == "hex":
-        labels, cells = _hex_groups(stays, hex_res)
-    else:
-        labels, cells = _cluster_groups(stays[["x", "y"]].to_numpy(), eps_m, max_diameter_m), None
+    centres = stays[["x", "y"]].to_numpy()
+    labels, cells = (_hex_groups(stays, hex_res) if method == "hex"
+                     else (_cluster_groups(centres, eps_m, max_diameter_m), None))  # fmt: skip
     found = _hotspots(stays, labels, weight_by, riders=rider_col is not None, cells=cells)
     found.attrs["counts"] = counts
-    log.info("%d rider points: %d hotspots from %d stays or stops; %s",
-             counts.total, len(found), len(stays), asdict(counts))  # fmt: skip
+    log.info("%d hotspots from %d stays or stops; %s", len(found), len(stays), asdict(counts))
     return found
 
 
@@ -215,8 +215,7 @@ def _check_options(v: dict[str, object]) -> None:
         )  # fmt: skip
 
 
-def _positive(value: object) -> bool:
-    """A finite number above 0 (NaN fails the first test, inf the second)."""
+def _positive(value: object) -> bool:  # NaN fails the first test, inf the second
     return isinstance(value, int | float | np.number) and bool(value > 0 and math.isfinite(value))
 
 

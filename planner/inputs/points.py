@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import os
 from dataclasses import dataclass, replace
@@ -16,17 +17,20 @@ import pandas as pd
 from ..core import crs as crs_mod
 from ..core._encoding import decode_table_text
 from ..core._validate import (
+    COLUMN_ALIASES,
     Problems,
     check_distinct_headers,
     check_lonlat,
     check_unique_ids,
     check_weight_total,
     find_column,
+    header_key,
     numeric_column,
     planner_columns,
     rows_text,
 )
-from ..core.errors import InputError, InputFileNotFound
+from ..core.crs import COORDINATES_NOTE
+from ..core.errors import InputError, InputFileNotFound, PlannerError
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -111,10 +115,11 @@ def read_point_table(
     path: str | os.PathLike[str],
     *,
     role: str,
-    crs: str | int | None = "wgs84",
+    crs: str | int | None = None,
     id_prefix: str,
     need_weight: bool = False,
     columns: dict[str, str] | None = None,
+    default_crs: str | int | None = None,
 ) -> pd.DataFrame:
     """Read a table of points and return ``id, name, lon, lat[, weight]`` plus other columns.
 
@@ -125,9 +130,12 @@ def read_point_table(
         with lon/lat columns, or a vector file (GeoJSON, GeoPackage, Shapefile) of points.
     role
         What the file is (``"hotspots"``, ``"stations"``...), used in error messages.
-    crs
-        Coordinate system of a CSV's lon/lat: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``.
-        Vector files carry their own CRS; ``gcj02``/``bd09`` still apply to their lon/lat.
+    crs, default_crs
+        Coordinate system of this file (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``),
+        which overrides what the file declares (see :func:`check_reading`); None: the
+        file's declaration (columns ``lon_wgs84, lat_wgs84``, a GeoJSON ``crs`` or
+        ``coordinate_system`` member, a GeoPackage's or ``.prj``'s CRS), else
+        ``default_crs`` (the system given for every input), else WGS-84.
     id_prefix
         Prefix of generated ids when the file has no id column (``H`` gives ``H1, H2...``).
     need_weight
@@ -138,18 +146,19 @@ def read_point_table(
     Returns
     -------
     pandas.DataFrame
-        lon/lat in WGS-84 degrees; ``id`` unique strings; ``weight`` floats >= 0.
+        lon/lat in WGS-84 degrees; ``id`` unique strings; ``weight`` floats >= 0. How the
+        coordinates were read is ``frame.attrs["crs"]`` (a :class:`planner.core.crs.Reading`).
     """
     columns = columns or {}
     p = check_file(path, role)
     source = f"{role} file {str(p)!r}"
     problems = Problems(source)
-    crs_name = crs_mod.normalize_crs(crs)
-    coords = _read_coordinates(p, role, source, crs_name, columns, problems)
+    crs, default_crs = checked_crs(crs, default_crs, field=crs_field(role))
+    coords = _read_coordinates(p, role, source, crs or default_crs or "wgs84", columns, problems)
+    reading = crs_mod.resolve(crs, coords.declared, default_crs, how=coords.how)
+    check_reading(reading, default_crs, source=source, field=crs_field(role))
     frame = coords.frame
-    x, y = coords.lon, coords.lat
-    if crs_name != "wgs84":
-        x, y = crs_mod.to_wgs84(x, y, crs_name)
+    x, y = to_wgs84(coords.lon, coords.lat, reading, native=coords.native)
     check_lonlat(x, y, problems, coords.columns)
     ids, id_col = _ids(frame, id_prefix, columns, source, problems)
     name_col = find_column(frame, "name", override=columns.get("name"), source=source)
@@ -158,7 +167,9 @@ def read_point_table(
     weight_col = _add_weights(out, frame, columns, source, problems, need_weight=need_weight)
     problems.raise_if_any()
     used = {c for c in (id_col, name_col, weight_col, *coords.columns) if c}
-    return _with_other_columns(out, frame, used, source)
+    out = _with_other_columns(out, frame, used, source)
+    out.attrs["crs"] = reading
+    return out
 
 
 @dataclass(frozen=True)
@@ -169,22 +180,28 @@ class _Coordinates:
     lon: np.ndarray
     lat: np.ndarray
     columns: list[str]
+    #: The system the file declares (None: none), and where it says so.
+    declared: str | None = None
+    how: str = ""
+    #: The EPSG system the numbers are in, for a vector file that declares one.
+    native: str | None = None
 
 
 def _read_coordinates(
     p: Path,
     role: str,
     source: str,
-    crs_name: str,
+    wanted: str,
     columns: dict[str, str],
     problems: Problems,
 ) -> _Coordinates:
-    """The file's rows and coordinates: a table's lon/lat columns or a vector file's points."""
+    """The file's rows and coordinates (in the file's own system): a table's lon/lat
+    columns or a vector file's points; ``wanted`` picks between declared column pairs."""
     suffix = "".join(p.suffixes[-1:]).lower()
     if suffix in TABLE_SUFFIXES:
-        coords = _table_coordinates(p, role, source, columns, problems)
+        coords = _table_coordinates(p, role, source, columns, problems, wanted)
     elif suffix in VECTOR_SUFFIXES:
-        coords = _vector_coordinates(p, source, crs_name, problems)
+        coords = _vector_coordinates(p, source, problems)
     else:
         raise InputError(
             f"{source}: unknown file type {suffix or '(none)'!r}; use .csv, .xlsx, .geojson, .gpkg "
@@ -194,14 +211,18 @@ def _read_coordinates(
 
 
 def _table_coordinates(
-    p: Path, role: str, source: str, columns: dict[str, str], problems: Problems
+    p: Path, role: str, source: str, columns: dict[str, str], problems: Problems, wanted: str
 ) -> _Coordinates:
-    """lon/lat columns of a CSV or Excel sheet, found by name or by ``columns``."""
+    """lon/lat columns of a CSV or Excel sheet, found by name or by ``columns``; or,
+    without plain lon/lat columns, a pair that states its system (see
+    :func:`_declared_columns`)."""
     frame = _read_table(p, role)
     if frame.empty:
         raise InputError(f"{source} has a header but no rows; add points")
     lon_col = find_column(frame, "lon", override=columns.get("lon"), source=source)
     lat_col = find_column(frame, "lat", override=columns.get("lat"), source=source)
+    if lon_col is None and lat_col is None:
+        lon_col, lat_col = _declared_pair(frame, wanted)
     if lon_col is None or lat_col is None:
         missing = [f for f, c in (("lon", lon_col), ("lat", lat_col)) if c is None]
         raise InputError(
@@ -210,20 +231,137 @@ def _table_coordinates(
         )
     x = numeric_column(frame, lon_col, problems, field="longitude")
     y = numeric_column(frame, lat_col, problems, field="latitude")
-    return _Coordinates(frame, x, y, [lon_col, lat_col])
+    declared, how = _declared_columns(frame, lon_col, lat_col)
+    return _Coordinates(frame, x, y, [lon_col, lat_col], declared, how)
 
 
-def _vector_coordinates(p: Path, source: str, crs_name: str, problems: Problems) -> _Coordinates:
-    """Points of a vector file (see :func:`_vector_points`), in WGS-84 unless the file's
-    lon/lat are GCJ-02 or BD-09."""
+def _declared_pair(frame: pd.DataFrame, wanted: str) -> tuple[str | None, str | None]:
+    """The lon/lat columns that state their system (``lon_wgs84, lat_wgs84``...): the one
+    pair, or of several the one in ``wanted``, else the WGS-84 pair, else the first."""
+    pairs = crs_mod.declared_pairs(
+        list(frame.columns), COLUMN_ALIASES["lon"], COLUMN_ALIASES["lat"]
+    )
+    if not pairs:
+        return None, None
+    pick = wanted if wanted in pairs else ("wgs84" if "wgs84" in pairs else next(iter(pairs)))
+    return pairs[pick]
+
+
+def _declared_columns(frame: pd.DataFrame, lon_col: str, lat_col: str) -> tuple[str | None, str]:
+    """The system the coordinate columns state (their names end with it: ``lon_gcj02``),
+    or that the file states in a ``coordinates`` column the planner writes
+    (:data:`planner.core.crs.COORDINATES_NOTE`: its lon/lat are WGS-84)."""
+    a, b = crs_mod.column_system(lon_col), crs_mod.column_system(lat_col)
+    if a and b and a[1] == b[1]:
+        return a[1], f"columns {lon_col}/{lat_col}"
+    note = frame.get("coordinates")
+    if header_key(lon_col) == "lon" and note is not None and (note == COORDINATES_NOTE).all():
+        return "wgs84", "column coordinates"
+    return None, ""
+
+
+def _vector_coordinates(p: Path, source: str, problems: Problems) -> _Coordinates:
+    """Points of a vector file (see :func:`_vector_points`) in the file's own system, and
+    the system it declares (see :func:`vector_declaration`)."""
     gdf = read_vector(p, source)
-    if gdf.crs is not None and crs_name not in ("gcj02", "bd09"):
-        gdf = gdf.to_crs(crs_mod.WGS84)
+    declared, how, native = vector_declaration(p, gdf, source)
     geom = _vector_points(gdf.geometry.reset_index(drop=True), source, problems)
     x = geom.x.to_numpy(dtype=float) if len(geom) else np.array([])
     y = geom.y.to_numpy(dtype=float) if len(geom) else np.array([])
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    return _Coordinates(frame, x, y, ["geometry.x", "geometry.y"])
+    return _Coordinates(frame, x, y, ["geometry.x", "geometry.y"], declared, how, native)
+
+
+def vector_declaration(
+    p: Path, gdf: gpd.GeoDataFrame, source: str
+) -> tuple[str | None, str, str | None]:
+    """What a vector file declares: ``(system, where it says so, EPSG system of its
+    numbers)``. GeoJSON declares a system only with a ``coordinate_system`` or ``crs``
+    member (without one, RFC 7946 makes it WGS-84, but the system given for every input
+    still applies); GeoPackage and Shapefile (``.prj``) declare the CRS they carry."""
+    if p.suffix.lower() in (".geojson", ".json"):
+        try:
+            declared = crs_mod.geojson_declaration(json.loads(p.read_bytes()))
+        except PlannerError as exc:
+            raise InputError(f"{source}: the crs it declares is unknown ({exc})") from None
+        except (ValueError, UnicodeDecodeError):  # read_vector parsed it: not JSON text
+            declared = None
+        if declared is None:
+            return None, "", None
+        native = None if declared in crs_mod.OFFSET_SYSTEMS else declared
+        return declared, "its crs member", native
+    if gdf.crs is None:
+        return None, "", None
+    name = crs_mod.declared_name(gdf.crs.to_string())
+    return name, "its CRS" if p.suffix.lower() == ".gpkg" else "its .prj", name
+
+
+def checked_crs(
+    crs: str | int | None, default: str | int | None, *, field: str
+) -> tuple[str | None, str | None]:
+    """A file's own system and the default, normalised (an unknown system is an error
+    about ``field``, or ``crs`` for the default)."""
+    return (
+        None if crs is None else crs_mod.normalize_crs(crs, field=field),
+        None if default is None else crs_mod.normalize_crs(default),
+    )
+
+
+def crs_field(role: str) -> str:
+    """The argument that gives the system of a ``role``'s file (``stations_crs``)."""
+    return f"{role}_crs" if role in ("hotspots", "stations", "candidates", "areas") else "crs"
+
+
+def check_reading(
+    reading: crs_mod.Reading, default: str | int | None, *, source: str, field: str
+) -> None:
+    """Log how a file's system was chosen where a choice was overruled; raise
+    :class:`InputError` when the file's flag contradicts what it declares beyond what a
+    flag may correct.
+
+    A flag naming an offset system (GCJ-02, BD-09) overrides a declared lon/lat system,
+    and the reverse, with a warning: formats cannot state GCJ-02, so tools label Amap
+    coordinates EPSG:4326. A flag naming another system than a declared projected one (or
+    a projected flag over declared lon/lat) cannot both be right: an error.
+    """
+    declared = reading.declared
+    if reading.origin == "declared" and default is not None:
+        given = crs_mod.normalize_crs(default)
+        if given != declared:
+            logger.info("%s declares %s (%s): read as such, not as %s; give %s (--%s) to "
+                        "override", source, declared, reading.how, given, field,
+                        field.replace("_", "-"))  # fmt: skip
+    if reading.origin != "flag" or declared is None or declared == reading.crs:
+        return
+    geo = {n: crs_mod.is_geographic(n) for n in (declared, reading.crs)}
+    if all(geo.values()):
+        return  # two lon/lat systems on WGS-84-like datums: the same numbers
+    offset = {declared, reading.crs} & set(crs_mod.OFFSET_SYSTEMS)
+    if offset and all(geo[n] or n in offset for n in geo):
+        logger.warning("%s declares %s (%s) but is read as %s, as %s (--%s) says", source,
+                       declared, reading.how, reading.crs, field,
+                       field.replace("_", "-"))  # fmt: skip
+        return
+    raise InputError.about(
+        field,
+        "{source} declares {declared} ({how}), which contradicts {" + field + "} {given}; "
+        "drop {" + field + "} to use the file's system, or fix the file's declaration",
+        source=source, declared=declared, how=reading.how, given=reading.crs,
+    )  # fmt: skip
+
+
+def to_wgs84(
+    x: np.ndarray, y: np.ndarray, reading: crs_mod.Reading, *, native: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A file's numbers (in ``native`` when it declares an EPSG system) as WGS-84 lon/lat,
+    read in ``reading.crs``: an offset system applies to the file's lon/lat."""
+    if reading.crs in crs_mod.OFFSET_SYSTEMS:
+        if native is not None:
+            x, y = crs_mod.to_wgs84(x, y, native)
+        return crs_mod.to_wgs84(x, y, reading.crs)
+    if native is not None and crs_mod.is_geographic(reading.crs):
+        return crs_mod.to_wgs84(x, y, native)
+    return crs_mod.to_wgs84(x, y, reading.crs)
 
 
 #: Geometries that stand for a place: a point, or a footprint (a venue's building).

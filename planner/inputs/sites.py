@@ -30,19 +30,28 @@ def read_sites(
     path: str | os.PathLike[str],
     *,
     role: str = "stations",
-    crs: str | int | None = "wgs84",
+    crs: str | int | None = None,
     columns: dict[str, str] | None = None,
+    default_crs: str | int | None = None,
 ) -> gpd.GeoDataFrame:
     """Read stations or candidates: CSV with ``id, name, lon, lat`` (or a vector file).
 
-    Returns a WGS-84 GeoDataFrame with unique string ``id``, ``name``, ``lon``, ``lat`` and
-    any other columns of the file.
+    ``crs`` is this file's coordinate system (it overrides what the file declares),
+    ``default_crs`` the system of a file that declares none (see
+    :func:`planner.inputs.points.read_point_table`). Returns a WGS-84 GeoDataFrame with
+    unique string ``id``, ``name``, ``lon``, ``lat`` and any other columns of the file;
+    ``attrs["crs"]`` says how its coordinates were read.
     """
     prefix = "S" if role == "stations" else "C"
-    df = read_point_table(path, role=role, crs=crs, id_prefix=prefix, columns=columns)
+    df = read_point_table(
+        path, role=role, crs=crs, id_prefix=prefix, columns=columns, default_crs=default_crs
+    )
+    reading = df.attrs.get("crs")
     df = df.drop(columns=["weight"])
     log.info("read %d %s", len(df), role)
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
+    out = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
+    out.attrs["crs"] = reading
+    return out
 
 
 def candidates_from_osm(

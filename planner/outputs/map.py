@@ -226,9 +226,7 @@ def _circles(m: folium.Map, iso: gpd.GeoDataFrame, style: _Style) -> None:
     lab = style.lab
     for lb in reversed(style.labels):
         group = folium.FeatureGroup(name=lab["circle"].format(m=lb), show=lb == style.labels[0])
-        rows = (
-            iso.loc[iso["minutes"].map(minutes_text) == lb] if len(iso) else iso
-        )
+        rows = iso.loc[iso["minutes"].map(minutes_text) == lb] if len(iso) else iso
         for row in _rows(rows):
             if row.geometry is None or row.geometry.is_empty:
                 continue

@@ -27,7 +27,8 @@ STYLE = """body{font:14px/1.4 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC"
 max-width:960px;margin:24px auto;padding:0 12px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;
 text-align:right}td:first-child,th:first-child,.t{text-align:left}.grade{font-weight:bold;
-text-align:center}h2{margin-top:20px}.note{color:#555;font-size:12px}"""
+text-align:center}h2{margin-top:20px}.note{color:#555;font-size:12px}
+.warn{border-left:4px solid #c60;padding:0 10px;background:#fff6ec}"""
 
 
 def report_html(
@@ -63,6 +64,7 @@ def report_html(
     sections = [
         _head(lang, lab),
         _mode(summary, lang, lab),
+        _input_warnings(summary, lang),
         _district(summary, lab),
         _after(summary, lab),
         _suggested(summary, recommended, labels, lab),
@@ -96,6 +98,21 @@ def _mode(s: PlanSummary, lang: str, lab: Labels) -> str:
     """The travel mode, in words."""
     p = s.parameters
     return f"<p>{_e(lab['mode'])}: {_e(p.mode)} — {_e(p.describe_mode(lang))}</p>"
+
+
+#: The heading over the warnings about the inputs (coordinate systems), by language.
+INPUT_WARNINGS = {"en": "Check the inputs", "zh": "请核对输入数据"}
+
+
+def _input_warnings(s: PlanSummary, lang: str) -> str:
+    """The warnings about the inputs (points that fit the roads better in another
+    coordinate system), one item each; nothing when there are none."""
+    warned = s.inputs.get("warnings") or ()
+    if not warned:
+        return ""
+    items = "".join(f"<li>{_e(w)}</li>" for w in warned)
+    head = INPUT_WARNINGS.get(lang, INPUT_WARNINGS["en"])
+    return f'<div class="warn"><h2>{_e(head)}</h2><ul>{items}</ul></div>'
 
 
 def _district(s: PlanSummary, lab: Labels) -> str:

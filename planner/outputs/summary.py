@@ -361,8 +361,7 @@ def _goal_lines(s: PlanSummary) -> list[str]:
         lines.append(
             "goals with existing stations: "
             + ", ".join(
-                f"{g.target:.0%} within {g.minutes:g} min {_met(g.attained)}"
-                for g in goals
+                f"{g.target:.0%} within {g.minutes:g} min {_met(g.attained)}" for g in goals
             )
         )
     if goals and after:

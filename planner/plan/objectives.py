@@ -356,9 +356,7 @@ class Reach(Objective):
                 target_share=self.share, covered=covered,
             )  # fmt: skip
         except ConfigError as exc:
-            raise FieldError(
-                "reach", "{reach} {goal}: {why}", goal=self._goal(), why=exc
-            ) from None
+            raise FieldError("reach", "{reach} {goal}: {why}", goal=self._goal(), why=exc) from None
         return Choice(problem.solve(ctx.request.method))
 
     def _goal(self) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -43,3 +44,54 @@ def test_outside_china_is_unchanged_and_epsg_works():
 def test_unknown_crs_is_a_clear_error():
     with pytest.raises(ConfigError, match="^crs: unknown coordinate system"):
         crs.normalize_crs("marsgrid")
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [("EPSG:4490", "EPSG:4490"), ("urn:ogc:def:crs:EPSG::4490", "EPSG:4490"),
+     ("urn:ogc:def:crs:OGC:1.3:CRS84", "wgs84"), ("EPSG:4326", "wgs84"),
+     ("urn:planner:crs:gcj02", "gcj02"), ("urn:planner:crs:bd09", "bd09"), ("GCJ-02", "gcj02"),
+     ("EPSG:4547", "EPSG:4547")],
+)  # fmt: skip
+def test_declared_systems_are_normalised(declared, expected):
+    assert crs.declared_name(declared) == expected
+
+
+def test_column_names_state_their_system():
+    assert crs.column_system("lon_wgs84") == ("lon", "wgs84")
+    assert crs.column_system("Latitude (WGS-84)") == ("latitude", "wgs84")
+    assert crs.column_system("经度_gcj02") == ("经度", "gcj02")
+    assert crs.column_system("lon") is None and crs.column_system("wgs84") is None
+    pairs = crs.declared_pairs(["id", "lng_bd09", "lat_bd09", "lon_wgs84"], ("lon", "lng"),
+                               ("lat",))  # fmt: skip
+    assert pairs == {"bd09": ("lng_bd09", "lat_bd09")}  # lon_wgs84 has no latitude
+    frame = crs.declare_columns(pd.DataFrame({"lon": [1.0], "lat": [2.0], "weight": [3]}))
+    assert list(frame) == ["lon_wgs84", "lat_wgs84", "weight"]
+
+
+def test_precedence_flag_then_declaration_then_default_then_wgs84():
+    assert crs.resolve("gcj02", "wgs84", "bd09") == crs.Reading("gcj02", "flag", "wgs84")
+    assert crs.resolve(None, "wgs84", "gcj02").origin == "declared"
+    assert crs.resolve(None, "wgs84", "gcj02").crs == "wgs84"
+    assert crs.resolve(None, None, "Amap") == crs.Reading("gcj02", "default")
+    over = crs.resolve("gcj02", "wgs84", None, how="its CRS").stated()
+    assert over == "gcj02, given for this input over the file's wgs84 (its CRS)"
+    assumed = crs.resolve(None, None, None)
+    assert assumed == crs.Reading("wgs84", "assumed") and not assumed.given
+
+
+def test_geojson_declarations():
+    legacy = {"type": "FeatureCollection", "features": [],
+              "crs": {"type": "name", "properties": {"name": "EPSG:4490"}}}  # fmt: skip
+    assert crs.geojson_declaration(legacy) == "EPSG:4490"
+    assert crs.geojson_declaration({"type": "FeatureCollection", "coordinate_system": "gcj02"})
+    assert crs.geojson_declaration({"type": "FeatureCollection", "features": []}) is None
+    with pytest.raises(ConfigError, match="marsgrid"):
+        crs.geojson_declaration({"crs": {"type": "name", "properties": {"name": "marsgrid"}}})
+
+
+def test_gcj02_applies_in_china_only():
+    inside = crs.in_china(
+        np.array([114.2, 121.47, 1.52, 24.94]), np.array([22.7, 31.2, 42.5, 60.17])
+    )
+    assert inside.tolist() == [True, True, False, False]  # Longgang, Shanghai; Andorra, Helsinki

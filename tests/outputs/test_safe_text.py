@@ -80,6 +80,7 @@ def test_csv_a_carriage_return_inside_a_name_does_not_start_a_row(tmp_path):
     rows = _csv_rows(files.write_csv(frame, tmp_path / "cr.csv"))
     assert rows == [["name", "n"], [name, "1"], ["next", "2"]]
 
+
 def _cells(path):
     book = openpyxl.load_workbook(path)
     return [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
