@@ -14,21 +14,22 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "planner"
 
-LAYERS = ("core", "inputs", "analysis", "optimize", "plan", "outputs", "region")
+LAYERS = ("core", "inputs", "synthetic", "analysis", "optimize", "plan", "outputs", "region")
 TOP = ("app", "cli", "pipeline")
 
 #: Which layers each layer may import (its own folder always).
 ALLOWED: dict[str, set[str]] = {
     "core": set(),
     "inputs": {"core"},
+    "synthetic": {"core", "inputs"},
     "analysis": {"core", "inputs.network", "inputs.points"},
     "optimize": {"core", "analysis.coverage"},
     "plan": {"core", "inputs", "analysis", "optimize"},
     "outputs": {"core", "plan"},
     "region": {"core", "plan", "outputs"},
-    "app": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "region"},
+    "app": {"core", "inputs", "synthetic", "analysis", "optimize", "plan", "outputs", "region"},
     "pipeline": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "app"},
-    "cli": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "region", "app"},
+    "cli": {*LAYERS, "app"},
 }
 
 #: Inside ``inputs`` the readers are independent of one another; they share only these.

@@ -9,16 +9,27 @@ import pandas as pd
 
 from ..core import safe_log
 from ..core.crs import declare_columns
-from ..inputs import demand
+from ..core.errors import InputError
+from ..inputs import network, pings
 from ..outputs import files
-from ._common import handle_errors, setup, with_options
+from ..synthetic import pings as synthetic_pings
+from ._common import FLAGS, handle_errors, setup, with_options
 from ._options import column_options, columns_from
+
+#: The flags of this command that errors of the library name.
+FLAGS.update(
+    {
+        name: f"--{name.replace('_', '-')}"
+        for name in ("max_diameter_m", "hex_res", "moving_kph", "stay_radius_m", "stay_min_s",
+                     "bounds", "sample", "points")
+    }
+)  # fmt: skip
 
 
 @click.command()
 @click.option(
     "--points",
-    required=True,
+    default=None,
     help="Raw rider points: CSV/XLSX/GeoJSON with lon, lat and optionally rider id "
     "and time columns.",
 )
@@ -30,25 +41,72 @@ from ._options import column_options, columns_from
     help="Hotspots CSV to write (then use it as --hotspots).",
 )
 @click.option(
-    "--eps-m",
-    type=float,
-    default=150.0,
+    "--method",
+    type=click.Choice(list(pings.METHODS)),
+    default="cluster",
     show_default=True,
-    help="Points within this distance (m) chain into one hotspot.",
+    help="Group stays by bounded clustering, or by H3 hexagon (see --hex-res).",
 )
 @click.option(
-    "--min-points",
-    type=int,
-    default=5,
+    "--max-diameter-m",
+    type=str,
+    default=f"{pings.MAX_DIAMETER_M:g}",
+    metavar="M",
     show_default=True,
-    help="Points needed around a core point of a hotspot.",
+    help="Widest hotspot of the cluster method (m); wider groups are split.",
+)
+@click.option(
+    "--eps-m",
+    type=str,
+    default=f"{pings.EPS_M:g}",
+    metavar="M",
+    show_default=True,
+    help="Stays within this distance (m) link into one group (cluster method).",
+)
+@click.option(
+    "--hex-res",
+    type=str,
+    default=f"{pings.HEX_RES:g}",
+    metavar="N",
+    show_default=True,
+    help="H3 resolution of the hex method, 0-15 (9: cells about 400 m across).",
+)
+@click.option(
+    "--moving-kph",
+    type=str,
+    default=f"{pings.MOVING_KPH:g}",
+    metavar="KPH",
+    show_default=True,
+    help="Pings faster than this from the rider's previous ping are moving (km/h).",
+)
+@click.option(
+    "--stay-radius-m",
+    type=str,
+    default=f"{pings.STAY_RADIUS_M:g}",
+    metavar="M",
+    show_default=True,
+    help="A stay keeps within this distance of where it began (m).",
+)
+@click.option(
+    "--stay-min-s",
+    type=str,
+    default=f"{pings.STAY_MIN_S:g}",
+    metavar="S",
+    show_default=True,
+    help="Shortest stay (s); shorter slow spells are brief halts.",
 )
 @click.option(
     "--weight-by",
-    type=click.Choice(["count", "riders", "dwell"]),
+    type=click.Choice(list(pings.WEIGHT_BY)),
     default="count",
     show_default=True,
-    help="Hotspot weight: points, distinct riders, or dwell minutes.",
+    help="Hotspot weight: stays (or stops), distinct riders, or dwell minutes.",
+)
+@click.option(
+    "--bounds",
+    default=None,
+    metavar="W,S,E,N",
+    help="Area of interest in WGS-84 degrees; points beyond are counted outside.",
 )
 @click.option(
     "--crs",
@@ -57,38 +115,96 @@ from ._options import column_options, columns_from
     show_default=True,
     help="Coordinate system of the points: wgs84, gcj02, bd09 or EPSG:n.",
 )
+@click.option(
+    "--sample",
+    default=None,
+    metavar="FILE.csv",
+    help="Instead: write seeded sample pings (riders waiting at centres, riding between "
+    "them, lone pick-ups) to FILE.csv and stop.",
+)
+@click.option(
+    "--sample-network",
+    default=None,
+    metavar="FILE.osm.pbf",
+    help="With --sample: ride along this network's roads (default: straight lines).",
+)
 @with_options(column_options(weight=False))
 @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
 @handle_errors
 def hotspots(
-    points: str,
+    points: str | None,
     out: str,
-    eps_m: float,
-    min_points: int,
     weight_by: str,
+    bounds: str | None,
     crs: str,
+    sample: str | None,
+    sample_network: str | None,
     quiet: bool,
     verbose: bool,
-    **column_opts: Any,
+    **opts: Any,
 ) -> None:
-    """Cluster raw rider points (GPS pings, order pick-ups) into weighted hotspots (DBSCAN).
+    """Rider points (GPS pings, order pick-ups) into weighted hotspots, none dropped unsaid.
+
+    Pings of each rider (rider id and time columns) are split into moving (ride-through)
+    and stays; the stays are grouped into hotspots of bounded size. A file without rider or
+    time column is a list of stops. Prints what became of every point.
 
     \b
     Example:
+      planner hotspots --sample pings.csv        # seeded sample rider pings
       planner hotspots --points pings.csv --weight-by riders --out hotspots.csv
+      planner hotspots --points pings.csv --method hex --hex-res 9
       planner score --network district.osm.pbf --hotspots hotspots.csv --stations st.csv
     """
     setup(quiet, verbose)
-    found = demand.hotspots_from_points(
-        points,
-        eps_m=eps_m,
-        min_points=min_points,
-        weight_by=weight_by,
-        crs=crs,
-        columns=columns_from(column_opts, weight=False),
-    )
+    if sample:
+        net = network.load(sample_network, mode="ebike") if sample_network else None
+        made = synthetic_pings.generate_pings(network=net).pings
+        files.write_csv(made, sample)
+        click.echo(safe_log.escape_controls(f"{len(made)} sample pings written to {sample}"))
+        return
+    if not points:
+        raise InputError.about("points", "{points}: give the rider points file (or {sample})")
+    columns = columns_from(opts, weight=False)
+    keys = ("method", "max_diameter_m", "eps_m", "hex_res", "moving_kph", "stay_radius_m",
+            "stay_min_s")  # fmt: skip
+    numbers = {k: _number(k, opts[k], whole=k == "hex_res") for k in keys if k != "method"}
+    found = pings.hotspots_from_points(
+        points, weight_by=weight_by, bounds=_bounds(bounds), crs=crs, columns=columns,
+        method=opts["method"], **numbers,
+    )  # fmt: skip
     files.write_csv(declare_columns(pd.DataFrame(found.drop(columns="geometry"))), out)
+    counts = found.attrs["counts"]
+    lines = counts.lines(moving_kph=numbers["moving_kph"], stay_radius_m=numbers["stay_radius_m"],
+                         stay_min_s=numbers["stay_min_s"])  # fmt: skip
     total = found["weight"].sum()
-    line = f"{len(found)} hotspots (total weight {total:g}) written to {out}"
-    click.echo(safe_log.escape_controls(line))
+    lines.append(f"{len(found)} hotspots (total weight {total:g}) written to {out}")
+    for line in lines:
+        click.echo(safe_log.escape_controls(line))
+
+
+def _number(name: str, text: str, *, whole: bool) -> Any:
+    """The number a flag gives (the library checks its range)."""
+    try:
+        return int(text) if whole else float(text)
+    except ValueError:
+        what = "a whole number" if whole else "a number"
+        raise InputError.about(
+            name, "{" + name + "}: {text!r} is not {what}", text=text, what=what
+        ) from None
+
+
+def _bounds(text: str | None) -> tuple[float, float, float, float] | None:
+    """``W,S,E,N`` as four numbers (the library checks their order and range)."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise InputError.about(
+            "bounds", "{bounds}: {text!r} is not four numbers west,south,east,north, such as "
+            "114.20,22.68,114.30,22.76", text=text,
+        ) from None  # fmt: skip
+    return west, south, east, north

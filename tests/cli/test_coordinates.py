@@ -118,8 +118,7 @@ def test_hotspots_written_from_gcj02_points_are_not_shifted_again(
     pd.DataFrame({"lon": glon.round(7), "lat": glat.round(7)}).to_csv(pings, index=False)
     hs = tmp_path / "hotspots.csv"
     res = CliRunner().invoke(main, ["hotspots", "--points", str(pings), "--crs", "gcj02",
-                                    "--eps-m", "30", "--min-points", "3", "--out", str(hs),
-                                    "-q"])  # fmt: skip
+                                    "--eps-m", "30", "--out", str(hs), "-q"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert {"lon_wgs84", "lat_wgs84"} <= set(pd.read_csv(hs, encoding="utf-8-sig"))
     out = tmp_path / "out"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from planner.cli import main
 from planner.core.errors import InputError, InputFileNotFound, NetworkError
-from planner.inputs import _osm, demand
+from planner.inputs import _osm, demand, pings
 from planner.inputs import network as network_mod
 
 
@@ -170,7 +170,7 @@ def test_mixed_offsets_are_converted_to_utc(tmp_path):
     # 12:00+08:00 is 04:00Z: the rider is there from 04:00 to 04:15 UTC, 15 minutes
     times = ["2026-05-01T12:00:00+08:00", "2026-05-01T12:05:00+08:00", "2026-05-01T04:10:00Z",
              "2026-05-01T04:15:00Z", "2026-05-01T05:12:00+01:00"]  # fmt: skip
-    hs = demand.hotspots_from_points(_pings(tmp_path, times), weight_by="dwell", min_points=2)
+    hs = pings.hotspots_from_points(_pings(tmp_path, times), weight_by="dwell")
     assert hs["weight"].tolist() == [15.0]
     line = _cli(["hotspots", "--points", _pings(tmp_path, [*times, "2026-05-01 04:20:00"]),
                  "--weight-by", "dwell", "--out", tmp_path / "h.csv"])  # fmt: skip
@@ -180,10 +180,10 @@ def test_mixed_offsets_are_converted_to_utc(tmp_path):
 
 @pytest.mark.parametrize("eps", ["nan", "inf", "-inf", "0"])
 def test_a_radius_must_be_a_finite_number_above_0(tmp_path, eps):
-    pings = _pings(tmp_path, ["2026-05-01 12:00:00"] * 5)
+    track = _pings(tmp_path, ["2026-05-01 12:00:00"] * 5)
     with pytest.raises(InputError, match="eps_m: .* must be a radius in metres above 0"):
-        demand.hotspots_from_points(pings, eps_m=float(eps))
-    line = _cli(["hotspots", "--points", pings, f"--eps-m={eps}", "--out", tmp_path / "h.csv"])
+        pings.hotspots_from_points(track, eps_m=float(eps))
+    line = _cli(["hotspots", "--points", track, f"--eps-m={eps}", "--out", tmp_path / "h.csv"])
     assert line == f"error: --eps-m: {float(eps):g} must be a radius in metres above 0, such as 150"
 
 
