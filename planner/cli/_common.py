@@ -21,10 +21,8 @@ log = logging.getLogger("planner")
 FLAGS = {
     name: f"--{name.replace('_', '-')}"
     for name in (
-        *OPTIONS, "crs", "mode", "eps_m", "min_points", "weight_by",
+        *OPTIONS, "crs", "mode", "eps_m", "weight_by", "min_part_nodes", "min_part_km",
         *(f"{r}_crs" for r in ("hotspots", "stations", "candidates", "areas")),
-        *OPTIONS, "crs", "mode", "eps_m", "min_points", "weight_by", "min_part_nodes",
-        "min_part_km",
         *(f"{c}_column" for c in ("lon", "lat", "id", "name", "weight")),
         "road_class_column", "speed_column", "oneway_column", "snap_ends_m", "network_crs",
     )
