@@ -193,9 +193,9 @@ def _page_data(
     blob.add("cov", _coverage(frames, sites, page_ids, minutes, blob))
     circles, areas = _shapes(frames, sites, minutes, shift, blob)
     if frames.roads is not None and len(frames.roads):
-        blob.add("roads", map_data.shapes_stream(_shifted(frames.roads.to_crs(WGS84), shift)))
+        blob.add_shapes("roads", _shifted(frames.roads.to_crs(WGS84), shift))
     else:
-        blob.add("roads", b"")
+        blob.add_shapes("roads", [])
     names = None
     if len(hs) <= HOTSPOT_NAMES_MAX:
         raw = hs["name"] if "name" in hs.columns else hs["id"]
@@ -276,7 +276,7 @@ def _coverage(
     blob: map_data.Blob,
 ) -> bytes:  # fmt: skip
     """The coverage stream of every site in page order (see ``map_data.coverage_stream``);
-    the pair counts per site go into the blob as ``covn``."""
+    the pair counts per site go into the blob as ``covn``, their bytes as ``covb``."""
     ids = sites["id"]
     n_st = sites["kind"].count("e")
     matrices, columns = [], []
@@ -290,8 +290,10 @@ def _coverage(
         padded = sp.vstack([m, sp.csr_matrix((1, m.shape[1]))]).tocsr()
         matrices.append(padded[np.where(row < 0, m.shape[0], row)])
         columns.append(map_data.page_positions(page_ids, times.target_ids))
-    stream, counts = map_data.coverage_stream(matrices, columns, [float(m) * 60.0 for m in minutes])
+    thresholds_s = [float(m) * 60.0 for m in minutes]
+    stream, counts, sizes = map_data.coverage_stream(matrices, columns, thresholds_s)
     blob.add("covn", map_data.varint(counts.astype(np.uint64)))
+    blob.add("covb", map_data.varint(sizes.astype(np.uint64)))
     return stream
 
 
@@ -341,8 +343,8 @@ def _shapes(
     back = gpd.GeoSeries(circle_geoms + states["today"] + states["with"], crs=metric).to_crs(WGS84)
     shapes = _shifted(gpd.GeoDataFrame(geometry=back), shift)
     n_c = len(circle_geoms)
-    blob.add("circles", map_data.shapes_stream(shapes[:n_c]))
-    blob.add("areas", map_data.shapes_stream(shapes[n_c:]))
+    blob.add_shapes("circles", shapes[:n_c])
+    blob.add_shapes("areas", shapes[n_c:])
     return circle_sites, {"today": len(labels), "with": len(labels)}
 
 

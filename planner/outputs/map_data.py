@@ -28,13 +28,15 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import shapely
 
 #: Coordinates are stored as integers of this many degrees (about 1.1 m at the equator).
 COORD_STEP = 1e-5
-#: The display tolerance is the extent's diagonal over this, between the two bounds (m).
-TOLERANCE_SHARE = 4000.0
-TOLERANCE_BOUNDS_M = (2.0, 40.0)
+#: The display tolerance is the extent's diagonal over this, between the two bounds (m):
+#: about half a pixel when the whole district fills a screen.
+TOLERANCE_SHARE = 2000.0
+TOLERANCE_BOUNDS_M = (2.0, 50.0)
 #: Roads beyond this many vertices keep only their main classes (largest first).
 ROAD_VERTEX_BUDGET = 120_000
 #: Road classes from the most to the least important; others come last.
@@ -47,16 +49,23 @@ ROAD_CLASSES = (
 )
 
 
-def varint(values: np.ndarray) -> bytes:
-    """Non-negative integers as unsigned LEB128 (7 bits a byte, high bit = more)."""
+def varint_sizes(values: np.ndarray) -> np.ndarray:
+    """The number of bytes of each value as a varint."""
     v = np.asarray(values, dtype=np.uint64).ravel()
-    if not len(v):
-        return b""
     nbytes = np.ones(len(v), dtype=np.int64)
     rest = v >> np.uint64(7)
     while rest.any():
         nbytes += rest > 0
         rest >>= np.uint64(7)
+    return nbytes
+
+
+def varint(values: np.ndarray) -> bytes:
+    """Non-negative integers as unsigned LEB128 (7 bits a byte, high bit = more)."""
+    v = np.asarray(values, dtype=np.uint64).ravel()
+    if not len(v):
+        return b""
+    nbytes = varint_sizes(v)
     start = np.cumsum(nbytes) - nbytes
     out = np.zeros(int(nbytes.sum()), dtype=np.uint8)
     for b in range(int(nbytes.max())):
@@ -91,9 +100,14 @@ class Blob:
         self.chunks.append(data)
         self.size += len(data)
 
+    def add_shapes(self, name: str, geoms: Sequence[object]) -> None:
+        """The four streams of :func:`shapes_stream`, as ``name.sp``, ``name.pr``..."""
+        for key, data in shapes_stream(geoms).items():
+            self.add(f"{name}.{key}", data)
+
     def payload(self) -> str:
-        """The streams, zlib-compressed (level 9, deterministic) and base64-encoded."""
-        return base64.b64encode(zlib.compress(b"".join(self.chunks), 9)).decode("ascii")
+        """The streams, zlib-compressed (deterministic) and base64-encoded."""
+        return base64.b64encode(zlib.compress(b"".join(self.chunks), 6)).decode("ascii")
 
 
 def spatial_order(lonlat: np.ndarray, *, cells: int = 64) -> np.ndarray:
@@ -127,7 +141,7 @@ def coverage_stream(
     seconds: Sequence[object],
     page_of_column: Sequence[np.ndarray],
     thresholds_s: Sequence[float],
-) -> tuple[bytes, np.ndarray]:
+) -> tuple[bytes, np.ndarray, np.ndarray]:
     """The hotspots within reach of each site, nearest threshold per pair (see the module).
 
     Parameters
@@ -142,33 +156,38 @@ def coverage_stream(
 
     Returns
     -------
-    stream, counts
-        The pairs' varints and the number of pairs per site.
+    stream, counts, sizes
+        The pairs' varints, the number of pairs per site and the bytes per site (so that a
+        page can decode one site's list when it is first switched on).
     """
     t = np.asarray(thresholds_s, dtype=float)
     k_n = len(t)
-    rows, pages, levels, offset = [], [], [], 0
+    blocks = []
+    n_pages = max((int(np.max(p)) + 1 for p in page_of_column if len(p)), default=0)
     for m, page in zip(seconds, page_of_column, strict=True):
         coo = m.tocoo()  # type: ignore[attr-defined]
         level = np.searchsorted(t, coo.data, side="left")  # first threshold >= the time
         p = np.asarray(page, dtype=np.int64)[coo.col]
         keep = (level < k_n) & (p >= 0)
-        rows.append(coo.row[keep].astype(np.int64) + offset)
-        pages.append(p[keep])
-        levels.append(level[keep])
-        offset += m.shape[0]  # type: ignore[attr-defined]
-    r, p, lv = (np.concatenate(a) if a else np.zeros(0, np.int64) for a in (rows, pages, levels))
-    order = np.lexsort((p, r))
-    r, p, lv = r[order], p[order], lv[order]
-    counts = np.bincount(r, minlength=offset).astype(np.int64)
+        # stored as level + 1 so that level 0 is not an implicit zero; CSR sorts each row
+        blocks.append(
+            sp.csr_matrix(
+                (level[keep] + 1, (coo.row[keep], p[keep])),
+                shape=(m.shape[0], n_pages),  # type: ignore[attr-defined]
+            )
+        )
+    both = sp.vstack(blocks).tocsr() if blocks else sp.csr_matrix((0, 0))
+    both.sort_indices()
+    counts = np.diff(both.indptr).astype(np.int64)
+    p = both.indices.astype(np.int64)
     prev = np.empty_like(p)
     if len(p):
         prev[1:] = p[:-1]
-        first = np.ones(len(p), dtype=bool)
-        first[1:] = r[1:] != r[:-1]
-        prev[first] = -1
-    codes = (p - prev - 1) * k_n + lv
-    return varint(codes.astype(np.uint64)), counts
+        prev[both.indptr[:-1][counts > 0]] = -1
+    codes = ((p - prev - 1) * k_n + (both.data.astype(np.int64) - 1)).astype(np.uint64)
+    row = np.repeat(np.arange(len(counts)), counts)
+    sizes = np.bincount(row, weights=varint_sizes(codes), minlength=len(counts)).astype(np.int64)
+    return varint(codes), counts, sizes
 
 
 def display_tolerance_m(bounds_m: Sequence[float]) -> float:
@@ -190,65 +209,50 @@ def nested_simplify(geoms: Sequence[object], tolerance_m: float) -> list[object]
         if g is None or shapely.is_empty(g):
             out[i] = g
             continue
-        s = shapely.simplify(shapely.make_valid(g), tolerance_m, preserve_topology=True)
-        if outer is not None and not shapely.is_empty(outer):
+        s = shapely.simplify(
+            g if shapely.is_valid(g) else shapely.make_valid(g), tolerance_m, preserve_topology=True
+        )
+        if outer is not None and not shapely.is_empty(outer) and not shapely.covers(outer, s):
             s = shapely.intersection(s, outer)
         out[i] = s
         outer = s
     return out
 
 
-def shapes_stream(geoms: Sequence[object]) -> bytes:
-    """Polygons and lines (WGS-84) as one stream: per shape its number of parts; per part its
-    number of rings (1 for a line); per ring its number of points, then the points as
-    zig-zag deltas of integer 1e-5 degrees from the previous point of the stream. Empty
-    shapes have 0 parts; consecutive points that round to the same one are dropped."""
-    ints: list[np.ndarray] = []
-    last = np.zeros(2, dtype=np.int64)
-    for g in geoms:
-        parts = _parts(g)
-        ints.append(np.array([len(parts)], dtype=np.int64))
-        for rings in parts:
-            ints.append(np.array([len(rings)], dtype=np.int64))
-            for ring in rings:
-                ints.append(np.array([len(ring)], dtype=np.int64))
-                d = np.diff(ring, axis=0, prepend=last[None, :])
-                last = ring[-1]
-                ints.append(zigzag(d.ravel()).astype(np.int64))
-    return varint(np.concatenate(ints).astype(np.uint64)) if ints else b""
-
-
-def _parts(g: object) -> list[list[np.ndarray]]:
-    """The parts of a geometry, each a list of rings of unique consecutive grid points."""
-    if g is None or shapely.is_empty(g):
-        return []
-    out = []
-    for part in shapely.get_parts(g):
-        kind = shapely.get_type_id(part)
-        if kind == 3:  # polygon
-            lines = [shapely.get_exterior_ring(part)] + list(
-                shapely.get_interior_ring(part, range(shapely.get_num_interior_rings(part)))
-            )
-            rings = [r for r in (_ring(x, 4) for x in lines) if r is not None]
-            if rings and len(rings[0]):
-                out.append(rings)
-        elif kind in (1, 2):  # line string, linear ring
-            ring = _ring(part, 2)
-            if ring is not None:
-                out.append([ring])
-        elif kind in (4, 5, 6, 7):  # nested collections
-            out.extend(_parts(part))
-    return out
-
-
-def _ring(line: object, min_points: int) -> np.ndarray | None:
-    g = grid_units(shapely.get_coordinates(line))
-    if not len(g):
-        return None
-    keep = np.ones(len(g), dtype=bool)
-    keep[1:] = np.any(g[1:] != g[:-1], axis=1)
-    g = g[keep]
-    return g if len(g) >= min_points else None
+def shapes_stream(geoms: Sequence[object]) -> dict[str, bytes]:
+    """Polygons and lines (WGS-84) as four streams: ``sp`` the number of parts of each shape,
+    ``pr`` the number of rings of each part (1 for a line), ``rp`` the number of points of
+    each ring, and ``xy`` the points as zig-zag deltas of integer 1e-5 degrees from the
+    previous point of the stream. Empty shapes have 0 parts; consecutive points of a ring
+    that round to the same one are dropped."""
+    arr = np.asarray(list(geoms), dtype=object)
+    arr = np.where(shapely.is_geometry(arr), arr, shapely.Polygon())
+    parts, part_of = shapely.get_parts(arr, return_index=True)
+    keep = ~shapely.is_empty(parts)
+    parts, part_of = parts[keep], part_of[keep]
+    polygon = shapely.get_type_id(parts) == 3
+    rings = np.empty(0, dtype=object)
+    ring_of = np.empty(0, dtype=np.int64)
+    if polygon.any():
+        rings, ring_of = shapely.get_rings(parts[polygon], return_index=True)
+        ring_of = np.flatnonzero(polygon)[ring_of]
+    lines = np.flatnonzero(~polygon)
+    all_rings = np.concatenate([rings, parts[lines]])
+    all_of = np.concatenate([ring_of, lines]).astype(np.int64)
+    order = np.argsort(all_of, kind="stable")  # rings in part order, exterior first
+    all_rings, all_of = all_rings[order], all_of[order]
+    xy, point_of = shapely.get_coordinates(all_rings, return_index=True)
+    g = grid_units(xy)
+    same = np.zeros(len(g), dtype=bool)
+    same[1:] = np.all(g[1:] == g[:-1], axis=1) & (point_of[1:] == point_of[:-1])
+    g, point_of = g[~same], point_of[~same]
+    d = np.diff(g, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return {
+        "sp": varint(np.bincount(part_of, minlength=len(arr)).astype(np.uint64)),
+        "pr": varint(np.bincount(all_of, minlength=len(parts)).astype(np.uint64)),
+        "rp": varint(np.bincount(point_of, minlength=len(all_rings)).astype(np.uint64)),
+        "xy": varint(zigzag(d.ravel())),
+    }
 
 
 def road_lines(

@@ -7,6 +7,7 @@
   'use strict';
   var D = JSON.parse(document.getElementById('planner-data').textContent);
   var api = (window.planner = { ready: false });
+  var clock = { start: performance.now() };
   var lab = D.lab, LB = D.labels, K = LB.length, COL = D.colours.thresholds;
   var S = D.sites.id.length, KIND = D.sites.kind, N_ST = KIND.lastIndexOf('e') + 1;
 
@@ -42,16 +43,18 @@
     return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
   }
 
-  function readShapes(r, count) {  // shapes → parts → rings → [lat, lng]
+  function readShapes(buf, name) {  // shapes → parts → rings → [lat, lng]
+    var P = D.parts, sp = new Reader(buf, P[name + '.sp']), pr = new Reader(buf, P[name + '.pr']);
+    var rp = new Reader(buf, P[name + '.rp']), xy = new Reader(buf, P[name + '.xy']);
     var out = [], x = 0, y = 0;
-    while (count === undefined ? r.more() : out.length < count) {
-      var parts = [], np = r.u();
+    while (sp.more()) {
+      var parts = [], np = sp.u();
       for (var p = 0; p < np; p++) {
-        var rings = [], nr = r.u();
+        var rings = [], nr = pr.u();
         for (var q = 0; q < nr; q++) {
-          var ring = [], n = r.u();
+          var ring = [], n = rp.u();
           for (var i = 0; i < n; i++) {
-            x += r.z(); y += r.z();
+            x += xy.z(); y += xy.z();
             ring.push([y * 1e-5, x * 1e-5]);
           }
           rings.push(ring);
@@ -82,22 +85,15 @@
       h.w = new Float64Array(buf.buffer.slice(buf.byteOffset + P.hw[0],
         buf.byteOffset + P.hw[0] + P.hw[1]));
     }
-    var cn = new Reader(buf, P.covn), start = new Int32Array(S + 1);
-    for (var s = 0; s < S; s++) start[s + 1] = start[s] + cn.u();
-    var H = new Int32Array(start[S]), L8 = new Uint8Array(start[S]);
-    r = new Reader(buf, P.cov);
-    for (s = 0; s < S; s++) {
-      var prev = -1;
-      for (var j = start[s]; j < start[s + 1]; j++) {
-        var c = r.u(), l = c % K;
-        prev += (c - l) / K + 1; H[j] = prev; L8[j] = l;
-      }
-    }
+    var cn = new Reader(buf, P.covn), cb = new Reader(buf, P.covb);
+    var count = new Int32Array(S), at = new Float64Array(S + 1);
+    at[0] = P.cov[0];
+    for (var s = 0; s < S; s++) { count[s] = cn.u(); at[s + 1] = at[s] + cb.u(); }
     return {
-      hot: h, start: start, H: H, L: L8,
-      circles: readShapes(new Reader(buf, P.circles), D.circles.length * K),
-      areas: readShapes(new Reader(buf, P.areas), 2 * K),
-      roads: readShapes(new Reader(buf, P.roads))
+      hot: h, buf: buf, count: count, at: at, lists: {},
+      circles: readShapes(buf, 'circles'),
+      areas: readShapes(buf, 'areas'),
+      roads: readShapes(buf, 'roads')
     };
   }
 
@@ -108,10 +104,23 @@
     this.total = 0;
     for (var i = 0; i < this.N; i++) this.total += data.hot.w[i];
   }
+  Model.prototype.list = function (s) {  // site s's hotspots and levels, decoded once
+    var d = this.d, got = d.lists[s];
+    if (got) return got;
+    var n = d.count[s], H = new Int32Array(n), L8 = new Uint8Array(n), b = d.buf;
+    var pos = d.at[s], prev = -1;
+    for (var j = 0; j < n; j++) {
+      var c = 0, m = 1, x8;
+      do { x8 = b[pos++]; c += (x8 & 127) * m; m *= 128; } while (x8 & 128);
+      var l = c % K;
+      prev += (c - l) / K + 1; H[j] = prev; L8[j] = l;
+    }
+    return (d.lists[s] = { H: H, L: L8 });
+  };
   Model.prototype.apply = function (s, sign) {
-    var d = this.d, cnt = this.cnt, N = this.N;
-    for (var j = d.start[s]; j < d.start[s + 1]; j++) {
-      for (var k = d.L[j]; k < K; k++) cnt[k * N + d.H[j]] += sign;
+    var li = this.list(s), H = li.H, L8 = li.L, cnt = this.cnt, N = this.N;
+    for (var j = 0; j < H.length; j++) {
+      for (var k = L8[j]; k < K; k++) cnt[k * N + H[j]] += sign;
     }
     this.active[s] = sign > 0 ? 1 : 0;
   };
@@ -268,6 +277,7 @@
 
   function build(data) {
     var model = new Model(data), map = L.map('planner-map', { zoomControl: true });
+    fitBounds(map, data);  // the view first: layers are projected once
     api.model = model;
     L.control.scale().addTo(map);
     [['pl-roads', 250], ['pl-areas', 350], ['pl-circles', 380], ['pl-hot', 450]].forEach(
@@ -280,9 +290,13 @@
     map.attributionControl.addAttribution(D.credit);
     if (D.tiles) {
       var tiles = L.tileLayer(D.tiles, { subdomains: '1234', maxZoom: 19 }).addTo(map);
-      tiles.once('tileerror', function () { roads.addTo(map); note.style.display = 'block'; });
+      tiles.once('tileerror', function () { showRoads(); note.style.display = 'block'; });
     } else {
+      showRoads();
+    }
+    function showRoads() {
       roads.addTo(map);
+      document.documentElement.setAttribute('data-planner-roads', String(data.roads.length));
     }
     overlays[esc(lab.roads)] = roads;
     var dots = new Dots(model).addTo(map);
@@ -401,7 +415,6 @@
     }
     panel.onState = setState; panel.onToggle = toggle; panel.model = model;
     setState('with');
-    fitBounds(map, data);
     fitPanel();
 
     var index = {};
@@ -424,6 +437,14 @@
     };
     api.state = function () { return model.state(); };
     api.sites = function () { return D.sites.id.slice(); };
+    api.hotspotLevels = function () {  // per hotspot in page order: nearest threshold, K beyond
+      var out = [];
+      for (var i = 0; i < model.N; i++) out.push(model.level(i));
+      return out;
+    };
+    api.areaShapes = function () {  // shapes drawn per threshold in the service-area layers
+      return areaGroups.map(function (g) { return g.getLayers().length; });
+    };
     api.map = map;
     api.readyMs = performance.now();
     api.ready = true;
@@ -508,5 +529,12 @@
     return p;
   }
 
-  inflate(D.blob).then(function (buf) { build(decode(buf)); });
+  inflate(D.blob).then(function (buf) {
+    clock.inflated = performance.now();
+    var data = decode(buf);
+    clock.decoded = performance.now();
+    build(data);
+    clock.built = performance.now();
+    api.timings = clock;
+  });
 })();
