@@ -17,9 +17,12 @@ import numpy as np
 LANGUAGES = ("en", "zh")
 
 #: Colours of the thresholds, nearest first (map circles, areas and hotspots, report bars
-#: and curves): Okabe–Ito blue, bluish green, reddish purple, sky blue, orange. They stay
-#: apart for deuteranopes and protanopes and are all visible on a grey background.
-THRESHOLD_COLOURS = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00")
+#: and curves): indigo, sky blue, wine (Paul Tol's and Okabe–Ito's colour-blind-safe sets),
+#: then bluish green and orange. With the vermillion of blind hotspots and the black of
+#: suggested sites, every pair stays at least 30 CIELAB units apart under simulated
+#: deuteranopia, protanopia and tritanopia (Machado et al. 2009), and each threshold colour
+#: at least 36 from the map's grey background.
+THRESHOLD_COLOURS = ("#332288", "#56B4E9", "#882255", "#009E73", "#E69F00")
 #: Hotspots beyond every circle (Okabe–Ito vermillion: nothing else on the map is red).
 BLIND_COLOUR = "#D55E00"
 #: Suggested sites (black, numbered in white, ringed in yellow).
@@ -243,6 +246,11 @@ MAP_PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
 
 def map_labels(lang: str) -> Mapping[str, str]:
     """The map's label table for ``lang`` (``"en"`` or ``"zh"``; English otherwise)."""
+    return MAP_LABELS.get(lang, MAP_LABELS["en"])
+
+
+def map_page_labels(lang: str) -> Mapping[str, str]:
+    """Every label of the map page: :data:`MAP_LABELS` and :data:`MAP_PAGE_LABELS`."""
     key = lang if lang in MAP_LABELS else "en"
     return {**MAP_LABELS[key], **MAP_PAGE_LABELS[key]}
 

@@ -39,7 +39,7 @@ from .i18n import (
     GRADE_COLOURS,
     SUGGESTED_COLOUR,
     figure,
-    map_labels,
+    map_page_labels,
 )
 from .i18n import escape as _e
 from .summary import PlanSummary
@@ -209,7 +209,7 @@ def _page_data(
         "lang": lang,
         "basemap": basemap,
         "tiles": {"osm": OSM_TILES, "amap": AMAP_TILES}.get(basemap),
-        "credit": _e(AMAP_CREDIT if basemap == "amap" else map_labels(lang)["credit"]),
+        "credit": _e(AMAP_CREDIT if basemap == "amap" else map_page_labels(lang)["credit"]),
         "labels": [minutes_text(m) for m in minutes],
         "targets": [g.target for g in cov.goals] if cov.goals else [],
         "colours": {
@@ -218,7 +218,7 @@ def _page_data(
             "suggested": SUGGESTED_COLOUR,
             "grades": GRADE_COLOURS,
         },
-        "lab": dict(map_labels(lang)),
+        "lab": dict(map_page_labels(lang)),
         "hotspots": {"n": len(hs), "weights": wkind, "names": names},
         "sites": sites,
         "circles": circles,

@@ -17,7 +17,7 @@ from .i18n import (
     SUGGESTED_COLOUR,
     THRESHOLD_COLOURS,
     html_lang,
-    map_labels,
+    map_page_labels,
 )
 from .i18n import escape as _e
 from .summary import Parameters
@@ -32,7 +32,7 @@ def legend(parameters: Parameters, lang: str, labels: Sequence[str]) -> str:
     """The legend (HTML, every text escaped): circles and areas, hotspot colours, grades,
     suggested sites, the mode with every class of its speed table (fastest first) and the
     credit. The script moves it into the panel."""
-    lab = map_labels(lang)
+    lab = map_page_labels(lang)
     speeds = (
         ", ".join(
             f"{_e(k)} {v:g}"
@@ -91,7 +91,7 @@ def _asset(name: str) -> str:
 
 def page(data: Mapping[str, Any], legend: str, lang: str) -> str:
     css, js = _leaflet()
-    title = _e(map_labels(lang)["page_title"])
+    title = _e(map_page_labels(lang)["page_title"])
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -159,7 +159,7 @@ def test_legend_reads_the_typed_summary(small, summary_add2):
 
 def test_chinese_offline_map(small, summary_add2):
     html = map_page.plan_map(small, summary_add2, lang="zh", basemap="none")
-    lab = i18n.map_labels("zh")
+    lab = i18n.map_page_labels("zh")
     data = data_of(html)
     assert data["lab"]["stations"] == lab["stations"] and data["lab"]["with"] == "加上建议新址"
     assert data["tiles"] is None and data["basemap"] == "none"
@@ -190,6 +190,14 @@ def test_amap_shifts_every_overlay_to_gcj02(small, summary_add2):
     assert np.allclose(data["sites"]["lon"][:n], lon, atol=1e-6)
     assert np.allclose(data["sites"]["lat"][:n], lat, atol=1e-6)
     assert not np.allclose(data["sites"]["lon"][:n], moved.geometry.x, atol=1e-4)
+
+
+def test_the_page_labels_say_the_same_in_both_languages():
+    en, zh = i18n.MAP_PAGE_LABELS["en"], i18n.MAP_PAGE_LABELS["zh"]
+    assert set(en) == set(zh) and not set(en) & set(i18n.MAP_LABELS["en"])
+    for key, text in en.items():
+        assert ("{m}" in text) == ("{m}" in zh[key]) and text and zh[key], key
+    assert i18n.map_page_labels("fr")["today"] == "Today"
 
 
 @pytest.mark.filterwarnings("ignore:Consider using IPython.display.IFrame")
