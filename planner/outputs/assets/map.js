@@ -320,7 +320,8 @@
     for (k = K - 1; k >= 0; k--) {
       overlays[esc(fmt(lab.circle, LB[k]))] = circleGroups[k];
     }
-    if (circleGroups.length) circleGroups[0].addTo(map);
+    // the nearest circles start shown for a few sites; with many, the service areas say it
+    if (circleGroups.length && D.circles.length <= 20) circleGroups[0].addTo(map);
     for (k = K - 1; k >= 0; k--) overlays[esc(fmt(lab.area, LB[k]))] = areaGroups[k];
     function showAreas(state) {
       for (var k = 0; k < K; k++) {
@@ -328,7 +329,7 @@
         var shape = state === 'custom' ? [] : areaShapes[state][k];
         if (shape.length) {
           areaGroups[k].addLayer(L.polygon(shape, { renderer: areaR, color: COL[k], weight: 1,
-            fillColor: COL[k], fillOpacity: 0.12, interactive: false }));
+            fillColor: COL[k], fillOpacity: 0.1, interactive: false }));
         }
       }
     }
