@@ -49,30 +49,41 @@ ROAD_CLASSES = (
 )
 
 
+def _unsigned(values: np.ndarray) -> np.ndarray:
+    """``values`` as unsigned integers, 32-bit when they fit (half the memory traffic)."""
+    v = np.asarray(values).ravel()
+    if v.dtype != np.uint32 and (not len(v) or int(v.max()) < 2**32):
+        return v.astype(np.uint32)
+    return v.astype(np.uint64) if v.dtype != np.uint32 else v
+
+
 def varint_sizes(values: np.ndarray) -> np.ndarray:
     """The number of bytes of each value as a varint."""
-    v = np.asarray(values, dtype=np.uint64).ravel()
+    v = _unsigned(values)
     nbytes = np.ones(len(v), dtype=np.int64)
-    rest = v >> np.uint64(7)
-    while rest.any():
-        nbytes += rest > 0
-        rest >>= np.uint64(7)
+    for b in range(1, 10):
+        more = v >= (1 << (7 * b))
+        if not more.any():
+            break
+        nbytes += more
     return nbytes
 
 
-def varint(values: np.ndarray) -> bytes:
-    """Non-negative integers as unsigned LEB128 (7 bits a byte, high bit = more)."""
-    v = np.asarray(values, dtype=np.uint64).ravel()
+def varint(values: np.ndarray, sizes: np.ndarray | None = None) -> bytes:
+    """Non-negative integers as unsigned LEB128 (7 bits a byte, high bit = more);
+    ``sizes``: their :func:`varint_sizes` when the caller has them."""
+    v = _unsigned(values)
     if not len(v):
         return b""
-    nbytes = varint_sizes(v)
+    nbytes = varint_sizes(v) if sizes is None else sizes
     start = np.cumsum(nbytes) - nbytes
     out = np.zeros(int(nbytes.sum()), dtype=np.uint8)
+    one = v.dtype.type
     for b in range(int(nbytes.max())):
-        has = nbytes > b
-        chunk = (v[has] >> np.uint64(7 * b)) & np.uint64(0x7F)
-        more = (nbytes[has] > b + 1).astype(np.uint64) << np.uint64(7)
-        out[start[has] + b] = (chunk | more).astype(np.uint8)
+        has = nbytes > b if b else slice(None)
+        chunk = ((v[has] >> one(7 * b)) & one(0x7F)).astype(np.uint8)
+        more = (nbytes[has] > b + 1).astype(np.uint8) << np.uint8(7)
+        out[start[has] + b] = chunk | more
     return out.tobytes()
 
 
@@ -186,8 +197,9 @@ def coverage_stream(
         prev[both.indptr[:-1][counts > 0]] = -1
     codes = ((p - prev - 1) * k_n + (both.data.astype(np.int64) - 1)).astype(np.uint64)
     row = np.repeat(np.arange(len(counts)), counts)
-    sizes = np.bincount(row, weights=varint_sizes(codes), minlength=len(counts)).astype(np.int64)
-    return varint(codes), counts, sizes
+    each = varint_sizes(codes)
+    sizes = np.bincount(row, weights=each, minlength=len(counts)).astype(np.int64)
+    return varint(codes, each), counts, sizes
 
 
 def display_tolerance_m(bounds_m: Sequence[float]) -> float:

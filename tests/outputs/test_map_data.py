@@ -19,6 +19,12 @@ def test_varints_round_trip(values):
     assert unvarint(map_data.varint(np.array(values, dtype=np.uint64))) == values
 
 
+def test_varints_at_the_width_boundaries():
+    values = [0, 127, 128, 2**28 - 1, 2**28, 2**31 + 5, 2**32 - 1, 2**32, 2**63 + 1]
+    for chunk in (values[:7], values):  # 32-bit and 64-bit paths
+        assert unvarint(map_data.varint(np.array(chunk, dtype=np.uint64))) == chunk
+
+
 @given(st.lists(st.integers(min_value=-(2**30), max_value=2**30), max_size=50))
 def test_zigzag_is_a_bijection_onto_the_naturals(values):
     z = map_data.zigzag(np.array(values, dtype=np.int64)).astype(np.int64)
