@@ -275,7 +275,9 @@ RENDERED = """(function () {
 
 TOGGLE = """(function () {
   var ids = window.planner.sites().slice(0, 200), t0 = performance.now();
-  ids.forEach(function (id) { window.planner.toggleSite(id); window.planner.coverage(); });
+  ids.forEach(function (id) {
+    window.planner.toggleSite(id); window.planner.coverage(); window.planner.redraw();
+  });
   return (performance.now() - t0) / ids.length;
 })()"""
 
@@ -332,7 +334,7 @@ def run_case(base, summary, case: Case, work: Path, browser: bool, basemap: str)
     print(f"  first render {page_ms / 1000:.2f} s; empty Leaflet page {ref_ms / 1000:.2f} s; "
           f"ratio {page_ms / ref_ms:.1f}{target}")  # fmt: skip
     if toggle is not None:
-        print(f"  toggle one site and read its figures: {toggle:.2f} ms (target < 100 ms)")
+        print(f"  toggle one site, its figures, the hotspots redrawn: {toggle:.2f} ms (< 100 ms)")
     elif case.name == "20k":
         print("  toggle: no what-if API on the page")
 

@@ -447,6 +447,7 @@
       return areaGroups.map(function (g) { return g.getLayers().length; });
     };
     api.map = map;
+    api.redraw = function () { dots.draw(); };  // the hotspots now, not at the next frame
     api.readyMs = performance.now();
     api.ready = true;
     document.documentElement.setAttribute('data-planner-ready', '1');
