@@ -16,8 +16,20 @@ import numpy as np
 #: Languages with a label table.
 LANGUAGES = ("en", "zh")
 
-#: Fill colours of the thresholds, nearest first (map circles, report bars and curves).
-THRESHOLD_COLOURS = ("#1a9850", "#fee08b", "#fc8d59", "#d73027", "#7b3294")
+#: Colours of the thresholds, nearest first (map circles, areas and hotspots, report bars
+#: and curves): indigo, sky blue, wine (Paul Tol's and Okabe–Ito's colour-blind-safe sets),
+#: then bluish green and orange. With the vermillion of blind hotspots and the black of
+#: suggested sites, every pair stays at least 30 CIELAB units apart under simulated
+#: deuteranopia, protanopia and tritanopia (Machado et al. 2009), and each threshold colour
+#: at least 36 from the map's grey background.
+THRESHOLD_COLOURS = ("#332288", "#56B4E9", "#882255", "#009E73", "#E69F00")
+#: Hotspots beyond every circle (Okabe–Ito vermillion: nothing else on the map is red).
+BLIND_COLOUR = "#D55E00"
+#: Suggested sites (black, numbered in white, ringed in yellow).
+SUGGESTED_COLOUR = "#000000"
+#: Station grades, best first: a dark-to-light sequence of one hue (ColorBrewer Greys-like
+#: in brown, apart from the thresholds' blues, greens and purples), "-" in mid grey.
+GRADE_COLOURS = {"A": "#3f2a14", "B": "#7f5a2e", "C": "#b8905c", "D": "#e6cfa3", "-": "#9e9e9e"}
 
 #: Labels of the map (layer names, popups, tooltips, legend).
 MAP_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -219,9 +231,66 @@ GRADE_RULE_ZH = (
 )
 
 
+#: Labels of the map page's panel, states and what-if figures (with :data:`MAP_LABELS`).
+MAP_PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "page_title": "Service circles: map",
+        "within": "within {m} min",
+        "candidates": "candidates (what-if)",
+        "today": "Today",
+        "with": "With the suggested sites",
+        "custom": "Your choice of sites",
+        "legend": "Legend",
+        "whatif": "What if",
+        "sites": "Sites (click to switch on or off)",
+        "filter": "find a site by name or id",
+        "goal": "goal",
+        "share_of_demand": "share of demand",
+        "met": "met",
+        "not_met": "not met",
+        "blind_demand": "demand beyond",
+        "roads_fallback": "Map tiles unavailable: roads drawn from the network",
+        "active": "sites on",
+        "on": "on",
+        "off": "off",
+        "id": "id",
+        "more": "more: type to find",
+    },
+    "zh": {
+        "page_title": "服务圈地图",
+        "within": "{m}分钟内",
+        "candidates": "候选站址（假设分析）",
+        "today": "现状",
+        "with": "加上建议新址",
+        "custom": "自选站点",
+        "legend": "图例",
+        "whatif": "假设分析",
+        "sites": "站点（点击开启或关闭）",
+        "filter": "按名称或编号查找站点",
+        "goal": "目标",
+        "share_of_demand": "需求覆盖率",
+        "met": "达标",
+        "not_met": "未达标",
+        "blind_demand": "未覆盖需求",
+        "roads_fallback": "底图瓦片无法加载：已改为显示路网",
+        "active": "开启站点数",
+        "on": "开",
+        "off": "关",
+        "id": "编号",
+        "more": "更多：请输入查找",
+    },
+}
+
+
 def map_labels(lang: str) -> Mapping[str, str]:
     """The map's label table for ``lang`` (``"en"`` or ``"zh"``; English otherwise)."""
     return MAP_LABELS.get(lang, MAP_LABELS["en"])
+
+
+def map_page_labels(lang: str) -> Mapping[str, str]:
+    """Every label of the map page: :data:`MAP_LABELS` and :data:`MAP_PAGE_LABELS`."""
+    key = lang if lang in MAP_LABELS else "en"
+    return {**MAP_LABELS[key], **MAP_PAGE_LABELS[key]}
 
 
 def report_labels(lang: str) -> Mapping[str, str]:

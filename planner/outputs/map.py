@@ -1,71 +1,107 @@
-"""The folium map a planner opens in a browser, drawn layer by layer: the basemap, the
-service circles, the service areas, the hotspots, the existing stations, the suggested sites
-and the legend.
+"""The map a planner opens in a browser: one self-contained page, Leaflet and the page's own
+script (``assets/map.js``) inlined, the plan's data embedded as JSON, nothing from a CDN.
 
-The map reads the plan's frames (points and polygons) and, for the figures it states (mode,
-speeds, thresholds), the typed :class:`~planner.outputs.summary.PlanSummary`. Every user
-string (names, ids, categories) is HTML-escaped before it reaches a popup, tooltip or the
-legend. The map credits OpenStreetMap.
+The page draws the hotspots as one canvas layer (a grid of cells when many are in view),
+the existing stations, the suggested sites and, as what-if data, every candidate; service
+circles and filled service areas for two states, "today" and "with the suggested sites";
+the roads of the network (always with ``basemap="none"``, and as soon as a tile fails to
+load otherwise, so the page still works offline); and a panel with the legend and the
+what-if figures. Embedded with the page is the sparse coverage of every site, so switching
+a station off or a candidate on updates coverage, goals and blind-spot demand at once, in
+the browser, without a server (see :mod:`planner.outputs.map_data` for the packing).
+
+User strings (names, ids, categories) reach the page in two ways only: HTML-escaped in the
+legend, or inside the JSON data block, where ``<``, ``>``, ``&``, U+2028 and U+2029 are
+``\\u`` escapes (so no ``</script>`` or ``<!--`` can close it), and the script writes them
+as text nodes, never as markup.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 
-import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import shapely
-from branca.element import Element
 
 from ..core.crs import WGS84, wgs84_to_gcj02
 from ..core.units import minutes_text
 from ..plan.result import Plan
+from . import map_data, map_page, tables
 from . import summary as summary_mod
-from . import tables
-from .i18n import THRESHOLD_COLOURS, figure, map_labels
+from .i18n import (
+    BLIND_COLOUR,
+    GRADE_COLOURS,
+    SUGGESTED_COLOUR,
+    figure,
+    map_page_labels,
+)
 from .i18n import escape as _e
-from .summary import Parameters, PlanSummary
+from .summary import PlanSummary
 
-#: Marker colours of the station grades.
-GRADE_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fc8d59", "D": "#d73027", "-": "#888888"}
 #: Map backgrounds: OpenStreetMap tiles, Amap tiles (GCJ-02), or none (offline).
 BASEMAPS = ("osm", "amap", "none")
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 AMAP_TILES = (
     "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
     "&x={x}&y={y}&z={z}"
 )
+AMAP_CREDIT = "© 高德地图 AutoNavi"
+#: Hotspot names are embedded (for their popups) up to this many hotspots.
+HOTSPOT_NAMES_MAX = 20_000
+#: With more hotspots than this in view, the page draws them as a grid of cells (coloured by
+#: the service most of each cell's demand gets, outlined when some of it is beyond every
+#: circle); zooming in shows the points.
+GRID_ABOVE = 4_000
+#: Candidates are drawn (as small canvas circles) at first up to this many; above it their
+#: layer starts switched off (the list and the layer control still reach every one).
+CANDIDATES_SHOWN_MAX = 300
+
+
+class TravelTimes(Protocol):
+    """What the map reads of a plan's travel times: a sparse ``sources × hotspots`` matrix
+    of seconds and the ids of its rows and columns."""
+
+    @property
+    def seconds(self) -> Any: ...
+    @property
+    def source_ids(self) -> Any: ...
+    @property
+    def target_ids(self) -> Any: ...
 
 
 @dataclass(frozen=True)
 class MapFrames:
-    """The frames the map draws.
+    """What the map draws.
 
     Attributes
     ----------
     hotspots
-        Points with ``id``, ``name``, ``weight`` and ``covered_<label>`` per threshold.
+        Points with ``id``, ``name`` and ``weight``.
     stations
         Station points with their scores (``grade``, ``demand_<label>``, ...).
     recommended
         Suggested sites with ``rank`` and ``demand_added_<label>``,
         ``cumulative_share_<label>`` per threshold.
     isochrones
-        Circles (polygons) with ``minutes``, ``station_id`` and ``kind``.
+        Circles (polygons) with ``minutes``, ``station_id`` and ``kind``
+        (``existing`` / ``suggested``).
     service_areas
         One polygon per threshold (``minutes``): the union of the existing stations' circles.
     roads
-        Road lines, drawn only on the offline map (``basemap="none"``).
+        Road lines, drawn underneath on the offline map and when tiles fail.
+    candidates
+        Every candidate considered (points with ``id``, ``name``): the what-if sites.
+    station_times, candidate_times
+        Travel times of the stations and candidates to the hotspots (matched by id); without
+        them no hotspot counts as covered.
 
-    Any CRS; :meth:`on_basemap` brings them to the map's.
+    Any CRS; the page is drawn in WGS-84 (shifted to GCJ-02 on Amap's tiles).
     """
 
     hotspots: gpd.GeoDataFrame
@@ -74,51 +110,30 @@ class MapFrames:
     isochrones: gpd.GeoDataFrame
     service_areas: gpd.GeoDataFrame
     roads: gpd.GeoDataFrame | None = None
+    candidates: gpd.GeoDataFrame | None = None
+    station_times: TravelTimes | None = None
+    candidate_times: TravelTimes | None = None
 
     @classmethod
-    def of(cls, plan: Plan, *, roads: bool = False) -> MapFrames:
-        """The frames of ``plan``; with ``roads``, its road lines too."""
+    def of(cls, plan: Plan, *, roads: bool = True) -> MapFrames:
+        """The frames of ``plan``; with ``roads``, its road lines too (main classes only on
+        a large network, see :func:`planner.outputs.map_data.road_lines`)."""
+        road_frame = None
+        if roads:
+            seg = plan.network.segments
+            tol = map_data.display_tolerance_m(seg.total_bounds) if len(seg) else 1.0
+            road_frame = map_data.road_lines(seg, tol).to_crs(WGS84)
         return cls(
             hotspots=plan.hotspots,
             stations=tables.stations_with_scores(plan),
             recommended=plan.recommended,
             isochrones=plan.isochrones,
             service_areas=plan.service_areas,
-            roads=tables.road_lines(plan) if roads else None,
+            roads=road_frame,
+            candidates=plan.candidates,
+            station_times=plan.station_times,
+            candidate_times=plan.candidate_times,
         )
-
-    def on_basemap(self, basemap: str) -> MapFrames:
-        """The frames in WGS-84, shifted to GCJ-02 for Amap's tiles (``basemap="amap"``)."""
-        shift: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] = (
-            _to_gcj02 if basemap == "amap" else (lambda f: f)
-        )
-
-        def drawn(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-            return shift(frame.to_crs(WGS84)) if len(frame) else frame
-
-        return MapFrames(
-            hotspots=shift(self.hotspots.to_crs(WGS84)),
-            stations=drawn(self.stations),
-            recommended=drawn(self.recommended),
-            isochrones=drawn(self.isochrones),
-            service_areas=drawn(self.service_areas),
-            roads=None if self.roads is None else self.roads.to_crs(WGS84),
-        )
-
-
-@dataclass(frozen=True)
-class _Style:
-    """What every layer shares: the labels, the threshold labels and their colours."""
-
-    lab: Mapping[str, str]
-    labels: tuple[str, ...]
-    colours: Mapping[str, str]
-
-    @classmethod
-    def of(cls, minutes: Sequence[float], lang: str) -> _Style:
-        labels = tuple(minutes_text(t) for t in minutes)
-        colours = {lb: THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)] for i, lb in enumerate(labels)}
-        return cls(map_labels(lang), labels, colours)
 
 
 def map_html(
@@ -127,317 +142,264 @@ def map_html(
     """The map page of a plan (see :func:`plan_map`); ``summary``: the plan's summary when
     the caller has it already (built here otherwise)."""
     s = summary if summary is not None else summary_mod.build(plan)
-    return plan_map(MapFrames.of(plan, roads=basemap == "none"), s, lang=lang, basemap=basemap)
+    return plan_map(MapFrames.of(plan), s, lang=lang, basemap=basemap)
 
 
 def plan_map(
     frames: MapFrames, summary: PlanSummary, *, lang: str = "en", basemap: str = "osm"
 ) -> str:
-    """Render the plan as a standalone HTML page (folium) and return it.
+    """Render the plan as one standalone HTML page and return it.
 
     Parameters
     ----------
     frames
         What to draw (see :class:`MapFrames`).
     summary
-        The plan's summary: the thresholds, the mode and its speeds.
+        The plan's summary: the thresholds, goals, mode and speeds, and the figures of both
+        states.
     lang
         ``"en"`` or ``"zh"``: the language of the labels.
     basemap
         ``"osm"`` (OpenStreetMap tiles), ``"amap"`` (Amap/Gaode tiles, which are in
-        GCJ-02: every overlay is shifted to GCJ-02 to sit on them) or ``"none"``: no tiles and
-        no CDN; Leaflet is inlined and ``frames.roads`` are drawn instead, so the file opens
-        with no network at all.
+        GCJ-02: every overlay is shifted to GCJ-02 to sit on them) or ``"none"`` (no
+        tiles: the roads drawn from the network). Leaflet is inlined in every case; the
+        tiles are the only thing the page fetches, and when they fail it draws the roads.
     """
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {BASEMAPS}")
-    style = _Style.of(summary.parameters.minutes, lang)
-    drawn = frames.on_basemap(basemap)
-    minx, miny, maxx, maxy = drawn.hotspots.total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, control_scale=True)
-    _basemap(m, basemap, drawn.roads, style)
-    _circles(m, drawn.isochrones, style)
-    _service_areas(m, drawn.service_areas, style)
-    _hotspots(m, drawn.hotspots, style)
-    _stations(m, drawn.stations, style)
-    _suggested_sites(m, drawn.recommended, style)
-    folium.LayerControl(collapsed=False).add_to(m)
-    _legend(m, summary.parameters, lang, style)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
-    page = _stable_ids(m.get_root(), m.get_root().render())
-    return _offline_page(page) if basemap == "none" else page
+    minutes = tuple(float(m) for m in summary.parameters.minutes)
+    data = _page_data(frames, summary, minutes, lang, basemap)
+    legend = map_page.legend(summary.parameters, lang, [minutes_text(m) for m in minutes])
+    return map_page.page(data, legend, lang)
 
 
-def _rows(frame: pd.DataFrame) -> Iterator[SimpleNamespace]:
-    """The rows of ``frame`` with their columns as attributes, whatever the names (a column
-    of a fractional threshold such as ``demand_added_7.5`` too, which ``itertuples`` drops)."""
-    for record in frame.to_dict(orient="records"):
-        yield SimpleNamespace(**{str(k): v for k, v in record.items()})
+# --------------------------------------------------------------------------- data
 
 
-def _stable_ids(root: Element, page: str) -> str:
-    """The page with folium's random element ids replaced by ids numbered in order of
-    appearance, so the same plan always gives the same page, byte for byte."""
-    ids: set[str] = set()
-    stack = [root]
-    while stack:
-        element = stack.pop()
-        if element._id in ids:
+def _page_data(
+    frames: MapFrames, summary: PlanSummary, minutes: tuple[float, ...], lang: str, basemap: str
+) -> dict[str, Any]:
+    """The JSON the page's script reads (numbers in the compressed blob)."""
+    shift = _shifter(basemap)
+    hs = frames.hotspots.to_crs(WGS84) if len(frames.hotspots) else frames.hotspots
+    lonlat = shift(np.column_stack([hs.geometry.x, hs.geometry.y]).reshape(-1, 2))
+    order = map_data.spatial_order(lonlat)
+    blob = map_data.Blob()
+    blob.add("hxy", map_data.points_stream(lonlat[order]))
+    wbytes, wkind = map_data.weights_stream(hs["weight"].to_numpy(dtype=float)[order])
+    blob.add("hw", wbytes)
+    sites = _sites(frames, shift)
+    page_ids = pd.Index(hs["id"].to_numpy()[order])
+    blob.add("cov", _coverage(frames, sites, page_ids, minutes, blob))
+    circles, areas = _shapes(frames, sites, minutes, shift, blob)
+    if frames.roads is not None and len(frames.roads):
+        blob.add_shapes("roads", _shifted(frames.roads.to_crs(WGS84), shift))
+    else:
+        blob.add_shapes("roads", [])
+    names = None
+    if len(hs) <= HOTSPOT_NAMES_MAX:
+        raw = hs["name"] if "name" in hs.columns else hs["id"]
+        label = [
+            str(n) if isinstance(n, str) and n else str(i)
+            for n, i in zip(raw, hs["id"], strict=True)
+        ]
+        names = [label[i] for i in order]
+    cov = summary.coverage_existing
+    return {
+        "lang": lang,
+        "basemap": basemap,
+        "tiles": {"osm": OSM_TILES, "amap": AMAP_TILES}.get(basemap),
+        "credit": _e(AMAP_CREDIT if basemap == "amap" else map_page_labels(lang)["credit"]),
+        "labels": [minutes_text(m) for m in minutes],
+        "targets": [g.target for g in cov.goals] if cov.goals else [],
+        "colours": {
+            "thresholds": map_page.colours(len(minutes)),
+            "blind": BLIND_COLOUR,
+            "suggested": SUGGESTED_COLOUR,
+            "grades": GRADE_COLOURS,
+        },
+        "lab": dict(map_page_labels(lang)),
+        "hotspots": {"n": len(hs), "weights": wkind, "names": names},
+        "sites": sites,
+        "circles": circles,
+        "areas": areas,
+        "figures": {
+            "today": {k: c.share for k, c in cov.covered.items()},
+            "with": dict(summary.coverage_after_recommended),
+        },
+        "grid_above": GRID_ABOVE,
+        "candidates_shown": len(sites["id"]) - sites["kind"].count("e") <= CANDIDATES_SHOWN_MAX,
+        "parts": blob.parts,
+        "blob": blob.payload(),
+    }
+
+
+def _sites(frames: MapFrames, shift: Callable[[np.ndarray], np.ndarray]) -> dict[str, Any]:
+    """Every site, existing stations first: id, name, kind (``e`` existing, ``s`` suggested,
+    ``c`` candidate), coordinates, the grade or rank on its marker, popup rows."""
+    st = frames.stations.to_crs(WGS84) if len(frames.stations) else frames.stations
+    cand = frames.candidates if frames.candidates is not None else frames.recommended
+    cand = cand.to_crs(WGS84) if len(cand) else cand
+    rec = frames.recommended.set_index(frames.recommended["id"].astype(str))
+    known = set(cand["id"].astype(str))
+    extra = rec.loc[[i for i in rec.index if i not in known]].reset_index(drop=True)
+    cand = pd.concat([cand, extra.to_crs(WGS84)], ignore_index=True) if len(extra) else cand
+    ids = [str(i) for i in st["id"]] + [str(i) for i in cand["id"]]
+    kinds = "e" * len(st) + "".join("s" if i in rec.index else "c" for i in cand["id"].astype(str))
+    lonlat = np.vstack(
+        [shift(np.column_stack([f.geometry.x, f.geometry.y]).reshape(-1, 2)) for f in (st, cand)]
+    )
+    info: dict[str, list[list[str]]] = {}
+    mark = []
+    for i, row in enumerate(st.to_dict(orient="records")):
+        grade = str(row.get("grade") or "-")
+        mark.append(grade)
+        info[str(i)] = [[k, figure(v)] for k, v in _station_rows(row, grade)]
+    for j, cid in enumerate(cand["id"].astype(str)):
+        if cid in rec.index:
+            row = rec.loc[cid].to_dict()
+            mark.append(str(int(row["rank"])))
+            info[str(len(st) + j)] = [[k, figure(v)] for k, v in _site_rows(row)]
+        else:
+            mark.append("")
+    names = [str(n) if isinstance(n, str) else "" for n in list(st["name"]) + list(cand["name"])]
+    return {
+        "id": ids, "name": names, "kind": kinds, "mark": mark, "info": info,
+        "lon": np.round(lonlat[:, 0], 6).tolist(), "lat": np.round(lonlat[:, 1], 6).tolist(),
+        "category": [str(c) if isinstance(c, str) else "" for c in cand.get(
+            "category", pd.Series([""] * len(cand)))],
+    }  # fmt: skip
+
+
+def _coverage(
+    frames: MapFrames, sites: Mapping[str, Any], page_ids: pd.Index, minutes: Sequence[float],
+    blob: map_data.Blob,
+) -> bytes:  # fmt: skip
+    """The coverage stream of every site in page order (see ``map_data.coverage_stream``);
+    the pair counts per site go into the blob as ``covn``, their bytes as ``covb``."""
+    ids = sites["id"]
+    n_st = sites["kind"].count("e")
+    matrices, columns = [], []
+    for times, group in ((frames.station_times, ids[:n_st]), (frames.candidate_times, ids[n_st:])):
+        if times is None or not len(group):
+            matrices.append(sp.csr_matrix((len(group), len(page_ids))))
+            columns.append(np.arange(len(page_ids)))
             continue
-        ids.add(element._id)
-        stack.extend(element._children.values())
-        # popups hold their header, html and script as attributes, not as children
-        stack.extend(v for v in vars(element).values() if isinstance(v, Element))
-    seen: dict[str, str] = {}
-
-    def stable(match: re.Match[str]) -> str:
-        old = match.group(0)
-        if old not in ids:
-            return old
-        if old not in seen:
-            seen[old] = hashlib.sha256(f"planner-map-{len(seen)}".encode()).hexdigest()[:32]
-        return seen[old]
-
-    return re.sub(r"[0-9a-f]{32}", stable, page)
+        m = times.seconds.tocsr()
+        row = map_data.page_positions(pd.Index([str(s) for s in times.source_ids]), group)
+        padded = sp.vstack([m, sp.csr_matrix((1, m.shape[1]))]).tocsr()
+        matrices.append(padded[np.where(row < 0, m.shape[0], row)])
+        columns.append(map_data.page_positions(page_ids, times.target_ids))
+    thresholds_s = [float(m) * 60.0 for m in minutes]
+    stream, counts, sizes = map_data.coverage_stream(matrices, columns, thresholds_s)
+    blob.add("covn", map_data.varint(counts.astype(np.uint64)))
+    blob.add("covb", map_data.varint(sizes.astype(np.uint64)))
+    return stream
 
 
-# --------------------------------------------------------------------------- layers
+def _shapes(
+    frames: MapFrames,
+    sites: Mapping[str, Any],
+    minutes: Sequence[float],
+    shift: Callable[[np.ndarray], np.ndarray],
+    blob: map_data.Blob,
+) -> tuple[list[int], dict[str, int]]:
+    """Circles per site and filled service areas per state, simplified for display and
+    still nested. Returns the site of each group of circles and the count per state."""
+    labels = [minutes_text(m) for m in minutes]
+    iso = frames.isochrones
+    metric = _metric_crs(frames)
+    iso_m = iso.to_crs(metric) if len(iso) else iso
+    tol = map_data.display_tolerance_m(
+        frames.hotspots.to_crs(metric).total_bounds if len(frames.hotspots) else (0, 0, 0, 0)
+    )
+    position = {(k, i): n for n, (i, k) in enumerate(zip(sites["id"], sites["kind"], strict=True))}
+    circle_sites: list[int] = []
+    circle_geoms: list[object] = []
+    suggested: dict[str, list[object]] = {lb: [] for lb in labels}
+    for (sid, kind), group in iso_m.groupby(["station_id", "kind"], sort=False) if len(iso) else []:
+        by = {minutes_text(m): g for m, g in zip(group["minutes"], group.geometry, strict=True)}
+        nested = map_data.nested_simplify([by.get(lb) for lb in labels], tol)
+        site = position.get(("e", str(sid)) if kind == "existing" else ("s", str(sid)))
+        if site is None:
+            continue
+        circle_sites.append(site)
+        circle_geoms.extend(nested)
+        if kind == "suggested":
+            for lb in labels:
+                suggested[lb].extend(g for g in [by.get(lb)] if g is not None)
+    areas = frames.service_areas
+    areas_m = areas.to_crs(metric) if len(areas) else areas
+    today = {
+        minutes_text(m): g
+        for m, g in zip(areas_m.get("minutes", []), areas_m.geometry, strict=True)
+    }
+    with_new = [shapely.union_all([g for g in [today.get(lb), *suggested[lb]] if g is not None])
+                for lb in labels]  # fmt: skip
+    states = {
+        "today": map_data.nested_simplify([today.get(lb) for lb in labels], tol),
+        "with": map_data.nested_simplify(with_new, tol),
+    }
+    back = gpd.GeoSeries(circle_geoms + states["today"] + states["with"], crs=metric).to_crs(WGS84)
+    shapes = _shifted(gpd.GeoDataFrame(geometry=back), shift)
+    n_c = len(circle_geoms)
+    blob.add_shapes("circles", shapes[:n_c])
+    blob.add_shapes("areas", shapes[n_c:])
+    return circle_sites, {"today": len(labels), "with": len(labels)}
 
 
-def _basemap(m: folium.Map, basemap: str, roads: gpd.GeoDataFrame | None, style: _Style) -> None:
-    """The background: tiles, or the roads on the offline map."""
-    if basemap == "osm":
-        folium.TileLayer("OpenStreetMap", attr=style.lab["credit"], name="OpenStreetMap").add_to(m)
-    elif basemap == "amap":
-        folium.TileLayer(
-            AMAP_TILES, attr="© 高德地图 AutoNavi", name="高德地图 Amap", subdomains="1234"
-        ).add_to(m)
-    elif roads is not None and len(roads):
-        folium.GeoJson(
-            roads.geometry.union_all().__geo_interface__,
-            name=style.lab["roads"],
-            style_function=lambda _f: {"color": "#9a9a9a", "weight": 1, "opacity": 0.8},
-            interactive=False,
-        ).add_to(m)
+def _metric_crs(frames: MapFrames) -> Any:
+    """A metric CRS for simplifying: the hotspots' UTM zone (WGS-84 without hotspots)."""
+    hs = frames.hotspots
+    if not len(hs):
+        return WGS84
+    return hs.to_crs(WGS84).estimate_utm_crs()
 
 
-def _circles(m: folium.Map, iso: gpd.GeoDataFrame, style: _Style) -> None:
-    """One layer per threshold, the largest first; only the nearest one shown at first."""
-    lab = style.lab
-    for lb in reversed(style.labels):
-        group = folium.FeatureGroup(name=lab["circle"].format(m=lb), show=lb == style.labels[0])
-        rows = iso.loc[iso["minutes"].map(minutes_text) == lb] if len(iso) else iso
-        for row in _rows(rows):
-            if row.geometry is None or row.geometry.is_empty:
-                continue
-            kind = lab["suggested"] if getattr(row, "kind", "") == "suggested" else lab["stations"]
-            folium.GeoJson(
-                row.geometry.__geo_interface__,
-                style_function=lambda _f, c=style.colours[lb]: {
-                    "color": c,
-                    "weight": 1,
-                    "fillColor": c,
-                    "fillOpacity": 0.18,
-                },
-                tooltip=folium.Tooltip(
-                    _e(f"{kind} {row.station_id}: " + lab["circle"].format(m=lb))
-                ),
-            ).add_to(group)
-        group.add_to(m)
-
-
-def _service_areas(m: folium.Map, areas: gpd.GeoDataFrame, style: _Style) -> None:
-    """One hidden layer per threshold: the area within it of some existing station."""
-    for row in _rows(areas):
-        lb = minutes_text(row.minutes)
-        group = folium.FeatureGroup(name=style.lab["area"].format(m=lb), show=False)
-        colour = style.colours.get(lb, "#555")
-        folium.GeoJson(
-            row.geometry.__geo_interface__,
-            style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillOpacity": 0.05},
-            tooltip=folium.Tooltip(_e(style.lab["area"].format(m=lb))),
-        ).add_to(group)
-        group.add_to(m)
-
-
-def _hotspots(m: folium.Map, hs: gpd.GeoDataFrame, style: _Style) -> None:
-    """A dot per hotspot, sized by its weight: blue within the nearest threshold, red
-    beyond it."""
-    lab, nearest = style.lab, style.labels[0]
-    first = f"covered_{nearest}"
-    group = folium.FeatureGroup(name=lab["hotspots"])
-    wmax = float(hs["weight"].max()) if len(hs) else 1.0
-    for row in _rows(hs):
-        covered = bool(getattr(row, first, False))
-        colour = "#2166ac" if covered else "#b2182b"
-        radius = 3 + 7 * np.sqrt(float(row.weight) / wmax) if wmax > 0 else 4
-        status = lab["covered"] if covered else lab["blind"].format(m=nearest)
-        folium.CircleMarker(
-            [row.geometry.y, row.geometry.x],
-            radius=float(radius),
-            color=colour,
-            weight=1,
-            fill=True,
-            fill_opacity=0.6,
-            tooltip=folium.Tooltip(
-                _e(f"{row.name or row.id} · {lab['weight']} {row.weight:g} · {status}")
-            ),
-        ).add_to(group)
-    group.add_to(m)
-
-
-def _stations(m: folium.Map, st: gpd.GeoDataFrame, style: _Style) -> None:
-    """A square per existing station, coloured and lettered by its grade."""
-    group = folium.FeatureGroup(name=style.lab["stations"])
-    for row in _rows(st):
-        grade = str(getattr(row, "grade", "-") or "-")
-        folium.Marker(
-            [row.geometry.y, row.geometry.x],
-            popup=_popup(str(row.name), _station_rows(row, grade, style)),
-            tooltip=folium.Tooltip(_e(f"{row.name} ({style.lab['grade']} {grade})")),
-            icon=_div_marker(
-                grade, GRADE_COLOURS.get(grade, "#555"), round_=False, cls="planner-station"
-            ),
-        ).add_to(group)
-    group.add_to(m)
-
-
-def _station_rows(row: Any, grade: str, style: _Style) -> list[tuple[str, object]]:
-    """The popup of a station: id, grade, venue, demand per threshold, road, unique."""
-    lab, nearest = style.lab, style.labels[0]
-    rows: list[tuple[str, object]] = [
-        ("id", row.id),
-        (lab["grade"], grade),
-        (lab["category"], getattr(row, "venue", getattr(row, "category", ""))),
-    ]
-    for lb in style.labels:
-        col = f"demand_{lb}"
-        if hasattr(row, col):
-            rows.append((lab["demand"].format(m=lb), figure(getattr(row, col))))
-    rows.append((lab["road"], getattr(row, "nearest_road", "")))
-    if hasattr(row, f"unique_{nearest}"):
-        rows.append((lab["unique"].format(m=nearest), figure(getattr(row, f"unique_{nearest}"))))
+def _station_rows(row: Mapping[str, Any], grade: str) -> list[tuple[str, object]]:
+    """The popup rows of a station (labels are keys the script translates)."""
+    rows: list[tuple[str, object]] = [("id", row["id"]), ("grade", grade)]
+    rows.append(("category", row.get("venue", row.get("category", "")) or ""))
+    rows += [(f"demand:{k[7:]}", v) for k, v in row.items() if str(k).startswith("demand_")]
+    rows.append(("road", row.get("nearest_road", "") or ""))
     return rows
 
 
-def _suggested_sites(m: folium.Map, rec: gpd.GeoDataFrame, style: _Style) -> None:
-    """A numbered round marker per suggested site, in rank order."""
-    group = folium.FeatureGroup(name=style.lab["suggested"])
-    for row in _rows(rec):
-        rank = int(row.rank)
-        folium.Marker(
-            [row.geometry.y, row.geometry.x],
-            icon=_div_marker(str(rank), "#d7301f", round_=True, cls="planner-site"),
-            popup=_popup(f"#{rank} {row.name}", _site_rows(row, style)),
-            tooltip=folium.Tooltip(_e(f"#{rank} {row.name}")),
-        ).add_to(group)
-    group.add_to(m)
-
-
-def _site_rows(row: Any, style: _Style) -> list[tuple[str, object]]:
-    """The popup of a suggested site: rank, id, venue, road, use of its capacity, and per
-    threshold the demand it adds and the share after it."""
-    lab = style.lab
-    rows: list[tuple[str, object]] = [
-        (lab["rank"], int(row.rank)),
-        ("id", row.id),
-        (lab["category"], getattr(row, "category", "")),
-        (lab["road"], getattr(row, "nearest_road", "")),
-    ]
-    if hasattr(row, "served_demand"):
-        rows.append((lab["served"], f"{row.served_demand:,.1f} / {row.capacity:,.1f}"))
-    for lb in style.labels:
-        rows.append((lab["added"].format(m=lb), figure(getattr(row, f"demand_added_{lb}"))))
-        rows.append((lab["share"].format(m=lb), figure(getattr(row, f"cumulative_share_{lb}"))))
+def _site_rows(row: Mapping[str, Any]) -> list[tuple[str, object]]:
+    """The popup rows of a suggested site: rank, id, venue, road, use of its capacity, what
+    it adds and the share after it per threshold."""
+    rows: list[tuple[str, object]] = [("rank", int(row["rank"])), ("id", row["id"])]
+    rows += [("category", row.get("category", "") or ""), ("road", row.get("nearest_road", ""))]
+    if "served_demand" in row:
+        rows.append(("served", f"{row['served_demand']:,.1f} / {row['capacity']:,.1f}"))
+    for k, v in row.items():
+        if str(k).startswith("demand_added_"):
+            rows.append((f"added:{k[13:]}", v))
+        elif str(k).startswith("cumulative_share_"):
+            rows.append((f"share:{k[17:]}", v))
     return rows
-
-
-def _legend(m: folium.Map, parameters: Parameters, lang: str, style: _Style) -> None:
-    """The fixed box at the bottom left: circles, hotspot colours, grades, the mode with
-    every class of its speed table (fastest first) and the credit."""
-    lab, labels = style.lab, style.labels
-    speeds = (
-        ", ".join(
-            f"{_e(k)} {v:g}"
-            for k, v in sorted(parameters.speeds_kph.items(), key=lambda kv: (-kv[1], kv[0]))
-        )
-        + f"; {_e(lab['oneway'])}: {_e(parameters.oneway)}"
-    )
-    swatches = "".join(
-        f"<div><span style='display:inline-block;width:12px;height:12px;"
-        f"background:{style.colours[lb]};opacity:.6;margin-right:4px'></span>"
-        f"{_e(lab['circle'].format(m=lb))}</div>"
-        for lb in labels
-    )
-    grades = " ".join(
-        f"<span style='background:{c};color:#fff;padding:0 4px;border-radius:3px'>{g}</span>"
-        for g, c in GRADE_COLOURS.items()
-    )
-    legend = (
-        "<div id='planner-legend' style='position:fixed;bottom:24px;left:12px;z-index:1000;"
-        "background:#fff;padding:8px 10px;border:1px solid #999;border-radius:4px;"
-        "font:12px sans-serif;max-width:300px'>"
-        f"<b>{_e(lab['title'])}</b>{swatches}"
-        f"<div><span style='color:#2166ac'>●</span> {_e(lab['covered'])} "
-        f"<span style='color:#b2182b'>●</span> {_e(lab['blind'].format(m=labels[0]))}</div>"
-        f"<div>{_e(lab['stations'])}: {grades}</div>"
-        f"<div>{_e(lab['mode'])}: {_e(parameters.mode)} — "
-        f"{_e(parameters.describe_mode(lang))}</div>"
-        f"<div style='color:#555'>{_e(lab['speeds'])}: {speeds}</div>"
-        f"<div style='color:#555'>{_e(lab['credit'])}</div></div>"
-    )
-    m.get_root().html.add_child(Element(legend))  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _popup(title: str, rows: Sequence[tuple[str, object]]) -> folium.Popup:
-    body = "".join(
-        f"<tr><th style='text-align:left'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows
-    )
-    return folium.Popup(f"<b>{_e(title)}</b><table>{body}</table>", max_width=320)
-
-
-def _div_marker(text: str, colour: str, *, round_: bool, cls: str) -> folium.DivIcon:
-    radius = "50%" if round_ else "4px"
-    return folium.DivIcon(
-        html=f"<div class='{cls}' style='background:{colour};color:#fff;border-radius:{radius};"
-        f"width:24px;height:24px;line-height:24px;text-align:center;font:bold 12px sans-serif;"
-        f"border:2px solid #fff;box-shadow:0 0 2px #000'>{_e(text)}</div>",
-        icon_size=(24, 24),
-        icon_anchor=(12, 12),
-    )
-
-
-def _to_gcj02(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Shift every geometry from WGS-84 to GCJ-02, to sit on Amap's GCJ-02 tiles."""
-    out = frame.copy()
+def _shifter(basemap: str) -> Callable[[np.ndarray], np.ndarray]:
+    """WGS-84 → GCJ-02 for Amap's tiles; unchanged otherwise."""
+    if basemap != "amap":
+        return lambda xy: xy
 
     def shift(xy: np.ndarray) -> np.ndarray:
+        if not len(xy):
+            return xy
         lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
         return np.column_stack([lon, lat])
 
-    out.geometry = shapely.transform(out.geometry.values, shift)
-    return out
+    return shift
 
 
-def _offline_page(page: str) -> str:
-    """Drop every external script and stylesheet and inline Leaflet (XStatic-Leaflet)."""
-    import xstatic.pkg.leaflet as xleaflet
-
-    base = Path(xleaflet.BASE_DIR)
-    css = (base / "leaflet.css").read_text(encoding="utf-8")
-    js = (base / "leaflet.js").read_text(encoding="utf-8")
-    page = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", page)
-    page = re.sub(r"<link[^>]+href=\"https?://[^\"]+\"[^>]*/?>", "", page)
-    # folium builds popups with jQuery's ``$(html)[0]``; this is all of jQuery it uses
-    shim = (
-        "window.$ = window.$ || function (markup) { var t = document.createElement("
-        "'template'); t.innerHTML = String(markup).trim(); return [t.content.firstChild]; };"
-    )
-    inline = f"<style>{css}</style>\n<script>{js}</script>\n<script>{shim}</script>\n"
-    return page.replace("<head>", "<head>\n" + inline, 1)
+def _shifted(frame: gpd.GeoDataFrame, shift: Callable[[np.ndarray], np.ndarray]) -> list[Any]:
+    """The geometries of a WGS-84 frame with ``shift`` applied to every coordinate."""
+    return list(shapely.transform(frame.geometry.values, shift))
 
 
 def notebook_view(page: str, *, height: int = 520) -> Any:

@@ -1,11 +1,10 @@
-"""The offline map as a person sees it: headless Chromium with the network cut off."""
+"""The map and the report as a person sees them: headless Chromium with every host
+unresolvable. The default page (OpenStreetMap tiles) still loads Leaflet, draws the roads
+from the network when its tiles fail, and shows every hostile name as text."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,28 +13,17 @@ from click.testing import CliRunner
 from planner import pipeline
 from planner.cli import main
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium not installed (make test installs Debian's chromium)"
-)
+from ..browser import SCREENSHOTS, chromium, console_errors, needs_chromium
+
+pytestmark = needs_chromium
 
 EVIL = "<img src=x onerror=alert(1)>"
 TRICKY = "Bar `${alert(2)}` \\ end"
 
 
-def _chromium(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """Chromium headless with every host unresolvable, so nothing can be fetched."""
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={profile}", "--host-resolver-rules=MAP * ~NOTFOUND",
-           "--enable-logging=stderr", "--v=0", "--virtual-time-budget=4000",
-           "--window-size=1200,900", *extra, page.as_uri()]  # fmt: skip
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-
-
 @pytest.fixture(scope="module")
-def offline_map(tmp_path_factory, helsinki_pbf):
+def default_map(tmp_path_factory, helsinki_pbf):
+    """A plan written by the CLI with the default basemap (OpenStreetMap tiles)."""
     d = tmp_path_factory.mktemp("browser")
     _, hs, st, cand = pipeline.demo_inputs(helsinki_pbf)
     st = st.copy()
@@ -48,53 +36,59 @@ def offline_map(tmp_path_factory, helsinki_pbf):
     res = CliRunner().invoke(main, [
         "plan", "--network", helsinki_pbf, "--hotspots", str(d / "hs.csv"), "--stations",
         str(d / "st.csv"), "--candidates", str(d / "cand.csv"), "--mode", "walk", "--add", "3",
-        "--basemap", "none", "--out", str(out), "--quiet"], catch_exceptions=False)  # fmt: skip
+        "--out", str(out), "--quiet"], catch_exceptions=False)  # fmt: skip
     assert res.exit_code == 0, res.output
     return out, len(hs), len(st)
 
 
-def test_offline_map_loads_without_network_or_errors(offline_map, tmp_path):
-    out, n_hot, n_st = offline_map
+def test_the_default_page_loads_offline_and_draws_the_roads(default_map, tmp_path):
+    out, _, n_st = default_map
     page = out / "map.html"
     html = page.read_text()
-    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)  # no CDN at all
-    dom = _chromium(page, tmp_path / "p1", "--dump-dom")
-    console = [ln for ln in dom.stderr.splitlines() if "CONSOLE" in ln]
-    assert not console, console
-    assert dom.stdout.count('class="planner-station"') == n_st  # rendered, not script text
-    assert dom.stdout.count('class="planner-site"') == 3
-    # hotspots are circle markers; the shown 8-minute layer adds polygons; roads one path more
-    paths = len(re.findall(r"<path[^>]*leaflet-interactive", dom.stdout))
-    assert paths >= n_hot + n_st
-    assert "leaflet-control-layers" in dom.stdout and "planner-legend" in dom.stdout
+    assert "tile.openstreetmap.org" in html  # tiles are the one thing it would fetch
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?://", html)  # no CDN at all
+    dom = chromium(page, tmp_path / "p1", "--dump-dom")
+    assert not console_errors(dom.stderr), console_errors(dom.stderr)
+    assert "leaflet-container" in dom.stdout  # Leaflet ran
+    assert 'data-planner-ready="1"' in dom.stdout
+    roads = re.search(r'data-planner-roads="(\d+)"', dom.stdout)
+    assert roads is not None and int(roads.group(1)) > 10  # drawn once the tiles failed
+    assert re.search(r"leaflet-pl-roads-pane[^>]*><canvas", dom.stdout)
+    assert "Map tiles unavailable" in dom.stdout
+    assert dom.stdout.count('class="planner-station') == n_st  # rendered, not script text
+    assert dom.stdout.count('class="planner-site') == 3
+    assert re.search(r'<canvas class="planner-dots', dom.stdout)  # the hotspots' one layer
+    assert "leaflet-control-layers" in dom.stdout and "planner-panel" in dom.stdout
+    assert 'value="today"' in dom.stdout and 'value="with"' in dom.stdout
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / "map_offline.png"
-    res = _chromium(page, tmp_path / "p2", f"--screenshot={shot}")
+    res = chromium(page, tmp_path / "p2", f"--screenshot={shot}")
     assert shot.exists() and shot.stat().st_size > 10_000, res.stderr[-500:]
 
 
-def test_user_strings_render_as_text_and_run_nothing(offline_map, tmp_path):
-    out, _, _ = offline_map
+def test_user_strings_render_as_text_and_run_nothing(default_map, tmp_path):
+    out, _, _ = default_map
     page = out / "map.html"
     html = page.read_text()
-    assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "${alert(2)}" not in html
-    dom = _chromium(page, tmp_path / "p3", "--dump-dom")
-    assert not [ln for ln in dom.stderr.splitlines() if "CONSOLE" in ln]
-    # no image element was created from the name, so its onerror cannot run
+    assert EVIL not in html and "\\u003cimg src=x onerror=alert(1)\\u003e" in html
+    assert "${alert(2)}" in html.split('id="planner-data"')[1]  # as JSON text, not a template
+    dom = chromium(page, tmp_path / "p3", "--dump-dom")
+    assert not console_errors(dom.stderr)
+    # the names reach the page as text (the site list) and no image was made of them
+    assert "&lt;img src=x onerror=alert(1)&gt;" in dom.stdout
     assert '<img src="x"' not in dom.stdout and "<img src=x" not in dom.stdout
 
 
-def test_report_shows_the_sites_and_their_certificate_as_text(offline_map, tmp_path):
-    out, _, n_st = offline_map
+def test_report_shows_the_sites_and_their_certificate_as_text(default_map, tmp_path):
+    out, _, n_st = default_map
     page = out / "report.html"
-    dom = _chromium(page, tmp_path / "p4", "--dump-dom")
-    assert not [ln for ln in dom.stderr.splitlines() if "CONSOLE" in ln]
+    dom = chromium(page, tmp_path / "p4", "--dump-dom")
+    assert not console_errors(dom.stderr)
     assert "<h2>Suggested sites</h2>" in dom.stdout
     assert re.search(r"(Within (&lt; )?[\d.]+% of optimal|Proven optimal) \(local\)", dom.stdout)
     assert dom.stdout.count('class="grade"') == n_st  # one graded row per station
     assert "&lt;img src=x onerror=alert(1)&gt;" in dom.stdout and '<img src="x"' not in dom.stdout
     shot = SCREENSHOTS / "report.png"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    res = _chromium(page, tmp_path / "p5", f"--screenshot={shot}")
+    res = chromium(page, tmp_path / "p5", f"--screenshot={shot}")
     assert shot.exists() and shot.stat().st_size > 10_000, res.stderr[-500:]
