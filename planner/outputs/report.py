@@ -10,15 +10,25 @@ HTML-escaped.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..core.units import gap_label, tol
-from .i18n import THRESHOLD_COLOURS, defined, grade_rule, html_lang, pct, report_labels
+from .i18n import (
+    THRESHOLD_COLOURS,
+    defined,
+    deliverable_labels,
+    grade_rule,
+    html_lang,
+    pct,
+    report_labels,
+)
 from .i18n import escape as _e
 from .summary import Optimizer, PlanSummary
+from .terms import CATEGORY_ZH, METHOD_ZH, MODE_ZH, ONEWAY_ZH, STATUS_ZH, term
 
 Labels = Mapping[str, str]
 
@@ -29,6 +39,17 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:
 text-align:right}td:first-child,th:first-child,.t{text-align:left}.grade{font-weight:bold;
 text-align:center}h2{margin-top:20px}.note{color:#555;font-size:12px}"""
 
+#: How the page prints (``report.pdf``): A4 margins, no table or figure cut by a page
+#: break, headings kept with what follows them, table heads repeated on each page.
+PRINT_STYLE = """@page{size:A4;margin:14mm 12mm}
+@media print{body{max-width:none;margin:0;font-size:11px}}
+table,figure,svg,img,.certificate{break-inside:avoid}h1,h2{break-after:avoid}
+thead{display:table-header-group}tr{break-inside:avoid}.sites th,.sites td{white-space:nowrap}
+.sites td:nth-child(3){white-space:normal}
+figure{margin:8px 0}figure img{max-width:100%;height:auto;border:1px solid #ccc}
+.legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;
+height:11px;margin-right:4px;vertical-align:-1px}"""
+
 
 def report_html(
     summary: PlanSummary,
@@ -37,6 +58,7 @@ def report_html(
     lang: str = "en",
     curve: pd.DataFrame | None = None,
     recommended: pd.DataFrame | None = None,
+    map_png: str | None = None,
 ) -> str:
     """A one-page HTML report of the district, the stations and their grades, the
     suggested sites with how far from optimal they can be, and (with a coverage curve) how
@@ -55,17 +77,24 @@ def report_html(
         The coverage curve (``rank`` and ``cumulative_share_<label>``; rank 0 = today);
         drawn when it has more than one row.
     recommended
-        The suggested sites (``rank``, ``name``, ``category``, ``nearest_road``,
-        ``demand_added_<label>``; ``served_demand`` and ``capacity`` with capacities).
+        The suggested sites (``rank``, ``id``, ``name``, ``category``, ``nearest_road``,
+        ``lon``, ``lat``, ``lon_gcj02``, ``lat_gcj02``, ``demand_added_<label>``;
+        ``served_demand`` and ``capacity`` with capacities).
+    map_png
+        A static map of the plan as a ``data:image/png`` URI
+        (:func:`planner.outputs.static_map.png_base64`), shown with its legend.
     """
     lab = report_labels(lang)
     labels = tuple(summary.coverage_existing.covered)
+    summary, recommended = _in_language(summary, recommended, lang)
     sections = [
         _head(lang, lab),
         _mode(summary, lang, lab),
         _district(summary, lab),
         _after(summary, lab),
         _suggested(summary, recommended, labels, lab),
+        _site_list(recommended, lang),
+        _static_map(map_png, summary, lang),
         _curve(curve, lab),
         _travel(summary, lab),
         _blind_spots(summary, lab),
@@ -87,7 +116,7 @@ def _head(lang: str, lab: Labels) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang(lang)}"><head><meta charset="utf-8">\n'
         f"<title>{_e(lab['title'])}</title>\n"
-        f"<style>{STYLE}</style></head>\n"
+        f"<style>{STYLE}\n{PRINT_STYLE}</style></head>\n"
         f"<body><h1>{_e(lab['title'])}</h1>"
     )
 
@@ -95,7 +124,13 @@ def _head(lang: str, lab: Labels) -> str:
 def _mode(s: PlanSummary, lang: str, lab: Labels) -> str:
     """The travel mode, in words."""
     p = s.parameters
-    return f"<p>{_e(lab['mode'])}: {_e(p.mode)} — {_e(p.describe_mode(lang))}</p>"
+    mode = term(p.mode, MODE_ZH, lang)
+    oneway = term(p.oneway, ONEWAY_ZH, lang)
+    words = deliverable_labels(lang)
+    return (
+        f"<p>{_e(lab['mode'])}: {_e(mode)} — {_e(p.describe_mode(lang))}; "
+        f"{_e(words['oneway'])}: {_e(oneway)}</p>"
+    )
 
 
 def _district(s: PlanSummary, lab: Labels) -> str:
@@ -264,6 +299,83 @@ def _areas(s: PlanSummary, lab: Labels) -> str:
     return (
         f"<h2>{_e(lab['areas'])}</h2><table><tr><th>{_e(lab['area'])}</th>"
         f"<th>{_e(lab['demand'])}</th>{head}</tr>{rows}</table>"
+    )
+
+
+# --------------------------------------------------------------------------- deliverables
+
+
+def _in_language(
+    s: PlanSummary, recommended: pd.DataFrame | None, lang: str
+) -> tuple[PlanSummary, pd.DataFrame | None]:
+    """The summary and the sites with the product's own words in ``lang``: the method of
+    the certificate, the area outside every polygon, the venue categories."""
+    if lang != "zh":
+        return s, recommended
+    if s.optimizer is not None:
+        method = str(term(s.optimizer.method, METHOD_ZH, lang))
+        s = replace(s, optimizer=replace(s.optimizer, method=method))
+    if s.areas:
+        areas = tuple({**a, "area": term(a["area"], STATUS_ZH, lang)} for a in s.areas)
+        s = replace(s, areas=areas)
+    if recommended is not None and "category" in recommended.columns:
+        recommended = pd.DataFrame(recommended).assign(
+            category=[term(c, CATEGORY_ZH, lang) for c in recommended["category"]]
+        )
+    return s, recommended
+
+
+def _coordinate(value: object) -> str:
+    number = defined(value)
+    return "–" if number is None else f"{number:.6f}"
+
+
+def _site_list(recommended: pd.DataFrame | None, lang: str) -> str:
+    """Where each suggested site is: id, name, venue type, nearest road, and its WGS-84
+    and GCJ-02 coordinates (empty without sites)."""
+    if recommended is None or not len(recommended):
+        return ""
+    w = deliverable_labels(lang)
+    heads = [w[k] for k in ("rank", "id", "name", "venue", "road")]
+    heads += [w["lon"], w["lat"], w["lon_gcj02"], w["lat_gcj02"]]
+    head = "".join(f"<th class='t'>{_e(h)}</th>" for h in heads[:5])
+    head += "".join(f"<th>{_e(h)}</th>" for h in heads[5:])
+    rows = "".join(
+        f"<tr><td>{int(r['rank'])}</td><td class='t site-id'>{_e(r.get('id', ''))}</td>"
+        f"<td class='t'>{_e(r.get('name', ''))}</td><td class='t'>{_e(r.get('category', ''))}"
+        f"</td><td class='t'>{_e(r.get('nearest_road', ''))}</td>"
+        + "".join(
+            f"<td>{_coordinate(r.get(k))}</td>" for k in ("lon", "lat", "lon_gcj02", "lat_gcj02")
+        )
+        + "</tr>"
+        for r in recommended.to_dict(orient="records")
+    )
+    return (
+        f"<h2>{_e(w['where'])}</h2><table class='sites'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table><p class='note'>{_e(w['coordinates'])}</p>"
+    )
+
+
+def _static_map(map_png: str | None, s: PlanSummary, lang: str) -> str:
+    """The static map of the plan with its legend (empty without a picture)."""
+    if not map_png:
+        return ""
+    w = deliverable_labels(lang)
+    first = next(iter(s.coverage_existing.covered), "")
+    swatches = [
+        (THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)], w["area"].format(m=k))
+        for i, k in enumerate(s.coverage_existing.covered)
+    ]
+    swatches += [
+        ("#2b6cb0", w["covered"].format(m=first)), ("#d7301f", w["blind"].format(m=first)),
+        ("#111111", w["stations"]), ("#c51b7d", w["sites"]),
+    ]  # fmt: skip
+    legend = "".join(
+        f"<span><i style='background:{c}'></i>{_e(text)}</span>" for c, text in swatches
+    )
+    return (
+        f"<h2>{_e(w['map'])}</h2><figure><img src='{map_png}' alt='{_e(w['map'])}' "
+        f"width='880'><figcaption class='legend note'>{legend}</figcaption></figure>"
     )
 
 
