@@ -142,7 +142,7 @@ def write_plan(
         recommended=plan.recommended, map_png=static_map.png_base64(plan),
     )  # fmt: skip
     with atomic_dir(out, about=_about(summary, provenance)) as tmp:
-        _write_tables(plan, tmp, lang=lang, travel_times=travel_times)
+        _write_tables(plan, summary, tmp, lang=lang, travel_times=travel_times)
         write_xlsx(sheets.plan_sheets(plan, summary, lang), tmp / "plan.xlsx", lang=lang)
         write_gpkg(tables.gpkg_layers(plan), tmp / "plan.gpkg")
         for name in ("recommended_sites", "isochrones", "service_areas", "blind_spots"):
@@ -158,7 +158,9 @@ def write_plan(
     return out
 
 
-def _write_tables(plan: Plan, tmp: Path, *, lang: str, travel_times: str) -> None:
+def _write_tables(
+    plan: Plan, summary: summary_mod.PlanSummary, tmp: Path, *, lang: str, travel_times: str
+) -> None:
     """The CSV tables (headers in ``lang``), the station list workbook and the travel
     times (Parquet with machine names, or CSV)."""
 
@@ -168,7 +170,10 @@ def _write_tables(plan: Plan, tmp: Path, *, lang: str, travel_times: str) -> Non
     csv(tables.stations_scored(plan), "stations_scored.csv")
     csv(tables.recommended_table(plan), "recommended_sites.csv")
     write_xlsx(
-        {"recommended_sites": tables.recommended_table(plan), "about": tables.about_sheet(plan)},
+        {
+            "recommended_sites": tables.recommended_table(plan),
+            "about": sheets.about_sheet(plan, summary, lang),
+        },
         tmp / "recommended_sites.xlsx",
         lang=lang,
     )

@@ -84,12 +84,15 @@ STATUS_ZH: Mapping[str, str] = MappingProxyType(
     }
 )  # fmt: skip
 
+#: The row of the coverage curve that stands for today's stations (its ``id``).
+EXISTING_ROW_ZH: Mapping[str, str] = MappingProxyType({"(existing)": "（现有驿站）"})
+
 #: Columns whose text values are words of the tables above.
 VOCABULARY_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "category": CATEGORY_ZH, "status": STATUS_ZH, "snap_status": STATUS_ZH,
         "kind": STATUS_ZH, "source_kind": STATUS_ZH, "role": STATUS_ZH, "area": STATUS_ZH,
-        "site_kind": STATUS_ZH,
+        "site_kind": STATUS_ZH, "id": EXISTING_ROW_ZH,
     }
 )  # fmt: skip
 
