@@ -108,15 +108,14 @@ COLUMN_ZH: Mapping[str, str] = MappingProxyType(
         "source_id": "起点编号", "hotspot_id": "热点编号", "minutes": "分钟",
         "role": "类别", "segment": "路段", "road_name": "道路名称",
         "snap_distance_m": "吸附距离（米）", "access_s": "步行接驳（秒）", "status": "状态",
-        "area": "街道", "demand": "需求", "hotspots": "热点数", "total_demand": "总需求",
+        "area": "街道", "demand": "需求", "hotspots": "热点数",
         "candidate": "候选序号", "suggested": "建议新址", "capacity": "容量",
         "served_demand": "服务需求", "kind": "类型", "item": "项目", "value": "内容",
         "site_id": "服务站点编号", "site_name": "服务站点名称", "site_kind": "站点类型",
-        "hotspot_name": "热点名称", "share": "需求占比", "within": "服务圈",
+        "within": "服务圈",
         "goal": "目标", "before": "现有驿站", "after": "加上建议新址后",
         "goal_met_before": "现有驿站达标", "goal_met_after": "加上建议新址后达标",
         "road_class": "道路等级", "speed_kph": "速度（公里/小时）",
-        "mean_minutes": "平均出行时间（分钟）",
         "nearest_minutes_median": "到最近驿站中位数（分钟）",
         "nearest_minutes_p90": "到最近驿站90%分位（分钟）",
     }
@@ -131,7 +130,7 @@ THRESHOLD_COLUMN_ZH: Mapping[str, str] = MappingProxyType(
         "demand_added": "{m}分钟内新增需求", "cumulative_share": "{m}分钟累计覆盖率",
         "added": "{m}分钟内新增需求", "cumulative": "{m}分钟累计覆盖需求",
         "beyond": "超出{m}分钟", "covered": "{m}分钟内已覆盖",
-        "share_before": "现有驿站{m}分钟覆盖率", "share_after": "加上建议新址后{m}分钟覆盖率",
+        "share_after": "加上建议新址后{m}分钟覆盖率",
     }
 )  # fmt: skip
 

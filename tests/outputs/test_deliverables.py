@@ -9,6 +9,7 @@ import html as html_mod
 import json
 import logging
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -277,3 +278,10 @@ def test_without_a_browser_the_set_is_written_without_pdf(plan_add2, tmp_path, m
     assert "report.pdf skipped" in caplog.text
     listed = {f["name"] for f in json.loads((out / "manifest.json").read_text())["files"]}
     assert "report.pdf" not in listed and "report.html" in listed
+
+
+def test_readme_documents_every_chinese_header():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Column names in Chinese", 1)[1].split("\n### ", 1)[0]
+    for column, zh in terms.header_table().itertuples(index=False):
+        assert f"`{column}`" in section and zh in section, column
