@@ -258,6 +258,10 @@ DELIVERABLE_LABELS: Mapping[str, Mapping[str, str]] = {
         "stations": "existing station",
         "sites": "suggested site (numbered by rank)",
         "oneway": "one-way streets",
+        "areas_after": "Sub-areas before and after the suggested sites",
+        "area_name": "area",
+        "today": "≤{m} min today",
+        "with_sites": "≤{m} min with the sites",
     },
     "zh": {
         "where": "建议新址位置",
@@ -279,6 +283,10 @@ DELIVERABLE_LABELS: Mapping[str, Mapping[str, str]] = {
         "stations": "现有驿站",
         "sites": "建议新址（按序号）",
         "oneway": "单行道",
+        "areas_after": "各街道增设建议新址前后",
+        "area_name": "街道",
+        "today": "{m}分钟 现有",
+        "with_sites": "{m}分钟 新址后",
     },
 }
 

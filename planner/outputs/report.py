@@ -102,6 +102,7 @@ def report_html(
         f'<p class="note"><b>{_e(lab["rule"])}:</b> {_e(grade_rule(summary.grades.rule, lang))}'
         "</p>",
         _areas(summary, lab),
+        _areas_after(summary, lang),
         f'<p class="note">{_e(lab["credit"])}</p>',
         "</body></html>",
     ]
@@ -288,7 +289,7 @@ def _areas(s: PlanSummary, lab: Labels) -> str:
     """Demand and the share within each threshold per sub-area (empty without areas)."""
     if not s.areas:
         return ""
-    cols = [c for c in s.areas[0] if c.startswith("share_")]
+    cols = [c for c in s.areas[0] if c.startswith("share_") and "after" not in c]
     head = "".join(f"<th>≤{_e(c[6:])} {_e(lab['min'])}</th>" for c in cols)
     rows = "".join(
         f"<tr><td>{_e(a['area'])}</td><td>{float(a['demand']):g}</td>"
@@ -323,6 +324,32 @@ def _in_language(
             category=[term(c, CATEGORY_ZH, lang) for c in recommended["category"]]
         )
     return s, recommended
+
+
+def _areas_after(s: PlanSummary, lang: str) -> str:
+    """Per sub-area, the share of demand within each threshold today and with the
+    suggested sites (empty without areas or without sites)."""
+    if not s.areas or not any(k.startswith("share_after_") for k in s.areas[0]):
+        return ""
+    w = deliverable_labels(lang)
+    labels = [k[len("share_after_") :] for k in s.areas[0] if k.startswith("share_after_")]
+    head = "".join(
+        f"<th>{_e(w['today'].format(m=m))}</th><th>{_e(w['with_sites'].format(m=m))}</th>"
+        for m in labels
+    )
+    rows = "".join(
+        f"<tr><td>{_e(a['area'])}</td>"
+        + "".join(
+            f"<td>{pct(a.get(f'share_{m}'))}</td><td>{pct(a[f'share_after_{m}'])}</td>"
+            for m in labels
+        )  # fmt: skip
+        + "</tr>"
+        for a in s.areas
+    )
+    return (
+        f"<h2>{_e(w['areas_after'])}</h2><table class='areas-after'><thead><tr>"
+        f"<th>{_e(w['area_name'])}</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def _coordinate(value: object) -> str:

@@ -20,6 +20,7 @@ import pytest
 import shapely
 
 from planner.outputs import files, pdf, tables, terms
+from planner.outputs import summary as summary_mod
 from planner.plan.request import PlanRequest
 from planner.plan.run import plan as run_plan
 
@@ -285,3 +286,18 @@ def test_readme_documents_every_chinese_header():
     section = readme.split("### Column names in Chinese", 1)[1].split("\n### ", 1)[0]
     for column, zh in terms.header_table().itertuples(index=False):
         assert f"`{column}`" in section and zh in section, column
+
+
+def test_area_figures_before_and_after_the_suggested_sites(plan_areas, zh_set):
+    areas = plan_areas.areas_scored
+    after = summary_mod.build(plan_areas).coverage_after_recommended
+    for m in ("8", "10", "15"):
+        assert (areas[f"share_after_{m}"] >= areas[f"share_{m}"] - 1e-12).all()
+        weighted = (areas[f"share_after_{m}"] * areas["demand"]).sum() / areas["demand"].sum()
+        assert weighted == pytest.approx(after[m])  # the areas add up to the district
+    assert (areas["share_after_8"] > areas["share_8"]).any()
+    text = _report_text(zh_set / "report.html")
+    section = text[text.index("各街道增设建议新址前后") :]
+    assert "西街道" in section and "（不在任何街道内）" in section
+    first = areas.iloc[0]
+    assert f"{first['share_8']:.1%}" in section and f"{first['share_after_8']:.1%}" in section
