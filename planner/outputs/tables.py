@@ -90,15 +90,75 @@ def hotspots_layer(plan: Plan) -> gpd.GeoDataFrame:
     return out
 
 
+def _site_pairs(plan: Plan) -> pd.DataFrame:
+    """Every pair of an active site (existing station, then suggested site by rank) and a
+    hotspot within the largest threshold: ``target_id``, ``source_id``, ``seconds``,
+    ``site_kind``, ``order`` (0 existing, 1 suggested) and ``rank`` (position in its kind)."""
+    parts = []
+    for order, (tt, ids, kind) in enumerate(
+        (
+            (plan.station_times, plan.stations["id"], "existing"),
+            (plan.candidate_times, plan.recommended["id"], "suggested"),
+        )
+    ):
+        p = tt.pairs()
+        p = p.loc[p["source_id"].isin(ids)]
+        rank = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
+        parts.append(
+            p.assign(site_kind=kind, order=order, rank=rank.reindex(p["source_id"]).to_numpy())
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _nearest(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per hotspot, its nearest pair (ties: existing first, then the lower rank)."""
+    return pairs.sort_values(
+        ["target_id", "seconds", "order", "rank"], kind="stable"
+    ).drop_duplicates("target_id")
+
+
+def _capacitated(pairs: pd.DataFrame, split: pd.DataFrame) -> pd.DataFrame:
+    """The split with capacities: each suggested site's share of a hotspot as the best
+    split has it; the rest of the hotspot's demand to its nearest existing station within
+    the largest threshold (the stations' own capacity is not modelled)."""
+    new = pairs.loc[pairs["order"] == 1].merge(
+        split.rename(columns={"hotspot_id": "target_id", "site_id": "source_id"}),
+        on=["target_id", "source_id"],
+    )
+    taken = new.groupby("target_id")["share"].sum()
+    kept = _nearest(pairs.loc[pairs["order"] == 0])
+    kept = kept.assign(share=1.0 - taken.reindex(kept["target_id"]).fillna(0.0).to_numpy())
+    kept = kept.loc[kept["share"] > 1e-9]
+    return pd.concat([kept, new], ignore_index=True)
+
+
 def assignment(plan: Plan) -> gpd.GeoDataFrame:
-    """Each hotspot joined to the site that serves it: the nearest active site (existing
-    station or suggested site) within the largest threshold, a WGS-84 line from the hotspot
-    to the site. A hotspot beyond the largest threshold of every site has no line. Ties go
-    to the existing station first, then to the suggested site of the lower rank.
+    """Each hotspot joined to the site that serves it, a WGS-84 line from the hotspot to
+    the site: the nearest active site (existing station or suggested site) within the
+    largest threshold, ties to the existing station first, then to the suggested site of
+    the lower rank. With capacities (``plan.served_split``), the best split instead: a line
+    per suggested site serving part of the hotspot, and one to the nearest existing station
+    for the rest. A hotspot beyond the largest threshold of every site, or left unserved by
+    full sites, has no line.
 
     Columns: ``hotspot_id``, ``weight``, ``site_id``, ``site_name``, ``site_kind``
-    (``existing`` / ``suggested``), ``minutes``.
+    (``existing`` / ``suggested``), ``minutes``, ``share`` (of the hotspot's demand) and
+    ``served_demand`` (weight × share).
     """
+    pairs = _site_pairs(plan)
+    if plan.served_split is None:
+        best = _nearest(pairs).assign(share=1.0)
+    else:
+        best = _capacitated(pairs, plan.served_split)
+    hs = plan.hotspots.set_index("id")
+    best = best.loc[best["target_id"].isin(hs.index)]
+    position = pd.Index(plan.hotspots["id"]).get_indexer(best["target_id"])
+    best = best.iloc[np.lexsort((best["rank"], best["order"], position))]
+    return _lines(plan, best, hs)
+
+
+def _lines(plan: Plan, best: pd.DataFrame, hs: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The assignment lines of the pairs ``best`` (see :func:`assignment`)."""
     sites = pd.concat(
         [
             pd.DataFrame(plan.stations[["id", "name", "geometry"]]).assign(site_kind="existing"),
@@ -107,42 +167,26 @@ def assignment(plan: Plan) -> gpd.GeoDataFrame:
             ),
         ],
         ignore_index=True,
-    )
-    pairs = []
-    for order, (tt, kind) in enumerate(
-        ((plan.station_times, "existing"), (plan.candidate_times, "suggested"))
-    ):
-        p = tt.pairs()
-        ids = sites.loc[sites["site_kind"] == kind, "id"]
-        p = p.loc[p["source_id"].isin(ids)]
-        rank = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
-        pairs.append(p.assign(order=order, rank=rank.reindex(p["source_id"]).to_numpy()))
-    best = (
-        pd.concat(pairs, ignore_index=True)
-        .sort_values(["target_id", "seconds", "order", "rank"], kind="stable")
-        .drop_duplicates("target_id")
-    )
-    hs = plan.hotspots.set_index("id")
-    best = best.loc[best["target_id"].isin(hs.index)]
-    site = sites.set_index(["id", "site_kind"])
-    kinds = np.where(best["order"].to_numpy() == 0, "existing", "suggested")
-    keys = pd.MultiIndex.from_arrays([best["source_id"].to_numpy(), kinds])
+    ).set_index(["id", "site_kind"])
+    keys = pd.MultiIndex.from_arrays([best["source_id"].to_numpy(), best["site_kind"].to_numpy()])
     origin = shapely.get_coordinates(hs.loc[best["target_id"], "geometry"].to_numpy())
-    target = shapely.get_coordinates(site.loc[keys, "geometry"].to_numpy())
+    target = shapely.get_coordinates(sites.loc[keys, "geometry"].to_numpy())
     lines = shapely.linestrings(np.stack([origin, target], axis=1)) if len(best) else []
+    weight = hs.loc[best["target_id"], "weight"].to_numpy(dtype=float)
+    share = best["share"].to_numpy(dtype=float)
     out = pd.DataFrame(
         {
             "hotspot_id": best["target_id"].to_numpy(),
-            "weight": hs.loc[best["target_id"], "weight"].to_numpy(dtype=float),
+            "weight": weight,
             "site_id": best["source_id"].to_numpy(),
-            "site_name": site.loc[keys, "name"].to_numpy(),
-            "site_kind": kinds,
+            "site_name": sites.loc[keys, "name"].to_numpy(),
+            "site_kind": best["site_kind"].to_numpy(),
             "minutes": np.round(best["seconds"].to_numpy() / 60.0, 3),
+            "share": np.round(share, 6),
+            "served_demand": np.round(weight * share, 6),
         }
     )
-    order = pd.Index(plan.hotspots["id"]).get_indexer(out["hotspot_id"])
-    frame = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(lines, crs=WGS84), crs=WGS84)
-    return frame.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(lines, crs=WGS84), crs=WGS84)
 
 
 def gpkg_layers(plan: Plan) -> dict[str, gpd.GeoDataFrame]:

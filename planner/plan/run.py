@@ -105,7 +105,7 @@ def plan(
         sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
         snapping=snaps.table, blind_spots=_blind_spots(hs, cov_st),
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
-        served_after=choice.served_after, timings=timings,
+        served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
     )  # fmt: skip
 
 
@@ -415,6 +415,17 @@ def _area_figures(
         row["nearest_minutes_p90"] = d["nearest_minutes"]["p90"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
+    """The best split of demand between the suggested sites, by id (with capacities)."""
+    if choice.split is None:
+        return None
+    rows, cols, share = choice.split
+    return pd.DataFrame(
+        {"hotspot_id": times.target_ids[rows], "site_id": times.source_ids[cols],
+         "share": np.round(share, 9)}
+    )  # fmt: skip
 
 
 def _areas(

@@ -301,3 +301,19 @@ def test_area_figures_before_and_after_the_suggested_sites(plan_areas, zh_set):
     assert "西街道" in section and "（不在任何街道内）" in section
     first = areas.iloc[0]
     assert f"{first['share_8']:.1%}" in section and f"{first['share_after_8']:.1%}" in section
+
+
+def test_with_capacities_the_assignment_is_the_best_split(helsinki_walk, demo_points):
+    capped = run_plan(helsinki_walk, *demo_points, PlanRequest.from_options(add=2, capacity=40))
+    lines = tables.assignment(capped)
+    new = lines.loc[lines["site_kind"] == "suggested"]
+    served = new.groupby("site_id")["served_demand"].sum()
+    rec = capped.recommended.set_index("id")
+    assert np.allclose(served.reindex(rec.index).fillna(0.0), rec["served_demand"], atol=1e-4)
+    assert (served <= rec["capacity"].reindex(served.index) + 1e-6).all()
+    assert (lines.groupby("hotspot_id")["share"].sum() <= 1 + 1e-6).all()
+    assert (lines["share"] > 0).all()
+    split = capped.served_split.set_index(["hotspot_id", "site_id"])["share"]
+    got = new.set_index(["hotspot_id", "site_id"])["share"]
+    assert np.allclose(got, split.reindex(got.index), atol=1e-6)
+    assert len(got) == len(split)
