@@ -252,7 +252,7 @@ DELIVERABLE_LABELS: Mapping[str, Mapping[str, str]] = {
         "coordinates": "WGS-84 (EPSG:4326) is what GPS and OpenStreetMap use; GCJ-02 is what "
         "Amap and Tencent maps use.",
         "map": "Map of the plan",
-        "area": "{m}-min service area",
+        "area": "{m}-min service area of the existing stations",
         "covered": "hotspot within {m} min",
         "blind": "hotspot beyond {m} min",
         "stations": "existing station",
@@ -277,7 +277,7 @@ DELIVERABLE_LABELS: Mapping[str, Mapping[str, str]] = {
         "coordinates": "WGS-84（EPSG:4326）为 GPS 与 OpenStreetMap 所用坐标；GCJ-02 为高德、"
         "腾讯地图所用坐标。",
         "map": "规划示意图",
-        "area": "{m}分钟服务范围",
+        "area": "现有驿站{m}分钟服务范围",
         "covered": "{m}分钟内的热点",
         "blind": "超出{m}分钟的热点",
         "stations": "现有驿站",
