@@ -28,7 +28,7 @@ from .i18n import (
 )
 from .i18n import escape as _e
 from .summary import Optimizer, PlanSummary
-from .terms import CATEGORY_ZH, METHOD_ZH, MODE_ZH, ONEWAY_ZH, STATUS_ZH, term
+from .terms import AREA_ZH, CATEGORY_ZH, METHOD_ZH, MODE_ZH, ONEWAY_ZH, term
 
 Labels = Mapping[str, str]
 
@@ -317,7 +317,7 @@ def _in_language(
         method = str(term(s.optimizer.method, METHOD_ZH, lang))
         s = replace(s, optimizer=replace(s.optimizer, method=method))
     if s.areas:
-        areas = tuple({**a, "area": term(a["area"], STATUS_ZH, lang)} for a in s.areas)
+        areas = tuple({**a, "area": term(a["area"], AREA_ZH, lang)} for a in s.areas)
         s = replace(s, areas=areas)
     if recommended is not None and "category" in recommended.columns:
         recommended = pd.DataFrame(recommended).assign(

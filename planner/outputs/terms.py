@@ -80,9 +80,11 @@ STATUS_ZH: Mapping[str, str] = MappingProxyType(
         "suggested": "建议新址", "station": "现有驿站", "candidate": "候选站址",
         "hotspot": "热点", "stations": "现有驿站", "candidates": "候选站址",
         "hotspots": "热点", "covered": "已覆盖", "blind": "盲区",
-        OUTSIDE_AREAS: "（不在任何街道内）",
     }
 )  # fmt: skip
+
+#: The area row of the hotspots outside every sub-area (area names are the planner's own).
+AREA_ZH: Mapping[str, str] = MappingProxyType({OUTSIDE_AREAS: "（不在任何街道内）"})
 
 #: The row of the coverage curve that stands for today's stations (its ``id``).
 EXISTING_ROW_ZH: Mapping[str, str] = MappingProxyType({"(existing)": "（现有驿站）"})
@@ -91,7 +93,7 @@ EXISTING_ROW_ZH: Mapping[str, str] = MappingProxyType({"(existing)": "（现有�
 VOCABULARY_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "category": CATEGORY_ZH, "status": STATUS_ZH, "snap_status": STATUS_ZH,
-        "kind": STATUS_ZH, "source_kind": STATUS_ZH, "role": STATUS_ZH, "area": STATUS_ZH,
+        "kind": STATUS_ZH, "source_kind": STATUS_ZH, "role": STATUS_ZH, "area": AREA_ZH,
         "site_kind": STATUS_ZH, "id": EXISTING_ROW_ZH,
     }
 )  # fmt: skip

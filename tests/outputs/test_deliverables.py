@@ -317,3 +317,13 @@ def test_with_capacities_the_assignment_is_the_best_split(helsinki_walk, demo_po
     got = new.set_index(["hotspot_id", "site_id"])["share"]
     assert np.allclose(got, split.reindex(got.index), atol=1e-6)
     assert len(got) == len(split)
+
+
+def test_only_the_planner_s_own_words_are_translated():
+    frame = pd.DataFrame(
+        {"area": ["ok", terms.OUTSIDE_AREAS], "category": ["amenity=bank", "bank"], "n": [1, 2]}
+    )
+    zh = terms.localise(frame, "zh")
+    assert zh["街道"].tolist() == ["ok", "（不在任何街道内）"]  # an area named "ok" stays
+    assert zh["场所类型"].tolist() == ["银行网点", "bank"]  # a venue type of a file stays
+    assert terms.localise(frame, "en") is frame
