@@ -505,3 +505,14 @@ def test_planner_toml_keys_are_checked(tmp_path, monkeypatch, text, message):
     res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "o"), "--quiet"])
     assert res.exit_code == 2 and message in res.output, res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_travel_times_csv_and_no_pdf_on_request(tmp_path):
+    out = tmp_path / "demo"
+    res = _run(["demo", "--out", str(out), "--quiet", "--travel-times", "csv", "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    names = {p.name for p in out.iterdir()}
+    assert {"travel_times.csv", "plan.gpkg", "plan.xlsx", "report.html"} <= names
+    assert not {"travel_times.parquet", "report.pdf"} & names
+    bad = _run(["demo", "--out", str(out), "--travel-times", "xls"])
+    assert bad.exit_code == 2 and "--travel-times" in bad.output
