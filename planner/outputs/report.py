@@ -28,7 +28,7 @@ from .i18n import (
 )
 from .i18n import escape as _e
 from .summary import Optimizer, PlanSummary
-from .terms import AREA_ZH, CATEGORY_ZH, METHOD_ZH, MODE_ZH, ONEWAY_ZH, term
+from .terms import AREA_ZH, CATEGORY_ZH, METHOD_ZH, MODE_ZH, ONEWAY_ZH, term, venue_type
 
 Labels = Mapping[str, str]
 
@@ -312,6 +312,10 @@ def _in_language(
     """The summary and the sites with the product's own words in ``lang``: the method of
     the certificate, the area outside every polygon, the venue categories."""
     if lang != "zh":
+        if recommended is not None and "category" in recommended.columns:
+            recommended = pd.DataFrame(recommended).assign(
+                category=[venue_type(c) for c in recommended["category"]]
+            )
         return s, recommended
     if s.optimizer is not None:
         method = str(term(s.optimizer.method, METHOD_ZH, lang))

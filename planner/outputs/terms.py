@@ -148,6 +148,14 @@ def term(value: object, table: Mapping[str, str], lang: str) -> object:
     return table.get(value, value)
 
 
+def venue_type(category: object) -> object:
+    """An OSM category as words (``"amenity=community_centre"`` → ``"community centre"``);
+    anything else as it is."""
+    if isinstance(category, str) and "=" in category:
+        return category.split("=", 1)[1].replace("_", " ")
+    return category
+
+
 def header(name: str, lang: str) -> str:
     """The header of column ``name`` in ``lang`` (``"demand_8"`` → ``"8分钟内需求"``);
     English, and names without a Chinese header, as they are."""

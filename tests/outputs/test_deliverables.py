@@ -327,3 +327,10 @@ def test_only_the_planner_s_own_words_are_translated():
     assert zh["街道"].tolist() == ["ok", "（不在任何街道内）"]  # an area named "ok" stays
     assert zh["场所类型"].tolist() == ["银行网点", "bank"]  # a venue type of a file stays
     assert terms.localise(frame, "en") is frame
+
+
+def test_venue_types_read_as_words_in_the_english_report(en_set, plan_areas):
+    section = _report_text(en_set / "report.html").split("Where the suggested sites are", 1)[1]
+    for category in plan_areas.recommended["category"]:
+        assert "=" in category and terms.venue_type(category) in section
+    assert "amenity=" not in section and "tourism=" not in section
