@@ -4,7 +4,8 @@ is the page planners see in a browser, with the page breaks of the report's ``@p
 Debian's ``chromium`` and ``fonts-noto-cjk`` where they are missing).
 
 Chromium runs with a fresh profile folder, no network (every host name resolves to
-nothing) and ``TZ=UTC``. Its PDF is the same bytes for the same page but for
+nothing), ``TZ=UTC``, and without its sandbox only when run as root (where it refuses to
+start otherwise). Its PDF is the same bytes for the same page but for
 the ``/CreationDate`` and ``/ModDate`` of the document information; both are set to
 :data:`FIXED_DATE` afterwards, digit for digit, so no offset of the file moves.
 
@@ -44,8 +45,11 @@ def browser() -> str | None:
 
 
 def _command(exe: str, html: Path, pdf: Path, profile: str) -> list[str]:
+    # Chromium refuses to run as root inside its sandbox (containers, CI).
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
     return [
-        exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-extensions",
+        exe, "--headless", *(["--no-sandbox"] if root else []), "--disable-gpu",
+        "--disable-extensions",
         "--no-first-run", "--disable-dev-shm-usage", "--no-pdf-header-footer",
         "--host-resolver-rules=MAP * ~NOTFOUND",
         f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", html.resolve().as_uri(),
