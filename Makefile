@@ -14,18 +14,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) browser
 	$(BIN)/planner demo --out out/demo
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n auto
 
-# Headless Chromium for the browser tests, from Debian's package, when it is missing.
+# Headless Chromium (the browser tests, report.pdf) and CJK fonts (Chinese in report.pdf),
+# from Debian's packages, when they are missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-	  >/dev/null) ; } || echo "chromium could not be installed: the browser tests will skip"
-
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . ; } || \
+	  { command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; } || \
+	  echo "chromium or the CJK fonts could not be installed: report.pdf and the browser tests will skip"
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

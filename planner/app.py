@@ -229,15 +229,21 @@ def plan_files(
     *,
     lang: str = "en",
     basemap: str = "osm",
+    travel_times: str = "parquet",
+    pdf: bool = True,
     argv: Sequence[str] | None = None,
 ) -> tuple[Plan, summary_mod.PlanSummary]:
     """Read the inputs, plan, write the output set into ``out``; the plan and its summary.
+
+    ``lang``, ``basemap``, ``travel_times`` and ``pdf`` say how the set is written (see
+    :func:`planner.outputs.files.write_plan`).
 
     ``out`` is claimed first (checked and locked: see :func:`planner.outputs.output_set.claim`),
     so a dangerous target or another run writing it fails before any work; the input files
     are hashed before they are read. ``argv``: the command line, for ``manifest.json``.
     """
     request = request.validate()
+    files.check_travel_times(travel_times)
     with output_set.claim(out):
         provenance = output_set.Provenance.of(src.files(), argv=argv)
         inputs = read_inputs(src)
@@ -246,7 +252,10 @@ def plan_files(
             inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
             areas=inputs.areas,
         )  # fmt: skip
-        files.write_plan(result, out, lang=lang, basemap=basemap, provenance=provenance)
+        files.write_plan(
+            result, out, lang=lang, basemap=basemap, travel_times=travel_times, pdf=pdf,
+            provenance=provenance,
+        )  # fmt: skip
     return result, summary_mod.build(result)
 
 
@@ -293,18 +302,24 @@ def run_demo(
     mode: str | Mode = "walk",
     lang: str = "en",
     basemap: str = "osm",
+    travel_times: str = "parquet",
+    pdf: bool = True,
     argv: Sequence[str] | None = None,
 ) -> tuple[Plan, summary_mod.PlanSummary]:
     """Run the planner offline on the embedded Helsinki extract and write the outputs
     (``out_dir`` claimed first, as in :func:`plan_files`; ``argv`` for the manifest)."""
     t0 = time.perf_counter()
     request = replace(request or PlanRequest(), sources=DEMO_SOURCES).validate()
+    files.check_travel_times(travel_times)
     with output_set.claim(out_dir):
         source = demo_source()
         provenance = output_set.Provenance.of({"network": source}, argv=argv)
         source, hotspots, stations, candidates = demo_inputs(source)
         net = network_mod.load(source, mode=get_mode(mode))
         result = run.plan(net, hotspots, stations, candidates, request)
-        files.write_plan(result, Path(out_dir), lang=lang, basemap=basemap, provenance=provenance)
+        files.write_plan(
+            result, Path(out_dir), lang=lang, basemap=basemap, travel_times=travel_times,
+            pdf=pdf, provenance=provenance,
+        )  # fmt: skip
     log.info("demo finished in %.1f s", time.perf_counter() - t0)
     return result, summary_mod.build(result)

@@ -46,11 +46,19 @@ class Plan(result.Plan):
         return summary_mod.build(self).to_dict()
 
     def write(
-        self, out_dir: str | os.PathLike[str], *, lang: str = "en", basemap: str = "osm"
+        self,
+        out_dir: str | os.PathLike[str],
+        *,
+        lang: str = "en",
+        basemap: str = "osm",
+        travel_times: str = "parquet",
+        pdf: bool = True,
     ) -> Path:
         """Write every output into ``out_dir`` as one set (see
         :func:`planner.outputs.files.write_plan`)."""
-        return files.write_plan(self, out_dir, lang=lang, basemap=basemap)
+        return files.write_plan(
+            self, out_dir, lang=lang, basemap=basemap, travel_times=travel_times, pdf=pdf
+        )
 
     def map_html(self, *, lang: str = "en", basemap: str = "osm") -> str:
         """The map page (see :func:`planner.outputs.map.plan_map`)."""

@@ -14,7 +14,14 @@ from ..core.errors import PlannerError
 from . import hotspots as _hotspots
 from ._common import FLAGS, handle_errors, print_summary, request_from, setup, with_options
 from ._config import config_defaults
-from ._options import columns_from, input_options, plan_options, road_layer_from
+from ._options import (
+    columns_from,
+    deliverable_options,
+    deliverables_from,
+    input_options,
+    plan_options,
+    road_layer_from,
+)
 
 __all__ = ["FLAGS", "handle_errors", "main", "setup"]
 
@@ -50,6 +57,7 @@ def main(ctx: click.Context, config: str | None) -> None:
 
 @main.command()
 @with_options(plan_options(mode_default="walk", out_default="out/demo"))
+@with_options(deliverable_options())
 @handle_errors
 def demo(**opts: Any) -> None:
     """Run the whole job offline on the embedded real OSM extract (central Helsinki).
@@ -65,7 +73,7 @@ def demo(**opts: Any) -> None:
     request = request_from(opts)
     _, summary = app.run_demo(
         opts["out"], request, mode=app.travel_mode(opts["mode"], opts["speeds"]),
-        lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv,
+        lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv, **deliverables_from(opts),
     )  # fmt: skip
     print_summary(summary, opts["out"])
 
@@ -73,6 +81,7 @@ def demo(**opts: Any) -> None:
 @main.command()
 @with_options(input_options(with_candidates=True))
 @with_options(plan_options(mode_default="ebike", out_default="out/plan"))
+@with_options(deliverable_options())
 @handle_errors
 def plan(**opts: Any) -> None:
     """Score existing stations and suggest new sites; write map, report, tables, summary.
@@ -88,6 +97,7 @@ def plan(**opts: Any) -> None:
 @main.command()
 @with_options(input_options(with_candidates=False))
 @with_options(plan_options(mode_default="ebike", out_default="out/score", with_add=False))
+@with_options(deliverable_options())
 @handle_errors
 def score(**opts: Any) -> None:
     """Score the existing stations only: coverage per circle, unique and lost demand,
@@ -115,8 +125,9 @@ def _run(**opts: Any) -> None:
         min_part_nodes=opts["min_part_nodes"], min_part_km=opts["min_part_km"],
     )  # fmt: skip
     _, summary = app.plan_files(
-        src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv
-    )
+        src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv,
+        **deliverables_from(opts),
+    )  # fmt: skip
     print_summary(summary, opts["out"])
 
 

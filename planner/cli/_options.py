@@ -77,6 +77,24 @@ def plan_options(
     return opts
 
 
+def deliverable_options() -> list[Callable[..., Any]]:
+    """How the output set is written: the travel-time table's format, the printed report."""
+    return [
+        click.option("--travel-times", "travel_times", type=click.Choice(["parquet", "csv"]),
+                     default="parquet", show_default=True,
+                     help="Format of the travel-time table: travel_times.parquet, or "
+                          "travel_times.csv for spreadsheets."),
+        click.option("--pdf/--no-pdf", "pdf", default=True, show_default=True,
+                     help="Print report.pdf with headless Chromium (skipped, with a warning, "
+                          "where Chromium is missing)."),
+    ]  # fmt: skip
+
+
+def deliverables_from(opts: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of the output set that the options ask for."""
+    return {"travel_times": opts["travel_times"], "pdf": opts["pdf"]}
+
+
 def column_options(*, weight: bool = True) -> list[Callable[..., Any]]:
     """Flags naming the columns of point files, when automatic recognition is not enough."""
     fields = [("lon", "longitude"), ("lat", "latitude"), ("id", "id"), ("name", "name")]

@@ -187,6 +187,15 @@ class CapacitatedCoverage:
         )
         return per_site[np.asarray(selected, dtype=np.int64)]
 
+    def split(
+        self, selected: Sequence[int] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The best split of demand between ``selected``: for every pair with a share, its
+        demand row, its candidate column and the share of the row's demand it serves."""
+        _, z, _ = self._assignment(selected)
+        keep = np.flatnonzero(z > 1e-9)
+        return self._pi[keep], self._pj[keep], z[keep]
+
     def served_within(self, selected: Sequence[int] | np.ndarray) -> np.ndarray:
         """Per threshold, the demand ``selected`` serve within it in the best split, of the
         demand the existing stations do not already cover within it."""

@@ -6,15 +6,18 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from ..core.crs import WGS84
+from ..core.errors import ConfigError
 from ..plan.result import Plan
+from . import geopackage, output_set, safe_text, sheets, static_map, tables, terms, workbook
 from . import map as map_page
-from . import output_set, safe_text, tables, workbook
+from . import pdf as pdf_mod
 from . import report as report_page
 from . import summary as summary_mod
 from .output_set import atomic_dir
@@ -76,13 +79,32 @@ def write_text(text: str, path: str | os.PathLike[str]) -> Path:
     return p
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
+def write_xlsx(
+    sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *, lang: str = "en"
+) -> Path:
     """An Excel workbook with one sheet per frame (:func:`.workbook.xlsx_bytes`): text
-    cells are strings, never formulas; identical frames give identical bytes."""
+    cells are strings, never formulas; shares in percent, widths fitted, header frozen;
+    Chinese sheet names and headers with ``lang="zh"``; identical frames give identical
+    bytes."""
     p = Path(path)
-    data = workbook.xlsx_bytes(sheets)
+    data = workbook.xlsx_bytes(sheets, lang=lang)
     _atomic(p, lambda tmp: Path(tmp).write_bytes(data))
     return p
+
+
+#: Formats of the travel-time table (``--travel-times``).
+TRAVEL_TIMES_FORMATS = ("parquet", "csv")
+
+
+def check_travel_times(fmt: str) -> str:
+    """``fmt`` when it is one of :data:`TRAVEL_TIMES_FORMATS`; a ConfigError otherwise."""
+    if fmt not in TRAVEL_TIMES_FORMATS:
+        raise ConfigError.about(
+            "travel_times",
+            "{travel_times}: {got!r} is not a table format; use parquet (the default) or csv",
+            got=fmt,
+        )
+    return fmt
 
 
 def write_plan(
@@ -91,53 +113,92 @@ def write_plan(
     *,
     lang: str = "en",
     basemap: str = "osm",
+    travel_times: str = "parquet",
+    pdf: bool = True,
     provenance: output_set.Provenance | None = None,
 ) -> Path:
     """Write every output of ``plan`` into ``out_dir`` as one set, replacing whatever set
     was there whole (see :mod:`planner.outputs.output_set`); return the folder.
 
+    ``lang``: ``"en"`` or ``"zh"``, the language of the map, the report, the workbooks and
+    the CSV headers (GeoJSON, GeoPackage, Parquet and ``summary.json`` keep the English
+    machine names).
     ``basemap``: ``"osm"``, ``"amap"`` (overlays shifted to GCJ-02) or ``"none"`` (a
     self-contained map for networks without internet: no tiles, no CDN, roads drawn).
+    ``travel_times``: ``"parquet"`` (``travel_times.parquet``) or ``"csv"``.
+    ``pdf``: print ``report.pdf`` with headless Chromium (left out, with a warning, where
+    no Chromium is installed).
     ``provenance``: the command line and the input files' hashes, for ``manifest.json``
     (which also states the planner version, the request and every file of the set).
     Raises :class:`~planner.outputs.output_set.OutputFolderError` for a dangerous target
     or while another run writes ``out_dir``.
     """
+    check_travel_times(travel_times)
     out = Path(out_dir)
     summary = summary_mod.build(plan)
     page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary)
     report = report_page.report_html(
         summary, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
-        recommended=plan.recommended,
+        recommended=plan.recommended, map_png=static_map.png_base64(plan),
     )  # fmt: skip
     with atomic_dir(out, about=_about(summary, provenance)) as tmp:
-        write_csv(tables.stations_scored(plan), tmp / "stations_scored.csv")
-        write_csv(tables.recommended_table(plan), tmp / "recommended_sites.csv")
-        write_geojson(plan.recommended, tmp / "recommended_sites.geojson")
-        write_xlsx(
-            {
-                "recommended_sites": tables.recommended_table(plan),
-                "about": tables.about_sheet(plan),
-            },
-            tmp / "recommended_sites.xlsx",
-        )
-        write_geojson(plan.isochrones, tmp / "isochrones.geojson")
-        write_geojson(plan.service_areas, tmp / "service_areas.geojson")
-        write_csv(tables.travel_times(plan), tmp / "travel_times.csv")
-        write_csv(plan.snapping, tmp / "snapping.csv")
+        _write_tables(plan, summary, tmp, lang=lang, travel_times=travel_times)
+        write_xlsx(sheets.plan_sheets(plan, summary, lang), tmp / "plan.xlsx", lang=lang)
+        write_gpkg(tables.gpkg_layers(plan), tmp / "plan.gpkg")
+        for name in ("recommended_sites", "isochrones", "service_areas", "blind_spots"):
+            frame = plan.recommended if name == "recommended_sites" else getattr(plan, name)
+            write_geojson(frame, tmp / f"{name}.geojson")
         write_text(summary.to_json(), tmp / "summary.json")
         write_text(summary_mod.timings_json(summary), tmp / output_set.TIMINGS)
         write_text(page, tmp / "map.html")
         write_text(report, tmp / "report.html")
-        blind = pd.DataFrame(plan.blind_spots.drop(columns="geometry"))
-        write_csv(blind, tmp / "blind_spots.csv")
-        write_geojson(plan.blind_spots, tmp / "blind_spots.geojson")
-        if plan.areas_scored is not None:
-            write_csv(plan.areas_scored, tmp / "areas_scored.csv")
-        if plan.coverage_curve is not None:
-            write_csv(plan.coverage_curve, tmp / "coverage_curve.csv")
+        if pdf:
+            _write_pdf(tmp)
     log.info("wrote outputs to %s", out)
     return out
+
+
+def _write_tables(
+    plan: Plan, summary: summary_mod.PlanSummary, tmp: Path, *, lang: str, travel_times: str
+) -> None:
+    """The CSV tables (headers in ``lang``), the station list workbook and the travel
+    times (Parquet with machine names, or CSV)."""
+
+    def csv(frame: pd.DataFrame, name: str) -> None:
+        write_csv(terms.localise(frame, lang), tmp / name)
+
+    csv(tables.stations_scored(plan), "stations_scored.csv")
+    csv(tables.recommended_table(plan), "recommended_sites.csv")
+    write_xlsx(
+        {
+            "recommended_sites": tables.recommended_table(plan),
+            "about": sheets.about_sheet(plan, summary, lang),
+        },
+        tmp / "recommended_sites.xlsx",
+        lang=lang,
+    )
+    if travel_times == "csv":
+        csv(tables.travel_times(plan), "travel_times.csv")
+    else:
+        write_parquet(tables.travel_times(plan), tmp / "travel_times.parquet")
+    csv(plan.snapping, "snapping.csv")
+    csv(pd.DataFrame(plan.blind_spots.drop(columns="geometry")), "blind_spots.csv")
+    if plan.areas_scored is not None:
+        csv(plan.areas_scored, "areas_scored.csv")
+    if plan.coverage_curve is not None:
+        csv(plan.coverage_curve, "coverage_curve.csv")
+
+
+def _write_pdf(tmp: Path) -> None:
+    """``report.pdf`` from the staged ``report.html``, or a warning that it was skipped."""
+    target = tmp / "report.pdf"
+    if pdf_mod.print_pdf(tmp / "report.html", target):
+        return
+    target.unlink(missing_ok=True)
+    log.warning(
+        "report.pdf skipped: no headless Chromium could print the report (install the "
+        "chromium package, or run make demo); report.html holds the same report"
+    )
 
 
 def _about(
@@ -150,3 +211,25 @@ def _about(
         "request": summary.to_dict()["inputs"],
         "inputs": {role: dict(f) for role, f in prov.inputs.items()},
     }
+
+
+def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike[str]) -> Path:
+    """One GeoPackage holding ``layers`` (name → frame) in WGS-84; identical layers give
+    identical bytes (see :mod:`planner.outputs.geopackage`)."""
+    p = Path(path)
+
+    def write(tmp: str) -> None:
+        Path(tmp).unlink()  # GDAL creates the file itself
+        geopackage.write(layers, tmp)
+
+    _atomic(p, write)
+    return p
+
+
+def write_parquet(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """A Parquet table (pyarrow, zstd), without the pandas index; identical frames give
+    identical bytes."""
+    p = Path(path)
+    _atomic(p, lambda tmp: frame.to_parquet(tmp, engine="pyarrow", index=False,
+                                            compression="zstd"))  # fmt: skip
+    return p

@@ -340,3 +340,64 @@ def figure(x: object) -> str:
     if isinstance(x, (float, np.floating)):
         return f"{x:.1%}" if 0 <= x <= 1 and x != int(x) else f"{x:,.1f}"
     return str(x)
+
+
+#: Labels of the report's deliverable sections: where the suggested sites are, the static
+#: map and its legend, the mode's one-way rule.
+DELIVERABLE_LABELS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "where": "Where the suggested sites are",
+        "rank": "rank",
+        "id": "id",
+        "name": "name",
+        "venue": "venue type",
+        "road": "nearest road or address",
+        "lon": "lon (WGS-84)",
+        "lat": "lat (WGS-84)",
+        "lon_gcj02": "lon (GCJ-02)",
+        "lat_gcj02": "lat (GCJ-02)",
+        "coordinates": "WGS-84 (EPSG:4326) is what GPS and OpenStreetMap use; GCJ-02 is what "
+        "Amap and Tencent maps use.",
+        "map": "Map of the plan",
+        "area": "{m}-min service area of the existing stations",
+        "covered": "hotspot within {m} min",
+        "blind": "hotspot beyond {m} min",
+        "stations": "existing station",
+        "sites": "suggested site (numbered by rank)",
+        "oneway": "one-way streets",
+        "areas_after": "Sub-areas before and after the suggested sites",
+        "area_name": "area",
+        "today": "≤{m} min today",
+        "with_sites": "≤{m} min with the sites",
+    },
+    "zh": {
+        "where": "建议新址位置",
+        "rank": "序号",
+        "id": "编号",
+        "name": "名称",
+        "venue": "场所类型",
+        "road": "最近道路或地址",
+        "lon": "经度（WGS-84）",
+        "lat": "纬度（WGS-84）",
+        "lon_gcj02": "经度（GCJ-02）",
+        "lat_gcj02": "纬度（GCJ-02）",
+        "coordinates": "WGS-84（EPSG:4326）为 GPS 与 OpenStreetMap 所用坐标；GCJ-02 为高德、"
+        "腾讯地图所用坐标。",
+        "map": "规划示意图",
+        "area": "现有驿站{m}分钟服务范围",
+        "covered": "{m}分钟内的热点",
+        "blind": "超出{m}分钟的热点",
+        "stations": "现有驿站",
+        "sites": "建议新址（按序号）",
+        "oneway": "单行道",
+        "areas_after": "各街道增设建议新址前后",
+        "area_name": "街道",
+        "today": "{m}分钟 现有",
+        "with_sites": "{m}分钟 新址后",
+    },
+}
+
+
+def deliverable_labels(lang: str) -> Mapping[str, str]:
+    """The labels of the report's deliverable sections for ``lang`` (English otherwise)."""
+    return DELIVERABLE_LABELS.get(lang, DELIVERABLE_LABELS["en"])

@@ -10,18 +10,18 @@ HTML-escaped.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..core.parts import NO_RIDER_WAYS
 from ..core.units import gap_label, tol
+from . import report_checks as checks
 from .i18n import (
-    NO_RIDER_WAYS_FIX_ZH,
-    NO_RIDER_WAYS_ZH,
     THRESHOLD_COLOURS,
     defined,
+    deliverable_labels,
     grade_rule,
     html_lang,
     pct,
@@ -29,6 +29,7 @@ from .i18n import (
 )
 from .i18n import escape as _e
 from .summary import Optimizer, PlanSummary
+from .terms import AREA_ZH, CATEGORY_ZH, METHOD_ZH, MODE_ZH, ONEWAY_ZH, term, venue_type
 
 Labels = Mapping[str, str]
 
@@ -40,6 +41,17 @@ text-align:right}td:first-child,th:first-child,.t{text-align:left}.grade{font-we
 text-align:center}h2{margin-top:20px}.note{color:#555;font-size:12px}
 .warn{border-left:4px solid #c60;padding:0 10px;background:#fff6ec}"""
 
+#: How the page prints (``report.pdf``): A4 margins, no table or figure cut by a page
+#: break, headings kept with what follows them, table heads repeated on each page.
+PRINT_STYLE = """@page{size:A4;margin:14mm 12mm}
+@media print{body{max-width:none;margin:0;font-size:11px}}
+table,figure,svg,img,.certificate{break-inside:avoid}h1,h2{break-after:avoid}
+thead{display:table-header-group}tr{break-inside:avoid}.sites th,.sites td{white-space:nowrap}
+.sites td:nth-child(3){white-space:normal}
+figure{margin:8px 0}figure img{max-width:100%;height:auto;border:1px solid #ccc}
+.legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;
+height:11px;margin-right:4px;vertical-align:-1px}"""
+
 
 def report_html(
     summary: PlanSummary,
@@ -48,6 +60,7 @@ def report_html(
     lang: str = "en",
     curve: pd.DataFrame | None = None,
     recommended: pd.DataFrame | None = None,
+    map_png: str | None = None,
 ) -> str:
     """A one-page HTML report of the district, the stations and their grades, the
     suggested sites with how far from optimal they can be, and (with a coverage curve) how
@@ -66,19 +79,26 @@ def report_html(
         The coverage curve (``rank`` and ``cumulative_share_<label>``; rank 0 = today);
         drawn when it has more than one row.
     recommended
-        The suggested sites (``rank``, ``name``, ``category``, ``nearest_road``,
-        ``demand_added_<label>``; ``served_demand`` and ``capacity`` with capacities).
+        The suggested sites (``rank``, ``id``, ``name``, ``category``, ``nearest_road``,
+        ``lon``, ``lat``, ``lon_gcj02``, ``lat_gcj02``, ``demand_added_<label>``;
+        ``served_demand`` and ``capacity`` with capacities).
+    map_png
+        A static map of the plan as a ``data:image/png`` URI
+        (:func:`planner.outputs.static_map.png_base64`), shown with its legend.
     """
     lab = report_labels(lang)
     labels = tuple(summary.coverage_existing.covered)
+    summary, recommended = _in_language(summary, recommended, lang)
     sections = [
         _head(lang, lab),
         _mode(summary, lang, lab),
-        _input_warnings(summary, lang),
-        _network(summary, labels, lab, lang),
+        checks.input_warnings(summary, lang),
+        checks.network(summary, labels, lab, lang),
         _district(summary, lab),
         _after(summary, lab),
         _suggested(summary, recommended, labels, lab),
+        _site_list(recommended, lang),
+        _static_map(map_png, summary, lang),
         _curve(curve, lab),
         _travel(summary, lab),
         _blind_spots(summary, lab),
@@ -86,6 +106,7 @@ def report_html(
         f'<p class="note"><b>{_e(lab["rule"])}:</b> {_e(grade_rule(summary.grades.rule, lang))}'
         "</p>",
         _areas(summary, lab),
+        _areas_after(summary, lang),
         f'<p class="note">{_e(lab["credit"])}</p>',
         "</body></html>",
     ]
@@ -100,7 +121,7 @@ def _head(lang: str, lab: Labels) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang(lang)}"><head><meta charset="utf-8">\n'
         f"<title>{_e(lab['title'])}</title>\n"
-        f"<style>{STYLE}</style></head>\n"
+        f"<style>{STYLE}\n{PRINT_STYLE}</style></head>\n"
         f"<body><h1>{_e(lab['title'])}</h1>"
     )
 
@@ -108,80 +129,12 @@ def _head(lang: str, lab: Labels) -> str:
 def _mode(s: PlanSummary, lang: str, lab: Labels) -> str:
     """The travel mode, in words."""
     p = s.parameters
-    return f"<p>{_e(lab['mode'])}: {_e(p.mode)} — {_e(p.describe_mode(lang))}</p>"
-
-
-#: The heading over the warnings about the inputs (coordinate systems), by language.
-INPUT_WARNINGS = {"en": "Check the inputs", "zh": "请核对输入数据"}
-
-
-def _input_warnings(s: PlanSummary, lang: str) -> str:
-    """The warnings about the inputs (points that fit the roads better in another
-    coordinate system), one item each; nothing when there are none."""
-    warned = s.inputs.get("warnings") or ()
-    if not warned:
-        return ""
-    items = "".join(f"<li>{_e(w)}</li>" for w in warned)
-    head = INPUT_WARNINGS.get(lang, INPUT_WARNINGS["en"])
-    return f'<div class="warn"><h2>{_e(head)}</h2><ul>{items}</ul></div>'
-
-
-def _network(s: PlanSummary, labels: Sequence[str], lab: Labels, lang: str) -> str:
-    """The network's warnings, its detour anomalies, and the parts that hold demand,
-    stations or candidates when there is more than one (empty when there is nothing to
-    say)."""
-    net = s.network
-    notes = [
-        f"<p class='warning'><b>{_e(lab['warning'])}:</b> {_e(_warning(w, lang))}</p>"
-        for w in net.get("warnings", [])
-    ]
-    if net.get("detour_anomalies"):
-        text = lab["detours"].format(n=net["detour_anomalies"], d=net["detour_anomaly_demand"])
-        notes.append(f"<p class='detours'>{_e(text)}</p>")
-    listed = net.get("parts") or []
-    if len(listed) > 1 or net.get("parts_kept", 1) > 1:
-        notes.append(_parts(net, listed, labels, lab))
-    if not notes:
-        return ""
-    return f"<h2>{_e(lab['network'])}</h2>\n" + "\n".join(notes)
-
-
-def _warning(text: str, lang: str) -> str:
-    """A network warning in the page's language: the sentence itself in English (or where
-    there is no translation)."""
-    if lang != "zh" or not text.startswith(NO_RIDER_WAYS):
-        return text
-    fix = NO_RIDER_WAYS_FIX_ZH["oneway" if 'oneway = "ignore"' in text else "full"]
-    return NO_RIDER_WAYS_ZH.format(fix=fix)
-
-
-def _parts(
-    net: Mapping[str, Any], listed: Sequence[Mapping[str, Any]], labels: Sequence[str], lab: Labels
-) -> str:
-    """The table of the parts: nodes, road, demand, stations, candidates and the share of
-    each part's demand within each circle."""
-    kept = lab["parts_kept"].format(
-        kept=net.get("parts_kept", len(listed)), dropped=net.get("parts_dropped", 0),
-        nodes=net.get("min_part_nodes", 0), km=net.get("min_part_km", 0),
-        dropped_nodes=net.get("nodes_dropped", 0), dropped_km=net.get("length_km_dropped", 0),
-    )  # fmt: skip
-    head = "".join(f"<th>≤{_e(k)} {_e(lab['min'])}</th>" for k in labels)
-    rows = []
-    for q in listed:
-        cells = "".join(f"<td>{pct(q['covered'].get(k))}</td>" for k in labels)
-        note = "" if q["stations"] or not q["hotspots"] else _e(lab["no_station"])
-        rows.append(
-            f"<tr><td>{int(q['part'])}</td><td>{int(q['nodes'])}</td>"
-            f"<td>{float(q['road_km']):g}</td><td>{int(q['hotspots'])}</td>"
-            f"<td>{float(q['demand']):g}</td><td>{int(q['stations'])}</td>"
-            f"<td>{int(q['candidates'])}</td>{cells}<td class='t'>{note}</td></tr>"
-        )
+    mode = term(p.mode, MODE_ZH, lang)
+    oneway = term(p.oneway, ONEWAY_ZH, lang)
+    words = deliverable_labels(lang)
     return (
-        f"<h3>{_e(lab['parts'])}</h3><p class='note'>{_e(kept)}</p>"
-        f"<table><tr><th>{_e(lab['part'])}</th><th>{_e(lab['nodes'])}</th>"
-        f"<th>{_e(lab['road_km'])}</th><th>{_e(lab['hotspots'])}</th>"
-        f"<th>{_e(lab['demand'])}</th><th>{_e(lab['stations'])}</th>"
-        f"<th>{_e(lab['candidates'])}</th>{head}<th></th></tr>{''.join(rows)}</table>"
+        f"<p>{_e(lab['mode'])}: {_e(mode)} — {_e(p.describe_mode(lang))}; "
+        f"{_e(words['oneway'])}: {_e(oneway)}</p>"
     )
 
 
@@ -340,7 +293,7 @@ def _areas(s: PlanSummary, lab: Labels) -> str:
     """Demand and the share within each threshold per sub-area (empty without areas)."""
     if not s.areas:
         return ""
-    cols = [c for c in s.areas[0] if c.startswith("share_")]
+    cols = [c for c in s.areas[0] if c.startswith("share_") and "after" not in c]
     head = "".join(f"<th>≤{_e(c[6:])} {_e(lab['min'])}</th>" for c in cols)
     rows = "".join(
         f"<tr><td>{_e(a['area'])}</td><td>{float(a['demand']):g}</td>"
@@ -351,6 +304,113 @@ def _areas(s: PlanSummary, lab: Labels) -> str:
     return (
         f"<h2>{_e(lab['areas'])}</h2><table><tr><th>{_e(lab['area'])}</th>"
         f"<th>{_e(lab['demand'])}</th>{head}</tr>{rows}</table>"
+    )
+
+
+# --------------------------------------------------------------------------- deliverables
+
+
+def _in_language(
+    s: PlanSummary, recommended: pd.DataFrame | None, lang: str
+) -> tuple[PlanSummary, pd.DataFrame | None]:
+    """The summary and the sites with the product's own words in ``lang``: the method of
+    the certificate, the area outside every polygon, the venue categories."""
+    if lang != "zh":
+        if recommended is not None and "category" in recommended.columns:
+            recommended = pd.DataFrame(recommended).assign(
+                category=[venue_type(c) for c in recommended["category"]]
+            )
+        return s, recommended
+    if s.optimizer is not None:
+        method = str(term(s.optimizer.method, METHOD_ZH, lang))
+        s = replace(s, optimizer=replace(s.optimizer, method=method))
+    if s.areas:
+        areas = tuple({**a, "area": term(a["area"], AREA_ZH, lang)} for a in s.areas)
+        s = replace(s, areas=areas)
+    if recommended is not None and "category" in recommended.columns:
+        recommended = pd.DataFrame(recommended).assign(
+            category=[term(c, CATEGORY_ZH, lang) for c in recommended["category"]]
+        )
+    return s, recommended
+
+
+def _areas_after(s: PlanSummary, lang: str) -> str:
+    """Per sub-area, the share of demand within each threshold today and with the
+    suggested sites (empty without areas or without sites)."""
+    if not s.areas or not any(k.startswith("share_after_") for k in s.areas[0]):
+        return ""
+    w = deliverable_labels(lang)
+    labels = [k[len("share_after_") :] for k in s.areas[0] if k.startswith("share_after_")]
+    head = "".join(
+        f"<th>{_e(w['today'].format(m=m))}</th><th>{_e(w['with_sites'].format(m=m))}</th>"
+        for m in labels
+    )
+    rows = "".join(
+        f"<tr><td>{_e(a['area'])}</td>"
+        + "".join(
+            f"<td>{pct(a.get(f'share_{m}'))}</td><td>{pct(a[f'share_after_{m}'])}</td>"
+            for m in labels
+        )  # fmt: skip
+        + "</tr>"
+        for a in s.areas
+    )
+    return (
+        f"<h2>{_e(w['areas_after'])}</h2><table class='areas-after'><thead><tr>"
+        f"<th>{_e(w['area_name'])}</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _coordinate(value: object) -> str:
+    number = defined(value)
+    return "–" if number is None else f"{number:.6f}"
+
+
+def _site_list(recommended: pd.DataFrame | None, lang: str) -> str:
+    """Where each suggested site is: id, name, venue type, nearest road, and its WGS-84
+    and GCJ-02 coordinates (empty without sites)."""
+    if recommended is None or not len(recommended):
+        return ""
+    w = deliverable_labels(lang)
+    heads = [w[k] for k in ("rank", "id", "name", "venue", "road")]
+    heads += [w["lon"], w["lat"], w["lon_gcj02"], w["lat_gcj02"]]
+    head = "".join(f"<th class='t'>{_e(h)}</th>" for h in heads[:5])
+    head += "".join(f"<th>{_e(h)}</th>" for h in heads[5:])
+    rows = "".join(
+        f"<tr><td>{int(r['rank'])}</td><td class='t site-id'>{_e(r.get('id', ''))}</td>"
+        f"<td class='t'>{_e(r.get('name', ''))}</td><td class='t'>{_e(r.get('category', ''))}"
+        f"</td><td class='t'>{_e(r.get('nearest_road', ''))}</td>"
+        + "".join(
+            f"<td>{_coordinate(r.get(k))}</td>" for k in ("lon", "lat", "lon_gcj02", "lat_gcj02")
+        )
+        + "</tr>"
+        for r in recommended.to_dict(orient="records")
+    )
+    return (
+        f"<h2>{_e(w['where'])}</h2><table class='sites'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table><p class='note'>{_e(w['coordinates'])}</p>"
+    )
+
+
+def _static_map(map_png: str | None, s: PlanSummary, lang: str) -> str:
+    """The static map of the plan with its legend (empty without a picture)."""
+    if not map_png:
+        return ""
+    w = deliverable_labels(lang)
+    first = next(iter(s.coverage_existing.covered), "")
+    swatches = [
+        (THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)], w["area"].format(m=k))
+        for i, k in enumerate(s.coverage_existing.covered)
+    ]
+    swatches += [
+        ("#2b6cb0", w["covered"].format(m=first)), ("#d7301f", w["blind"].format(m=first)),
+        ("#111111", w["stations"]), ("#c51b7d", w["sites"]),
+    ]  # fmt: skip
+    legend = "".join(
+        f"<span><i style='background:{c}'></i>{_e(text)}</span>" for c, text in swatches
+    )
+    return (
+        f"<h2>{_e(w['map'])}</h2><figure><img src='{map_png}' alt='{_e(w['map'])}' "
+        f"width='880'><figcaption class='legend note'>{legend}</figcaption></figure>"
     )
 
 

@@ -74,3 +74,131 @@ def road_lines(plan: Plan, *, tolerance_m: float = 3.0) -> gpd.GeoDataFrame:
     merged = shapely.line_merge(shapely.multilinestrings(segments))
     lines = shapely.simplify(shapely.get_parts(merged), tolerance_m)
     return gpd.GeoDataFrame(geometry=lines, crs=plan.network.crs).to_crs(WGS84)
+
+
+# --------------------------------------------------------------------------- GeoPackage layers
+
+
+def hotspots_layer(plan: Plan) -> gpd.GeoDataFrame:
+    """The hotspots with their ``status``: ``covered`` within the first threshold of an
+    existing station, ``blind`` beyond it (the map's blue and red), and the flags per
+    threshold."""
+    first = f"covered_{plan.minutes[0]:g}"
+    out = plan.hotspots.copy()
+    out.insert(out.columns.get_loc("weight") + 1, "status", "blind")
+    out.loc[out[first].to_numpy(dtype=bool), "status"] = "covered"
+    return out
+
+
+def _site_pairs(plan: Plan) -> pd.DataFrame:
+    """Every pair of an active site (existing station, then suggested site by rank) and a
+    hotspot within the largest threshold: ``target_id``, ``source_id``, ``seconds``,
+    ``site_kind``, ``order`` (0 existing, 1 suggested) and ``rank`` (position in its kind)."""
+    parts = []
+    for order, (tt, ids, kind) in enumerate(
+        (
+            (plan.station_times, plan.stations["id"], "existing"),
+            (plan.candidate_times, plan.recommended["id"], "suggested"),
+        )
+    ):
+        p = tt.pairs()
+        p = p.loc[p["source_id"].isin(ids)]
+        rank = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
+        parts.append(
+            p.assign(site_kind=kind, order=order, rank=rank.reindex(p["source_id"]).to_numpy())
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _nearest(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per hotspot, its nearest pair (ties: existing first, then the lower rank)."""
+    return pairs.sort_values(
+        ["target_id", "seconds", "order", "rank"], kind="stable"
+    ).drop_duplicates("target_id")
+
+
+def _capacitated(pairs: pd.DataFrame, split: pd.DataFrame) -> pd.DataFrame:
+    """The split with capacities: each suggested site's share of a hotspot as the best
+    split has it; the rest of the hotspot's demand to its nearest existing station within
+    the largest threshold (the stations' own capacity is not modelled)."""
+    new = pairs.loc[pairs["order"] == 1].merge(
+        split.rename(columns={"hotspot_id": "target_id", "site_id": "source_id"}),
+        on=["target_id", "source_id"],
+    )
+    taken = new.groupby("target_id")["share"].sum()
+    kept = _nearest(pairs.loc[pairs["order"] == 0])
+    kept = kept.assign(share=1.0 - taken.reindex(kept["target_id"]).fillna(0.0).to_numpy())
+    kept = kept.loc[kept["share"] > 1e-9]
+    return pd.concat([kept, new], ignore_index=True)
+
+
+def assignment(plan: Plan) -> gpd.GeoDataFrame:
+    """Each hotspot joined to the site that serves it, a WGS-84 line from the hotspot to
+    the site: the nearest active site (existing station or suggested site) within the
+    largest threshold, ties to the existing station first, then to the suggested site of
+    the lower rank. With capacities (``plan.served_split``), the best split instead: a line
+    per suggested site serving part of the hotspot, and one to the nearest existing station
+    for the rest. A hotspot beyond the largest threshold of every site, or left unserved by
+    full sites, has no line.
+
+    Columns: ``hotspot_id``, ``weight``, ``site_id``, ``site_name``, ``site_kind``
+    (``existing`` / ``suggested``), ``minutes``, ``share`` (of the hotspot's demand) and
+    ``served_demand`` (weight × share).
+    """
+    pairs = _site_pairs(plan)
+    if plan.served_split is None:
+        best = _nearest(pairs).assign(share=1.0)
+    else:
+        best = _capacitated(pairs, plan.served_split)
+    hs = plan.hotspots.set_index("id")
+    best = best.loc[best["target_id"].isin(hs.index)]
+    position = pd.Index(plan.hotspots["id"]).get_indexer(best["target_id"])
+    best = best.iloc[np.lexsort((best["rank"], best["order"], position))]
+    return _lines(plan, best, hs)
+
+
+def _lines(plan: Plan, best: pd.DataFrame, hs: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The assignment lines of the pairs ``best`` (see :func:`assignment`)."""
+    sites = pd.concat(
+        [
+            pd.DataFrame(plan.stations[["id", "name", "geometry"]]).assign(site_kind="existing"),
+            pd.DataFrame(plan.recommended[["id", "name", "geometry"]]).assign(
+                site_kind="suggested"
+            ),
+        ],
+        ignore_index=True,
+    ).set_index(["id", "site_kind"])
+    keys = pd.MultiIndex.from_arrays([best["source_id"].to_numpy(), best["site_kind"].to_numpy()])
+    origin = shapely.get_coordinates(hs.loc[best["target_id"], "geometry"].to_numpy())
+    target = shapely.get_coordinates(sites.loc[keys, "geometry"].to_numpy())
+    lines = shapely.linestrings(np.stack([origin, target], axis=1)) if len(best) else []
+    weight = hs.loc[best["target_id"], "weight"].to_numpy(dtype=float)
+    share = best["share"].to_numpy(dtype=float)
+    out = pd.DataFrame(
+        {
+            "hotspot_id": best["target_id"].to_numpy(),
+            "weight": weight,
+            "site_id": best["source_id"].to_numpy(),
+            "site_name": sites.loc[keys, "name"].to_numpy(),
+            "site_kind": best["site_kind"].to_numpy(),
+            "minutes": np.round(best["seconds"].to_numpy() / 60.0, 3),
+            "share": np.round(share, 6),
+            "served_demand": np.round(weight * share, 6),
+        }
+    )
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(lines, crs=WGS84), crs=WGS84)
+
+
+def gpkg_layers(plan: Plan) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of ``plan.gpkg``, WGS-84, English machine names: hotspots with status,
+    stations with scores, suggested sites, isochrones, service areas, blind spots and the
+    assignment lines."""
+    return {
+        "hotspots": hotspots_layer(plan),
+        "stations": stations_with_scores(plan).drop(columns="station_id"),
+        "suggested_sites": plan.recommended,
+        "isochrones": plan.isochrones,
+        "service_areas": plan.service_areas,
+        "blind_spots": plan.blind_spots,
+        "assignments": assignment(plan),
+    }

@@ -53,6 +53,9 @@ class Choice:
     solution: Solution
     site_columns: Mapping[str, np.ndarray] = field(default_factory=dict)
     served_after: Mapping[str, float] | None = None
+    #: With capacities: hotspot positions, candidate positions and the share of each
+    #: hotspot's demand the candidate serves in the best split.
+    split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def _terms(weights: tuple[float, ...], minutes: tuple[float, ...]) -> str:
@@ -222,7 +225,10 @@ class CapacitatedCoverage(Coverage):
             "capacity": self.values[solution.selected],
             "served_demand": np.round(problem.served(solution.selected), 6),
         }
-        return Choice(solution, site_columns=columns, served_after=served_after)
+        return Choice(
+            solution, site_columns=columns, served_after=served_after,
+            split=problem.split(solution.selected),
+        )  # fmt: skip
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
         terms = _terms(self.curve_weights(minutes), minutes)

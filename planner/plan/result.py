@@ -60,6 +60,9 @@ class Plan:
         Demand added and cumulative share for k = 0..K sites in greedy order.
     served_after
         With capacities: share of demand served within each threshold (label).
+    served_split
+        With capacities: the share of each hotspot's demand each suggested site serves in
+        the best split (``hotspot_id``, ``site_id``, ``share``).
     grade_rule
         The rule that grades the stations, in words.
     timings
@@ -89,6 +92,7 @@ class Plan:
     areas_scored: pd.DataFrame | None = None
     coverage_curve: pd.DataFrame | None = None
     served_after: Mapping[str, float] | None = None
+    served_split: pd.DataFrame | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
     parts: pd.DataFrame | None = None
 

@@ -25,6 +25,7 @@ from ..core import crs as crs_mod
 from ..core._progress import stage
 from ..core.crs import COORDINATES_NOTE, WGS84
 from ..core.errors import FieldError, InputError
+from ..core.units import minutes_label
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
@@ -86,13 +87,13 @@ def plan(
     with stage(log, "scoring", timings):
         scores, district = _score(cov_st, request)
         net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
-        areas_scored = None if areas is None else _area_figures(cov_st, hotspots, areas, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
         choice, ctx = _choose(objective, ctx, net_fig.parts)
         picks = pick_table(cov_st, cov_cand, choice.solution.selected)
         curve = _curve(ctx, objective, candidates, choice.solution.selected)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
+    areas_scored = _areas(cov_st, cov_cand, choice.solution.selected, hotspots, areas, request)
     with stage(log, "isochrones", timings):
         iso, service = _circles(network, request, snaps, st_times, choice, len(stations))
     hs = _hotspot_status(hotspots, snaps, cov_st, net_fig)
@@ -105,7 +106,7 @@ def plan(
         snapping=_network.snapping_table(snaps.table, net_fig),
         blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
-        served_after=choice.served_after, timings=timings,
+        served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
     )  # fmt: skip
 
 
@@ -414,8 +415,12 @@ def _area_figures(
     hotspots: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
     request: PlanRequest,
+    *,
+    after: Sequence[np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """District figures per sub-area; hotspots fall in the first area that contains them."""
+    """District figures per sub-area; hotspots fall in the first area that contains them.
+    ``after``: per threshold, which hotspots the stations and the suggested sites together
+    reach within it; each area then also has ``share_after_<T>``."""
     joined = gpd.sjoin(
         hotspots[["geometry"]].reset_index(drop=True),
         areas[["area", "geometry"]],
@@ -437,12 +442,55 @@ def _area_figures(
         }
         for lab, v in d["covered"].items():
             row[f"share_{lab}"] = v["share"]
+        for k, reached in enumerate(after or ()):
+            demand = float(cov.weights[mask].sum())
+            share = float(cov.weights[mask & reached].sum()) / demand if demand else 0.0
+            row[f"share_after_{minutes_label(request.thresholds_s[k])}"] = share
         for g in d.get("goals", []):
             row[f"goal_{g['minutes']:g}_attained"] = g["attained"]
         row["nearest_minutes_median"] = d["nearest_minutes"]["median"]
         row["nearest_minutes_p90"] = d["nearest_minutes"]["p90"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
+    """The best split of demand between the suggested sites, by id (with capacities)."""
+    if choice.split is None:
+        return None
+    rows, cols, share = choice.split
+    return pd.DataFrame(
+        {"hotspot_id": times.target_ids[rows], "site_id": times.source_ids[cols],
+         "share": np.round(share, 9)}
+    )  # fmt: skip
+
+
+def _areas(
+    stations: coverage.Coverage,
+    candidates: coverage.Coverage,
+    selected: np.ndarray,
+    hotspots: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame | None,
+    request: PlanRequest,
+) -> pd.DataFrame | None:
+    """The figures per sub-area, today and with the suggested sites (None without areas)."""
+    if areas is None:
+        return None
+    after = _covered_after(stations, candidates, selected)
+    return _area_figures(stations, hotspots, areas, request, after=after)
+
+
+def _covered_after(
+    stations: coverage.Coverage, candidates: coverage.Coverage, selected: np.ndarray
+) -> list[np.ndarray]:
+    """Per threshold, the hotspots an existing station or a suggested site reaches within it."""
+    rows = np.asarray(selected, dtype=np.int64)
+    out = []
+    for k in range(len(stations.thresholds_s)):
+        reached = stations.counts(k) > 0 if stations.times.seconds.shape[0] else None
+        new = np.asarray(candidates.covered(k)[rows].sum(axis=0)).ravel() > 0
+        out.append(new if reached is None else reached | new)
+    return out
 
 
 def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

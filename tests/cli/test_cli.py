@@ -12,6 +12,7 @@ from planner import pipeline
 from planner.cli import main
 from planner.core.errors import ConfigError
 from planner.core.units import gap_label
+from planner.outputs.terms import header
 
 
 def _run(args):
@@ -42,7 +43,9 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
         "recommended_sites.csv",
         "recommended_sites.geojson",
         "isochrones.geojson",
-        "travel_times.csv",
+        "travel_times.parquet",
+        "plan.gpkg",
+        "plan.xlsx",
         "summary.json",
     ):
         assert (out / name).stat().st_size > 0, name
@@ -75,7 +78,8 @@ def test_demo_runs_offline_and_circles_differ(tmp_path):
 
 def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
     out = tmp_path / "plan"
-    res = _plan(demo_files, helsinki_pbf, out, minutes="5,8", targets="0.5,1", add=2)
+    res = _plan(demo_files, helsinki_pbf, out, minutes="5,8", targets="0.5,1", add=2,
+                travel_times="csv")  # fmt: skip
     assert res.exit_code == 0, res.output
     scored = pd.read_csv(out / "stations_scored.csv")
     assert {"station_id", "demand_5", "demand_8", "unique_8", "share_8"} <= set(scored.columns)
@@ -213,7 +217,9 @@ def test_score_with_sub_areas_targets_and_chinese_report(tmp_path, demo_files, h
     s = json.loads((out / "summary.json").read_text())
     assert s["optimizer"] is None and s["counts"]["recommended"] == 0
     assert [g["target"] for g in s["coverage_existing"]["goals"]] == [0.5, 0.7, 0.95]
-    areas = pd.read_csv(out / "areas_scored.csv")
+    areas = pd.read_csv(out / "areas_scored.csv")  # Chinese headers with --lang zh
+    areas = areas.rename(columns={header(c, "zh"): c for c in ("area", "demand", *(
+        f"share_{m}" for m in ("8", "10", "15")))})  # fmt: skip
     assert set(areas["area"]) >= {"西街道", "东街道"}
     assert list(areas["area"]) == ["西街道", "东街道"]  # every hotspot lies in one of them
     by_area = areas.set_index("area")["demand"]
@@ -224,14 +230,14 @@ def test_score_with_sub_areas_targets_and_chinese_report(tmp_path, demo_files, h
             pytest.approx(s["coverage_existing"]["covered"][lab]["share"])
         )
     blind = pd.read_csv(out / "blind_spots.csv")
-    assert blind["weight"].sum() == pytest.approx(
+    assert blind[header("weight", "zh")].sum() == pytest.approx(
         s["coverage_existing"]["covered"]["8"]["beyond_demand"]
     )
     report = (out / "report.html").read_text()
     assert "服务圈评估报告" in report and "<svg" in report and "西街道" in report
     assert "步行 4.8 公里/小时" in report  # the mode in Chinese too
     scored = pd.read_csv(out / "stations_scored.csv")
-    assert set(scored["grade"]) <= set("ABCD-")
+    assert set(scored[header("grade", "zh")]) <= set("ABCD-")
 
 
 def test_bad_targets_and_bad_areas_are_clear_errors(tmp_path, demo_files, helsinki_pbf):
@@ -499,3 +505,14 @@ def test_planner_toml_keys_are_checked(tmp_path, monkeypatch, text, message):
     res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "o"), "--quiet"])
     assert res.exit_code == 2 and message in res.output, res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_travel_times_csv_and_no_pdf_on_request(tmp_path):
+    out = tmp_path / "demo"
+    res = _run(["demo", "--out", str(out), "--quiet", "--travel-times", "csv", "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    names = {p.name for p in out.iterdir()}
+    assert {"travel_times.csv", "plan.gpkg", "plan.xlsx", "report.html"} <= names
+    assert not {"travel_times.parquet", "report.pdf"} & names
+    bad = _run(["demo", "--out", str(out), "--travel-times", "xls"])
+    assert bad.exit_code == 2 and "--travel-times" in bad.output

@@ -9,6 +9,7 @@ import json
 from click.testing import CliRunner
 
 from planner.cli import main
+from planner.outputs import pdf
 
 
 def _digests(folder):
@@ -25,6 +26,11 @@ def test_two_runs_give_the_same_files(tmp_path):
     assert second.exit_code == 0 and second.output == first.output
     after = _digests(out)
     assert set(before) == set(after) and "timings.json" in before
+    # the formats that stamp a time unless told not to: GeoPackage, workbook, PDF, Parquet
+    stamped = {"plan.gpkg", "plan.xlsx", "travel_times.parquet"}
+    if pdf.browser() is not None:
+        stamped.add("report.pdf")
+    assert stamped <= set(before)
     differ = sorted(name for name in before if before[name] != after[name])
     assert differ in ([], ["timings.json"])
     assert "timings_s" not in json.loads((out / "summary.json").read_text(encoding="utf-8"))

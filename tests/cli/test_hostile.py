@@ -50,7 +50,7 @@ def _plan(files, network, out, *, stations=None):
     args = ["plan", "--quiet", "--network", network, "--hotspots", files / "hotspots.csv",
             "--stations", stations or files / "stations.csv",
             "--candidates", files / "candidates.csv", "--mode", "walk", "--add", "2",
-            "--out", out]  # fmt: skip
+            "--travel-times", "csv", "--out", out]  # fmt: skip
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, color=True)
 
 

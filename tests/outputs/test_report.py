@@ -10,6 +10,7 @@ import pytest
 
 from planner.outputs import i18n, report, summary, tables
 from planner.outputs.summary import NearestMinutes, PlanSummary
+from planner.outputs.terms import METHOD_ZH
 
 from .conftest import EVIL, TRICKY
 
@@ -79,7 +80,7 @@ def test_certificate_proven_and_not_proven(plan_add2, summary_add2):
         "and no choice of as many sites can do better than 856.317.</p>"
     ) in html
     zh = page(open_, plan_add2, lang="zh")
-    assert f"与最优方案相差不超过 0.39%（{opt.method}）：本方案为 853" in zh
+    assert f"与最优方案相差不超过 0.39%（{METHOD_ZH[opt.method]}）：本方案为 853" in zh
 
 
 def test_reach_wording(plan_reach):
@@ -97,7 +98,7 @@ def test_reach_wording(plan_reach):
         f"<p class='certificate'>3 new sites ({opt.method}); the fewest possible is at least 2.</p>"
     ) in html
     zh = page(not_proven, plan_reach, lang="zh")
-    assert f"需新增 3 处站点（{opt.method}）；最少也需 2 处。" in zh
+    assert f"需新增 3 处站点（{METHOD_ZH[opt.method]}）；最少也需 2 处。" in zh
 
 
 def test_undefined_numbers_read_as_words_not_nan(plan_add2, summary_add2):

@@ -1,0 +1,85 @@
+"""A static map of a plan for the printed report: the dissolved service areas of the
+existing stations per threshold, the roads, the hotspots (blue within the first circle,
+red beyond), the existing stations and the numbered suggested sites.
+
+Drawn with matplotlib (the Agg canvas of a :class:`~matplotlib.figure.Figure`, no pyplot
+state) from the plan's WGS-84 frames, in lon/lat with the aspect of the district's
+latitude. The PNG is the same bytes for the same plan: fixed size and dpi, no
+``Software`` or date in its metadata. The picture holds no words (only the site numbers),
+so it needs no font for Chinese; the report's legend is HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+
+import numpy as np
+import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+
+from ..plan.result import Plan
+from . import tables
+from .i18n import THRESHOLD_COLOURS
+
+#: Size of the picture (inches) and its resolution.
+SIZE_IN = (8.0, 6.0)
+DPI = 110
+
+#: Colours of the points: hotspots within the first circle / beyond it, stations, sites.
+COVERED, BLIND, STATION, SITE = "#2b6cb0", "#d7301f", "#111111", "#c51b7d"
+
+
+def _polygons(ax, geometries, colour: str) -> None:  # type: ignore[no-untyped-def]
+    for geom in geometries:
+        for poly in shapely.get_parts(geom):
+            if poly.is_empty:
+                continue
+            xy = np.asarray(poly.exterior.coords)
+            ax.fill(xy[:, 0], xy[:, 1], color=colour, alpha=0.35, linewidth=0)
+
+
+def _draw(ax, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    areas = plan.service_areas.sort_values("minutes", ascending=False)
+    for minutes, geom in zip(areas["minutes"], areas.geometry, strict=True):
+        index = plan.minutes.index(float(minutes)) if float(minutes) in plan.minutes else 0
+        _polygons(ax, [geom], THRESHOLD_COLOURS[index % len(THRESHOLD_COLOURS)])
+    roads = [shapely.get_coordinates(g) for g in tables.road_lines(plan, tolerance_m=5.0).geometry]
+    ax.add_collection(LineCollection(roads, colors="#9a9a9a", linewidths=0.4))
+    hs = plan.hotspots
+    covered = hs[f"covered_{plan.minutes[0]:g}"].to_numpy(dtype=bool)
+    size = 4 + 10 * np.sqrt(hs["weight"].to_numpy(dtype=float) / max(1e-9, hs["weight"].max()))
+    for mask, colour in ((covered, COVERED), (~covered, BLIND)):
+        ax.scatter(hs["lon"][mask], hs["lat"][mask], s=size[mask], color=colour, linewidths=0)
+    st = plan.stations
+    ax.scatter(st["lon"], st["lat"], s=70, marker="s", color=STATION, edgecolors="white")
+    rec = plan.recommended
+    ax.scatter(rec["lon"], rec["lat"], s=190, marker="o", color=SITE, edgecolors="white")
+    for rank, lon, lat in zip(rec["rank"], rec["lon"], rec["lat"], strict=True):
+        ax.annotate(
+            str(int(rank)), (lon, lat), ha="center", va="center", color="white",
+            fontsize=8, fontweight="bold",
+        )  # fmt: skip
+
+
+def png(plan: Plan) -> bytes:
+    """The map as PNG bytes (same plan, same bytes)."""
+    fig = Figure(figsize=SIZE_IN, dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
+    _draw(ax, plan)
+    lat = float(np.nanmean(plan.hotspots["lat"])) if len(plan.hotspots) else 0.0
+    ax.set_aspect(1.0 / max(0.1, math.cos(math.radians(lat))), adjustable="datalim")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def png_base64(plan: Plan) -> str:
+    """The map as a ``data:`` URI of its PNG, for an ``<img>`` of the report."""
+    return "data:image/png;base64," + base64.b64encode(png(plan)).decode("ascii")
