@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from planner.outputs import i18n, report, summary, tables
+from planner.outputs import i18n, report, report_checks, summary, tables
 from planner.outputs.summary import NearestMinutes, PlanSummary
 from planner.outputs.terms import METHOD_ZH
 
@@ -161,9 +161,9 @@ def test_the_network_warning_is_in_the_language_of_the_page():
 
     (text,) = rider_way_warnings(np.array(["primary"]), get_mode("ebike"))
     en, zh = "en", "zh"
-    assert report._warning(text, en) == text
-    assert "非机动车道" in report._warning(text, zh)
-    assert 'oneway = "ignore"' in report._warning(text, zh)
+    assert report_checks._warning(text, en) == text
+    assert "非机动车道" in report_checks._warning(text, zh)
+    assert 'oneway = "ignore"' in report_checks._warning(text, zh)
     (walking,) = rider_way_warnings(np.array(["primary"]), get_mode("walk"))
-    assert "oneway" not in report._warning(walking, zh)
-    assert report._warning("another warning", zh) == "another warning"
+    assert "oneway" not in report_checks._warning(walking, zh)
+    assert report_checks._warning("another warning", zh) == "another warning"
