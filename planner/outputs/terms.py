@@ -80,6 +80,8 @@ STATUS_ZH: Mapping[str, str] = MappingProxyType(
         "suggested": "建议新址", "station": "现有驿站", "candidate": "候选站址",
         "hotspot": "热点", "stations": "现有驿站", "candidates": "候选站址",
         "hotspots": "热点", "covered": "已覆盖", "blind": "盲区",
+        "excluded: far from every usable road": "已排除：远离所有可用道路",
+        "no station on its part of the network": "所在路网分区内没有驿站",
     }
 )  # fmt: skip
 
@@ -94,7 +96,8 @@ VOCABULARY_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "category": CATEGORY_ZH, "status": STATUS_ZH, "snap_status": STATUS_ZH,
         "kind": STATUS_ZH, "source_kind": STATUS_ZH, "role": STATUS_ZH, "area": AREA_ZH,
-        "site_kind": STATUS_ZH, "id": EXISTING_ROW_ZH,
+        "site_kind": STATUS_ZH, "id": EXISTING_ROW_ZH, "reason": STATUS_ZH,
+        "blind_reason": STATUS_ZH,
     }
 )  # fmt: skip
 
@@ -120,6 +123,8 @@ COLUMN_ZH: Mapping[str, str] = MappingProxyType(
         "road_class": "道路等级", "speed_kph": "速度（公里/小时）",
         "nearest_minutes_median": "到最近驿站中位数（分钟）",
         "nearest_minutes_p90": "到最近驿站90%分位（分钟）",
+        "part": "路网分区", "reason": "原因", "blind_reason": "盲区原因",
+        "detour": "绕行异常", "detour_factor": "绕行倍数",
     }
 )  # fmt: skip
 
