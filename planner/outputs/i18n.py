@@ -121,6 +121,10 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "within": "Within {gap} of optimal ({method}): the answer is {objective}, and no choice "
         "of as many sites can do better than {bound}.",
         "fewest": "{objective} new sites ({method}); the fewest possible is at least {bound}.",
+        "spacing": "Spacing: every new site at least {min_m} m (straight line) from every "
+        "station and from the other new sites ({too_close} candidates too close to a station "
+        "left out). Coverage with the spacing: {with_}; without it: {without} (objective "
+        "{obj_with} against {obj_without}: the spacing costs {cost}).",
     },
     "zh": {
         "title": "服务圈评估报告",
@@ -168,6 +172,9 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "within": "与最优方案相差不超过 {gap}（{method}）：本方案为 {objective}，"
         "同样数量站点的任何方案都不超过 {bound}。",
         "fewest": "需新增 {objective} 处站点（{method}）；最少也需 {bound} 处。",
+        "spacing": "间距：每处新址与现有驿站及其他新址的直线距离至少 {min_m} 米（{too_close} "
+        "处候选点距现有驿站过近，未予考虑）。有间距要求时的覆盖率：{with_}；无间距要求时："
+        "{without}（目标值 {obj_with}，无间距时 {obj_without}：间距要求的代价为 {cost}）。",
     },
 }
 

@@ -151,7 +151,25 @@ def _suggested(
         f"<th class='t'>{_e(lab['road'])}</th>"
         f"{head}</tr>{rows}</table>"
         f"<p class='certificate'>{_certificate(s, opt, lab)}</p>"
+        f"{_spacing(s, lab)}"
     )
+
+
+def _spacing(s: PlanSummary, lab: Labels) -> str:
+    """The spacing rule and what it costs: coverage with it and without it."""
+    sp = s.spacing
+    if sp is None:
+        return ""
+
+    def shares(v: Mapping[str, float]) -> str:
+        return ", ".join(f"{_e(k)} {_e(lab['min'])} {v[k]:.1%}" for k in v)
+
+    return "<p class='spacing'>" + _e(lab["spacing"]).format(
+        min_m=f"{sp.min_m:g}", too_close=sp.candidates_too_close_to_a_station,
+        with_=shares(sp.coverage_with), without=shares(sp.coverage_without),
+        obj_with=f"{sp.objective_with:,.6g}", obj_without=f"{sp.objective_without:,.6g}",
+        cost=f"{sp.objective_cost:,.6g}",
+    ) + "</p>"  # fmt: skip
 
 
 def _site_row(r: Mapping[str, Any], labels: Sequence[str], *, cap: bool) -> str:

@@ -42,6 +42,8 @@ class Context:
     add: int
     conflicts: sp.csr_matrix | None = None
     allowed: np.ndarray | None = None
+    #: Time limit of an ``"exact"`` solve (s; None: until proven).
+    time_limit_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,12 @@ class Choice:
     solution: Solution
     site_columns: Mapping[str, np.ndarray] = field(default_factory=dict)
     served_after: Mapping[str, float] | None = None
+
+
+#: Default minimum spacing of the coverage objectives (m): a new site at least this far
+#: (straight line) from every existing station and from every other new site. Planners do
+#: not open two stations a few hundred metres apart; ``min_spacing_m=0`` turns it off.
+SPACING_M = 300.0
 
 
 def _terms(weights: tuple[float, ...], minutes: tuple[float, ...]) -> str:
@@ -70,6 +78,8 @@ class Objective:
     takes: ClassVar[tuple[str, ...]] = ()
     #: The objective in a few words (the CLI's help).
     summary: ClassVar[str] = ""
+    #: Minimum spacing (m) when the request gives none (0: no spacing rule).
+    spacing_m: ClassVar[float] = 0.0
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -128,6 +138,7 @@ class Coverage(Objective):
     name: ClassVar[str] = "coverage"
     takes: ClassVar[tuple[str, ...]] = ("minute_weights", "capacity")
     summary: ClassVar[str] = "cover the most demand within the circles"
+    spacing_m: ClassVar[float] = SPACING_M
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -164,7 +175,7 @@ class Coverage(Objective):
         )  # fmt: skip
 
     def choose(self, ctx: Context) -> Choice:
-        return Choice(self.problem(ctx).solve(ctx.request.method))
+        return Choice(self.problem(ctx).solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
         terms = _terms(self.curve_weights(minutes), minutes)
@@ -209,7 +220,7 @@ class CapacitatedCoverage(Coverage):
             ctx.candidates, self.values, ctx.add, existing=ctx.stations,
             threshold_weights=weights, conflicts=ctx.conflicts, allowed=ctx.allowed,
         )  # fmt: skip
-        solution = problem.solve(ctx.request.method)
+        solution = problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s)
         newly = problem.served_within(solution.selected)
         total = float(ctx.weights.sum())
         served_after = {}
@@ -267,7 +278,7 @@ class TravelTime(Objective):
     summary: ClassVar[str] = "cut demand-weighted travel time to the nearest station (p-median)"
 
     def check(self, request: PlanRequest) -> list[FieldError]:
-        if request.min_spacing_m > 0:
+        if request.spacing_m > 0:
             return [FieldError("objective", _NOT_WITH["reach"], name=self.name)]
         return []
 
@@ -336,7 +347,7 @@ class Reach(Objective):
             parse_reach((self.minutes, self.share), request.minutes)
         except FieldError as exc:
             return [exc]
-        if request.min_spacing_m > 0:
+        if request.spacing_m > 0:
             return [
                 FieldError(
                     "reach",
@@ -356,9 +367,7 @@ class Reach(Objective):
                 target_share=self.share, covered=covered,
             )  # fmt: skip
         except ConfigError as exc:
-            raise FieldError(
-                "reach", "{reach} {goal}: {why}", goal=self._goal(), why=exc
-            ) from None
+            raise FieldError("reach", "{reach} {goal}: {why}", goal=self._goal(), why=exc) from None
         return Choice(problem.solve(ctx.request.method))
 
     def _goal(self) -> str:
@@ -396,7 +405,7 @@ class LongestTime(Objective):
     summary: ClassVar[str] = "shorten the longest travel time of any demand (p-center)"
 
     def check(self, request: PlanRequest) -> list[FieldError]:
-        if request.min_spacing_m > 0:
+        if request.spacing_m > 0:
             return [FieldError("objective", _NOT_WITH["reach"], name=self.name)]
         return []
 

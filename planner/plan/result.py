@@ -14,6 +14,7 @@ from ..analysis.travel import TravelTimes
 from ..inputs.network import Network
 from ..optimize import Solution
 from .request import PlanRequest
+from .spacing import SpacingCost
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class Plan:
         Demand added and cumulative share for k = 0..K sites in greedy order.
     served_after
         With capacities: share of demand served within each threshold (label).
+    spacing
+        With a minimum spacing: what it costs (the answer against the same objective
+        solved without it; see :class:`~planner.plan.spacing.SpacingCost`).
     grade_rule
         The rule that grades the stations, in words.
     timings
@@ -87,6 +91,7 @@ class Plan:
     coverage_curve: pd.DataFrame | None = None
     served_after: Mapping[str, float] | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
+    spacing: SpacingCost | None = None
 
     @property
     def minutes(self) -> tuple[float, ...]:

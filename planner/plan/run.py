@@ -31,6 +31,7 @@ from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
 from .result import Plan
+from .spacing import SpacingCost, spacing_cost
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class _Snaps:
     stations: travel.Snapped
     candidates: travel.Snapped
     table: pd.DataFrame
+    #: The venues' own positions (network CRS, m) of the stations and of the candidates.
+    sites_xy: tuple[np.ndarray, np.ndarray]
 
 
 def plan(
@@ -89,7 +92,7 @@ def plan(
         areas_scored = None if areas is None else _area_figures(cov_st, hotspots, areas, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
-        choice, ctx = _choose(objective, ctx)
+        choice, ctx, spacing = _choose(objective, ctx)
         picks = pick_table(cov_st, cov_cand, choice.solution.selected)
         curve = _curve(ctx, objective, candidates, choice.solution.selected)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
@@ -104,7 +107,7 @@ def plan(
         sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
         snapping=snaps.table, blind_spots=_blind_spots(hs, cov_st),
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
-        served_after=choice.served_after, timings=timings,
+        served_after=choice.served_after, timings=timings, spacing=spacing,
     )  # fmt: skip
 
 
@@ -194,7 +197,10 @@ def _snap(
     table = pd.concat(
         [s.report(net, role=role[:-1]) for role, s in snapped.items()], ignore_index=True
     )
-    return _Snaps(snapped["hotspots"], snapped["stations"], snapped["candidates"], table)
+    return _Snaps(
+        snapped["hotspots"], snapped["stations"], snapped["candidates"], table,
+        (_project_xy(stations, net), _project_xy(candidates, net)),
+    )  # fmt: skip
 
 
 def _times(
@@ -216,12 +222,13 @@ def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, 
     )
 
 
-def _choose(objective: Objective, ctx: Context) -> tuple[Choice, Context]:
-    """The objective's choice, and the context with the number of sites it settled on."""
+def _choose(objective: Objective, ctx: Context) -> tuple[Choice, Context, SpacingCost | None]:
+    """The objective's choice, the context with the number of sites it settled on, and
+    with a minimum spacing what it costs."""
     choice = objective.choose(ctx)
     if objective.decides_count():
         ctx = replace(ctx, add=len(choice.solution.selected))
-    return choice, ctx
+    return choice, ctx, spacing_cost(objective, ctx, choice)
 
 
 def _roads(snaps: _Snaps, role: str) -> np.ndarray:
@@ -237,19 +244,22 @@ def _context(
     add: int,
     snaps: _Snaps,
 ) -> Context:
+    """What the objective chooses from; with a minimum spacing, the candidates too close to
+    a station and the pairs too close to each other (straight line between the venues, in
+    the network's projected CRS)."""
     conflicts = allowed = None
-    if request.min_spacing_m > 0 and len(snaps.candidates):
+    stations_xy, candidates_xy = snaps.sites_xy
+    if request.spacing_m > 0 and len(candidates_xy):
         conflicts, allowed = spacing_conflicts(
-            snaps.candidates.snapped_xy, request.min_spacing_m,
-            existing_xy=snaps.stations.snapped_xy,
-        )  # fmt: skip
+            candidates_xy, request.spacing_m, existing_xy=stations_xy
+        )
         if allowed is not None and int(allowed.sum()) < add:
             raise FieldError(
                 "add",
                 "{add}: asked for {n} new sites but only {m} candidates lie at least "
                 "{spacing:g} m ({min_spacing_m}) from every station; ask for fewer, lower "
                 "{min_spacing_m}, or give more candidates",
-                n=add, m=int(allowed.sum()), spacing=request.min_spacing_m,
+                n=add, m=int(allowed.sum()), spacing=request.spacing_m,
             )  # fmt: skip
     return Context(request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed)
 
