@@ -342,7 +342,9 @@ class CapacitatedCoverage:
         opens; on models up to :data:`CAPACITY_KICKS_MAX_PAIRS` pairs, a few seeded
         two-site kicks while the gap stays above :data:`KICK_GAP`) or ``"exact"`` (LP branch
         and bound on the formulation with ``z_ij <= x_j``, handing over to HiGHS's MILP when
-        it grows; within ``time_limit_s`` seconds when given).
+        it grows; within ``time_limit_s`` seconds when given). ``"local"`` then tries to
+        prove its answer: the exact step within about a second on small models
+        (:func:`~planner.optimize.solution.exact_step`).
 
         Bound: the lesser of the Lagrangian relaxation of the assignment constraints (which
         tends to the LP bound; for ``"greedy"``, its first step: every site alone at its
@@ -355,8 +357,9 @@ class CapacitatedCoverage:
         if method != "greedy" and len(sel):
             sel, obj = self._local(sel, opened, bound, evaluations=evaluations)
         optimal = sol_mod.proven(obj, bound, maximise=True)
-        if method == "exact" and not optimal:
-            sel, obj, bound, optimal = self._exact(sel, obj, bound, time_limit_s)
+        close, limit = sol_mod.exact_step(method, time_limit_s, pairs=len(self._pj))
+        if close and not optimal:
+            sel, obj, bound, optimal = self._exact(sel, obj, bound, limit)
         bound = max(bound, obj)
         sel = np.asarray(sel, dtype=np.int64)
         prefix = [self.objective(sel[:r]) for r in range(len(sel) + 1)]

@@ -129,7 +129,9 @@ class PMedian:
         to the LP bound at a fraction of the cost). ``"exact"`` uses the bound to rule sites
         in or out (a site is ruled out when every answer with it costs at least as much as
         the local answer), then a MILP on the sites left, warm-started from the local answer,
-        closes the gap (within ``time_limit_s`` seconds when given).
+        closes the gap (within ``time_limit_s`` seconds when given). ``"local"`` then tries
+        to prove its answer: the same exact step within about a second on small models
+        (:func:`~planner.optimize.solution.exact_step`).
         """
         sol_mod.check_method(method)
         t0 = time.perf_counter()
@@ -152,9 +154,10 @@ class PMedian:
             )  # fmt: skip
             obj = self.objective(sel)
             optimal = sol_mod.proven(obj, bound, maximise=False)
-        if method == "exact" and not optimal:
+        close, limit = sol_mod.exact_step(method, time_limit_s, pairs=self.cost.size)
+        if close and not optimal:
             sel, obj, bound, optimal = self._reduce_and_branch(
-                np.asarray(sel), obj, bound, lagr, gran, time_limit_s
+                np.asarray(sel), obj, bound, lagr, gran, limit
             )
         bound = min(bound, obj)
         return Solution(

@@ -164,13 +164,21 @@ class Relaxation:
             raise ValueError("Relaxation: integer columns must be 0/1")
 
     def solve(
-        self, lo: np.ndarray | None = None, hi: np.ndarray | None = None
+        self,
+        lo: np.ndarray | None = None,
+        hi: np.ndarray | None = None,
+        *,
+        time_limit_s: float | None = None,
     ) -> tuple[str, float, np.ndarray]:
         """Solve with the integer columns' bounds set to ``lo``/``hi`` (default: the
-        model's). Returns ``"optimal"``, ``"infeasible"`` or HiGHS's status, the objective
-        and the solution."""
+        model's), within ``time_limit_s`` seconds when given. Returns ``"optimal"``,
+        ``"infeasible"``, ``"time limit"`` or HiGHS's status, the objective and the
+        solution."""
         import highspy
 
+        # HiGHS's clock runs on over the runs of one instance: the limit is set past it
+        limit = np.inf if time_limit_s is None else self.h.getRunTime() + max(time_limit_s, 1e-3)
+        self.h.setOptionValue("time_limit", float(limit))
         lo = self.lo0 if lo is None else lo
         hi = self.hi0 if hi is None else hi
         self.h.changeColsBounds(len(self.idx), self.idx, lo, hi)
@@ -178,6 +186,8 @@ class Relaxation:
         status = self.h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             return "infeasible", np.inf, np.zeros(0)
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            return "time limit", np.nan, np.zeros(0)
         if status != highspy.HighsModelStatus.kOptimal:
             return str(status), np.nan, np.zeros(0)
         x = np.asarray(self.h.getSolution().col_value, dtype=float)
@@ -196,7 +206,8 @@ class Relaxation:
         known answer) by a whole ``granularity`` step (0: by any amount).
 
         Returns the result (``x`` empty when nothing beats ``incumbent``; ``optimal`` when
-        the search finished), or None when ``node_limit`` nodes, the time of about 10 root
+        the search finished; status ``"time limit"`` when ``time_limit_s`` ran out, the LP
+        solves included), or None when ``node_limit`` nodes, the time of about 10 root
         LP solves (at least 0.25 s), or an LP status other than optimal/infeasible stopped
         it early: the search is then no place for this model.
         """
@@ -207,13 +218,16 @@ class Relaxation:
         budget = np.inf  # give up once the search has cost as much as ~10 root LPs
         while stack:
             spent = time.perf_counter() - t0
-            if time_limit_s is not None and spent > time_limit_s:
+            left = None if time_limit_s is None else time_limit_s - spent
+            if left is not None and left <= 0:
                 return MilpResult(best_x, incumbent, -np.inf, False, "time limit")
             if spent > budget:
                 return None
             lo, hi = stack.pop()
-            status, obj, x = self.solve(lo, hi)
+            status, obj, x = self.solve(lo, hi, time_limit_s=left)
             nodes += 1
+            if status == "time limit":
+                return MilpResult(best_x, incumbent, -np.inf, False, "time limit")
             if nodes == 1:
                 budget = max(0.25, 10 * (time.perf_counter() - t0))
             if status == "infeasible":
@@ -262,4 +276,6 @@ def solve_binary(
     if res is not None:
         return res
     left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
+    if left is not None and left <= 0:
+        return MilpResult(np.zeros(0), incumbent, -np.inf, False, "time limit")
     return solve_milp(*model, time_limit_s=left, start=start)
