@@ -363,7 +363,7 @@ class CapacitatedCoverage:
         bound = max(bound, obj)
         sel = np.asarray(sel, dtype=np.int64)
         prefix = [self.objective(sel[:r]) for r in range(len(sel) + 1)]
-        return Solution(
+        solution = Solution(
             sel,
             obj,
             bound,
@@ -373,6 +373,10 @@ class CapacitatedCoverage:
             optimal=bool(optimal),
             seconds=time.perf_counter() - t0,
         )
+        return sol_mod.look_for_alternative(
+            solution, lambda: (self._model(), 0.0), self.objective,
+            n_sites=len(self.capacities), pairs=len(self._pj), maximise=True,
+        )  # fmt: skip
 
     def _bound(self, obj: float, *, quick: bool) -> tuple[float, np.ndarray]:
         """A bound on the optimum and the sites the relaxation opens (a restart point; none

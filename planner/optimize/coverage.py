@@ -294,7 +294,7 @@ class MaximalCoverage:
             sel, obj, bound, optimal = self._exact(sel, obj, bound, relaxation, limit)
         bound = max(bound, obj)
         gains = gains if method == "greedy" else self._gains_in_order(np.asarray(sel))
-        return Solution(
+        solution = Solution(
             np.asarray(sel),
             obj,
             bound,
@@ -304,6 +304,10 @@ class MaximalCoverage:
             optimal=bool(optimal),
             seconds=time.perf_counter() - t0,
         )
+        return sol_mod.look_for_alternative(
+            solution, lambda: (self._milp(), 0.0), self.objective,
+            n_sites=self.cols[0].shape[1], pairs=self._pairs(), maximise=True,
+        )  # fmt: skip
 
     def _greedy(
         self, p: int, free: np.ndarray, count: np.ndarray

@@ -160,7 +160,7 @@ class PMedian:
                 np.asarray(sel), obj, bound, lagr, gran, limit
             )
         bound = min(bound, obj)
-        return Solution(
+        solution = Solution(
             np.asarray(sel, dtype=np.int64),
             obj,
             bound,
@@ -169,6 +169,10 @@ class PMedian:
             optimal=bool(optimal),
             seconds=time.perf_counter() - t0,
         )
+        return sol_mod.look_for_alternative(
+            solution, self._milp, self.objective,
+            n_sites=self.cost.shape[1], pairs=self.cost.size, maximise=False,
+        )  # fmt: skip
 
     def _lagrangian(self, target: float, gran: float) -> _Lagrangian:
         """The Lagrangian relaxation, with subgradient steps towards ``target`` (the best

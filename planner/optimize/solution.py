@@ -8,8 +8,9 @@ demand vector; ``selected`` is always an array of candidate columns.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -17,6 +18,7 @@ import scipy.sparse as sp
 
 from ..core.errors import ConfigError
 from ..core.units import PROVEN_GAP, tol
+from . import _kernels
 
 #: How a problem may be solved: greedy (with an online bound), greedy then swaps until no
 #: swap improves, or exact (a MILP built straight from the sparse matrices, solved by HiGHS).
@@ -35,6 +37,8 @@ PROOF_TIME_S = 1.0
 #: synthetic cities building the model and a 1 s limit add 1.4 s at 208,476 pairs and
 #: 3.3 s at 448,336 (whose root LP alone takes minutes).
 PROOF_MAX_PAIRS = 200_000
+#: Time limit of the search for another set of sites of the optimal value (s).
+ALTERNATIVE_TIME_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,11 @@ class Solution:
         True when the answer is proven optimal.
     seconds
         Solve time (s).
+    alternatives
+        Whether another set of sites reaches the same (optimal) value: True, False, or
+        None when not known (not proven optimal, no search for one, or its time ran out).
+    alternative
+        Such another set (candidate columns) when ``alternatives`` is True.
     """
 
     selected: np.ndarray
@@ -71,6 +80,8 @@ class Solution:
     gains: np.ndarray = field(default_factory=lambda: np.zeros(0))
     optimal: bool = False
     seconds: float = 0.0
+    alternatives: bool | None = None
+    alternative: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @runtime_checkable
@@ -167,6 +178,43 @@ def exact_step(method: str, time_limit_s: float | None, *, pairs: int) -> tuple[
     if method == "local" and pairs <= PROOF_MAX_PAIRS:
         return True, PROOF_TIME_S if time_limit_s is None else min(PROOF_TIME_S, time_limit_s)
     return False, None
+
+
+def look_for_alternative(
+    solution: Solution,
+    model: Callable[[], tuple[_kernels.Model, float]],
+    value_of: Callable[[np.ndarray], float],
+    *,
+    n_sites: int,
+    pairs: int,
+    maximise: bool,
+) -> Solution:
+    """``solution`` with :attr:`Solution.alternatives` settled where it is proven optimal:
+    one more HiGHS solve of the problem's ``model`` (a MILP with the site columns first and
+    the constant part of its cost; built on demand) that excludes the chosen set and asks
+    for the same value, within :data:`ALTERNATIVE_TIME_S` (by ``"exact"``, or by
+    ``"local"`` on models up to :data:`PROOF_MAX_PAIRS` ``pairs``). The answer itself does
+    not change, so ties stay broken as the solve broke them; another set found is checked
+    with ``value_of``."""
+    small = pairs <= PROOF_MAX_PAIRS
+    if not solution.optimal or not (solution.method == "exact" or small):
+        return solution
+    if solution.method == "greedy" or not len(solution.selected):
+        return solution
+    t0 = time.perf_counter()
+    mdl, const = model()
+    cost = (-solution.objective if maximise else solution.objective) - const
+    found, other = _kernels.another_optimum(
+        mdl, n_sites, solution.selected, cost, time_limit_s=ALTERNATIVE_TIME_S
+    )
+    if found:
+        diff = value_of(other) - solution.objective
+        if (-diff if maximise else diff) > tol(solution.objective):  # within the slack only
+            found, other = None, np.zeros(0, dtype=np.int64)
+    return replace(
+        solution, alternatives=found, alternative=other,
+        seconds=solution.seconds + time.perf_counter() - t0,
+    )  # fmt: skip
 
 
 def check_method(method: str) -> None:

@@ -198,6 +198,10 @@ def _certificate(s: PlanSummary, opt: Optimizer, lab: Labels) -> str:
         text = lab["proven"] if opt.proven_optimal else lab["fewest"]
     else:
         text = lab["proven"] if opt.proven_optimal else lab["within"]
+    if opt.proven_optimal:
+        key = {None: "alt_unknown", False: "alt_none", True: "alt_some"}[opt.alternatives]
+        text += " " + lab[key]
+        fields["sites"] = ", ".join(_e(i) for i in opt.alternative_sites)
     return text.format(**fields)
 
 

@@ -131,6 +131,21 @@ class Optimizer:
     proven_optimal: bool
     objective_meaning: str
     demand_served_by_new_sites: float | None = field(default=None, metadata=OMIT_NONE)
+    #: Whether another set of sites reaches the same (optimal) value: true, false, or null
+    #: when not known; and such a set (ids) when there is one.
+    alternatives: bool | None = None
+    alternative_sites: tuple[str, ...] = ()
+
+    def alternatives_sentence(self) -> str:
+        """Whether the answer is the only one of its value, in one sentence (empty when
+        the answer is not proven optimal)."""
+        if not self.proven_optimal:
+            return ""
+        if self.alternatives is None:
+            return "whether another set of sites reaches the same value is not known"
+        if not self.alternatives:
+            return "no other set of as many sites reaches the same value"
+        return "another set of sites reaches the same value: " + ", ".join(self.alternative_sites)
 
 
 @dataclass(frozen=True)
@@ -300,6 +315,10 @@ def build(plan: Plan) -> PlanSummary:
             objective_meaning=objective.meaning(plan.minutes),
             demand_served_by_new_sites=float(recommended["served_demand"].sum())
             if served else None,
+            alternatives=plan.solution.alternatives,
+            alternative_sites=tuple(
+                plan.candidates["id"].astype(str).to_numpy()[plan.solution.alternative]
+            ),
         ),
         spacing=_spacing(plan),
         crs={"outputs": "EPSG:4326 (WGS-84 lon/lat)", "analysis": plan.network.crs.to_string()},
@@ -387,6 +406,8 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
     lines += _goal_lines(s)
     if s.optimizer is not None and s.certificate:
         lines.append(s.certificate)
+        if s.optimizer.alternatives_sentence():
+            lines.append("  " + s.optimizer.alternatives_sentence())
     lines += spacing_lines(s)
     lines.append(f"outputs written to {out}")
     return lines

@@ -377,7 +377,7 @@ class Reach(Objective):
         fewest = (
             "proven the fewest"
             if solution.optimal
-            else f"the fewest is at least {solution.bound:g}"
+            else f"not proven: best bound {np.ceil(solution.bound - tol(solution.bound)):g} sites"
         )
         return (
             f"new sites needed for {self.share:.0%} within {self.minutes:g} min: "

@@ -254,6 +254,52 @@ class Relaxation:
         return MilpResult(best_x, incumbent, incumbent, True, f"optimal ({nodes} LP nodes)")
 
 
+def another_optimum(
+    model: Model | tuple[Any, ...],
+    n_sites: int,
+    selected: np.ndarray,
+    cost: float,
+    *,
+    time_limit_s: float,
+) -> tuple[bool | None, np.ndarray]:
+    """Whether a set of sites other than ``selected`` reaches the optimal ``cost`` of the
+    model (its 0/1 site columns are the first ``n_sites``): one HiGHS solve of the model
+    with a no-good cut ``sum_{j in selected} x_j <= |selected| - 1``, at least as many
+    sites, and the objective row ``cost @ x <= cost``, within ``time_limit_s`` seconds.
+
+    Returns True and the other set's columns, False when no other set exists, or None
+    (and no set) when the time limit stopped the solve first.
+    """
+    import highspy
+
+    m = Model(*model)
+    sel = np.asarray(selected, dtype=np.int64)
+    n_cols = m.a.shape[1]
+    cut = np.zeros(n_cols)
+    cut[sel] = 1.0
+    count = np.zeros(n_cols)
+    count[:n_sites] = 1.0
+    extra = sp.csr_matrix(np.vstack([cut, count, np.asarray(m.cost, dtype=float)]))
+    slack = tol(cost)
+    a = sp.vstack([sp.csr_matrix(m.a), extra]).tocsc()
+    row_lo = np.concatenate([m.row_lo, [-np.inf, float(len(sel)), -np.inf]])
+    row_hi = np.concatenate([m.row_hi, [len(sel) - 1.0, np.inf, cost + slack]])
+    h = _highs(
+        Model(m.cost, a, row_lo, row_hi, m.col_lo, m.col_hi, m.integer),
+        relax=False,
+        time_limit_s=time_limit_s,
+    )
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return False, np.zeros(0, dtype=np.int64)
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    if h.getInfo().primal_solution_status == 2 and x.size:  # a feasible solution: found
+        return True, np.flatnonzero(x[:n_sites] > 0.5).astype(np.int64)
+    return None, np.zeros(0, dtype=np.int64)
+
+
 def solve_binary(
     model: Model | tuple[Any, ...],
     incumbent: float,
