@@ -333,7 +333,7 @@ class CapacitatedCoverage:
         self,
         method: str = "local",
         *,
-        time_limit_s: float | None = None,
+        time_limit_s: _kernels.Limit = None,
         evaluations: int = SWAP_EVALUATIONS,
     ) -> Solution:
         """``"greedy"`` (the largest capacity-limited gain first), ``"local"`` (then swaps
@@ -416,7 +416,7 @@ class CapacitatedCoverage:
         return sel, obj
 
     def _exact(
-        self, sel: np.ndarray, obj: float, bound: float, time_limit_s: float | None
+        self, sel: np.ndarray, obj: float, bound: float, time_limit_s: _kernels.Limit
     ) -> tuple[np.ndarray, float, float, bool]:
         """Close the gap between ``sel`` (value ``obj``) and ``bound`` by branch and bound
         on the strong formulation, warm-started from ``sel`` and its best split: the answer,

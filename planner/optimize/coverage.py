@@ -258,7 +258,7 @@ class MaximalCoverage:
         self,
         method: str = "local",
         *,
-        time_limit_s: float | None = None,
+        time_limit_s: _kernels.Limit = None,
         kicks: int | None = None,
     ) -> Solution:
         """Solve with ``"greedy"``, ``"local"`` (greedy + interchange) or ``"exact"``.
@@ -378,7 +378,7 @@ class MaximalCoverage:
         obj: float,
         bound: float,
         relaxation: _kernels.Relaxation | None,
-        time_limit_s: float | None,
+        time_limit_s: _kernels.Limit,
     ) -> tuple[np.ndarray, float, float, bool]:
         """Close the gap between ``sel`` (value ``obj``) and ``bound`` with the LP search
         (or HiGHS's MILP): the answer, its value, the bound and whether it is proven."""

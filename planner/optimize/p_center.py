@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from ..core.errors import ConfigError
 from ..core.units import tol
+from . import _kernels
 from . import solution as sol_mod
 from .set_cover import SetCover
 from .solution import Solution
@@ -184,7 +185,7 @@ class PCenter:
         return np.unique(values[values <= self.cap])
 
     def _reach(
-        self, r: float, method: str, time_limit_s: float | None = None
+        self, r: float, method: str, time_limit_s: _kernels.Limit = None
     ) -> tuple[np.ndarray | None, bool]:
         """Sites that bring every demand within ``r`` (at most ``p``; None if not found),
         and whether ``r`` is proven out of reach (the set cover's exact step within
@@ -209,12 +210,17 @@ class PCenter:
     def _search(self, method: str, floor: float) -> tuple[np.ndarray, float]:
         """Binary search over the sorted times for the shortest radius within reach; the
         bound is the radius after the longest one proven out of reach. With ``"local"``,
-        the set covers' proof steps share :data:`~planner.optimize.solution.PROOF_TIME_S`
+        the set covers' proof steps share :data:`~planner.optimize.solution.PROOF_WORK`
         (so a search whose every step is proven proves the answer, as ``"exact"`` does)."""
         radii = self._radii()
         radii = radii[radii >= floor - tol(floor)]
-        steps = max(1.0, float(np.ceil(np.log2(len(radii) + 1))))
-        limit = sol_mod.PROOF_TIME_S / steps if method == "local" else None
+        steps = max(1, int(np.ceil(np.log2(len(radii) + 1))))
+        work = sol_mod.PROOF_WORK
+        limit = (
+            _kernels.Work(max(1, work.nodes // steps), max(1, work.lp_iterations // steps))
+            if method == "local"
+            else None
+        )
         lo, hi = -1, len(radii) - 1  # radii[hi] = the cap is always within reach
         proven_out = -1
         best = self._greedy()

@@ -120,7 +120,7 @@ class PMedian:
         return float(gran * np.ceil(bound / gran - 1e-9)) if gran > 0 else bound
 
     # ------------------------------------------------------------------ solve
-    def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
+    def solve(self, method: str = "local", *, time_limit_s: _kernels.Limit = None) -> Solution:
         """``"greedy"`` (add the site that lowers the cost most), ``"local"`` (then the fast
         interchange of Whitaker, from the greedy answer and from the sites a Lagrangian
         relaxation opens) or ``"exact"``.
@@ -216,7 +216,7 @@ class PMedian:
         bound: float,
         lagr: _Lagrangian,
         gran: float,
-        time_limit_s: float | None,
+        time_limit_s: _kernels.Limit,
     ) -> tuple[np.ndarray, float, float, bool]:
         """Rule sites in or out with the Lagrangian bound (:meth:`_fixed`), then solve the
         MILP on the rest, warm-started from ``sel`` (cost ``obj``) where it fits. The

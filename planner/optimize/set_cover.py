@@ -111,7 +111,7 @@ class SetCover:
         return self.covered.astype(np.int64)[None, :]
 
     # ------------------------------------------------------------------ solve
-    def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
+    def solve(self, method: str = "local", *, time_limit_s: _kernels.Limit = None) -> Solution:
         """``"greedy"`` (largest demand first), ``"local"`` or ``"exact"``.
 
         ``"local"`` and ``"exact"`` first reduce a full-coverage goal by the classic
@@ -190,7 +190,7 @@ class SetCover:
         sub: _CoverPart,
         bound: float,
         relaxation: _kernels.Relaxation | None,
-        time_limit_s: float | None,
+        time_limit_s: _kernels.Limit,
     ) -> tuple[np.ndarray, float]:
         """Branch on the LP relaxation of the part left, from the best cover known: the
         answer and the bound."""

@@ -72,8 +72,11 @@ def test_local_capacitated_proves_a_small_model(seed, monkeypatch):
 
 def test_the_proof_step_runs_for_local_on_small_models_only():
     small, large = sol_mod.PROOF_MAX_PAIRS, sol_mod.PROOF_MAX_PAIRS + 1
-    assert sol_mod.exact_step("local", None, pairs=small) == (True, sol_mod.PROOF_TIME_S)
-    assert sol_mod.exact_step("local", 0.2, pairs=small) == (True, 0.2)
+    # a work limit, never seconds: the same inputs give the same answer on any machine
+    assert sol_mod.exact_step("local", None, pairs=small) == (True, sol_mod.PROOF_WORK)
+    assert sol_mod.exact_step("local", 0.2, pairs=small) == (True, sol_mod.PROOF_WORK)
+    tiny = _kernels.Work(nodes=1, lp_iterations=1)
+    assert sol_mod.exact_step("local", tiny, pairs=small) == (True, tiny)
     assert sol_mod.exact_step("local", None, pairs=large) == (False, None)
     assert sol_mod.exact_step("greedy", None, pairs=10) == (False, None)
     assert sol_mod.exact_step("exact", None, pairs=large) == (True, None)
@@ -89,3 +92,21 @@ def test_a_time_limit_stops_the_lp_search_at_its_first_lp(monkeypatch):
     assert res.bound == -np.inf  # nothing proven: a bound of the caller's stays
     # the instance is reusable: without a limit it proves the optimum
     assert rel.branch_and_bound(-1.0).optimal
+
+
+def test_a_work_limit_stops_the_search_the_same_way_every_time():
+    prob = _random_mclp(13)
+    runs = [
+        _kernels.Relaxation(prob._milp()).branch_and_bound(
+            -1.0, time_limit_s=_kernels.Work(nodes=1, lp_iterations=5)
+        )
+        for _ in range(2)
+    ]
+    assert all(r is not None and r.status == "work limit" and not r.optimal for r in runs)
+    assert runs[0].x.tolist() == runs[1].x.tolist()
+
+
+def test_the_proof_step_gives_the_same_certificate_on_every_run():
+    sols = [_random_mclp(seed).solve("local") for seed in (13, 13, 34, 34)]
+    assert [s.optimal for s in sols[:2]] == [s.optimal for s in sols[2:]] == [True, True]
+    assert sols[0].selected.tolist() == sols[1].selected.tolist()
