@@ -28,11 +28,19 @@ KICKS = 40
 #: Largest model (non-zeros) for which the LP relaxation is solved to bound heuristics.
 LP_BOUND_MAX_NNZ = 100_000
 #: Work limit of the proof step of ``"local"`` (the exact step, warm-started from the local
-#: answer, on models up to :data:`PROOF_MAX_PAIRS`): LP nodes and simplex iterations, not
-#: seconds, so that the same inputs always give the same answer and certificate. On the
-#: Helsinki demo (116,651 pairs) and the benchmark instances it is done in about a second
-#: or less on two shared cores.
-PROOF_WORK = _kernels.Work(nodes=500, lp_iterations=100_000)
+#: answer, on models up to :data:`PROOF_MAX_PAIRS`) and of the search for another set of
+#: the same value: LP nodes and simplex iterations, not seconds, so that the same inputs
+#: always give the same answer and certificate. An LP node costs about as much as the model
+#: is large, so the nodes allowed are :data:`PROOF_NODE_PAIRS` over the model's pairs (at
+#: most :data:`PROOF_NODES`): about a second of work on two cores (see :func:`proof_work`).
+PROOF_WORK = _kernels.Work(nodes=200, lp_iterations=20_000)
+#: Node budget of the proof step in pairs × nodes, and its most nodes.
+PROOF_NODE_PAIRS = 1_000_000
+PROOF_NODES = 200
+#: Simplex iterations of the search for another set of the same value: it starts cold on
+#: the whole model (the proof step works on the reduced one), whose root LP alone can take
+#: seconds (pmed6: 6,175 iterations); past this many the answer is "not known".
+ALTERNATIVE_LP_ITERATIONS = 5_000
 #: About how long the proof step takes at most (s), for the share p-center gives each step.
 PROOF_TIME_S = 1.0
 #: Largest model (covering or cost pairs of candidates and demand) ``"local"`` tries to
@@ -42,8 +50,6 @@ PROOF_TIME_S = 1.0
 #: synthetic cities building the model and a 1 s limit add 1.4 s at 208,476 pairs and
 #: 3.3 s at 448,336 (whose root LP alone takes minutes).
 PROOF_MAX_PAIRS = 200_000
-#: Work limit of the search for another set of sites of the optimal value.
-ALTERNATIVE_WORK = _kernels.Work(nodes=500, lp_iterations=100_000)
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,14 @@ def iterated_local_search(
     return best
 
 
+def proof_work(pairs: int) -> _kernels.Work:
+    """The work limit of the proof step on a model of ``pairs`` pairs: at most
+    :data:`PROOF_NODES` LP nodes, fewer on larger models (:data:`PROOF_NODE_PAIRS` over the
+    pairs, at least 2), and the simplex iterations of :data:`PROOF_WORK`."""
+    nodes = max(2, min(PROOF_NODES, PROOF_NODE_PAIRS // max(int(pairs), 1)))
+    return _kernels.Work(nodes=nodes, lp_iterations=PROOF_WORK.lp_iterations)
+
+
 def exact_step(
     method: str, time_limit_s: _kernels.Limit, *, pairs: int
 ) -> tuple[bool, _kernels.Limit]:
@@ -176,14 +190,15 @@ def exact_step(
     follows the heuristic, and its limit (seconds or work; None: until proven).
 
     Always with ``"exact"``, within ``time_limit_s``; with ``"local"`` on models of at most
-    :data:`PROOF_MAX_PAIRS` ``pairs``, within :data:`PROOF_WORK` (or the :class:`Work`
+    :data:`PROOF_MAX_PAIRS` ``pairs``, within :func:`proof_work` (or the :class:`Work`
     limit given): the proof step, which proves the local answer optimal (or finds a better
     one) where that takes about a second, and otherwise leaves its bound as it was; never
     with ``"greedy"``."""
     if method == "exact":
         return True, time_limit_s
     if method == "local" and pairs <= PROOF_MAX_PAIRS:
-        return True, time_limit_s if isinstance(time_limit_s, _kernels.Work) else PROOF_WORK
+        given = isinstance(time_limit_s, _kernels.Work)
+        return True, time_limit_s if given else proof_work(pairs)
     return False, None
 
 
@@ -199,7 +214,7 @@ def look_for_alternative(
     """``solution`` with :attr:`Solution.alternatives` settled where it is proven optimal:
     one more HiGHS solve of the problem's ``model`` (a MILP with the site columns first and
     the constant part of its cost; built on demand) that excludes the chosen set and asks
-    for the same value, within :data:`ALTERNATIVE_WORK` (by ``"exact"``, or by
+    for the same value, within :func:`proof_work` of the model's non-zeros (by ``"exact"``, or by
     ``"local"`` on models up to :data:`PROOF_MAX_PAIRS` ``pairs``). The answer itself does
     not change, so ties stay broken as the solve broke them; another set found is checked
     with ``value_of``."""
@@ -212,8 +227,9 @@ def look_for_alternative(
     mdl, const = model()
     cost = (-solution.objective if maximise else solution.objective) - const
     found, other = _kernels.another_optimum(
-        mdl, n_sites, solution.selected, cost, work=ALTERNATIVE_WORK
-    )
+        mdl, n_sites, solution.selected, cost,
+        work=proof_work(mdl.a.nnz)._replace(lp_iterations=ALTERNATIVE_LP_ITERATIONS),
+    )  # fmt: skip
     if found:
         diff = value_of(other) - solution.objective
         if (-diff if maximise else diff) > tol(solution.objective):  # within the slack only

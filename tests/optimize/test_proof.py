@@ -73,8 +73,10 @@ def test_local_capacitated_proves_a_small_model(seed, monkeypatch):
 def test_the_proof_step_runs_for_local_on_small_models_only():
     small, large = sol_mod.PROOF_MAX_PAIRS, sol_mod.PROOF_MAX_PAIRS + 1
     # a work limit, never seconds: the same inputs give the same answer on any machine
-    assert sol_mod.exact_step("local", None, pairs=small) == (True, sol_mod.PROOF_WORK)
-    assert sol_mod.exact_step("local", 0.2, pairs=small) == (True, sol_mod.PROOF_WORK)
+    work = sol_mod.proof_work(small)
+    assert work.nodes >= 2 and sol_mod.proof_work(10).nodes == sol_mod.PROOF_NODES
+    assert sol_mod.exact_step("local", None, pairs=small) == (True, work)
+    assert sol_mod.exact_step("local", 0.2, pairs=small) == (True, work)
     tiny = _kernels.Work(nodes=1, lp_iterations=1)
     assert sol_mod.exact_step("local", tiny, pairs=small) == (True, tiny)
     assert sol_mod.exact_step("local", None, pairs=large) == (False, None)
