@@ -24,6 +24,7 @@ from ..core.units import gap_label, minutes_label, tol
 from ..inputs import sites
 from ..optimize import CapacitatedCoverage as _Capacitated
 from ..optimize import MaximalCoverage, PCenter, PMedian, SetCover, Solution
+from ..optimize._kernels import Limit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .request import PlanRequest
@@ -42,8 +43,8 @@ class Context:
     add: int
     conflicts: sp.csr_matrix | None = None
     allowed: np.ndarray | None = None
-    #: Time limit of an ``"exact"`` solve (s; None: until proven).
-    time_limit_s: float | None = None
+    #: Limit of an ``"exact"`` solve (seconds or a work limit; None: until proven).
+    time_limit_s: Limit = None
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,13 @@ import numpy as np
 
 from ..core.units import minutes_label, tol
 from ..optimize import pick_table
+from ..optimize._kernels import Work
 from .objectives import Choice, Context, Objective
 
-#: Time limit of the solve without spacing when the method is ``"exact"`` (s); the greedy
+#: Work limit of the solve without spacing when the method is ``"exact"`` (LP nodes and
+#: simplex iterations, not seconds, so the same inputs give the same summary); the greedy
 #: and local methods take about as long as the solve with spacing.
-UNSPACED_EXACT_TIME_S = 10.0
+UNSPACED_EXACT_WORK = Work(nodes=2000, lp_iterations=200_000)
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,11 @@ def _shares(ctx: Context, selected: np.ndarray) -> dict[str, float]:
 def spacing_cost(objective: Objective, ctx: Context, choice: Choice) -> SpacingCost | None:
     """The cost of the spacing rule of ``ctx`` for the answer ``choice`` of ``objective``:
     the objective solved again without the rule, by the same method (``"exact"`` within
-    :data:`UNSPACED_EXACT_TIME_S`). None without a spacing rule or without sites."""
+    :data:`UNSPACED_EXACT_WORK`). None without a spacing rule or without sites."""
     if (ctx.conflicts is None and ctx.allowed is None) or ctx.add <= 0:
         return None
     spaced = choice.solution
-    limit = UNSPACED_EXACT_TIME_S if ctx.request.method == "exact" else None
+    limit = UNSPACED_EXACT_WORK if ctx.request.method == "exact" else None
     free = objective.choose(replace(ctx, conflicts=None, allowed=None, time_limit_s=limit))
     unspaced = free.solution
     better = unspaced.objective > spaced.objective + tol(spaced.objective)
