@@ -62,9 +62,9 @@ def plan_options(
             click.option("--method", type=str, metavar="|".join(METHODS),
                          default="local", show_default=True,
                          help="Optimiser: greedy, greedy then swaps, or exact MILP (HiGHS)."),
-            click.option("--min-spacing-m", type=str, default="0", show_default=True,
-                         metavar="M",
-                         help="Minimum distance between any two stations, new or existing (m)."),
+            click.option("--min-spacing-m", type=str, default=None, metavar="M",
+                         help="Minimum distance between any two stations, new or existing "
+                              "(m; default 300 with the coverage objective, 0 turns it off)."),
             click.option("--capacity", default=None, metavar="DEMAND|COLUMN",
                          help="Demand each new site can serve (units of the hotspot weights), "
                               "or the candidates column holding each site's own; demand may "

@@ -342,7 +342,7 @@ class CapacitatedCoverage:
         self,
         method: str = "local",
         *,
-        time_limit_s: float | None = None,
+        time_limit_s: _kernels.Limit = None,
         evaluations: int = SWAP_EVALUATIONS,
     ) -> Solution:
         """``"greedy"`` (the largest capacity-limited gain first), ``"local"`` (then swaps
@@ -351,7 +351,9 @@ class CapacitatedCoverage:
         opens; on models up to :data:`CAPACITY_KICKS_MAX_PAIRS` pairs, a few seeded
         two-site kicks while the gap stays above :data:`KICK_GAP`) or ``"exact"`` (LP branch
         and bound on the formulation with ``z_ij <= x_j``, handing over to HiGHS's MILP when
-        it grows; within ``time_limit_s`` seconds when given).
+        it grows; within ``time_limit_s`` seconds when given). ``"local"`` then tries to
+        prove its answer: the exact step within about a second on small models
+        (:func:`~planner.optimize.solution.exact_step`).
 
         Bound: the lesser of the Lagrangian relaxation of the assignment constraints (which
         tends to the LP bound; for ``"greedy"``, its first step: every site alone at its
@@ -364,12 +366,13 @@ class CapacitatedCoverage:
         if method != "greedy" and len(sel):
             sel, obj = self._local(sel, opened, bound, evaluations=evaluations)
         optimal = sol_mod.proven(obj, bound, maximise=True)
-        if method == "exact" and not optimal:
-            sel, obj, bound, optimal = self._exact(sel, obj, bound, time_limit_s)
+        close, limit = sol_mod.exact_step(method, time_limit_s, pairs=len(self._pj))
+        if close and not optimal:
+            sel, obj, bound, optimal = self._exact(sel, obj, bound, limit)
         bound = max(bound, obj)
         sel = np.asarray(sel, dtype=np.int64)
         prefix = [self.objective(sel[:r]) for r in range(len(sel) + 1)]
-        return Solution(
+        solution = Solution(
             sel,
             obj,
             bound,
@@ -379,6 +382,10 @@ class CapacitatedCoverage:
             optimal=bool(optimal),
             seconds=time.perf_counter() - t0,
         )
+        return sol_mod.look_for_alternative(
+            solution, lambda: (self._model(), 0.0), self.objective,
+            n_sites=len(self.capacities), pairs=len(self._pj), maximise=True,
+        )  # fmt: skip
 
     def _bound(self, obj: float, *, quick: bool) -> tuple[float, np.ndarray]:
         """A bound on the optimum and the sites the relaxation opens (a restart point; none
@@ -418,7 +425,7 @@ class CapacitatedCoverage:
         return sel, obj
 
     def _exact(
-        self, sel: np.ndarray, obj: float, bound: float, time_limit_s: float | None
+        self, sel: np.ndarray, obj: float, bound: float, time_limit_s: _kernels.Limit
     ) -> tuple[np.ndarray, float, float, bool]:
         """Close the gap between ``sel`` (value ``obj``) and ``bound`` by branch and bound
         on the strong formulation, warm-started from ``sel`` and its best split: the answer,

@@ -242,6 +242,11 @@ class MaximalCoverage:
             ys.append(np.minimum(1.0, csr[self._y_rows(k, csr)] @ x))
         return np.concatenate([x, *ys])
 
+    def _pairs(self) -> int:
+        """Size of the model: covering pairs of every threshold and conflicting pairs."""
+        conflicts = 0 if self.conflicts is None else self.conflicts.nnz // 2
+        return sum(m.nnz for m in self.cols) + conflicts
+
     def _granularity(self) -> float:
         """1 when every demand and threshold weight is a whole number (so is every
         objective value, and a bound can be rounded down), else 0."""
@@ -253,7 +258,7 @@ class MaximalCoverage:
         self,
         method: str = "local",
         *,
-        time_limit_s: float | None = None,
+        time_limit_s: _kernels.Limit = None,
         kicks: int | None = None,
     ) -> Solution:
         """Solve with ``"greedy"``, ``"local"`` (greedy + interchange) or ``"exact"``.
@@ -267,7 +272,8 @@ class MaximalCoverage:
         starts from the greedy answer; on larger ones from the local search answer.
         ``kicks``: rounds of random two-site restarts of ``"local"`` while the gap stays open
         (default :data:`~planner.optimize.solution.KICKS` on models small enough for the LP
-        bound, else none).
+        bound, else none). Then ``"local"`` tries to prove its answer: the exact step within
+        about a second (:func:`~planner.optimize.solution.exact_step`).
         """
         sol_mod.check_method(method)
         t0 = time.perf_counter()
@@ -283,11 +289,12 @@ class MaximalCoverage:
             sel = self._local(picks, restart, bound, rounds=rounds if method == "local" else 0)
         obj = self.objective(sel)
         optimal = sol_mod.proven(obj, bound, maximise=True)
-        if method == "exact" and not optimal:
-            sel, obj, bound, optimal = self._exact(sel, obj, bound, relaxation, time_limit_s)
+        close, limit = sol_mod.exact_step(method, time_limit_s, pairs=self._pairs())
+        if close and not optimal:
+            sel, obj, bound, optimal = self._exact(sel, obj, bound, relaxation, limit)
         bound = max(bound, obj)
         gains = gains if method == "greedy" else self._gains_in_order(np.asarray(sel))
-        return Solution(
+        solution = Solution(
             np.asarray(sel),
             obj,
             bound,
@@ -297,6 +304,10 @@ class MaximalCoverage:
             optimal=bool(optimal),
             seconds=time.perf_counter() - t0,
         )
+        return sol_mod.look_for_alternative(
+            solution, lambda: (self._milp(), 0.0), self.objective,
+            n_sites=self.cols[0].shape[1], pairs=self._pairs(), maximise=True,
+        )  # fmt: skip
 
     def _greedy(
         self, p: int, free: np.ndarray, count: np.ndarray
@@ -367,7 +378,7 @@ class MaximalCoverage:
         obj: float,
         bound: float,
         relaxation: _kernels.Relaxation | None,
-        time_limit_s: float | None,
+        time_limit_s: _kernels.Limit,
     ) -> tuple[np.ndarray, float, float, bool]:
         """Close the gap between ``sel`` (value ``obj``) and ``bound`` with the LP search
         (or HiGHS's MILP): the answer, its value, the bound and whether it is proven."""

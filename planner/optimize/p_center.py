@@ -5,8 +5,9 @@ The answer is always one of the pair times, so the search runs over the sorted t
 radius ``r`` is reachable with ``p`` new sites when the fewest sites that bring every hotspot
 within ``r`` (set cover, :class:`~planner.optimize.set_cover.SetCover`) number at most ``p``.
 ``exact`` solves each set cover exactly and proves the optimum; ``local`` uses set cover's
-local search with its lower bound, so a radius is proven out of reach only when the bound
-on its cover exceeds ``p``; ``greedy`` adds the site that shortens the longest time most.
+local search with its lower bound and its proof step (the searches' proof steps share about
+a second), so a radius is proven out of reach only when the bound on its cover exceeds
+``p``; ``greedy`` adds the site that shortens the longest time most.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import scipy.sparse as sp
 
 from ..core.errors import ConfigError
 from ..core.units import tol
+from . import _kernels
 from . import solution as sol_mod
 from .set_cover import SetCover
 from .solution import Solution
@@ -182,9 +184,12 @@ class PCenter:
         values = np.concatenate([self.vals, self.base[self.demand], [self.cap]])
         return np.unique(values[values <= self.cap])
 
-    def _reach(self, r: float, method: str) -> tuple[np.ndarray | None, bool]:
+    def _reach(
+        self, r: float, method: str, time_limit_s: _kernels.Limit = None
+    ) -> tuple[np.ndarray | None, bool]:
         """Sites that bring every demand within ``r`` (at most ``p``; None if not found),
-        and whether ``r`` is proven out of reach."""
+        and whether ``r`` is proven out of reach (the set cover's exact step within
+        ``time_limit_s``)."""
         covered = ~self.demand | (self.base <= r)
         if covered.all():
             return np.zeros(0, np.int64), False
@@ -197,22 +202,31 @@ class PCenter:
             sc = SetCover(cover, self.demand.astype(float), target_share=1.0, covered=covered)
         except ConfigError:  # some demand no site reaches within r
             return None, True
-        sol = sc.solve("exact" if method == "exact" else "local")
+        sol = sc.solve("exact" if method == "exact" else "local", time_limit_s=time_limit_s)
         if len(sol.selected) <= self.p:
             return np.asarray(sol.selected, dtype=np.int64), False
         return None, bool(sol.bound > self.p + tol(self.p))
 
     def _search(self, method: str, floor: float) -> tuple[np.ndarray, float]:
         """Binary search over the sorted times for the shortest radius within reach; the
-        bound is the radius after the longest one proven out of reach."""
+        bound is the radius after the longest one proven out of reach. With ``"local"``,
+        the set covers' proof steps share :data:`~planner.optimize.solution.PROOF_WORK`
+        (so a search whose every step is proven proves the answer, as ``"exact"`` does)."""
         radii = self._radii()
         radii = radii[radii >= floor - tol(floor)]
+        steps = max(1, int(np.ceil(np.log2(len(radii) + 1))))
+        work = sol_mod.PROOF_WORK
+        limit = (
+            _kernels.Work(max(1, work.nodes // steps), max(1, work.lp_iterations // steps))
+            if method == "local"
+            else None
+        )
         lo, hi = -1, len(radii) - 1  # radii[hi] = the cap is always within reach
         proven_out = -1
         best = self._greedy()
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            sites, out = self._reach(float(radii[mid]), method)
+            sites, out = self._reach(float(radii[mid]), method, limit)
             if sites is not None:
                 hi, best = mid, self._greedy(sites)
             else:

@@ -120,7 +120,7 @@ class PMedian:
         return float(gran * np.ceil(bound / gran - 1e-9)) if gran > 0 else bound
 
     # ------------------------------------------------------------------ solve
-    def solve(self, method: str = "local", *, time_limit_s: float | None = None) -> Solution:
+    def solve(self, method: str = "local", *, time_limit_s: _kernels.Limit = None) -> Solution:
         """``"greedy"`` (add the site that lowers the cost most), ``"local"`` (then the fast
         interchange of Whitaker, from the greedy answer and from the sites a Lagrangian
         relaxation opens) or ``"exact"``.
@@ -129,7 +129,9 @@ class PMedian:
         to the LP bound at a fraction of the cost). ``"exact"`` uses the bound to rule sites
         in or out (a site is ruled out when every answer with it costs at least as much as
         the local answer), then a MILP on the sites left, warm-started from the local answer,
-        closes the gap (within ``time_limit_s`` seconds when given).
+        closes the gap (within ``time_limit_s`` seconds when given). ``"local"`` then tries
+        to prove its answer: the same exact step within about a second on small models
+        (:func:`~planner.optimize.solution.exact_step`).
         """
         sol_mod.check_method(method)
         t0 = time.perf_counter()
@@ -152,12 +154,13 @@ class PMedian:
             )  # fmt: skip
             obj = self.objective(sel)
             optimal = sol_mod.proven(obj, bound, maximise=False)
-        if method == "exact" and not optimal:
+        close, limit = sol_mod.exact_step(method, time_limit_s, pairs=self.cost.size)
+        if close and not optimal:
             sel, obj, bound, optimal = self._reduce_and_branch(
-                np.asarray(sel), obj, bound, lagr, gran, time_limit_s
+                np.asarray(sel), obj, bound, lagr, gran, limit
             )
         bound = min(bound, obj)
-        return Solution(
+        solution = Solution(
             np.asarray(sel, dtype=np.int64),
             obj,
             bound,
@@ -166,6 +169,10 @@ class PMedian:
             optimal=bool(optimal),
             seconds=time.perf_counter() - t0,
         )
+        return sol_mod.look_for_alternative(
+            solution, self._milp, self.objective,
+            n_sites=self.cost.shape[1], pairs=self.cost.size, maximise=False,
+        )  # fmt: skip
 
     def _lagrangian(self, target: float, gran: float) -> _Lagrangian:
         """The Lagrangian relaxation, with subgradient steps towards ``target`` (the best
@@ -209,7 +216,7 @@ class PMedian:
         bound: float,
         lagr: _Lagrangian,
         gran: float,
-        time_limit_s: float | None,
+        time_limit_s: _kernels.Limit,
     ) -> tuple[np.ndarray, float, float, bool]:
         """Rule sites in or out with the Lagrangian bound (:meth:`_fixed`), then solve the
         MILP on the rest, warm-started from ``sel`` (cost ``obj``) where it fits. The

@@ -132,7 +132,7 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "proven": "Proven optimal ({method}): no choice of as many sites does better.",
         "within": "Within {gap} of optimal ({method}): the answer is {objective}, and no choice "
         "of as many sites can do better than {bound}.",
-        "fewest": "{objective} new sites ({method}); the fewest possible is at least {bound}.",
+        "fewest": "{objective} new sites ({method}); not proven: best bound {bound} sites.",
         "network": "Road network",
         "warning": "Warning",
         "parts": "Parts of the network",
@@ -146,6 +146,13 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "detours": "Detour anomalies: {n} hotspots (demand {d:g}) lie close to their nearest "
         "station in a straight line but far from it on the network; see the detour column of "
         "snapping.csv and blind_spots.csv.",
+        "alt_unknown": "Whether another set of sites reaches the same value is not known.",
+        "alt_none": "No other set of as many sites reaches the same value.",
+        "alt_some": "Another set of sites reaches the same value: {sites}.",
+        "spacing": "Spacing: every new site at least {min_m} m (straight line) from every "
+        "station and from the other new sites ({too_close} candidates too close to a station "
+        "left out). Coverage with the spacing: {with_}; without it: {without} (objective "
+        "{obj_with} against {obj_without}: the spacing costs {cost}).",
     },
     "zh": {
         "title": "服务圈评估报告",
@@ -192,7 +199,7 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "proven": "已证明为最优方案（{method}）：同样数量的站点不可能做得更好。",
         "within": "与最优方案相差不超过 {gap}（{method}）：本方案为 {objective}，"
         "同样数量站点的任何方案都不超过 {bound}。",
-        "fewest": "需新增 {objective} 处站点（{method}）；最少也需 {bound} 处。",
+        "fewest": "需新增 {objective} 处站点（{method}）；未证明为最少：最佳下界为 {bound} 处。",
         "network": "路网",
         "warning": "警告",
         "parts": "路网的连通部分",
@@ -205,6 +212,12 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "{km:g} 公里道路的碎片（{dropped_nodes} 个节点，{dropped_km:g} 公里）。",
         "detours": "绕行异常：{n} 个热点（需求 {d:g}）与最近驿站直线距离很近，但路网上相距很远；"
         "见 snapping.csv 和 blind_spots.csv 的 detour 列。",
+        "alt_unknown": "尚不清楚是否有其他站点组合能达到同样的值。",
+        "alt_none": "没有其他同样数量的站点组合能达到同样的值。",
+        "alt_some": "另一组站点也能达到同样的值：{sites}。",
+        "spacing": "间距：每处新址与现有驿站及其他新址的直线距离至少 {min_m} 米（{too_close} "
+        "处候选点距现有驿站过近，未予考虑）。有间距要求时的覆盖率：{with_}；无间距要求时："
+        "{without}（目标值 {obj_with}，无间距时 {obj_without}：间距要求的代价为 {cost}）。",
     },
 }
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.units import gap_label, tol
+from . import report_charts as charts
 from . import report_checks as checks
 from .i18n import (
     THRESHOLD_COLOURS,
@@ -157,7 +158,7 @@ def _district(s: PlanSummary, lab: Labels) -> str:
         f"<table><tr><th>{_e(lab['threshold'])}</th><th>{_e(lab['share'])}</th>"
         f"<th>{_e(lab['target'])}</th>\n"
         f"<th>{_e(lab['attained'])}</th></tr>{rows}</table>\n"
-        f"{_svg_chart(bars, lab)}"
+        f"{charts.bars(bars, lab)}"
     )
 
 
@@ -191,7 +192,25 @@ def _suggested(
         f"<th class='t'>{_e(lab['road'])}</th>"
         f"{head}</tr>{rows}</table>"
         f"<p class='certificate'>{_certificate(s, opt, lab)}</p>"
+        f"{_spacing(s, lab)}"
     )
+
+
+def _spacing(s: PlanSummary, lab: Labels) -> str:
+    """The spacing rule and what it costs: coverage with it and without it."""
+    sp = s.spacing
+    if sp is None:
+        return ""
+
+    def shares(v: Mapping[str, float]) -> str:
+        return ", ".join(f"{_e(k)} {_e(lab['min'])} {v[k]:.1%}" for k in v)
+
+    return "<p class='spacing'>" + _e(lab["spacing"]).format(
+        min_m=f"{sp.min_m:g}", too_close=sp.candidates_too_close_to_a_station,
+        with_=shares(sp.coverage_with), without=shares(sp.coverage_without),
+        obj_with=f"{sp.objective_with:,.6g}", obj_without=f"{sp.objective_without:,.6g}",
+        cost=f"{sp.objective_cost:,.6g}",
+    ) + "</p>"  # fmt: skip
 
 
 def _site_row(r: Mapping[str, Any], labels: Sequence[str], *, cap: bool) -> str:
@@ -220,6 +239,10 @@ def _certificate(s: PlanSummary, opt: Optimizer, lab: Labels) -> str:
         text = lab["proven"] if opt.proven_optimal else lab["fewest"]
     else:
         text = lab["proven"] if opt.proven_optimal else lab["within"]
+    if opt.proven_optimal:
+        key = {None: "alt_unknown", False: "alt_none", True: "alt_some"}[opt.alternatives]
+        text += " " + lab[key]
+        fields["sites"] = ", ".join(_e(i) for i in opt.alternative_sites)
     return text.format(**fields)
 
 
@@ -227,7 +250,7 @@ def _curve(curve: pd.DataFrame | None, lab: Labels) -> str:
     """The coverage curve (empty without one, or with today only)."""
     if curve is None or len(curve) <= 1:
         return ""
-    return f"<h2>{_e(lab['curve'])}</h2>{_svg_curve(curve, lab)}"
+    return f"<h2>{_e(lab['curve'])}</h2>{charts.curve(curve, lab)}"
 
 
 def _travel(s: PlanSummary, lab: Labels) -> str:
@@ -415,72 +438,3 @@ def _static_map(map_png: str | None, s: PlanSummary, lang: str) -> str:
 
 
 # --------------------------------------------------------------------------- charts
-
-
-def _svg_chart(rows: Sequence[tuple[str, float, float | None]], lab: Labels) -> str:
-    """Horizontal bars (share within each threshold) with a tick at each goal; an
-    undefined share is an empty bar marked ``–``."""
-    width, bar_h, gap, left = 520, 26, 12, 80
-    height = len(rows) * (bar_h + gap) + 30
-    parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"role='img' aria-label='{_e(lab['chart'])}' font-family='sans-serif' "
-        f"font-size='12'>"
-    ]
-    scale = width - left - 60
-    for i, (label, share, goal) in enumerate(rows):
-        y = 10 + i * (bar_h + gap)
-        colour = THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)]
-        parts.append(f"<text x='0' y='{y + bar_h * 0.7:.1f}'>{_e(label)}</text>")
-        parts.append(f"<rect x='{left}' y='{y}' width='{scale}' height='{bar_h}' fill='#eee'/>")
-        parts.append(
-            f"<rect class='bar' x='{left}' y='{y}' width='{(defined(share) or 0.0) * scale:.1f}' "
-            f"height='{bar_h}' fill='{colour}'/>"
-        )
-        parts.append(f"<text x='{left + scale + 6}' y='{y + bar_h * 0.7:.1f}'>{pct(share)}</text>")
-        if goal is not None:
-            gx = left + goal * scale
-            parts.append(
-                f"<line x1='{gx:.1f}' x2='{gx:.1f}' y1='{y - 3}' y2='{y + bar_h + 3}' "
-                f"stroke='#000' stroke-width='2'/>"
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _svg_curve(curve: pd.DataFrame, lab: Labels) -> str:
-    """Cumulative share within each threshold after k new sites (k = 0 = today)."""
-    cols = [c for c in curve.columns if c.startswith("cumulative_share_")]
-    k = curve["rank"].to_numpy()
-    width, height, left, bottom = 520, 220, 44, 28
-    right = width - 100  # the legend stands beside the plot, never on the lines
-    sx = (right - left) / max(1, k.max())
-    sy = (height - bottom - 10) / 1.0
-    parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"role='img' aria-label='{_e(lab['curve'])}' font-family='sans-serif' "
-        f"font-size='11'>"
-    ]
-    for frac in (0.0, 0.5, 1.0):
-        y = height - bottom - frac * sy
-        parts.append(
-            f"<line x1='{left}' x2='{right}' y1='{y:.1f}' y2='{y:.1f}' "
-            f"stroke='#ddd'/><text x='2' y='{y + 4:.1f}'>{frac:.0%}</text>"
-        )
-    for i, c in enumerate(cols):
-        colour = THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)]
-        pts = " ".join(
-            f"{left + kk * sx:.1f},{height - bottom - v * sy:.1f}"
-            for kk, v in zip(k, curve[c].to_numpy(), strict=True)
-        )
-        parts.append(
-            f"<polyline class='curve' points='{pts}' fill='none' stroke='{colour}' "
-            f"stroke-width='2'/>"
-        )
-        parts.append(
-            f"<text x='{right + 10}' y='{14 + 13 * i}' fill='{colour}'>"
-            f"≤{_e(c.replace('cumulative_share_', ''))} {_e(lab['min'])}</text>"
-        )
-    parts.append(f"<text x='{left}' y='{height - 6}'>{_e(lab['k'])}: 0 … {int(k.max())}</text>")
-    parts.append("</svg>")
-    return "".join(parts)

@@ -131,6 +131,57 @@ class Optimizer:
     proven_optimal: bool
     objective_meaning: str
     demand_served_by_new_sites: float | None = field(default=None, metadata=OMIT_NONE)
+    #: Whether another set of sites reaches the same (optimal) value: true, false, or null
+    #: when not known; and such a set (ids) when there is one.
+    alternatives: bool | None = None
+    alternative_sites: tuple[str, ...] = ()
+
+    def alternatives_sentence(self) -> str:
+        """Whether the answer is the only one of its value, in one sentence (empty when
+        the answer is not proven optimal)."""
+        if not self.proven_optimal:
+            return ""
+        if self.alternatives is None:
+            return "whether another set of sites reaches the same value is not known"
+        if not self.alternatives:
+            return "no other set of as many sites reaches the same value"
+        return "another set of sites reaches the same value: " + ", ".join(self.alternative_sites)
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """The minimum spacing and what it costs: the coverage (share of demand within each
+    threshold) and the objective with the rule and with the same objective solved without
+    it, and the difference (``cost``, per threshold and of the objective)."""
+
+    min_m: float
+    candidates_too_close_to_a_station: int
+    candidate_pairs_too_close: int
+    coverage_with: Mapping[str, float]
+    coverage_without: Mapping[str, float]
+    cost: Mapping[str, float]
+    objective_with: float
+    objective_without: float
+    objective_cost: float
+    sites_without: tuple[str, ...]
+    proven_without: bool
+    measured: str = "straight line, from every existing station and between new sites"
+
+
+def _spacing(plan: Plan) -> Spacing | None:
+    c = plan.spacing
+    if c is None:
+        return None
+    ids = plan.candidates["id"].astype(str).to_numpy()
+    return Spacing(
+        min_m=c.min_m, candidates_too_close_to_a_station=c.too_close,
+        candidate_pairs_too_close=c.close_pairs, coverage_with=dict(c.coverage_with),
+        coverage_without=dict(c.coverage_without),
+        cost={k: c.coverage_without[k] - v for k, v in c.coverage_with.items()},
+        objective_with=c.objective_with, objective_without=c.objective_without,
+        objective_cost=c.cost, sites_without=tuple(ids[list(c.sites_without)]),
+        proven_without=c.proven_without,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -166,6 +217,7 @@ class PlanSummary:
     coverage_after_recommended: Mapping[str, float]
     served_after_recommended: Mapping[str, float] | None = field(default=None, metadata=OMIT_NONE)
     optimizer: Optimizer | None = None
+    spacing: Spacing | None = field(default=None, metadata=OMIT_NONE)
     crs: Mapping[str, str] = field(default_factory=dict)
     #: Seconds per stage: in ``timings.json``, not in ``summary.json``, so that the same
     #: inputs always give the same summary.
@@ -263,7 +315,12 @@ def build(plan: Plan) -> PlanSummary:
             objective_meaning=objective.meaning(plan.minutes),
             demand_served_by_new_sites=float(recommended["served_demand"].sum())
             if served else None,
+            alternatives=plan.solution.alternatives,
+            alternative_sites=tuple(
+                plan.candidates["id"].astype(str).to_numpy()[plan.solution.alternative]
+            ),
         ),
+        spacing=_spacing(plan),
         crs={"outputs": "EPSG:4326 (WGS-84 lon/lat)", "analysis": plan.network.crs.to_string()},
         timings_s=dict(plan.timings),
         reach=None if reach is None else Reach(**reach),
@@ -371,6 +428,9 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
     lines += _goal_lines(s)
     if s.optimizer is not None and s.certificate:
         lines.append(s.certificate)
+        if s.optimizer.alternatives_sentence():
+            lines.append("  " + s.optimizer.alternatives_sentence())
+    lines += spacing_lines(s)
     lines.append(f"outputs written to {out}")
     return lines
 
@@ -396,3 +456,18 @@ def _goal_lines(s: PlanSummary) -> list[str]:
             )
         )
     return lines
+
+
+def spacing_lines(s: PlanSummary) -> list[str]:
+    """The spacing rule and its cost, in two lines (none without the rule)."""
+    sp = s.spacing
+    if sp is None:
+        return []
+    return [
+        f"spacing: new sites at least {sp.min_m:g} m from every station and from each other "
+        f"({sp.candidates_too_close_to_a_station} candidates too close to a station left out; "
+        "--min-spacing-m 0 turns it off)",
+        f"  cost of the spacing: without it {_shares(sp.coverage_without)}; objective "
+        f"{sp.objective_with:g} with it, {sp.objective_without:g} without "
+        f"(cost {sp.objective_cost:g})",
+    ]

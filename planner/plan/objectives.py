@@ -24,6 +24,7 @@ from ..core.units import gap_label, minutes_label, tol
 from ..inputs import sites
 from ..optimize import CapacitatedCoverage as _Capacitated
 from ..optimize import MaximalCoverage, PCenter, PMedian, SetCover, Solution
+from ..optimize._kernels import Limit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .request import PlanRequest
@@ -42,6 +43,8 @@ class Context:
     add: int
     conflicts: sp.csr_matrix | None = None
     allowed: np.ndarray | None = None
+    #: Limit of an ``"exact"`` solve (seconds or a work limit; None: until proven).
+    time_limit_s: Limit = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,12 @@ class Choice:
     #: With capacities: hotspot positions, candidate positions and the share of each
     #: hotspot's demand the candidate serves in the best split.
     split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+#: Default minimum spacing of the coverage objectives (m): a new site at least this far
+#: (straight line) from every existing station and from every other new site. Planners do
+#: not open two stations a few hundred metres apart; ``min_spacing_m=0`` turns it off.
+SPACING_M = 300.0
 
 
 def _terms(weights: tuple[float, ...], minutes: tuple[float, ...]) -> str:
@@ -73,6 +82,8 @@ class Objective:
     takes: ClassVar[tuple[str, ...]] = ()
     #: The objective in a few words (the CLI's help).
     summary: ClassVar[str] = ""
+    #: Minimum spacing (m) when the request gives none (0: no spacing rule).
+    spacing_m: ClassVar[float] = 0.0
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -131,6 +142,7 @@ class Coverage(Objective):
     name: ClassVar[str] = "coverage"
     takes: ClassVar[tuple[str, ...]] = ("minute_weights", "capacity")
     summary: ClassVar[str] = "cover the most demand within the circles"
+    spacing_m: ClassVar[float] = SPACING_M
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -167,7 +179,7 @@ class Coverage(Objective):
         )  # fmt: skip
 
     def choose(self, ctx: Context) -> Choice:
-        return Choice(self.problem(ctx).solve(ctx.request.method))
+        return Choice(self.problem(ctx).solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
         terms = _terms(self.curve_weights(minutes), minutes)
@@ -212,7 +224,7 @@ class CapacitatedCoverage(Coverage):
             ctx.candidates, self.values, ctx.add, existing=ctx.stations,
             threshold_weights=weights, conflicts=ctx.conflicts, allowed=ctx.allowed,
         )  # fmt: skip
-        solution = problem.solve(ctx.request.method)
+        solution = problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s)
         newly = problem.served_within(solution.selected)
         total = float(ctx.weights.sum())
         served_after = {}
@@ -273,7 +285,7 @@ class TravelTime(Objective):
     summary: ClassVar[str] = "cut demand-weighted travel time to the nearest station (p-median)"
 
     def check(self, request: PlanRequest) -> list[FieldError]:
-        if request.min_spacing_m > 0:
+        if request.spacing_m > 0:
             return [FieldError("objective", _NOT_WITH["reach"], name=self.name)]
         return []
 
@@ -342,7 +354,7 @@ class Reach(Objective):
             parse_reach((self.minutes, self.share), request.minutes)
         except FieldError as exc:
             return [exc]
-        if request.min_spacing_m > 0:
+        if request.spacing_m > 0:
             return [
                 FieldError(
                     "reach",
@@ -372,7 +384,7 @@ class Reach(Objective):
         fewest = (
             "proven the fewest"
             if solution.optimal
-            else f"the fewest is at least {solution.bound:g}"
+            else f"not proven: best bound {np.ceil(solution.bound - tol(solution.bound)):g} sites"
         )
         return (
             f"new sites needed for {self.share:.0%} within {self.minutes:g} min: "
@@ -400,7 +412,7 @@ class LongestTime(Objective):
     summary: ClassVar[str] = "shorten the longest travel time of any demand (p-center)"
 
     def check(self, request: PlanRequest) -> list[FieldError]:
-        if request.min_spacing_m > 0:
+        if request.spacing_m > 0:
             return [FieldError("objective", _NOT_WITH["reach"], name=self.name)]
         return []
 

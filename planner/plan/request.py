@@ -33,7 +33,7 @@ OPTIONS: Mapping[str, Any] = {
     "minute_weights": None,
     "capacity": None,
     "method": "local",
-    "min_spacing_m": 0.0,
+    "min_spacing_m": None,
     "snap_warn_m": SNAP_WARN_M,
     "snap_max_m": SNAP_MAX_M,
 }
@@ -271,7 +271,10 @@ class PlanRequest:
     method
         Optimiser: ``"greedy"``, ``"local"`` (greedy then swaps; default) or ``"exact"``.
     min_spacing_m
-        Minimum straight-line distance between any two stations, new or existing (m).
+        Minimum straight-line distance between any two stations, new or existing (m); 0
+        turns the rule off. None takes the objective's default
+        (:attr:`~planner.plan.objectives.Objective.spacing_m`: 300 m for the coverage
+        objectives, none for the others).
     snap_warn_m, snap_max_m
         Points farther than ``snap_warn_m`` from a usable road are reported; farther than
         ``snap_max_m`` they are excluded and listed.
@@ -284,7 +287,7 @@ class PlanRequest:
     add: int = 3
     objective: Objective = field(default_factory=objectives.Coverage)
     method: str = "local"
-    min_spacing_m: float = 0.0
+    min_spacing_m: float | None = None
     snap_warn_m: float = SNAP_WARN_M
     snap_max_m: float = SNAP_MAX_M
     sources: Mapping[str, Any] = field(default_factory=dict)
@@ -293,6 +296,13 @@ class PlanRequest:
     def thresholds_s(self) -> tuple[float, ...]:
         """The thresholds in seconds (the package's unit)."""
         return tuple(seconds(m) for m in self.minutes)
+
+    @property
+    def spacing_m(self) -> float:
+        """The minimum spacing (m; 0: none): ``min_spacing_m``, else the objective's."""
+        if self.min_spacing_m is None:
+            return float(self.objective.spacing_m)
+        return float(self.min_spacing_m)
 
     @property
     def goals(self) -> tuple[float, ...]:
@@ -380,6 +390,8 @@ class PlanRequest:
             )  # fmt: skip
 
     def _spacing(self) -> float:
+        if self.min_spacing_m is None:
+            return float(self.objective.spacing_m)
         spacing = _metres(self.min_spacing_m, "min_spacing_m", "300")
         if spacing < 0:
             raise FieldError(
@@ -410,6 +422,6 @@ class PlanRequest:
             **self.sources,
             "add": int(self.add),
             "method": self.method,
-            "min_spacing_m": float(self.min_spacing_m),
+            "min_spacing_m": self.spacing_m,
             **self.objective.echo(self),
         }

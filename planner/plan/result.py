@@ -14,6 +14,7 @@ from ..analysis.travel import TravelTimes
 from ..inputs.network import Network
 from ..optimize import Solution
 from .request import PlanRequest
+from .spacing import SpacingCost
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class Plan:
     served_split
         With capacities: the share of each hotspot's demand each suggested site serves in
         the best split (``hotspot_id``, ``site_id``, ``share``).
+    spacing
+        With a minimum spacing: what it costs (the answer against the same objective
+        solved without it; see :class:`~planner.plan.spacing.SpacingCost`).
     grade_rule
         The rule that grades the stations, in words.
     timings
@@ -95,6 +99,7 @@ class Plan:
     served_split: pd.DataFrame | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
     parts: pd.DataFrame | None = None
+    spacing: SpacingCost | None = None
 
     @property
     def minutes(self) -> tuple[float, ...]:

@@ -10,7 +10,6 @@ per objective.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,14 +24,14 @@ from ..core import crs as crs_mod
 from ..core._progress import stage
 from ..core.crs import COORDINATES_NOTE, WGS84
 from ..core.errors import FieldError, InputError
-from ..core.units import minutes_label
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
-from . import _network
+from . import _areas, _network
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
 from .result import Plan
+from .spacing import SpacingCost, spacing_cost
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +45,8 @@ class _Snaps:
     stations: travel.Snapped
     candidates: travel.Snapped
     table: pd.DataFrame
+    #: The venues' own positions (network CRS, m) of the stations and of the candidates.
+    sites_xy: tuple[np.ndarray, np.ndarray]
 
 
 def plan(
@@ -82,18 +83,18 @@ def plan(
         snaps = _snap(network, request, hotspots, stations, candidates)
     with stage(log, "travel_times", timings):
         st_times, cand_times = _times(network, request, snaps)
-    weights = hotspots["weight"].to_numpy(dtype=float)
-    cov_st, cov_cand = _coverages((st_times, cand_times), weights, request)
+    weights, cov_st, cov_cand = _coverages(hotspots, (st_times, cand_times), request)
     with stage(log, "scoring", timings):
         scores, district = _score(cov_st, request)
         net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
-        choice, ctx = _choose(objective, ctx, net_fig.parts)
-        picks = pick_table(cov_st, cov_cand, choice.solution.selected)
-        curve = _curve(ctx, objective, candidates, choice.solution.selected)
+        choice, ctx, spacing = _choose(objective, ctx, net_fig.parts)
+        picked = choice.solution.selected
+        picks = pick_table(cov_st, cov_cand, picked)
+        curve = _curve(ctx, objective, candidates, picked)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
-    areas_scored = _areas(cov_st, cov_cand, choice.solution.selected, hotspots, areas, request)
+    areas_scored = _areas.figures(cov_st, cov_cand, picked, hotspots, areas, request)
     with stage(log, "isochrones", timings):
         iso, service = _circles(network, request, snaps, st_times, choice, len(stations))
     hs = _hotspot_status(hotspots, snaps, cov_st, net_fig)
@@ -104,7 +105,7 @@ def plan(
         scores=scores, district=district, recommended=recommended, solution=choice.solution,
         sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
         snapping=_network.snapping_table(snaps.table, net_fig),
-        blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts,
+        blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
     )  # fmt: skip
@@ -196,7 +197,10 @@ def _snap(
     table = pd.concat(
         [s.report(net, role=role[:-1]) for role, s in snapped.items()], ignore_index=True
     )
-    return _Snaps(snapped["hotspots"], snapped["stations"], snapped["candidates"], table)
+    return _Snaps(
+        snapped["hotspots"], snapped["stations"], snapped["candidates"], table,
+        (_project_xy(stations, net), _project_xy(candidates, net)),
+    )  # fmt: skip
 
 
 def _times(
@@ -212,11 +216,15 @@ def _times(
 
 
 def _coverages(
-    times: tuple[travel.TravelTimes, travel.TravelTimes], weights: np.ndarray, request: PlanRequest
-) -> tuple[coverage.Coverage, coverage.Coverage]:
-    """The coverage of the stations and of the candidates, from their travel times."""
+    hotspots: gpd.GeoDataFrame,
+    times: tuple[travel.TravelTimes, travel.TravelTimes],
+    request: PlanRequest,
+) -> tuple[np.ndarray, coverage.Coverage, coverage.Coverage]:
+    """The hotspots' weights, and the coverage of the stations and of the candidates from
+    their travel times."""
+    weights = hotspots["weight"].to_numpy(dtype=float)
     st, cand = (coverage.Coverage(t, weights, request.thresholds_s) for t in times)
-    return st, cand
+    return weights, st, cand
 
 
 def _figures(
@@ -238,16 +246,19 @@ def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, 
     )
 
 
-def _choose(objective: Objective, ctx: Context, parts: pd.DataFrame) -> tuple[Choice, Context]:
-    """The objective's choice, and the context with the number of sites it settled on. A
-    goal out of reach names the parts of the network whose demand no site can reach."""
+def _choose(
+    objective: Objective, ctx: Context, parts: pd.DataFrame
+) -> tuple[Choice, Context, SpacingCost | None]:
+    """The objective's choice, the context with the number of sites it settled on, and
+    with a minimum spacing what it costs. A goal out of reach names the parts of the
+    network whose demand no site can reach."""
     try:
         choice = objective.choose(ctx)
     except FieldError as exc:
         raise _network.unreachable_parts(exc, parts) from None
     if objective.decides_count():
         ctx = replace(ctx, add=len(choice.solution.selected))
-    return choice, ctx
+    return choice, ctx, spacing_cost(objective, ctx, choice)
 
 
 def _roads(snaps: _Snaps, role: str) -> np.ndarray:
@@ -263,19 +274,22 @@ def _context(
     add: int,
     snaps: _Snaps,
 ) -> Context:
+    """What the objective chooses from; with a minimum spacing, the candidates too close to
+    a station and the pairs too close to each other (straight line between the venues, in
+    the network's projected CRS)."""
     conflicts = allowed = None
-    if request.min_spacing_m > 0 and len(snaps.candidates):
+    stations_xy, candidates_xy = snaps.sites_xy
+    if request.spacing_m > 0 and len(candidates_xy):
         conflicts, allowed = spacing_conflicts(
-            snaps.candidates.snapped_xy, request.min_spacing_m,
-            existing_xy=snaps.stations.snapped_xy,
-        )  # fmt: skip
+            candidates_xy, request.spacing_m, existing_xy=stations_xy
+        )
         if allowed is not None and int(allowed.sum()) < add:
             raise FieldError(
                 "add",
                 "{add}: asked for {n} new sites but only {m} candidates lie at least "
                 "{spacing:g} m ({min_spacing_m}) from every station; ask for fewer, lower "
                 "{min_spacing_m}, or give more candidates",
-                n=add, m=int(allowed.sum()), spacing=request.min_spacing_m,
+                n=add, m=int(allowed.sum()), spacing=request.spacing_m,
             )  # fmt: skip
     return Context(request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed)
 
@@ -410,50 +424,6 @@ def _blind_spots(
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
 
 
-def _area_figures(
-    cov: coverage.Coverage,
-    hotspots: gpd.GeoDataFrame,
-    areas: gpd.GeoDataFrame,
-    request: PlanRequest,
-    *,
-    after: Sequence[np.ndarray] | None = None,
-) -> pd.DataFrame:
-    """District figures per sub-area; hotspots fall in the first area that contains them.
-    ``after``: per threshold, which hotspots the stations and the suggested sites together
-    reach within it; each area then also has ``share_after_<T>``."""
-    joined = gpd.sjoin(
-        hotspots[["geometry"]].reset_index(drop=True),
-        areas[["area", "geometry"]],
-        how="left",
-        predicate="within",
-    )
-    label = joined.groupby(level=0)["area"].first().reindex(range(len(hotspots)))
-    names: Sequence[Any] = [*areas["area"].tolist(), None]
-    rows = []
-    for name in names:
-        mask = (label.isna() if name is None else label == name).to_numpy()
-        if name is None and not mask.any():
-            continue
-        d = coverage.district_summary(cov, request.goals, subset=mask)
-        row: dict[str, Any] = {
-            "area": name if name is not None else "(outside every area)",
-            "hotspots": d["hotspots"],
-            "demand": d["total_demand"],
-        }
-        for lab, v in d["covered"].items():
-            row[f"share_{lab}"] = v["share"]
-        for k, reached in enumerate(after or ()):
-            demand = float(cov.weights[mask].sum())
-            share = float(cov.weights[mask & reached].sum()) / demand if demand else 0.0
-            row[f"share_after_{minutes_label(request.thresholds_s[k])}"] = share
-        for g in d.get("goals", []):
-            row[f"goal_{g['minutes']:g}_attained"] = g["attained"]
-        row["nearest_minutes_median"] = d["nearest_minutes"]["median"]
-        row["nearest_minutes_p90"] = d["nearest_minutes"]["p90"]
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def _split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
     """The best split of demand between the suggested sites, by id (with capacities)."""
     if choice.split is None:
@@ -463,34 +433,6 @@ def _split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
         {"hotspot_id": times.target_ids[rows], "site_id": times.source_ids[cols],
          "share": np.round(share, 9)}
     )  # fmt: skip
-
-
-def _areas(
-    stations: coverage.Coverage,
-    candidates: coverage.Coverage,
-    selected: np.ndarray,
-    hotspots: gpd.GeoDataFrame,
-    areas: gpd.GeoDataFrame | None,
-    request: PlanRequest,
-) -> pd.DataFrame | None:
-    """The figures per sub-area, today and with the suggested sites (None without areas)."""
-    if areas is None:
-        return None
-    after = _covered_after(stations, candidates, selected)
-    return _area_figures(stations, hotspots, areas, request, after=after)
-
-
-def _covered_after(
-    stations: coverage.Coverage, candidates: coverage.Coverage, selected: np.ndarray
-) -> list[np.ndarray]:
-    """Per threshold, the hotspots an existing station or a suggested site reaches within it."""
-    rows = np.asarray(selected, dtype=np.int64)
-    out = []
-    for k in range(len(stations.thresholds_s)):
-        reached = stations.counts(k) > 0 if stations.times.seconds.shape[0] else None
-        new = np.asarray(candidates.covered(k)[rows].sum(axis=0)).ravel() > 0
-        out.append(new if reached is None else reached | new)
-    return out
 
 
 def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -49,6 +49,20 @@ def test_andorra_plan_from_the_cli(andorra_pbf, tmp_path):
     rec = pd.read_csv(out / "recommended_sites.csv")
     assert len(rec) == 5 and (rec["demand_added_8"] > 0).all()
     assert rec["lon"].between(1.4, 1.8).all() and rec["lat"].between(42.4, 42.7).all()
+    # the default spacing: no suggested site within 300 m of a station or of another one
+    # (without it the fifth site is a supermarket 128 m from Andorra la Vella's town hall)
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    st = pd.read_csv(STATIONS)
+    for r in rec.itertuples():
+        d_st = [geod.inv(r.lon, r.lat, x.lon, x.lat)[2] for x in st.itertuples()]
+        d_new = [geod.inv(r.lon, r.lat, x.lon, x.lat)[2] for x in rec.itertuples() if x.id != r.id]
+        assert min(d_st) >= 300.0 and min(d_new) >= 300.0, (r.id, min(d_st), min(d_new))
+    spacing = s["spacing"]
+    assert spacing["min_m"] == 300.0 and spacing["candidates_too_close_to_a_station"] > 0
+    assert spacing["coverage_with"] == s["coverage_after_recommended"]
+    assert spacing["objective_without"] >= spacing["objective_with"] == s["optimizer"]["objective"]
 
 
 def test_andorra_polygons_agree_with_coverage(andorra_plan):

@@ -62,12 +62,21 @@ def test_report_reads_the_typed_attributes_never_the_json_dict(
 def test_certificate_proven_and_not_proven(plan_add2, summary_add2):
     opt = summary_add2.optimizer
     assert opt is not None
-    proven = replace(summary_add2, optimizer=replace(opt, proven_optimal=True))
+    proven = replace(summary_add2, optimizer=replace(opt, proven_optimal=True, alternatives=False))
     html = page(proven, plan_add2)
     assert (
         f"<p class='certificate'>Proven optimal ({opt.method}): no choice of as many sites "
-        "does better.</p>"
+        "does better. No other set of as many sites reaches the same value.</p>"
     ) in html
+    twin = replace(
+        proven,
+        optimizer=replace(proven.optimizer, alternatives=True, alternative_sites=("a<b", "c")),
+    )
+    assert "Another set of sites reaches the same value: a&lt;b, c.</p>" in page(twin, plan_add2)
+    unknown = replace(proven, optimizer=replace(proven.optimizer, alternatives=None))
+    assert "Whether another set of sites reaches the same value is not known." in page(
+        unknown, plan_add2
+    )
     open_ = replace(
         summary_add2,
         optimizer=replace(
@@ -95,10 +104,10 @@ def test_reach_wording(plan_reach):
     html = page(not_proven, plan_reach)
     # the bound on a number of sites is a whole number: 1.2 sites means at least 2
     assert (
-        f"<p class='certificate'>3 new sites ({opt.method}); the fewest possible is at least 2.</p>"
+        f"<p class='certificate'>3 new sites ({opt.method}); not proven: best bound 2 sites.</p>"
     ) in html
     zh = page(not_proven, plan_reach, lang="zh")
-    assert f"需新增 3 处站点（{METHOD_ZH[opt.method]}）；最少也需 2 处。" in zh
+    assert f"需新增 3 处站点（{METHOD_ZH[opt.method]}）；未证明为最少：最佳下界为 2 处。" in zh
 
 
 def test_undefined_numbers_read_as_words_not_nan(plan_add2, summary_add2):

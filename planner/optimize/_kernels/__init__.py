@@ -14,9 +14,12 @@ from .cover import coverage_gains, greedy_coverage, interchange_coverage, knapsa
 from .lagrange import lagrangian_capacitated, lagrangian_coverage, lagrangian_pmedian
 from .milp import (
     BOUND_SLACK,
+    Limit,
     MilpResult,
     Model,
     Relaxation,
+    Work,
+    another_optimum,
     bound_slack,
     solve_binary,
     solve_milp,
@@ -27,7 +30,10 @@ __all__ = [
     "BOUND_SLACK",
     "MilpResult",
     "Model",
+    "Limit",
     "Relaxation",
+    "Work",
+    "another_optimum",
     "bound_slack",
     "coverage_gains",
     "greedy_coverage",

@@ -28,6 +28,18 @@ def bound_slack(x: float) -> float:
     return tol(x, rel=BOUND_SLACK)
 
 
+class Work(NamedTuple):
+    """A limit on the work of a search that does not depend on the machine's speed, so the
+    same inputs always give the same answer: LP nodes and simplex iterations in all."""
+
+    nodes: int
+    lp_iterations: int
+
+
+#: How long a search may run: seconds, a :class:`Work` limit, or None (until proven).
+Limit = float | Work | None
+
+
 class Model(NamedTuple):
     """Minimise ``cost @ x`` subject to ``row_lo <= a @ x <= row_hi`` and
     ``col_lo <= x <= col_hi``, with ``x_j`` whole where ``integer[j]`` (column-wise arrays;
@@ -164,13 +176,24 @@ class Relaxation:
             raise ValueError("Relaxation: integer columns must be 0/1")
 
     def solve(
-        self, lo: np.ndarray | None = None, hi: np.ndarray | None = None
+        self,
+        lo: np.ndarray | None = None,
+        hi: np.ndarray | None = None,
+        *,
+        time_limit_s: float | None = None,
+        iteration_limit: int | None = None,
     ) -> tuple[str, float, np.ndarray]:
         """Solve with the integer columns' bounds set to ``lo``/``hi`` (default: the
-        model's). Returns ``"optimal"``, ``"infeasible"`` or HiGHS's status, the objective
-        and the solution."""
+        model's), within ``time_limit_s`` seconds and ``iteration_limit`` simplex
+        iterations when given. Returns ``"optimal"``, ``"infeasible"``, ``"time limit"``,
+        ``"iteration limit"`` or HiGHS's status, the objective and the solution."""
         import highspy
 
+        # HiGHS's clock runs on over the runs of one instance: the limit is set past it
+        limit = np.inf if time_limit_s is None else self.h.getRunTime() + max(time_limit_s, 1e-3)
+        self.h.setOptionValue("time_limit", float(limit))
+        iters = 2**31 - 1 if iteration_limit is None else max(int(iteration_limit), 1)
+        self.h.setOptionValue("simplex_iteration_limit", iters)
         lo = self.lo0 if lo is None else lo
         hi = self.hi0 if hi is None else hi
         self.h.changeColsBounds(len(self.idx), self.idx, lo, hi)
@@ -178,6 +201,10 @@ class Relaxation:
         status = self.h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             return "infeasible", np.inf, np.zeros(0)
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            return "time limit", np.nan, np.zeros(0)
+        if status == highspy.HighsModelStatus.kIterationLimit:
+            return "iteration limit", np.nan, np.zeros(0)
         if status != highspy.HighsModelStatus.kOptimal:
             return str(status), np.nan, np.zeros(0)
         x = np.asarray(self.h.getSolution().col_value, dtype=float)
@@ -189,17 +216,20 @@ class Relaxation:
         *,
         granularity: float = 0.0,
         node_limit: int = 2000,
-        time_limit_s: float | None = None,
+        time_limit_s: Limit = None,
     ) -> MilpResult | None:
         """Depth-first LP branch and bound (the most fractional column, the 1-branch
         first), pruning every node whose LP value cannot beat ``incumbent`` (the cost of a
         known answer) by a whole ``granularity`` step (0: by any amount).
 
         Returns the result (``x`` empty when nothing beats ``incumbent``; ``optimal`` when
-        the search finished), or None when ``node_limit`` nodes, the time of about 10 root
-        LP solves (at least 0.25 s), or an LP status other than optimal/infeasible stopped
-        it early: the search is then no place for this model.
+        the search finished; status ``"time limit"`` when ``time_limit_s`` ran out, the LP
+        solves included), or None when ``node_limit`` nodes, the time of about 10 root LP
+        solves (at least 0.25 s), or an LP status other than optimal/infeasible stopped it
+        early. With a :class:`Work` limit no clock counts: past its nodes or simplex
+        iterations the search stops with status ``"work limit"``, the same on any machine.
         """
+        work, seconds, node_limit, iterations = _limits(time_limit_s, node_limit)
         t0 = time.perf_counter()
         best_x = np.zeros(0)
         stack: list[tuple[np.ndarray, np.ndarray]] = [(self.lo0.copy(), self.hi0.copy())]
@@ -207,24 +237,25 @@ class Relaxation:
         budget = np.inf  # give up once the search has cost as much as ~10 root LPs
         while stack:
             spent = time.perf_counter() - t0
-            if time_limit_s is not None and spent > time_limit_s:
+            left = None if seconds is None else seconds - spent
+            if left is not None and left <= 0:
                 return MilpResult(best_x, incumbent, -np.inf, False, "time limit")
-            if spent > budget:
+            if work is None and spent > budget:
                 return None
             lo, hi = stack.pop()
-            status, obj, x = self.solve(lo, hi)
+            status, obj, x = self.solve(lo, hi, time_limit_s=left, iteration_limit=iterations)
             nodes += 1
+            if iterations is not None:
+                iterations -= int(self.h.getInfo().simplex_iteration_count)
+            if status == "time limit":
+                return MilpResult(best_x, incumbent, -np.inf, False, "time limit")
             if nodes == 1:
                 budget = max(0.25, 10 * (time.perf_counter() - t0))
             if status == "infeasible":
                 continue
-            if status != "optimal":
-                return None
-            if (
-                (obj > incumbent - granularity + bound_slack(incumbent))
-                if granularity > 0
-                else (obj >= incumbent - tol(incumbent))
-            ):
+            if status != "optimal" or (iterations is not None and iterations <= 0):
+                return _stopped(best_x, incumbent) if work else None
+            if _pruned(obj, incumbent, granularity):
                 continue
             xi = x[self.idx]
             frac = np.abs(xi - np.round(xi))
@@ -232,12 +263,69 @@ class Relaxation:
                 best_x, incumbent = x, obj
                 continue
             if nodes >= node_limit:
-                return None
+                return _stopped(best_x, incumbent) if work else None
             j = int(np.argmax(frac))
             down_hi, up_lo = hi.copy(), lo.copy()
             down_hi[j], up_lo[j] = 0.0, 1.0
             stack += [(lo, down_hi), (up_lo, hi)]
         return MilpResult(best_x, incumbent, incumbent, True, f"optimal ({nodes} LP nodes)")
+
+
+def another_optimum(
+    model: Model | tuple[Any, ...],
+    n_sites: int,
+    selected: np.ndarray,
+    cost: float,
+    *,
+    work: Work,
+) -> tuple[bool | None, np.ndarray]:
+    """Whether a set of sites other than ``selected`` reaches the optimal ``cost`` of the
+    model (its 0/1 site columns are the first ``n_sites``): the LP branch and bound of the
+    model with a no-good cut ``sum_{j in selected} x_j <= |selected| - 1`` and at least as
+    many sites, looking for an answer of that cost, within the ``work`` limit (so the
+    same inputs always give the same finding).
+
+    Returns True and the other set's columns, False when no other set exists, or None
+    (and no set) when the limit stopped the search first.
+    """
+    m = Model(*model)
+    sel = np.asarray(selected, dtype=np.int64)
+    n_cols = m.a.shape[1]
+    cut = np.zeros(n_cols)
+    cut[sel] = 1.0
+    count = np.zeros(n_cols)
+    count[:n_sites] = 1.0
+    a = sp.vstack([sp.csr_matrix(m.a), sp.csr_matrix(np.vstack([cut, count]))]).tocsc()
+    row_lo = np.concatenate([m.row_lo, [-np.inf, float(len(sel))]])
+    row_hi = np.concatenate([m.row_hi, [len(sel) - 1.0, np.inf]])
+    rel = Relaxation(Model(m.cost, a, row_lo, row_hi, m.col_lo, m.col_hi, m.integer))
+    # an answer of the optimal cost beats this incumbent; nothing cheaper exists
+    res = rel.branch_and_bound(cost + 10 * tol(cost) + bound_slack(cost), time_limit_s=work)
+    if res is not None and res.x.size:
+        return True, np.flatnonzero(res.x[:n_sites] > 0.5).astype(np.int64)
+    if res is not None and res.optimal:
+        return False, np.zeros(0, dtype=np.int64)
+    return None, np.zeros(0, dtype=np.int64)
+
+
+def _pruned(obj: float, incumbent: float, granularity: float) -> bool:
+    """Whether a node of LP value ``obj`` cannot beat ``incumbent`` by a whole
+    ``granularity`` step (0: by any amount)."""
+    if granularity > 0:
+        return obj > incumbent - granularity + bound_slack(incumbent)
+    return obj >= incumbent - tol(incumbent)
+
+
+def _limits(limit: Limit, node_limit: int) -> tuple[Work | None, float | None, int, int | None]:
+    """A search's limit unpacked: the work limit, seconds, nodes and simplex iterations."""
+    if isinstance(limit, Work):
+        return limit, None, limit.nodes, limit.lp_iterations
+    return None, limit, node_limit, None
+
+
+def _stopped(best_x: np.ndarray, incumbent: float) -> MilpResult:
+    """A search stopped by its work limit: the best answer found, nothing proven."""
+    return MilpResult(best_x, incumbent, -np.inf, False, "work limit")
 
 
 def solve_binary(
@@ -247,7 +335,7 @@ def solve_binary(
     *,
     granularity: float = 0.0,
     relaxation: Relaxation | None = None,
-    time_limit_s: float | None = None,
+    time_limit_s: Limit = None,
     node_limit: int = 2000,
 ) -> MilpResult:
     """Solve a 0/1 model to optimality given a known answer (cost ``incumbent``, MILP
@@ -261,5 +349,9 @@ def solve_binary(
     )
     if res is not None:
         return res
+    if isinstance(time_limit_s, Work):  # pragma: no cover - the search returns with a Work
+        return MilpResult(np.zeros(0), incumbent, -np.inf, False, "work limit")
     left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
+    if left is not None and left <= 0:
+        return MilpResult(np.zeros(0), incumbent, -np.inf, False, "time limit")
     return solve_milp(*model, time_limit_s=left, start=start)
