@@ -45,6 +45,7 @@ MAP_LABELS: Mapping[str, Mapping[str, str]] = {
         "grade": "grade",
         "unique": "only this station within {m} min",
         "served": "demand served / capacity",
+        "cell": "{n} hotspots in a {size} cell",
     },
     "zh": {
         "title": "服务圈",
@@ -70,6 +71,7 @@ MAP_LABELS: Mapping[str, Mapping[str, str]] = {
         "grade": "评级",
         "unique": "仅本站{m}分钟内覆盖",
         "served": "服务需求 / 容量",
+        "cell": "{size}网格内{n}个热点",
     },
 }
 

@@ -29,8 +29,8 @@ from branca.element import Element
 from ..core.crs import WGS84, wgs84_to_gcj02
 from ..core.units import minutes_text
 from ..plan.result import Plan
+from . import hotspot_cells, tables
 from . import summary as summary_mod
-from . import tables
 from .i18n import THRESHOLD_COLOURS, figure, map_labels
 from .i18n import escape as _e
 from .summary import Parameters, PlanSummary
@@ -264,10 +264,13 @@ def _service_areas(m: folium.Map, areas: gpd.GeoDataFrame, style: _Style) -> Non
 
 def _hotspots(m: folium.Map, hs: gpd.GeoDataFrame, style: _Style) -> None:
     """A dot per hotspot, sized by its weight: blue within the nearest threshold, red
-    beyond it."""
+    beyond it. Above :data:`~.hotspot_cells.MAP_HOTSPOTS_MAX` hotspots, a dot per cell of
+    a square grid and status instead (see :func:`.hotspot_cells.cells`)."""
     lab, nearest = style.lab, style.labels[0]
     first = f"covered_{nearest}"
     group = folium.FeatureGroup(name=lab["hotspots"])
+    if len(hs) > hotspot_cells.MAP_HOTSPOTS_MAX:
+        hs = hotspot_cells.cells(hs, first, lab["cell"])
     wmax = float(hs["weight"].max()) if len(hs) else 1.0
     for row in _rows(hs):
         covered = bool(getattr(row, first, False))

@@ -32,21 +32,25 @@ def recommended_table(plan: Plan) -> pd.DataFrame:
 
 
 def travel_times(plan: Plan) -> pd.DataFrame:
-    """Every pair within the largest threshold: source kind and id, hotspot id, minutes."""
-    parts = []
+    """Every pair within the largest threshold: source kind and id, hotspot id, minutes.
+
+    Built from the sparse times' arrays in one step (no frame per kind, no concatenation
+    of frames), so a plan of a million hotspots holds one copy of its pairs here."""
+    kinds, sources, hotspots, minutes = [], [], [], []
     for kind, tt in (("station", plan.station_times), ("candidate", plan.candidate_times)):
-        p = tt.pairs()
-        parts.append(
-            pd.DataFrame(
-                {
-                    "source_kind": kind,
-                    "source_id": p["source_id"],
-                    "hotspot_id": p["target_id"],
-                    "minutes": np.round(p["seconds"] / 60.0, 3),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+        m = tt.seconds.tocoo()
+        kinds.append(np.full(m.nnz, kind, dtype=object))
+        sources.append(tt.source_ids[m.row])
+        hotspots.append(tt.target_ids[m.col])
+        minutes.append(np.round(m.data / 60.0, 3))
+    return pd.DataFrame(
+        {
+            "source_kind": np.concatenate(kinds),
+            "source_id": np.concatenate(sources),
+            "hotspot_id": np.concatenate(hotspots),
+            "minutes": np.concatenate(minutes),
+        }
+    )
 
 
 def about_sheet(plan: Plan) -> pd.DataFrame:
