@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_travel.py
 	$(BIN)/python benchmarks/bench_optimize.py
 	$(BIN)/python benchmarks/bench_batches.py
+	$(BIN)/python benchmarks/bench_million.py
 
 # Lint: ruff (style, imports, complexity C901 <= 12), mypy, and the size limits of
 # [tool.planner.limits] in pyproject.toml (functions <= 60 lines, modules <= 500, cli <= 450).

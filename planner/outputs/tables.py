@@ -35,20 +35,22 @@ def travel_times(plan: Plan) -> pd.DataFrame:
     """Every pair within the largest threshold: source kind and id, hotspot id, minutes.
 
     Built from the sparse times' arrays in one step (no frame per kind, no concatenation
-    of frames), so a plan of a million hotspots holds one copy of its pairs here."""
-    kinds, sources, hotspots, minutes = [], [], [], []
-    for kind, tt in (("station", plan.station_times), ("candidate", plan.candidate_times)):
-        m = tt.seconds.tocoo()
-        kinds.append(np.full(m.nnz, kind, dtype=object))
-        sources.append(tt.source_ids[m.row])
-        hotspots.append(tt.target_ids[m.col])
-        minutes.append(np.round(m.data / 60.0, 3))
+    of frames), the source kind and id as categories (a byte or two a pair), so a plan of a
+    million hotspots holds one lean copy of its pairs here."""
+    parts = [(kind, tt, tt.seconds.tocoo()) for kind, tt in
+             (("station", plan.station_times), ("candidate", plan.candidate_times))]  # fmt: skip
+    ids = [np.asarray(tt.source_ids, dtype=object) for _, tt, _ in parts]
+    names = pd.Index(pd.unique(np.concatenate(ids)))
+    kind = np.concatenate([np.full(m.nnz, k, dtype=np.int8) for k, (_, _, m) in enumerate(parts)])
+    source = np.concatenate(
+        [names.get_indexer(i)[m.row] for i, (_, _, m) in zip(ids, parts, strict=True)]
+    )
     return pd.DataFrame(
         {
-            "source_kind": np.concatenate(kinds),
-            "source_id": np.concatenate(sources),
-            "hotspot_id": np.concatenate(hotspots),
-            "minutes": np.concatenate(minutes),
+            "source_kind": pd.Categorical.from_codes(kind, categories=[k for k, _, _ in parts]),
+            "source_id": pd.Categorical.from_codes(source, categories=names),
+            "hotspot_id": np.concatenate([tt.target_ids[m.col] for _, tt, m in parts]),
+            "minutes": np.concatenate([np.round(m.data / 60.0, 3) for _, _, m in parts]),
         }
     )
 

@@ -4,8 +4,12 @@ built from the sparse arrays equals the concatenation of each kind's pairs."""
 
 from __future__ import annotations
 
+import json
+
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 
 from planner.outputs import files, safe_text, tables
 
@@ -45,7 +49,7 @@ def test_an_empty_table_is_its_header(tmp_path):
     assert out.read_bytes() == b"\xef\xbb\xbfid,name,weight,flag,gap,'=col\r\n"
 
 
-def test_travel_time_table_equals_the_pairs_of_each_kind(plan_add2):
+def test_travel_time_table_equals_the_pairs_of_each_kind(plan_add2, tmp_path, monkeypatch):
     expected = []
     for kind, tt in (
         ("station", plan_add2.station_times),
@@ -63,5 +67,30 @@ def test_travel_time_table_equals_the_pairs_of_each_kind(plan_add2):
             )
         )
     got = tables.travel_times(plan_add2)
-    pd.testing.assert_frame_equal(got, pd.concat(expected, ignore_index=True))
+    old = pd.concat(expected, ignore_index=True)
+    text = {"source_kind": object, "source_id": object, "hotspot_id": object}
+    pd.testing.assert_frame_equal(got.astype(text), old.astype(text))
     assert (got["source_kind"] == "station").sum() == plan_add2.station_times.seconds.nnz
+    assert got.memory_usage(deep=False)[["source_kind", "source_id"]].sum() < 4 * len(got) + 4096
+    whole = tmp_path / "old.csv"
+    safe_text.csv_frame(old).to_csv(whole, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    monkeypatch.setattr(files, "CSV_CHUNK_ROWS", 500)
+    assert files.write_csv(got, tmp_path / "new.csv").read_bytes() == whole.read_bytes()
+
+
+def test_geojson_written_in_chunks_is_geopandas_json_of_the_whole(tmp_path, monkeypatch):
+    frame = tricky_frame(23)
+    points = gpd.GeoDataFrame(
+        frame, geometry=gpd.points_from_xy(24.9 + frame.index * 1e-3, 60.1), crs="EPSG:4326"
+    )
+    points.loc[3, "geometry"] = None
+    whole = points.to_json(drop_id=True, ensure_ascii=False)
+    for rows in (1, 5, 23, 100):
+        monkeypatch.setattr(files, "CSV_CHUNK_ROWS", rows)
+        got = files.write_geojson(points, tmp_path / f"p{rows}.geojson").read_text("utf-8")
+        assert got == whole, rows
+    empty = files.write_geojson(points.iloc[:0], tmp_path / "empty.geojson").read_text("utf-8")
+    assert empty == points.iloc[:0].to_json(drop_id=True, ensure_ascii=False)
+    projected = files.write_geojson(points.to_crs(3857), tmp_path / "m.geojson")
+    first = json.loads(projected.read_text("utf-8"))["features"][0]["geometry"]["coordinates"]
+    assert first == pytest.approx([24.9, 60.1])  # back in WGS-84
