@@ -9,6 +9,7 @@ codes from what it echoes to anything else, which would hide a raw escape from t
 from __future__ import annotations
 
 import csv
+import json
 import logging
 
 import numpy as np
@@ -301,3 +302,21 @@ def test_a_bare_memory_error_is_named_too(capsys):
     assert capsys.readouterr().err.startswith(
         "error: the machine ran out of memory (an allocation failed); "
     )
+
+
+def test_every_json_file_of_the_set_is_strict(hostile_run):
+    """No NaN or Infinity in any JSON file of the set (summary, manifest, timings and every
+    GeoJSON): a hotspot beyond every circle has a null nearest time, not NaN."""
+    _, out = hostile_run
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not strict JSON: {constant}")
+
+    names = sorted(p.name for p in out.iterdir() if p.suffix in (".json", ".geojson"))
+    assert {"summary.json", "manifest.json", "timings.json", "blind_spots.geojson"} <= set(names)
+    for name in names:
+        json.loads((out / name).read_text(encoding="utf-8"), parse_constant=refuse)
+    blind = pd.read_csv(out / "blind_spots.csv", encoding="utf-8-sig")
+    features = json.loads((out / "blind_spots.geojson").read_text(encoding="utf-8"))["features"]
+    unreached = [f for f in features if f["properties"]["nearest_minutes"] is None]
+    assert len(unreached) == int(blind["nearest_minutes"].isna().sum())
