@@ -15,10 +15,11 @@ import geopandas as gpd
 
 from .analysis import crs_check
 from .core import crs as crs_mod
+from .core import memory
 from .core.errors import InputError
 from .core.modes import Mode, get_mode
 from .inputs import areas as areas_mod
-from .inputs import demand, sites
+from .inputs import counts, demand, sites
 from .inputs import network as network_mod
 from .inputs.settings_files import mode_from_toml, poi_weights_from_toml
 from .outputs import files, output_set
@@ -146,8 +147,11 @@ def travel_mode(mode: str | Mode, speeds: str | os.PathLike[str] | None = None) 
     return mode_from_toml(speeds, base=mode) if speeds else get_mode(mode)
 
 
-def read_inputs(src: Sources) -> Inputs:
-    """Read every input ``src`` names; errors name the file, row and column."""
+def read_inputs(src: Sources, *, memory_gib: float | str | None = None) -> Inputs:
+    """Read every input ``src`` names; errors name the file, row and column.
+
+    A hotspots file with more rows than fit in ``memory_gib`` (see
+    :mod:`planner.core.memory`) is refused before it is read."""
     mode = travel_mode(src.mode, src.speeds)
     floor = network_mod.part_floor(src.min_part_nodes, src.min_part_km)  # before any reading
     cols = dict(src.columns)
@@ -156,6 +160,10 @@ def read_inputs(src: Sources) -> Inputs:
         weights = poi_weights_from_toml(src.poi_weights) if src.poi_weights else None
         hs = demand.hotspots_from_osm(src.network, **({"weights": weights} if weights else {}))
     else:
+        rows = counts.rows_in(src.hotspots)
+        if rows is not None:
+            source = f"hotspots file {str(src.hotspots)!r}"
+            memory.Budget.of(memory_gib, hotspots=rows, source=source).check()
         hs = demand.read_hotspots(
             src.hotspots, crs=src.hotspots_crs, default_crs=src.crs, columns=cols
         )
@@ -241,12 +249,14 @@ def plan_files(
     ``out`` is claimed first (checked and locked: see :func:`planner.outputs.output_set.claim`),
     so a dangerous target or another run writing it fails before any work; the input files
     are hashed before they are read. ``argv``: the command line, for ``manifest.json``.
+    A run whose counts need more memory than ``request.memory_gib`` is refused as soon
+    as they are known (see :mod:`planner.core.memory`).
     """
     request = request.validate()
     files.check_travel_times(travel_times)
     with output_set.claim(out):
         provenance = output_set.Provenance.of(src.files(), argv=argv)
-        inputs = read_inputs(src)
+        inputs = read_inputs(src, memory_gib=request.memory_gib)
         request = replace(request, sources={**src.stated(), **inputs.stated(), **request.sources})
         result = run.plan(
             inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,

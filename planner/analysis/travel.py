@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ..core._progress import progress
 from ..core.defaults import ACCESS_WALK_SPEED_KPH, SNAP_MAX_M, SNAP_WARN_M
+from ..core.memory import Budget
 from ..inputs.network import Network, csr_min
 
 log = logging.getLogger(__name__)
@@ -273,6 +274,7 @@ def compute(
     limit_s: float,
     keep_node_times: bool = False,
     batch_size: int | None = None,
+    budget: Budget | None = None,
 ) -> TravelTimes:
     """Travel seconds from every target to every source, kept where within ``limit_s``.
 
@@ -290,6 +292,9 @@ def compute(
         Also keep the seconds from every reachable road node to each source (isochrones).
     batch_size
         Sources per Dijkstra call; by default as many as fit in :data:`BATCH_BYTES`.
+    budget
+        The run's memory budget: a :class:`~planner.core.memory.MemoryLimitError` as soon
+        as the pairs kept (node times included) pass what it leaves for them.
     """
     n = network.n_nodes
     n_s, n_t = len(sources), len(targets)
@@ -298,23 +303,24 @@ def compute(
     active = np.flatnonzero((sources.segment >= 0) & (sources.access_s <= limit_s))
     if batch_size is None:
         batch_size = batch_size_for(n + n_s, n_t)
-    pairs, node_pairs = _Pairs(), _Pairs()
+    direct = _direct_rides(network, sources, targets, limit_s=limit_s)
+    pairs, node_pairs = _Rows(n_s), _Rows(n_s)
+    room = budget.max_pairs() if budget is not None else 0
     batches = [active[k : k + batch_size] for k in range(0, len(active), batch_size)]
-    for batch in progress(batches, total=len(batches), desc="travel times"):
+    for done, batch in enumerate(progress(batches, total=len(batches), desc="travel times")):
         dist, tt = _batch_times(graph, batch, sources, targets, legs, limit_s=limit_s)
+        _ride_direct(tt, batch, direct)
         pairs.add_within(batch, tt, limit_s)
+        del tt
         if keep_node_times:
             node_pairs.add_within(batch, dist[:, :n] + sources.access_s[batch][:, None], limit_s)
-    pairs.add(*_direct_rides(network, sources, targets, limit_s=limit_s))
-    seconds = pairs.matrix((n_s, n_t))
-    log.info(
-        "travel times: %d sources × %d targets, %d pairs within %.0f s",
-        n_s,
-        n_t,
-        seconds.nnz,
-        limit_s,
-    )
-    node_seconds = node_pairs.matrix((n_s, n)) if keep_node_times else None
+        if budget is not None and pairs.count + node_pairs.count > room:
+            sites_done = int(sum(len(b) for b in batches[: done + 1]))
+            raise budget.refuse_pairs(pairs.count + node_pairs.count, sites_done, len(active))
+    seconds = pairs.matrix(n_t)
+    msg = "travel times: %d sources × %d targets, %d pairs within %.0f s"
+    log.info(msg, n_s, n_t, seconds.nnz, limit_s)
+    node_seconds = node_pairs.matrix(n) if keep_node_times else None
     return TravelTimes(
         seconds, np.asarray(sources.ids), np.asarray(targets.ids), float(limit_s), node_seconds
     )
@@ -329,6 +335,18 @@ def _direct_rides(
     direct = direct + sources.access_s[i] + targets.access_s[j]
     within = direct <= limit_s
     return i[within], j[within], direct[within]
+
+
+def _ride_direct(
+    tt: np.ndarray, batch: np.ndarray, direct: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> None:
+    """Lower the block ``tt`` (row ``r`` is source ``batch[r]``) to the direct rides along
+    one segment where they are quicker than the network's."""
+    i, j, seconds = direct
+    mine = np.isin(i, batch)
+    if mine.any():
+        rows = np.searchsorted(batch, i[mine])
+        np.minimum.at(tt, (rows, j[mine]), seconds[mine])
 
 
 def batch_size_for(n_graph: int, n_targets: int) -> int:
@@ -379,30 +397,36 @@ def _graph_with_sources(network: Network, sources: Snapped) -> sp.csr_matrix:
     )  # fmt: skip
 
 
-class _Pairs:
-    """Sparse ``(row, column, seconds)`` entries gathered batch by batch."""
+class _Rows:
+    """Sparse rows of ``seconds`` gathered batch by batch, in row order: a batch's rows come
+    after the rows of the batches before it. Each batch is kept as CSR rows (column and
+    seconds, 12 bytes a pair) as it comes, so no sort of all the pairs and no copy of them
+    is needed."""
 
-    def __init__(self) -> None:
-        self.rows: list[np.ndarray] = []
+    def __init__(self, n_rows: int) -> None:
+        self.per_row = np.zeros(n_rows, dtype=np.int64)
         self.cols: list[np.ndarray] = []
         self.vals: list[np.ndarray] = []
-
-    def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
-        self.rows.append(rows)
-        self.cols.append(cols)
-        self.vals.append(vals)
+        self.count = 0
 
     def add_within(self, batch: np.ndarray, seconds: np.ndarray, limit_s: float) -> None:
         """The entries of the dense ``len(batch) × m`` block ``seconds`` within the limit;
-        block row ``r`` is row ``batch[r]``."""
+        block row ``r`` is row ``batch[r]`` (``batch`` increasing, after every row added)."""
         r, c = np.nonzero(seconds <= limit_s)
-        self.add(batch[r], c, seconds[r, c])
+        self.per_row[batch] = np.bincount(r, minlength=len(batch))
+        self.cols.append(c.astype(np.int32))
+        self.vals.append(seconds[r, c])
+        self.count += len(c)
 
-    def matrix(self, shape: tuple[int, int]) -> sp.csr_matrix:
-        """CSR matrix of the entries, the smallest of duplicates kept."""
-        return csr_min(
-            np.concatenate(self.rows or [np.array([], int)]),
-            np.concatenate(self.cols or [np.array([], int)]),
-            np.concatenate(self.vals or [np.array([])]),
-            shape,
+    def matrix(self, n_cols: int) -> sp.csr_matrix:
+        """The CSR matrix ``rows × n_cols`` of the entries (sorted, without duplicates)."""
+        indptr = np.zeros(len(self.per_row) + 1, dtype=np.int64)
+        np.cumsum(self.per_row, out=indptr[1:])
+        index = np.int32 if self.count < np.iinfo(np.int32).max else np.int64
+        cols = np.concatenate(self.cols) if self.cols else np.array([], dtype=np.int32)
+        vals = np.concatenate(self.vals) if self.vals else np.array([], dtype=float)
+        self.cols, self.vals = [], []
+        return sp.csr_matrix(
+            (vals, cols.astype(index, copy=False), indptr.astype(index)),
+            shape=(len(self.per_row), n_cols),
         )

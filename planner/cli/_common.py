@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..core import _progress, safe_log
+from ..core import _progress, memory, safe_log
 from ..core.errors import PlannerError
 from ..outputs.summary import PlanSummary, console_lines
 from ..plan.request import OPTIONS, PlanRequest
@@ -42,8 +42,24 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             message = safe_log.escape_controls(f"{exc.strerror or exc}{where}")
             click.echo(f"error: {message}", err=True)
             sys.exit(2)
+        except MemoryError as exc:  # beyond the estimate: the machine itself ran short
+            click.echo(f"error: {out_of_memory(exc)}", err=True)
+            sys.exit(2)
 
     return wrapper
+
+
+def out_of_memory(exc: MemoryError) -> str:
+    """The one line for a run the machine's memory could not hold (numpy's message, such
+    as "Unable to allocate 4.00 GiB for an array...", kept), with the fixes."""
+    what = safe_log.escape_controls(" ".join(str(exc).split())) or "an allocation failed"
+    return (
+        f"the machine ran out of memory ({what}); aggregate the points into fewer hotspots "
+        "(planner hotspots), run the district in parts (one hotspots file per "
+        "sub-district), or run on a machine with more memory; --memory-gib "
+        f"(or {memory.ENV_VAR}) sets the memory a run may use, so that one too large for it "
+        "is refused at once"
+    )
 
 
 def setup(quiet: bool, verbose: bool) -> None:

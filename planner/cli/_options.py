@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..core import memory
 from ..core.defaults import DEFAULT_MINUTES, SNAP_MAX_M, SNAP_WARN_M
 from ..core.modes import MODES
 from ..inputs.network import MIN_PART_KM, MIN_PART_NODES
@@ -15,6 +16,13 @@ from ..optimize import METHODS
 from ..plan import objectives
 
 _MINUTES = ",".join(f"{m:g}" for m in DEFAULT_MINUTES)
+
+
+MEMORY_OPTION = click.option(
+    "--memory-gib", default=None, metavar="GIB",
+    help=f"Memory the run may use (GiB; default: {memory.ENV_VAR}, else "
+         f"{memory.DEFAULT_GIB:g}): a run whose counts need more is refused at once.",
+)  # fmt: skip
 
 
 def plan_options(
@@ -43,6 +51,7 @@ def plan_options(
         click.option("--snap-max-m", type=str, default=f"{SNAP_MAX_M:g}", show_default=True,
                      metavar="M",
                      help="Exclude (and list) points farther than this from every road (m)."),
+        MEMORY_OPTION,
         click.option("--quiet", "-q", is_flag=True,
                      help="Only warnings and errors; no progress bars."),
         click.option("--verbose", "-v", is_flag=True, help="Debug logging."),

