@@ -67,7 +67,8 @@ def setup(quiet: bool, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)  # every record one line, controls escaped
     handler.setFormatter(safe_log.SafeFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    logging.getLogger("pyrosm").setLevel(max(level, logging.WARNING))
+    for noisy in ("pyrosm", "pyogrio"):  # one line per layer written is not news to a planner
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     _progress.set_enabled(not quiet)
 
 
