@@ -29,17 +29,18 @@ DEFAULT_GIB = 4.0
 GIB = 2**30
 #: What every run holds: the interpreter, the libraries and the work of a small run (bytes).
 BASE_BYTES = 400 * 2**20
-#: Bytes per hotspot: the points read, their snaps, status columns, map and tables.
-HOTSPOT_BYTES = 1_100
+#: Bytes per hotspot: the points read, their snaps, status columns, map and tables (the map's
+#: packed data, the GeoPackage's layers and the assignment lines included).
+HOTSPOT_BYTES = 2_000
 #: Bytes per road node: the network's frames, graph and segments.
 NODE_BYTES = 2_400
 #: Bytes per site (station or candidate), beyond its pairs.
 SITE_BYTES = 20_000
 #: Bytes per pair of a hotspot and a site within the largest threshold (its seconds kept
 #: and written out), and for each threshold (its coverage and the optimiser's view of it).
-#: Measured on Andorra (e-bike, 299 sites, three thresholds): a plan of 100,000 hotspots
-#: (1.6 million pairs) peaks at 0.70 GiB, one of 1,000,000 (16 million pairs) at 2.25 GiB;
-#: these constants estimate 0.82 and 2.71 GiB.
+#: Measured on Andorra (e-bike, 299 sites, three thresholds, every output): a plan of 100,000
+#: hotspots (1.6 million pairs) peaks at 0.86 GiB, one of 1,000,000 (16 million pairs) at
+#: 3.31 GiB; these constants estimate 0.91 and 3.55 GiB.
 PAIR_BYTES = 36
 PAIR_BYTES_PER_THRESHOLD = 12
 

@@ -237,7 +237,7 @@ def test_a_run_above_a_lowered_limit_is_refused(tmp_path, hostile_files, helsink
                                                 monkeypatch, how):  # fmt: skip
     """2,000 hotspots against a limit that leaves room for 1,000: refused, by the flag or
     by the environment variable."""
-    limit = (memory.BASE_BYTES + 1_000 * memory.HOTSPOT_BYTES) / memory.GIB
+    limit = (memory.BASE_BYTES + 1_000.5 * memory.HOTSPOT_BYTES) / memory.GIB  # .5: rounding
     _no_network(monkeypatch)
     rows = pd.DataFrame({"lon": 24.94 + np.arange(2_000) * 1e-5, "lat": 60.17, "weight": 1})
     rows.to_csv(tmp_path / "hs.csv", index=False)
