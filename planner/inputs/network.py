@@ -183,8 +183,7 @@ def load(
         The size floor of a strongly connected part: a part is kept when it has at least
         this many nodes or this many km of road (the largest part always).
     cache
-        Reuse (and store) the built network of a local file in the cache of
-        :mod:`planner.inputs.network_cache` (never for a place name).
+        Reuse and store the network of a local file in :mod:`.network_cache`.
 
     Returns
     -------
@@ -199,14 +198,12 @@ def load(
         "oneway_column": oneway_column, "snap_ends_m": snap_ends_m, "network_crs": network_crs,
     }  # fmt: skip
     floor = (min_part_nodes, min_part_km)
-    key = None
-    if cache and Path(source).is_file():
-        key = network_cache.Key.of(source, mode, floor=floor, road_layer=gis)
-        hit = network_cache.read(key)
-        if hit is not None:
-            log.info("network from the cache %s", network_cache.entry_path(key))
-            mode = replace(mode, use_maxspeed=hit.use_maxspeed)
-            return Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report)
+    cache = cache and Path(source).is_file()  # a place name is never cached
+    key = network_cache.Key.of(source, mode, floor=floor, road_layer=gis) if cache else None
+    if key is not None and (hit := network_cache.read(key)) is not None:
+        log.info("network from the cache %s", network_cache.entry_path(key))
+        mode = replace(mode, use_maxspeed=hit.use_maxspeed)
+        return Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report)
     net = _read_and_build(source, mode, gis, floor)
     if key is not None:
         frames = (net.nodes, net.segments, net.crs, net.report)
