@@ -19,7 +19,7 @@ def _digests(folder):
 
 def _manifest(folder):
     data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    data.pop("argv", None)
+    data.pop("command", None)
     return data
 
 
