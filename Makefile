@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pings.py
 	$(BIN)/python benchmarks/bench_map.py
 	$(BIN)/python benchmarks/bench_million.py
+	$(BIN)/python benchmarks/bench_end_to_end.py
 
 # Lint: ruff (style, imports, complexity C901 <= 12; formatting), mypy, and the size limits of
 # [tool.planner.limits] in pyproject.toml (functions <= 60 lines, modules <= 500, cli <= 450).

@@ -78,6 +78,9 @@ class Sources:
     min_part_nodes, min_part_km
         The size floor of a kept strongly connected part of the network (nodes, km of
         road; a part passing either is kept).
+    cache
+        Reuse and store the built network of a local network file in the network cache
+        (:mod:`planner.inputs.network_cache`); it never changes a result.
     """
 
     network: str
@@ -98,6 +101,7 @@ class Sources:
     road_layer: Mapping[str, Any] = field(default_factory=dict)
     min_part_nodes: int | str = network_mod.MIN_PART_NODES
     min_part_km: float | str = network_mod.MIN_PART_KM
+    cache: bool = True
 
     def stated(self) -> dict[str, str | None]:
         """The sources as the summary states them (the road-layer options when given)."""
@@ -186,7 +190,7 @@ def read_inputs(src: Sources, *, memory_gib: float | str | None = None) -> Input
     )  # fmt: skip
     net = network_mod.load(
         src.network, mode=mode, min_part_nodes=floor[0], min_part_km=floor[1],
-        **src.road_layer,
+        cache=src.cache, **src.road_layer,
     )  # fmt: skip
     read = {"hotspots": hs, "stations": st, "candidates": cand, "areas": polygons}
     readings = {r: f.attrs["crs"] for r, f in read.items() if f is not None and "crs" in f.attrs}
@@ -315,9 +319,11 @@ def run_demo(
     travel_times: str = "parquet",
     pdf: bool = True,
     argv: Sequence[str] | None = None,
+    cache: bool = True,
 ) -> tuple[Plan, summary_mod.PlanSummary]:
     """Run the planner offline on the embedded Helsinki extract and write the outputs
-    (``out_dir`` claimed first, as in :func:`plan_files`; ``argv`` for the manifest)."""
+    (``out_dir`` claimed first, as in :func:`plan_files`; ``argv`` for the manifest;
+    ``cache``: use the network cache)."""
     t0 = time.perf_counter()
     request = replace(request or PlanRequest(), sources=DEMO_SOURCES).validate()
     files.check_travel_times(travel_times)
@@ -325,7 +331,7 @@ def run_demo(
         source = demo_source()
         provenance = output_set.Provenance.of({"network": source}, argv=argv)
         source, hotspots, stations, candidates = demo_inputs(source)
-        net = network_mod.load(source, mode=get_mode(mode))
+        net = network_mod.load(source, mode=get_mode(mode), cache=cache)
         result = run.plan(net, hotspots, stations, candidates, request)
         files.write_plan(
             result, Path(out_dir), lang=lang, basemap=basemap, travel_times=travel_times,

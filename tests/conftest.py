@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,21 @@ def roadside_points(net, n: int, *, offset_m: float = 6.0, seed: int = 0) -> pd.
         {"id": [f"P{i}" for i in range(n)], "name": [f"place {i}" for i in range(n)],
          "lon": pts.x.round(7), "lat": pts.y.round(7)}
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _network_cache_dir(tmp_path_factory):
+    """Every test (and every subprocess it starts, which inherits the environment) keeps
+    the network cache in a temporary folder, never in the user's home."""
+    from planner.inputs.network_cache import ENV_VAR
+
+    before = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(tmp_path_factory.mktemp("network-cache"))
+    yield Path(os.environ[ENV_VAR])
+    if before is None:
+        os.environ.pop(ENV_VAR, None)
+    else:
+        os.environ[ENV_VAR] = before
 
 
 @pytest.fixture(autouse=True)

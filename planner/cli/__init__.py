@@ -73,7 +73,8 @@ def demo(**opts: Any) -> None:
     request = request_from(opts)
     _, summary = app.run_demo(
         opts["out"], request, mode=app.travel_mode(opts["mode"], opts["speeds"]),
-        lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv, **deliverables_from(opts),
+        lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv, cache=not opts["no_cache"],
+        **deliverables_from(opts),
     )  # fmt: skip
     print_summary(summary, opts["out"])
 
@@ -123,6 +124,7 @@ def _run(**opts: Any) -> None:
         poi_weights=opts["poi_weights"], columns=columns_from(opts, weight=True),
         road_layer=road_layer_from(opts),
         min_part_nodes=opts["min_part_nodes"], min_part_km=opts["min_part_km"],
+        cache=not opts["no_cache"],
     )  # fmt: skip
     _, summary = app.plan_files(
         src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv,

@@ -25,6 +25,15 @@ MEMORY_OPTION = click.option(
 )  # fmt: skip
 
 
+# --------------------------------------------------------------------------- network cache
+
+CACHE_OPTION = click.option(
+    "--no-cache", "no_cache", is_flag=True,
+    help="Neither read nor store the built network in the network cache ($PLANNER_CACHE_DIR, "
+         "else $XDG_CACHE_HOME/planner, else ~/.cache/planner; see README).",
+)  # fmt: skip
+
+
 def plan_options(
     *, mode_default: str, out_default: str, with_add: bool = True
 ) -> list[Callable[..., Any]]:
@@ -52,6 +61,7 @@ def plan_options(
                      metavar="M",
                      help="Exclude (and list) points farther than this from every road (m)."),
         MEMORY_OPTION,
+        CACHE_OPTION,
         click.option("--quiet", "-q", is_flag=True,
                      help="Only warnings and errors; no progress bars."),
         click.option("--verbose", "-v", is_flag=True, help="Debug logging."),

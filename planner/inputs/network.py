@@ -30,7 +30,7 @@ from ..core import crs as crs_mod
 from ..core.errors import InputError, NetworkError
 from ..core.modes import MODES, Mode, get_mode
 from ..core.parts import MIN_PART_KM, MIN_PART_NODES, kept_parts, part_floor, rider_way_warnings
-from . import _osm, roads_gis
+from . import _osm, network_cache, roads_gis
 from ._osm import tag_text
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ def load(
     network_crs: str | None = None,
     min_part_nodes: int = MIN_PART_NODES,
     min_part_km: float = MIN_PART_KM,
+    cache: bool = False,
 ) -> Network:
     """Load a road network and time it for ``mode``.
 
@@ -181,6 +182,8 @@ def load(
     min_part_nodes, min_part_km
         The size floor of a strongly connected part: a part is kept when it has at least
         this many nodes or this many km of road (the largest part always).
+    cache
+        Reuse and store the network of a local file in :mod:`.network_cache`.
 
     Returns
     -------
@@ -194,6 +197,25 @@ def load(
         "road_class_column": road_class_column, "speed_column": speed_column,
         "oneway_column": oneway_column, "snap_ends_m": snap_ends_m, "network_crs": network_crs,
     }  # fmt: skip
+    floor = (min_part_nodes, min_part_km)
+    cache = cache and Path(source).is_file()  # a place name is never cached
+    key = network_cache.Key.of(source, mode, floor=floor, road_layer=gis) if cache else None
+    if key is not None and (hit := network_cache.read(key)) is not None:
+        log.info("network from the cache %s", network_cache.entry_path(key))
+        mode = replace(mode, use_maxspeed=hit.use_maxspeed)
+        return Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report)
+    net = _read_and_build(source, mode, gis, floor)
+    if key is not None:
+        frames = (net.nodes, net.segments, net.crs, net.report)
+        network_cache.write(key, network_cache.Entry(*frames, net.mode.use_maxspeed))
+    return net
+
+
+def _read_and_build(
+    source: str | Path, mode: Mode, gis: dict[str, Any], floor: tuple[int, float]
+) -> Network:
+    """The network of ``source`` (see :func:`load`), read and built."""
+    min_part_nodes, min_part_km = floor
     if _osm.check_source(source) == "gis":
         return _load_gis(source, mode, gis)
     asked = [k for k, v in gis.items() if v is not None]

@@ -8,6 +8,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -155,12 +156,15 @@ def write_plan(
     check_travel_times(travel_times)
     out = Path(out_dir)
     summary = summary_mod.build(plan)
-    page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary)
     report = report_page.report_html(
         summary, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
         recommended=plan.recommended, map_png=static_map.png_base64(plan),
     )  # fmt: skip
-    with atomic_dir(out, about=_about(summary, provenance)) as tmp:
+    with atomic_dir(out, about=_about(summary, provenance)) as tmp, ThreadPoolExecutor(1) as bg:
+        write_text(report, tmp / "report.html")
+        # Chromium prints report.pdf in its own process while the other files are written
+        printing = bg.submit(_write_pdf, tmp) if pdf else None
+        page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary)
         _write_tables(plan, summary, tmp, lang=lang, travel_times=travel_times)
         write_xlsx(sheets.plan_sheets(plan, summary, lang), tmp / "plan.xlsx", lang=lang)
         write_gpkg(tables.gpkg_layers(plan), tmp / "plan.gpkg")
@@ -170,9 +174,8 @@ def write_plan(
         write_text(summary.to_json(), tmp / "summary.json")
         write_text(summary_mod.timings_json(summary), tmp / output_set.TIMINGS)
         write_text(page, tmp / "map.html")
-        write_text(report, tmp / "report.html")
-        if pdf:
-            _write_pdf(tmp)
+        if printing is not None:
+            printing.result()
     log.info("wrote outputs to %s", out)
     return out
 

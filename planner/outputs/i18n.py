@@ -268,6 +268,7 @@ MAP_PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
         "off": "off",
         "id": "id",
         "more": "more: type to find",
+        "method": "sites chosen by",
     },
     "zh": {
         "page_title": "服务圈地图",
@@ -291,6 +292,7 @@ MAP_PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
         "off": "关",
         "id": "编号",
         "more": "更多：请输入查找",
+        "method": "选址方法",
     },
 }
 

@@ -43,6 +43,7 @@ from .i18n import (
 )
 from .i18n import escape as _e
 from .summary import PlanSummary
+from .terms import CATEGORY_ZH, term
 
 #: Map backgrounds: OpenStreetMap tiles, Amap tiles (GCJ-02), or none (offline).
 BASEMAPS = ("osm", "amap", "none")
@@ -169,7 +170,10 @@ def plan_map(
         raise ValueError(f"basemap must be one of {BASEMAPS}")
     minutes = tuple(float(m) for m in summary.parameters.minutes)
     data = _page_data(frames, summary, minutes, lang, basemap)
-    legend = map_page.legend(summary.parameters, lang, [minutes_text(m) for m in minutes])
+    method = summary.optimizer.method if summary.optimizer and len(frames.recommended) else None
+    legend = map_page.legend(
+        summary.parameters, lang, [minutes_text(m) for m in minutes], method=method
+    )
     return map_page.page(data, legend, lang)
 
 
@@ -188,7 +192,7 @@ def _page_data(
     blob.add("hxy", map_data.points_stream(lonlat[order]))
     wbytes, wkind = map_data.weights_stream(hs["weight"].to_numpy(dtype=float)[order])
     blob.add("hw", wbytes)
-    sites = _sites(frames, shift)
+    sites = _venues_in(_sites(frames, shift), lang)
     page_ids = pd.Index(hs["id"].to_numpy()[order])
     blob.add("cov", _coverage(frames, sites, page_ids, minutes, blob))
     circles, areas = _shapes(frames, sites, minutes, shift, blob)
@@ -269,6 +273,18 @@ def _sites(frames: MapFrames, shift: Callable[[np.ndarray], np.ndarray]) -> dict
         "category": [str(c) if isinstance(c, str) else "" for c in cand.get(
             "category", pd.Series([""] * len(cand)))],
     }  # fmt: skip
+
+
+def _venues_in(sites: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``sites`` with the venue categories (list and popup rows) in ``lang``."""
+    if lang != "zh":
+        return sites
+    info = {
+        k: [[r[0], term(r[1], CATEGORY_ZH, lang) if r[0] == "category" else r[1]] for r in rows]
+        for k, rows in sites["info"].items()
+    }
+    category = [term(c, CATEGORY_ZH, lang) for c in sites["category"]]
+    return {**sites, "info": info, "category": category}
 
 
 def _coverage(

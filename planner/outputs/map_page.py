@@ -21,6 +21,7 @@ from .i18n import (
 )
 from .i18n import escape as _e
 from .summary import Parameters
+from .terms import HIGHWAY_ZH, METHOD_ZH, MODE_ZH, ONEWAY_ZH, term
 
 
 def colours(n: int) -> list[str]:
@@ -28,17 +29,26 @@ def colours(n: int) -> list[str]:
     return [THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)] for i in range(n)]
 
 
-def legend(parameters: Parameters, lang: str, labels: Sequence[str]) -> str:
+def legend(
+    parameters: Parameters, lang: str, labels: Sequence[str], *, method: str | None = None
+) -> str:
     """The legend (HTML, every text escaped): circles and areas, hotspot colours, grades,
-    suggested sites, the mode with every class of its speed table (fastest first) and the
-    credit. The script moves it into the panel."""
+    suggested sites, the optimiser ``method`` that chose them (when there are any), the
+    mode with every class of its speed table (fastest first) and the credit; mode, road
+    classes, one-way rule and method in ``lang`` (:mod:`.terms`). The script moves it into
+    the panel."""
     lab = map_page_labels(lang)
     speeds = (
         ", ".join(
-            f"{_e(k)} {v:g}"
+            f"{_e(term(k, HIGHWAY_ZH, lang))} {v:g}"
             for k, v in sorted(parameters.speeds_kph.items(), key=lambda kv: (-kv[1], kv[0]))
         )
-        + f"; {_e(lab['oneway'])}: {_e(parameters.oneway)}"
+        + f"; {_e(lab['oneway'])}: {_e(term(parameters.oneway, ONEWAY_ZH, lang))}"
+    )
+    chosen = (
+        f"<div class='pl-muted'>{_e(lab['method'])}: {_e(term(method, METHOD_ZH, lang))}</div>"
+        if method
+        else ""
     )
     shades = colours(len(labels))
 
@@ -57,7 +67,8 @@ def legend(parameters: Parameters, lang: str, labels: Sequence[str]) -> str:
         + f"<div>{_e(lab['stations'])}: {grades}</div>"
         + f"<div><span class='pl-site' style='background:{SUGGESTED_COLOUR}'>1</span> "
         f"{_e(lab['suggested'])} <i class='pl-cand'></i> {_e(lab['candidates'])}</div>"
-        f"<div>{_e(lab['mode'])}: {_e(parameters.mode)} — "
+        + chosen
+        + f"<div>{_e(lab['mode'])}: {_e(term(parameters.mode, MODE_ZH, lang))} — "
         f"{_e(parameters.describe_mode(lang))}</div>"
         f"<div class='pl-muted'>{_e(lab['speeds'])}: {speeds}</div>"
         f"<div class='pl-muted'>{_e(lab['credit'])}</div></div>"

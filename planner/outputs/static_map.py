@@ -18,7 +18,7 @@ import math
 import numpy as np
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 
 from ..plan.result import Plan
@@ -34,12 +34,16 @@ COVERED, BLIND, STATION, SITE = "#2b6cb0", "#d7301f", "#111111", "#c51b7d"
 
 
 def _polygons(ax, geometries, colour: str) -> None:  # type: ignore[no-untyped-def]
-    for geom in geometries:
-        for poly in shapely.get_parts(geom):
-            if poly.is_empty:
-                continue
-            xy = np.asarray(poly.exterior.coords)
-            ax.fill(xy[:, 0], xy[:, 1], color=colour, alpha=0.35, linewidth=0)
+    """The exteriors of ``geometries`` filled in ``colour``, as one collection (a patch per
+    ring would walk every vertex again to update the axes' limits)."""
+    rings = [
+        np.asarray(poly.exterior.coords)
+        for geom in geometries
+        for poly in shapely.get_parts(geom)
+        if not poly.is_empty
+    ]
+    if rings:
+        ax.add_collection(PolyCollection(rings, facecolors=colour, alpha=0.35, linewidths=0))
 
 
 def _draw(ax, plan: Plan) -> None:  # type: ignore[no-untyped-def]

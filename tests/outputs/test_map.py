@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from planner.outputs import i18n, map_data
+from planner.outputs import i18n, map_data, terms
 from planner.outputs import map as map_page
 from planner.outputs.map import MapFrames
 
@@ -222,3 +222,31 @@ def test_fractional_minutes_reach_every_popup(helsinki_walk, demo_points):
     assert data["labels"] == ["7.5", "10", "15"]
     rows = [r[0] for info in data["sites"]["info"].values() for r in info]
     assert "added:7.5" in rows and "share:7.5" in rows and "demand:7.5" in rows
+
+
+def test_chinese_legend_and_popups_have_no_english_words(small, summary_add2):
+    params = replace(
+        summary_add2.parameters,
+        mode="ebike",
+        mode_description_zh="电动自行车",
+        speeds_kph={"primary": 20.0, "footway": 5.0, "living_street": 10.0},
+        oneway="respect",
+    )
+    summary = replace(summary_add2, parameters=params)
+    html = map_page.plan_map(small, summary, lang="zh")
+    legend = re.search(r"<div id='planner-legend'>.*?</template>", html, re.S)
+    assert legend is not None
+    text = legend.group(0)
+    for word in ("ebike", "respect", "primary", "footway", "living_street", "local", "greedy"):
+        assert word not in text, word
+    assert "出行方式: 电动自行车" in text
+    assert "主干路 20, 生活街道 10, 人行道 5" in text  # fastest first, in Chinese
+    assert "单行道只按规定方向通行" in text
+    assert f"选址方法: {terms.METHOD_ZH[summary.optimizer.method]}" in text
+    sites = data_of(html)["sites"]
+    shown = [c for c in sites["category"] if c]
+    assert shown and not [c for c in shown if "=" in c]  # amenity=bank → 银行网点
+    rows = [v for info in sites["info"].values() for k, v in info if k == "category" and v]
+    assert rows and not [v for v in rows if "=" in v]
+    en = map_page.plan_map(small, summary, lang="en")
+    assert "ebike" in en and "respect" in en and "sites chosen by: " in en
