@@ -16,14 +16,26 @@ from ..synthetic import pings as synthetic_pings
 from ._common import FLAGS, handle_errors, setup, with_options
 from ._options import column_options, columns_from
 
+#: The numeric flags: default, metavar and help (read as text and checked by :func:`_number`).
+_NUMBERS: dict[str, tuple[float, str, str]] = {
+    "max_diameter_m": (pings.MAX_DIAMETER_M, "M",
+                       "Widest hotspot of the cluster method (m); wider groups are split."),
+    "eps_m": (pings.EPS_M, "M",
+              "Stays within this distance (m) link into one group (cluster method)."),
+    "hex_res": (pings.HEX_RES, "N",
+                "H3 resolution of the hex method, 0-15 (9: cells about 400 m across)."),
+    "moving_kph": (pings.MOVING_KPH, "KPH",
+                   "Pings faster than this from the rider's previous ping are moving (km/h)."),
+    "stay_radius_m": (pings.STAY_RADIUS_M, "M",
+                      "A stay keeps within this distance of where it began (m)."),
+    "stay_min_s": (pings.STAY_MIN_S, "S",
+                   "Shortest stay (s); shorter slow spells are brief halts."),
+}  # fmt: skip
+
 #: The flags of this command that errors of the library name.
 FLAGS.update(
-    {
-        name: f"--{name.replace('_', '-')}"
-        for name in ("max_diameter_m", "hex_res", "moving_kph", "stay_radius_m", "stay_min_s",
-                     "bounds", "sample", "points")
-    }
-)  # fmt: skip
+    {name: f"--{name.replace('_', '-')}" for name in (*_NUMBERS, "bounds", "sample", "points")}
+)
 
 
 @click.command()
@@ -47,54 +59,13 @@ FLAGS.update(
     show_default=True,
     help="Group stays by bounded clustering, or by H3 hexagon (see --hex-res).",
 )
-@click.option(
-    "--max-diameter-m",
-    type=str,
-    default=f"{pings.MAX_DIAMETER_M:g}",
-    metavar="M",
-    show_default=True,
-    help="Widest hotspot of the cluster method (m); wider groups are split.",
-)
-@click.option(
-    "--eps-m",
-    type=str,
-    default=f"{pings.EPS_M:g}",
-    metavar="M",
-    show_default=True,
-    help="Stays within this distance (m) link into one group (cluster method).",
-)
-@click.option(
-    "--hex-res",
-    type=str,
-    default=f"{pings.HEX_RES:g}",
-    metavar="N",
-    show_default=True,
-    help="H3 resolution of the hex method, 0-15 (9: cells about 400 m across).",
-)
-@click.option(
-    "--moving-kph",
-    type=str,
-    default=f"{pings.MOVING_KPH:g}",
-    metavar="KPH",
-    show_default=True,
-    help="Pings faster than this from the rider's previous ping are moving (km/h).",
-)
-@click.option(
-    "--stay-radius-m",
-    type=str,
-    default=f"{pings.STAY_RADIUS_M:g}",
-    metavar="M",
-    show_default=True,
-    help="A stay keeps within this distance of where it began (m).",
-)
-@click.option(
-    "--stay-min-s",
-    type=str,
-    default=f"{pings.STAY_MIN_S:g}",
-    metavar="S",
-    show_default=True,
-    help="Shortest stay (s); shorter slow spells are brief halts.",
-)
+@with_options(
+    [
+        click.option(f"--{name.replace('_', '-')}", type=str, default=f"{default:g}",
+                     metavar=metavar, show_default=True, help=text)
+        for name, (default, metavar, text) in _NUMBERS.items()
+    ]
+)  # fmt: skip
 @click.option(
     "--weight-by",
     type=click.Choice(list(pings.WEIGHT_BY)),
@@ -167,9 +138,7 @@ def hotspots(
     if not points:
         raise InputError.about("points", "{points}: give the rider points file (or {sample})")
     columns = columns_from(opts, weight=False)
-    keys = ("method", "max_diameter_m", "eps_m", "hex_res", "moving_kph", "stay_radius_m",
-            "stay_min_s")  # fmt: skip
-    numbers = {k: _number(k, opts[k], whole=k == "hex_res") for k in keys if k != "method"}
+    numbers = {k: _number(k, opts[k], whole=k == "hex_res") for k in _NUMBERS}
     found = pings.hotspots_from_points(
         points, weight_by=weight_by, bounds=_bounds(bounds), crs=crs, columns=columns,
         method=opts["method"], **numbers,
