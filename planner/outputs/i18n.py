@@ -297,11 +297,6 @@ MAP_PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
 }
 
 
-def map_labels(lang: str) -> Mapping[str, str]:
-    """The map's label table for ``lang`` (``"en"`` or ``"zh"``; English otherwise)."""
-    return MAP_LABELS.get(lang, MAP_LABELS["en"])
-
-
 def map_page_labels(lang: str) -> Mapping[str, str]:
     """Every label of the map page: :data:`MAP_LABELS` and :data:`MAP_PAGE_LABELS`."""
     key = lang if lang in MAP_LABELS else "en"
