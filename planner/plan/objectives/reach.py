@@ -1,0 +1,93 @@
+"""The fewest new sites that meet a goal (set cover)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from ...core.errors import ConfigError, FieldError
+from ...core.units import tol
+from ...optimize import SetCover, Solution
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..request import PlanRequest
+from .base import Choice, Context, Objective
+
+
+@dataclass(frozen=True)
+class Reach(Objective):
+    """The fewest new sites that bring ``share`` of demand within ``minutes`` (one of the
+    thresholds), existing stations included (set cover)."""
+
+    minutes: float = 10.0
+    share: float = 0.9
+    name: ClassVar[str] = "coverage"
+    takes: ClassVar[tuple[str, ...]] = ("reach",)
+
+    @classmethod
+    def from_options(cls, opts: Mapping[str, Any]) -> Objective:
+        mins, share = opts["reach"]
+        return cls(minutes=mins, share=share)
+
+    def decides_count(self) -> bool:
+        return True
+
+    def normalised(self, minutes: tuple[float, ...]) -> Objective:
+        return replace(self, minutes=float(self.minutes), share=float(self.share))
+
+    def check(self, request: PlanRequest) -> list[FieldError]:
+        from ..request import parse_reach
+
+        try:
+            parse_reach((self.minutes, self.share), request.minutes)
+        except FieldError as exc:
+            return [exc]
+        if request.spacing_m > 0:
+            return [
+                FieldError(
+                    "reach",
+                    "{reach}: a minimum spacing is not supported when asking for the fewest "
+                    "stations; drop {min_spacing_m}, or use {add} with it",
+                )
+            ]
+        return []
+
+    def choose(self, ctx: Context) -> Choice:
+        minutes = ctx.request.minutes
+        k = next(i for i, m in enumerate(minutes) if abs(m - self.minutes) <= tol(m))
+        covered = ctx.stations.counts(k) > 0 if ctx.stations.times.seconds.shape[0] else None
+        try:
+            problem = SetCover(
+                ctx.candidates.covered(k).T.tocsc(), ctx.candidates.weights,
+                target_share=self.share, covered=covered,
+            )  # fmt: skip
+        except ConfigError as exc:
+            raise FieldError("reach", "{reach} {goal}: {why}", goal=self._goal(), why=exc) from None
+        return Choice(problem.solve(ctx.request.method))
+
+    def _goal(self) -> str:
+        return f"{self.share:.0%}@{self.minutes:g}"
+
+    def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
+        fewest = (
+            "proven the fewest"
+            if solution.optimal
+            else f"not proven: best bound {np.ceil(solution.bound - tol(solution.bound)):g} sites"
+        )
+        return (
+            f"new sites needed for {self.share:.0%} within {self.minutes:g} min: "
+            f"{solution.objective:g} ({fewest})"
+        )
+
+    def meaning(self, minutes: tuple[float, ...]) -> str:
+        return (
+            f"number of new sites needed to bring {self.share:.0%} of demand within "
+            f"{self.minutes:g} min (existing stations included); the bound is a lower "
+            "bound on that number"
+        )
+
+    def echo(self, request: PlanRequest) -> dict[str, Any]:
+        return {**super().echo(request), "reach": {"minutes": self.minutes, "share": self.share}}
