@@ -164,11 +164,9 @@ def load(
     Parameters
     ----------
     source
-        A ``.osm.pbf`` file (read offline with pyrosm), an ``.osm`` / ``.osm.bz2`` file
-        (pyosmium: its ``highway`` ways, cut to its ``<bounds>``), an osmnx ``.graphml``
-        file, a ``.gpkg`` / ``.shp`` / ``.geojson`` line layer (the district's own GIS, see
-        :func:`planner.inputs.roads_gis.read_roads`), or a place name such as
-        ``"Xuhui District, Shanghai"`` (downloaded with osmnx; needs the internet).
+        ``.osm.pbf`` (pyrosm), ``.osm`` / ``.osm.bz2`` (pyosmium, cut to its ``<bounds>``),
+        osmnx ``.graphml``, a ``.gpkg`` / ``.shp`` / ``.geojson`` line layer (the district's
+        GIS: :func:`planner.inputs.roads_gis.read_roads`) or a place name (osmnx, online).
     mode
         ``"ebike"`` (default), ``"walk"``, ``"drive"`` or a :class:`~planner.core.modes.Mode`.
     road_class_column, speed_column, oneway_column, snap_ends_m, network_crs
