@@ -64,6 +64,9 @@ class Sources:
         CRS) and ``crs``. None: the file's declaration, else ``crs``, else WGS-84.
     mode, speeds
         Travel mode preset, and a TOML file overriding its speeds.
+    dem
+        A digital elevation model (raster, any CRS): e-bike and walking speeds then
+        follow each road's grade (:mod:`planner.inputs.terrain`).
     areas, area_name_column
         Sub-district polygons and the column naming them.
     poi_weights
@@ -94,6 +97,7 @@ class Sources:
     areas_crs: str | None = None
     mode: str | Mode = "ebike"
     speeds: str | None = None
+    dem: str | None = None
     areas: str | None = None
     area_name_column: str | None = None
     poi_weights: str | None = None
@@ -108,7 +112,8 @@ class Sources:
         return {
             "network": self.network, "hotspots": self.hotspots, "stations": self.stations,
             "candidates": self.candidates, "crs": self.crs, "speeds": self.speeds,
-            "areas": self.areas, **{k: str(v) for k, v in self.road_layer.items()},
+            **({"dem": self.dem} if self.dem else {}), "areas": self.areas,
+            **{k: str(v) for k, v in self.road_layer.items()},
             **{f"{r}_crs": getattr(self, f"{r}_crs") for r in CRS_ROLES
                if getattr(self, f"{r}_crs") is not None},
         }  # fmt: skip
@@ -119,7 +124,7 @@ class Sources:
         named = {
             "network": self.network, "hotspots": self.hotspots, "stations": self.stations,
             "candidates": self.candidates, "areas": self.areas, "speeds": self.speeds,
-            "poi_weights": self.poi_weights,
+            "poi_weights": self.poi_weights, "dem": self.dem,
         }  # fmt: skip
         keywords = {"hotspots": "osm", "stations": "none", "candidates": "osm"}
         return {k: v for k, v in named.items() if v is not None and v != keywords.get(k)}
@@ -190,7 +195,7 @@ def read_inputs(src: Sources, *, memory_gib: float | str | None = None) -> Input
     )  # fmt: skip
     net = network_mod.load(
         src.network, mode=mode, min_part_nodes=floor[0], min_part_km=floor[1],
-        cache=src.cache, **src.road_layer,
+        cache=src.cache, dem=src.dem, **src.road_layer,
     )  # fmt: skip
     read = {"hotspots": hs, "stations": st, "candidates": cand, "areas": polygons}
     readings = {r: f.attrs["crs"] for r, f in read.items() if f is not None and "crs" in f.attrs}

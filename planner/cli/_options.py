@@ -135,6 +135,9 @@ def input_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
         click.option("--network", "network", required=True,
                      help="Road network: .osm.pbf, .osm, .osm.bz2, .graphml, a .gpkg/.shp/"
                           ".geojson road line layer, or a place name (online)."),
+        click.option("--dem", default=None, metavar="FILE.tif",
+                     help="Digital elevation model (any raster with a CRS): e-bike and walking "
+                          "speeds follow each road's grade (rules in README, Terrain)."),
         click.option("--hotspots", required=True,
                      help="Hotspots CSV/GeoJSON (lon, lat, weight), or 'osm' for the network "
                           "file's food and retail POIs."),

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from .errors import ConfigError, FieldError
+from .slope import SlopeRule, rule_for
 
 OnewayPolicy = Literal["respect", "ignore"]
 
@@ -39,6 +40,9 @@ class Mode:
     contraflow_tags
         ``(key, values)`` pairs that allow riding against a one-way street
         (``oneway:bicycle=no``, ``cycleway=opposite``).
+    slope
+        How speeds follow the grade when a DEM is given (:mod:`planner.core.slope`); None:
+        the preset's rule (``tobler`` walking, ``ebike`` for e-bikes, ``none`` driving).
     """
 
     name: str
@@ -50,6 +54,12 @@ class Mode:
     contraflow_tags: tuple[tuple[str, tuple[str, ...]], ...] = ()
     description: str = field(default="", compare=False)
     description_zh: str = field(default="", compare=False)
+    slope: SlopeRule | None = None
+
+    @property
+    def slope_rule(self) -> SlopeRule:
+        """The slope rule: :attr:`slope`, else the preset's (see :func:`rule_for`)."""
+        return self.slope if self.slope is not None else rule_for(self.name)
 
     def describe(self, lang: str = "en") -> str:
         """The mode in words, in Chinese (``"zh"``) where a Chinese text is given."""

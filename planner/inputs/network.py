@@ -30,7 +30,7 @@ from ..core import crs as crs_mod
 from ..core.errors import InputError, NetworkError
 from ..core.modes import MODES, Mode, get_mode
 from ..core.parts import MIN_PART_KM, MIN_PART_NODES, kept_parts, part_floor, rider_way_warnings
-from . import _osm, network_cache, roads_gis
+from . import _osm, network_cache, roads_gis, terrain
 from ._osm import tag_text
 
 log = logging.getLogger(__name__)
@@ -132,8 +132,7 @@ def csr_min(
     rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
 ) -> sp.csr_matrix:
     """CSR matrix keeping the minimum of duplicate entries and explicit zeros."""
-    rows = np.asarray(rows, dtype=np.int64)
-    cols = np.asarray(cols, dtype=np.int64)
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
     vals = np.asarray(vals, dtype=float)
     order = np.lexsort((vals, cols, rows))
     rows, cols, vals = rows[order], cols[order], vals[order]
@@ -144,9 +143,6 @@ def csr_min(
     np.add.at(indptr, rows + 1, 1)
     indptr = np.cumsum(indptr)
     return sp.csr_matrix((vals, cols.astype(np.int32), indptr.astype(np.int32)), shape=shape)
-
-
-# --------------------------------------------------------------------------- loading
 
 
 def load(
@@ -161,17 +157,16 @@ def load(
     min_part_nodes: int = MIN_PART_NODES,
     min_part_km: float = MIN_PART_KM,
     cache: bool = False,
+    dem: str | Path | None = None,
 ) -> Network:
     """Load a road network and time it for ``mode``.
 
     Parameters
     ----------
     source
-        A ``.osm.pbf`` file (read offline with pyrosm), an ``.osm`` / ``.osm.bz2`` file
-        (pyosmium: its ``highway`` ways, cut to its ``<bounds>``), an osmnx ``.graphml``
-        file, a ``.gpkg`` / ``.shp`` / ``.geojson`` line layer (the district's own GIS, see
-        :func:`planner.inputs.roads_gis.read_roads`), or a place name such as
-        ``"Xuhui District, Shanghai"`` (downloaded with osmnx; needs the internet).
+        ``.osm.pbf`` (pyrosm), ``.osm`` / ``.osm.bz2`` (pyosmium, cut to its ``<bounds>``),
+        osmnx ``.graphml``, a ``.gpkg`` / ``.shp`` / ``.geojson`` line layer (the district's
+        GIS: :func:`planner.inputs.roads_gis.read_roads`) or a place name (osmnx, online).
     mode
         ``"ebike"`` (default), ``"walk"``, ``"drive"`` or a :class:`~planner.core.modes.Mode`.
     road_class_column, speed_column, oneway_column, snap_ends_m, network_crs
@@ -180,17 +175,16 @@ def load(
         states none. Its flaws (gaps, dangling ends, crossings without a node) are
         sentences in ``report["warnings"]``, their counts in ``report["layer"]``.
     min_part_nodes, min_part_km
-        The size floor of a strongly connected part: a part is kept when it has at least
-        this many nodes or this many km of road (the largest part always).
-    cache
-        Reuse and store the network of a local file in :mod:`.network_cache`.
+        The size floor of a strongly connected part (nodes, km; the largest part always).
+    cache, dem
+        Reuse and store the network of a local file in :mod:`.network_cache`; a DEM raster
+        whose grades the speeds then follow (:mod:`.terrain`).
 
     Returns
     -------
     Network
-        In the UTM CRS of the network's centre (a GIS layer in metres keeps its own);
-        every strongly connected part above the floor, each node and segment with its
-        ``part``.
+        In the UTM CRS of its centre (a GIS layer in metres keeps its own); every strongly
+        connected part above the floor, each node and segment with its ``part``.
     """
     mode = get_mode(mode)
     gis = {
@@ -203,12 +197,13 @@ def load(
     if key is not None and (hit := network_cache.read(key)) is not None:
         log.info("network from the cache %s", network_cache.entry_path(key))
         mode = replace(mode, use_maxspeed=hit.use_maxspeed)
-        return Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report)
-    net = _read_and_build(source, mode, gis, floor)
-    if key is not None:
-        frames = (net.nodes, net.segments, net.crs, net.report)
-        network_cache.write(key, network_cache.Entry(*frames, net.mode.use_maxspeed))
-    return net
+        net = Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report)
+    else:
+        net = _read_and_build(source, mode, gis, floor)
+        if key is not None:
+            frames = (net.nodes, net.segments, net.crs, net.report)
+            network_cache.write(key, network_cache.Entry(*frames, net.mode.use_maxspeed))
+    return net if dem is None else terrain.on_terrain(net, dem)
 
 
 def _read_and_build(

@@ -14,11 +14,12 @@ from typing import Any
 
 from ..core.errors import ConfigError
 from ..core.modes import MODES, Mode, get_mode
+from ..core.slope import RULES, SlopeRule
 
 #: Keys a speeds file may hold.
 SPEED_KEYS = (
     "mode", "speeds_kph", "oneway", "max_speed_kph", "use_maxspeed", "description",
-    "description_zh",
+    "description_zh", "slope",
 )  # fmt: skip
 
 
@@ -56,7 +57,9 @@ def mode_from_toml(path: str | os.PathLike[str], *, base: str | Mode = "ebike") 
     The file may hold ``mode = "walk"`` (the preset to start from, default ``base``), a
     ``[speeds_kph]`` table (``residential = 14``; a class set to 0 is no longer usable) and
     ``oneway`` (``"respect"`` or ``"ignore"``), ``max_speed_kph`` (above 0), ``use_maxspeed``
-    (true or false).
+    (true or false), and a ``[slope]`` table: how speeds follow the grade with ``--dem``
+    (``rule = "ebike"|"tobler"|"none"`` and the rule's parameters, see
+    :mod:`planner.core.slope`).
     """
     p = Path(path)
     data, source = _read_settings(p, "speeds")
@@ -76,6 +79,7 @@ def mode_from_toml(path: str | os.PathLike[str], *, base: str | Mode = "ebike") 
         raise ConfigError(f"{source}: use_maxspeed = {use_maxspeed!r}; use true or false")
     return replace(
         start,
+        slope=_slope(data.get("slope"), start, source),
         speed_kph=speeds,
         oneway=oneway,
         max_speed_kph=float(max_speed),
@@ -97,6 +101,25 @@ def _start_mode(data: dict[str, Any], base: str | Mode, source: str) -> Mode:
         raise ConfigError(
             f"{source}: mode = {data['mode']!r}; use one of {', '.join(MODES)}"
         ) from None
+
+
+def _slope(table: Any, start: Mode, source: str) -> SlopeRule | None:
+    """The ``[slope]`` table as a rule: ``rule`` (default the mode's) and its parameters."""
+    if table is None:
+        return start.slope
+    if not isinstance(table, dict):
+        raise ConfigError(f'{source}: [slope] must be a table such as rule = "ebike"')
+    params = {k: v for k, v in table.items() if k != "rule"}
+    name = table.get("rule", start.slope_rule.name)
+    if name not in RULES:
+        raise ConfigError(f"{source}: slope.rule = {name!r}; use one of {', '.join(RULES)}")
+    for key, value in params.items():
+        if not _is_number(value):
+            raise ConfigError(f"{source}: slope.{key} = {value!r}; give a number")
+    try:
+        return SlopeRule(name, params)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: [slope]: {exc}") from None
 
 
 def _speed_table(table: Any, speeds: dict[str, float], source: str) -> dict[str, float]:
