@@ -5,6 +5,7 @@ file. Which kind of source a name is, GIS line layers included, is decided here.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -278,8 +279,11 @@ def _with_pbf(path: str, read: Callable[[Any], T]) -> T:
     """
     import pyrosm
 
+    # pyrosm's own progress line ("Reading X took 00:03", on stderr when a read is slow)
+    # would make a run's output depend on the machine's speed; the planner logs its stages.
+    quiet = {"progress": False} if "progress" in inspect.signature(pyrosm.OSM).parameters else {}
     try:
-        return read(pyrosm.OSM(path))
+        return read(pyrosm.OSM(path, **quiet))
     except Exception as exc:  # pyrosm raises plain exceptions on corrupt files
         why = str(exc).split(". ")[0][:160]
         raise InputError(
