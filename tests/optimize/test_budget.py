@@ -147,3 +147,19 @@ def test_bad_costs_and_budgets():
         BudgetedCoverage(cover, [1, 1], [1.0], 3.0)
     with pytest.raises(ConfigError, match="budget"):
         BudgetedCoverage(cover, [1, 1], [1.0, 1.0], float("nan"))
+
+
+def test_a_time_limit_bounds_the_exact_search():
+    """A time limit far too short to finish: the answer still holds the budget, its bound is
+    still above the optimum, and it is said to be optimal only when it is."""
+    rng = np.random.default_rng(5)
+    a = sp.csc_matrix((rng.random((60, 14)) < 0.25).astype(float))
+    w = rng.random(60) * 10
+    costs = rng.integers(1, 10, 14).astype(float)
+    prob = BudgetedCoverage(a, w, costs, 20.0)
+    best = prob.solve("exact")
+    quick = prob.solve("exact", time_limit_s=1e-9)
+    assert prob.feasible(quick.selected) and quick.bound >= best.objective - 1e-6
+    assert quick.objective <= best.objective + 1e-9
+    if quick.optimal:
+        assert quick.objective == pytest.approx(best.objective)
