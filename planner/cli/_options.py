@@ -34,6 +34,21 @@ CACHE_OPTION = click.option(
 )  # fmt: skip
 
 
+#: A budget in money, and the optimiser's time limit (see README).
+BUDGET_OPTIONS = [
+    click.option("--cost", default=None, metavar="COLUMN",
+                 help="Candidates column holding each site's opening cost, with "
+                      "--budget (see README, A budget in money)."),
+    click.option("--budget", default=None, metavar="AMOUNT",
+                 help="The most the new sites may cost in all (the unit of --cost); "
+                      "--add then caps the number of sites, else the budget decides."),
+    click.option("--time-limit", "time_limit", default=None, metavar="S",
+                 help="Seconds the optimiser may spend: exact stops with its best "
+                      "answer and gap; local spends them on models too large for its "
+                      "proof step (default: no limit, the same answer on any machine)."),
+]  # fmt: skip
+
+
 def plan_options(
     *, mode_default: str, out_default: str, with_add: bool = True
 ) -> list[Callable[..., Any]]:
@@ -87,7 +102,7 @@ def plan_options(
             click.option("--capacity", default=None, metavar="DEMAND|COLUMN",
                          help="Demand each new site can serve (units of the hotspot weights), "
                               "or the candidates column holding each site's own; demand may "
-                              "then be split between sites (default: no limit)."),
+                              "then be split between sites (default: no limit)."), *BUDGET_OPTIONS,
             click.option("--minute-weights", default=None, metavar="W,W,W",
                          help="Weight of each circle in the coverage objective, one per "
                               "--minutes, e.g. 3,2,1 to favour the 8-minute circle (default "

@@ -10,6 +10,8 @@ module per problem family, behind the shared :class:`Solution` and :class:`Probl
   maximise the demand covered, optionally over several thresholds with weights, with a
   minimum spacing;
 - :class:`CapacitatedCoverage` (:mod:`.capacitated`): the same with a capacity per new site;
+- :class:`BudgetedCoverage` (:mod:`.budget`): the same with an opening cost per site and a
+  budget for them all;
 - :class:`SetCover` (:mod:`.set_cover`): the fewest new sites that bring the covered share of
   demand to a target;
 - :class:`PMedian` (:mod:`.p_median`): ``p`` sites minimising demand-weighted travel cost;
@@ -24,6 +26,7 @@ it fits) and their gap to it. The array-only kernels live in :mod:`._kernels`.
 
 from __future__ import annotations
 
+from .budget import BudgetedCoverage
 from .capacitated import CapacitatedCoverage
 from .coverage import MaximalCoverage, pick_table, spacing_conflicts
 from .p_center import PCenter
@@ -33,6 +36,7 @@ from .solution import METHODS, Problem, Solution
 
 __all__ = [
     "METHODS",
+    "BudgetedCoverage",
     "CapacitatedCoverage",
     "MaximalCoverage",
     "PCenter",

@@ -192,13 +192,16 @@ def exact_step(
     Always with ``"exact"``, within ``time_limit_s``; with ``"local"`` on models of at most
     :data:`PROOF_MAX_PAIRS` ``pairs``, within :func:`proof_work` (or the :class:`Work`
     limit given): the proof step, which proves the local answer optimal (or finds a better
-    one) where that takes about a second, and otherwise leaves its bound as it was; never
-    with ``"greedy"``."""
+    one) where that takes about a second, and otherwise leaves its bound as it was; with
+    ``"local"`` on larger models only when ``time_limit_s`` gives seconds, within them;
+    never with ``"greedy"``."""
     if method == "exact":
         return True, time_limit_s
     if method == "local" and pairs <= PROOF_MAX_PAIRS:
         given = isinstance(time_limit_s, _kernels.Work)
         return True, time_limit_s if given else proof_work(pairs)
+    if method == "local" and isinstance(time_limit_s, float | int):
+        return True, float(time_limit_s)  # a large model: more effort, within the seconds given
     return False, None
 
 

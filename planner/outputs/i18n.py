@@ -129,6 +129,8 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "added": "demand added",
         "capacity": "capacity",
         "served": "demand served",
+        "cost": "opening cost",
+        "spent": "Budget: the suggested sites cost {spent} in all, of {budget} ({left} left).",
         "proven": "Proven optimal ({method}): no choice of as many sites does better.",
         "within": "Within {gap} of optimal ({method}): the answer is {objective}, and no choice "
         "of as many sites can do better than {bound}.",
@@ -196,6 +198,8 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "added": "新增需求",
         "capacity": "容量",
         "served": "服务需求",
+        "cost": "开办成本",
+        "spent": "预算：建议新址共需 {spent}，预算 {budget}（剩余 {left}）。",
         "proven": "已证明为最优方案（{method}）：同样数量的站点不可能做得更好。",
         "within": "与最优方案相差不超过 {gap}（{method}）：本方案为 {objective}，"
         "同样数量站点的任何方案都不超过 {bound}。",

@@ -185,6 +185,8 @@ def _suggested(
     head = "".join(f"<th>{_e(lab['added'])} ≤{_e(k)}</th>" for k in labels)
     if cap:
         head += f"<th>{_e(lab['served'])}</th><th>{_e(lab['capacity'])}</th>"
+    if "cost" in recommended.columns:
+        head += f"<th>{_e(lab['cost'])}</th>"
     rows = "".join(_site_row(r, labels, cap=cap) for r in recommended.to_dict(orient="records"))
     return (
         f"<h2>{_e(lab['suggested'])}</h2><table><tr><th>{_e(lab['rank'])}</th>"
@@ -192,8 +194,19 @@ def _suggested(
         f"<th class='t'>{_e(lab['road'])}</th>"
         f"{head}</tr>{rows}</table>"
         f"<p class='certificate'>{_certificate(s, opt, lab)}</p>"
-        f"{_spacing(s, lab)}"
+        f"{_budget(s, lab)}{_spacing(s, lab)}"
     )
+
+
+def _budget(s: PlanSummary, lab: Labels) -> str:
+    """The total the suggested sites cost, against the budget (empty without one)."""
+    b = s.budget
+    if b is None:
+        return ""
+    money = {"spent": b.spent, "budget": b.budget, "left": b.left}
+    return "<p class='budget'>" + _e(lab["spent"]).format(
+        **{k: f"{v:,.0f}" for k, v in money.items()}
+    ) + "</p>"  # fmt: skip
 
 
 def _spacing(s: PlanSummary, lab: Labels) -> str:
@@ -217,6 +230,8 @@ def _site_row(r: Mapping[str, Any], labels: Sequence[str], *, cap: bool) -> str:
     cells = "".join(f"<td>{float(r.get(f'demand_added_{k}', 0)):g}</td>" for k in labels)
     if cap:
         cells += f"<td>{float(r['served_demand']):g}</td><td>{float(r['capacity']):g}</td>"
+    if "cost" in r:
+        cells += f"<td>{float(r['cost']):,.0f}</td>"
     return (
         f"<tr><td>{int(r['rank'])}</td><td class='t'>{_e(r.get('name', ''))}</td>"
         f"<td class='t'>{_e(r.get('category', ''))}</td>"

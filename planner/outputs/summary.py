@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.units import minutes_label, minutes_text, reaches
 from ..plan.result import Plan
+from .budget import Budget, budget_of
 
 #: Field metadata: left out of the JSON when None.
 OMIT_NONE = {"omit_none": True}
@@ -197,8 +198,10 @@ class Site:
     rank: int
     id: str
     name: str
-    capacity: float | None = None
-    served_demand: float | None = None
+    capacity: float | None = field(default=None, metadata=OMIT_NONE)
+    served_demand: float | None = field(default=None, metadata=OMIT_NONE)
+    #: The site's opening cost (with a budget).
+    cost: float | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,8 @@ class PlanSummary:
     objective: str = field(default="coverage", metadata=NOT_JSON)
     #: The optimiser's answer and certificate in one sentence, as the objective words it.
     certificate: str = field(default="", metadata=NOT_JSON)
-    sites: tuple[Site, ...] = field(default=(), metadata=NOT_JSON)
+    sites: tuple[Site, ...] = ()
+    budget: Budget | None = field(default=None, metadata=OMIT_NONE)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (plain dicts, lists, numbers, strings; None for undefined)."""
@@ -331,9 +335,11 @@ def build(plan: Plan) -> PlanSummary:
         sites=tuple(
             Site(int(r["rank"]), str(r["id"]), str(r["name"] or ""),
                  float(r["capacity"]) if served else None,
-                 float(r["served_demand"]) if served else None)
+                 float(r["served_demand"]) if served else None,
+                 float(r["cost"]) if "cost" in r else None)
             for r in recommended.to_dict(orient="records")
         ),
+        budget=budget_of(plan),
     )  # fmt: skip
 
 
@@ -424,7 +430,12 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
             use = ""
             if site.served_demand is not None and site.capacity is not None:
                 use = f": serves {site.served_demand:g} of its capacity {site.capacity:g}"
+            if site.cost is not None:
+                use += f", costs {site.cost:,.0f}"
             lines.append(f"  #{site.rank} {site.name or site.id} ({site.id}){use}")
+        if s.budget is not None:
+            b = s.budget
+            lines.append(f"spent {b.spent:,.0f} of the budget {b.budget:,.0f} ({b.left:,.0f} left)")
     lines += _goal_lines(s)
     if s.optimizer is not None and s.certificate:
         lines.append(s.certificate)

@@ -22,6 +22,7 @@ from ..core.errors import FieldError, RequestError
 from ..core.units import seconds, tol
 from ..optimize import METHODS
 from . import objectives
+from .effort import parse_time_limit
 from .objectives import Objective
 
 #: Every option :meth:`PlanRequest.from_options` takes, and the library default of each.
@@ -33,7 +34,10 @@ OPTIONS: Mapping[str, Any] = {
     "reach": None,
     "minute_weights": None,
     "capacity": None,
+    "cost": None,
+    "budget": None,
     "method": "local",
+    "time_limit": None,
     "min_spacing_m": None,
     "snap_warn_m": SNAP_WARN_M,
     "snap_max_m": SNAP_MAX_M,
@@ -282,6 +286,9 @@ class PlanRequest:
         ``snap_max_m`` they are excluded and listed.
     sources
         Where the inputs came from (file names), stated in the summary.
+    time_limit
+        The most seconds the optimiser may spend (None: ``"exact"`` until proven, ``"local"``
+        a fixed amount of work); see :mod:`planner.plan.effort`.
     memory_gib
         The memory the run may use (GiB; None: ``PLANNER_MEMORY_GIB``, else 4): a run whose
         counts need more is refused (see :mod:`planner.core.memory`). Not stated in the
@@ -298,6 +305,7 @@ class PlanRequest:
     snap_max_m: float = SNAP_MAX_M
     sources: Mapping[str, Any] = field(default_factory=dict)
     memory_gib: float | None = None
+    time_limit: float | None = None
 
     @property
     def thresholds_s(self) -> tuple[float, ...]:
@@ -341,6 +349,7 @@ class PlanRequest:
             )
         try:
             opts["reach"] = reach_value(opts["reach"])
+            opts["most_sites"] = options.get("add")  # with a budget: the most sites, if given
             objective: Objective = objectives.from_options(opts)
         except FieldError as exc:
             problems.append(exc)
@@ -349,7 +358,7 @@ class PlanRequest:
             minutes=opts["minutes"], targets=opts["targets"], add=opts["add"],
             objective=objective, method=opts["method"], min_spacing_m=opts["min_spacing_m"],
             snap_warn_m=opts["snap_warn_m"], snap_max_m=opts["snap_max_m"], sources=sources,
-            memory_gib=opts["memory_gib"],
+            memory_gib=opts["memory_gib"], time_limit=opts["time_limit"],
         )  # fmt: skip
         try:
             request = request.validate()
@@ -380,11 +389,13 @@ class PlanRequest:
         spacing = attempt(self._spacing)
         limits = attempt(self._snap_limits)
         memory_gib = attempt(memory.limit_gib, self.memory_gib)
+        time_limit = attempt(parse_time_limit, self.time_limit)
         if problems or minutes is None:
             raise RequestError(problems)
         clean = replace(
             self, minutes=minutes, targets=targets, add=add, min_spacing_m=spacing,
             snap_warn_m=limits[0], snap_max_m=limits[1], memory_gib=memory_gib,
+            time_limit=time_limit,
         )  # fmt: skip
         problems += self.objective.check(clean)
         if problems:
@@ -432,5 +443,6 @@ class PlanRequest:
             "add": int(self.add),
             "method": self.method,
             "min_spacing_m": self.spacing_m,
+            **({} if self.time_limit is None else {"time_limit_s": self.time_limit}),
             **self.objective.echo(self),
         }

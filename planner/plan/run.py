@@ -311,7 +311,10 @@ def _context(
                 "{min_spacing_m}, or give more candidates",
                 n=add, m=int(allowed.sum()), spacing=request.spacing_m,
             )  # fmt: skip
-    return Context(request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed)
+    return Context(
+        request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed,
+        time_limit_s=request.time_limit,
+    )  # fmt: skip
 
 
 def _curve(

@@ -80,6 +80,7 @@ def test_the_proof_step_runs_for_local_on_small_models_only():
     tiny = _kernels.Work(nodes=1, lp_iterations=1)
     assert sol_mod.exact_step("local", tiny, pairs=small) == (True, tiny)
     assert sol_mod.exact_step("local", None, pairs=large) == (False, None)
+    assert sol_mod.exact_step("local", 30.0, pairs=large) == (True, 30.0)  # --time-limit
     assert sol_mod.exact_step("greedy", None, pairs=10) == (False, None)
     assert sol_mod.exact_step("exact", None, pairs=large) == (True, None)
     assert sol_mod.exact_step("exact", 5.0, pairs=large) == (True, 5.0)

@@ -31,7 +31,7 @@ def test_to_json_is_strict_and_matches_to_dict(summary_add2):
         summary_add2.coverage_existing.covered["8"].share
     )
     assert doc["optimizer"]["proven_optimal"] is summary_add2.optimizer.proven_optimal
-    for page_only in ("reach", "objective", "sites"):
+    for page_only in ("reach", "objective"):
         assert page_only not in doc
 
 

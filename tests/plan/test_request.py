@@ -147,7 +147,7 @@ def test_a_request_built_directly_is_validated_the_same_way():
 
 def test_unknown_options_are_a_type_error():
     with pytest.raises(TypeError, match="unknown plan options"):
-        PlanRequest.from_options(add=3, budget=5)
+        PlanRequest.from_options(add=3, colour=5)
 
 
 def test_threshold_weights_is_another_name_of_minute_weights():

@@ -217,6 +217,7 @@ class Relaxation:
         granularity: float = 0.0,
         node_limit: int = 2000,
         time_limit_s: Limit = None,
+        patience: float | None = 10.0,
     ) -> MilpResult | None:
         """Depth-first LP branch and bound (the most fractional column, the 1-branch
         first), pruning every node whose LP value cannot beat ``incumbent`` (the cost of a
@@ -224,17 +225,17 @@ class Relaxation:
 
         Returns the result (``x`` empty when nothing beats ``incumbent``; ``optimal`` when
         the search finished; status ``"time limit"`` when ``time_limit_s`` ran out, the LP
-        solves included), or None when ``node_limit`` nodes, the time of about 10 root LP
-        solves (at least 0.25 s), or an LP status other than optimal/infeasible stopped it
-        early. With a :class:`Work` limit no clock counts: past its nodes or simplex
-        iterations the search stops with status ``"work limit"``, the same on any machine.
+        solves included), or None when ``node_limit`` nodes, the time of ``patience`` root
+        LP solves (at least 0.25 s; None: no such limit), or an LP status other than
+        optimal/infeasible stopped it early. With a :class:`Work` limit no clock counts: past
+        its nodes or simplex iterations it stops with status ``"work limit"``, the same on
+        any machine.
         """
         work, seconds, node_limit, iterations = _limits(time_limit_s, node_limit)
         t0 = time.perf_counter()
         best_x = np.zeros(0)
         stack: list[tuple[np.ndarray, np.ndarray]] = [(self.lo0.copy(), self.hi0.copy())]
-        nodes = 0
-        budget = np.inf  # give up once the search has cost as much as ~10 root LPs
+        nodes, budget = 0, np.inf  # give up once the search cost ~``patience`` root LPs
         while stack:
             spent = time.perf_counter() - t0
             left = None if seconds is None else seconds - spent
@@ -249,8 +250,8 @@ class Relaxation:
                 iterations -= int(self.h.getInfo().simplex_iteration_count)
             if status == "time limit":
                 return MilpResult(best_x, incumbent, -np.inf, False, "time limit")
-            if nodes == 1:
-                budget = max(0.25, 10 * (time.perf_counter() - t0))
+            if nodes == 1 and patience is not None:
+                budget = max(0.25, patience * (time.perf_counter() - t0))
             if status == "infeasible":
                 continue
             if status != "optimal" or (iterations is not None and iterations <= 0):

@@ -15,12 +15,14 @@ from typing import Any
 
 from ...core.errors import FieldError
 from .base import NOT_WITH, SPACING_M, Choice, Context, Objective
+from .budget import BudgetCoverage
 from .coverage import CapacitatedCoverage, Coverage
 from .reach import Reach
 from .times import MEDIAN_MAX_CELLS, LongestTime, TravelTime
 
 __all__ = [
     "BY_NAME",
+    "BudgetCoverage",
     "MEDIAN_MAX_CELLS",
     "SPACING_M",
     "CapacitatedCoverage",
@@ -44,7 +46,8 @@ BY_NAME: Mapping[str, type[Objective]] = {
 
 def from_options(opts: Mapping[str, Any]) -> Objective:
     """The objective the options ask for: ``objective`` by name (:data:`BY_NAME`), or
-    :class:`Reach` when ``reach`` is given with the coverage objective. Options the
+    :class:`Reach` when ``reach`` is given with the coverage objective, or
+    :class:`BudgetCoverage` when ``budget`` or ``cost`` is. Options the
     objective does not take are an error."""
     name = opts.get("objective") or "coverage"
     if name not in BY_NAME:
@@ -55,7 +58,9 @@ def from_options(opts: Mapping[str, Any]) -> Objective:
     cls: type[Objective] = BY_NAME[name]
     if opts.get("reach") is not None and name == "coverage":
         cls = Reach
-    classes: tuple[type[Objective], ...] = (*BY_NAME.values(), Reach)
+    elif name == "coverage" and (opts.get("budget") is not None or opts.get("cost") is not None):
+        cls = BudgetCoverage
+    classes: tuple[type[Objective], ...] = (*BY_NAME.values(), Reach, BudgetCoverage)
     for option in sorted({o for c in classes for o in c.takes}):
         if opts.get(option) is not None and option not in cls.takes:
             raise FieldError(option if option != "reach" else "objective", NOT_WITH[option],

@@ -146,6 +146,10 @@ NOT_WITH = {
     "minute_weights": "{minute_weights}: weigh the circles of the coverage objective only; "
     "drop it with {objective} time or {reach}",
     "capacity": "{capacity}: works with {add} and the coverage objective; drop it with "
-    "{objective} time or {reach}",
+    "{objective} time, {reach} or {budget}",
+    "cost": "{cost}: works with {budget} and the coverage objective, not with another "
+    "{objective} nor with {reach}; drop one of them",
+    "budget": "{budget}: works with the coverage objective ({add} then caps the number of "
+    "sites), not with another {objective} nor with {reach}; drop one of them",
     "reach": "{objective} {name}: works with {add} only (not with {reach} or {min_spacing_m})",
 }

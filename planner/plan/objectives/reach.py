@@ -66,7 +66,7 @@ class Reach(Objective):
             )  # fmt: skip
         except ConfigError as exc:
             raise FieldError("reach", "{reach} {goal}: {why}", goal=self._goal(), why=exc) from None
-        return Choice(problem.solve(ctx.request.method))
+        return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def _goal(self) -> str:
         return f"{self.share:.0%}@{self.minutes:g}"

@@ -54,7 +54,7 @@ class TravelTime(Objective):
             times.seconds.T.tocoo(), ctx.weights, ctx.add, unreachable_cost=penalty,
             base_cost=base,
         )  # fmt: skip
-        return Choice(problem.solve(ctx.request.method))
+        return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
         mean = solution.objective / total_demand / 60.0 if total_demand else float("nan")
