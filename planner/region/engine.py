@@ -85,7 +85,7 @@ class Engine:
                     n_workers=self.workers or 1,
                     threads_per_worker=1,
                     processes=self.processes,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     silence_logs=logging.WARNING,
                 )
             )
