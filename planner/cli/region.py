@@ -3,6 +3,7 @@ that a station across a border counts; one folder per district and the region ta
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import replace
 from typing import Any
@@ -79,24 +80,27 @@ def region(**opts: Any) -> None:
           --hotspots osm --stations stations.csv --candidates osm \\
           --add-total 14 --workers 2 --out out/andorra-region
     """
-    setup(opts.pop("quiet"), opts.pop("verbose"))
+    verbose = opts.pop("verbose")
+    setup(opts.pop("quiet"), verbose)
+    if not verbose:  # the cluster's own news (workers starting, closing) only with -v
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     if opts.get("areas"):
         raise FieldError("areas", "--areas: not used by planner region; run planner plan on "
                                   "one district for figures per sub-area")  # fmt: skip
     sites = _sites(opts)
+    run = engine.Engine(opts["scheduler"], opts["workers"], retries=opts["retries"])
     request = request_from({**opts, "add": opts["add"] if sites.how == "add" else None,
                             "reach": opts["reach"]})  # fmt: skip
     src = _sources(opts)
     provenance = output_set.Provenance.of({**src.files(), "districts": opts["districts"]})
-    inputs = app.read_inputs(src, memory_gib=request.memory_gib)
     districts = districts_mod.read_districts(
         opts["districts"], name_column=opts["district_name_column"],
         crs=opts["districts_crs"], default_crs=opts["crs"],
     )  # fmt: skip
+    inputs = app.read_inputs(src, memory_gib=request.memory_gib)
     request = replace(request, sources={**src.stated(), **inputs.stated(), **request.sources})
     if sites.how == "add":
         sites = region_run.Sites("add", request.add)
-    run = engine.Engine(opts["scheduler"], opts["workers"], retries=opts["retries"])
     try:
         result = region_run.plan_region(
             inputs.network, districts, (inputs.hotspots, inputs.stations, inputs.candidates),

@@ -101,7 +101,11 @@ def _hash_frame(h: Any, frame: pd.DataFrame | None) -> None:
         return
     h.update(json.dumps([str(c) for c in frame.columns], ensure_ascii=False).encode())
     plain = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-    h.update(pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes())
+    try:
+        hashed = pd.util.hash_pandas_object(plain, index=False)
+    except TypeError:  # cells such as lists: hashed as their text
+        hashed = pd.util.hash_pandas_object(plain.astype(str), index=False)
+    h.update(hashed.to_numpy().tobytes())
     if "geometry" in frame.columns:
         h.update(b"".join(shapely.to_wkb(frame.geometry.values)))
 
