@@ -249,3 +249,22 @@ def test_scheduler_is_checked():
         engine.Engine("somewhere")
     with pytest.raises(Exception, match="1 or more"):
         engine.Engine("local", 0)
+
+
+def _flaky(path: str, value: int) -> int:
+    """Fails on its first try (a file records the tries), then returns ``value``."""
+    p = Path(path)
+    tries = int(p.read_text()) if p.exists() else 0
+    p.write_text(str(tries + 1))
+    if tries == 0:
+        raise OSError("first try fails")
+    return value
+
+
+def test_a_failed_task_is_retried_then_reported(tmp_path):
+    with engine.Engine("local", 1, processes=False, retries=1) as run:
+        got = list(run.stream(_flaky, [(str(tmp_path / "a"), 7)], desc="x"))
+    assert [(i, r, e) for i, r, e in got] == [(0, 7, None)]
+    with engine.Engine("local", 1, processes=False, retries=0) as run:
+        ((i, result, error),) = run.stream(_flaky, [(str(tmp_path / "b"), 7)], desc="x")
+    assert result is None and "first try fails" in engine.failure_text(error)

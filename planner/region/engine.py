@@ -105,6 +105,12 @@ class Engine:
         self._stack.close()
         self._client = None
 
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def stream(
         self, fn: Callable[..., Any], items: Sequence[tuple[Any, ...]], *, desc: str
     ) -> Iterator[tuple[int, Any, BaseException | None]]:
