@@ -1,6 +1,6 @@
 """The region table (one row per district, by name) and the region's files:
 ``region_summary.csv`` here, and the workbook, map and report through
-:func:`planner.outputs.region.write_region` where that writer is installed.
+:func:`planner.outputs.region.write_region`.
 
 Columns: ``district``, ``status`` (``done`` | ``failed`` | ``no hotspots``), ``error``,
 ``folder`` (``districts/<safe-name>``; empty without a set), ``hotspots``, ``demand``,
@@ -12,8 +12,6 @@ its halo), ``sites_suggested``, then per threshold ``m`` (``8``, ``10``, ``15``)
 
 from __future__ import annotations
 
-import importlib
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,9 +21,8 @@ import pandas as pd
 
 from ..core.units import minutes_label, seconds
 from ..outputs import files
+from ..outputs.region import write_region
 from ..plan.request import PlanRequest
-
-log = logging.getLogger(__name__)
 
 BASE_COLUMNS = (
     "district", "status", "error", "folder", "hotspots", "demand", "stations", "candidates",
@@ -33,8 +30,6 @@ BASE_COLUMNS = (
 )  # fmt: skip
 PER_THRESHOLD = ("today", "after", "goal", "met_today", "met_after")
 SUMMARY_CSV = "region_summary.csv"
-#: The module of the region's workbook, map and report writer (``write_region``).
-REGION_WRITER = "planner.outputs.region"
 
 
 def columns(minutes: Sequence[float]) -> list[str]:
@@ -70,19 +65,5 @@ def write(
 ) -> list[Path]:
     """``region_summary.csv`` (text formula-safe), then the region writer's files."""
     written = [files.write_csv(table, out / SUMMARY_CSV)]
-    writer = _region_writer()
-    if writer is None:
-        log.info("region workbook, map and report: planner.outputs.region is not installed")
-        return written
     frame = districts[["district", "geometry"]].copy()
-    written += list(writer(out, table, frame, minutes=minutes, lang=lang))
-    return written
-
-
-def _region_writer() -> Any:
-    """:func:`planner.outputs.region.write_region`, or None where it is not there."""
-    try:
-        module = importlib.import_module(REGION_WRITER)
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "write_region", None)
+    return written + list(write_region(out, table, frame, minutes=minutes, lang=lang))
