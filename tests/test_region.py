@@ -268,3 +268,16 @@ def test_a_failed_task_is_retried_then_reported(tmp_path):
     with engine.Engine("local", 1, processes=False, retries=0) as run:
         ((i, result, error),) = run.stream(_flaky, [(str(tmp_path / "b"), 7)], desc="x")
     assert result is None and "first try fails" in engine.failure_text(error)
+
+
+def test_reach_decides_each_districts_count(demo, boxes, tmp_path):
+    net, hs, st, cand = demo
+    request = PlanRequest.from_options(reach="60%@2.5", method="greedy", **REQUEST)
+    frame = boxes.iloc[[0]]
+    with _local(1) as run:
+        result = region_run.plan_region(
+            net, frame, (hs, st, cand), request, tmp_path, run=run, sites=region_run.Sites("reach")
+        )
+    row = result.table.iloc[0]
+    assert row["status"] == "done" and row["after_2.5"] >= 0.6 > row["today_2.5"]
+    assert row["sites_suggested"] >= 1

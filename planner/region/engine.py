@@ -121,7 +121,7 @@ class Engine:
 
         if not items:
             return
-        window = max(IN_FLIGHT_PER_WORKER * self.n_workers(), 1)
+        window = IN_FLIGHT_PER_WORKER * max(self.n_workers(), self.workers or 1)
         todo = list(range(len(items)))
         where: dict[str, int] = {}
         done = as_completed()

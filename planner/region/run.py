@@ -20,7 +20,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from ..core.errors import FieldError
+from ..core.errors import FieldError, PlannerError
 from ..inputs.network import Network
 from ..outputs import files, output_set
 from ..plan.request import PlanRequest
@@ -204,7 +204,12 @@ def plan_jobs(
             log.warning("district %r failed: %s", job.name, text)
             rows[todo[i]] = empty_row(job, "failed", text)
             continue
-        engine.publish(out, job, outcome)
+        try:
+            engine.publish(out, job, outcome)
+        except (PlannerError, OSError) as exc:  # such as another run writing the folder
+            rows[todo[i]] = empty_row(job, "failed", engine.failure_text(exc, dict(spell or {})))
+            log.warning("district %r: its folder could not be written: %s", job.name, exc)
+            continue
         rows[todo[i]] = dict(outcome.row)
         log.info("district %r done: %s", job.name, job.folder)
     return [r for r in rows if r is not None], len(todo)
