@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +31,13 @@ from ..outputs import files, output_set
 from ..plan import run
 from ..plan.request import PlanRequest
 from . import budget
+
+#: The output writers set process-wide state for the time of a write (GDAL's
+#: ``OGR_CURRENT_DATE`` for the GeoPackage, matplotlib's figures for the static map): two
+#: districts rendered by two threads of one worker would mix it, so a worker renders one
+#: district at a time (a worker of the local cluster has one thread; an in-process
+#: cluster has several).
+_RENDERING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,7 @@ class Outcome:
 def plan_district(job: Job) -> Outcome:
     """Plan ``job``'s district and render its output set (on the worker)."""
     result = run.plan(job.network, job.hotspots, job.stations, job.candidates, job.request)
-    with tempfile.TemporaryDirectory(prefix="planner-district-") as tmp:
+    with _RENDERING, tempfile.TemporaryDirectory(prefix="planner-district-") as tmp:
         folder = Path(tmp) / "set"
         d = job.deliverables
         files.write_plan(
