@@ -2,7 +2,8 @@
 
     python benchmarks/bench_region.py [--andorra ../shared/data/andorra_2020-04.osm.pbf]
         [--sizes 30,60,120] [--workers 1,2] [--sample 6] [--nodes-per-district 100]
-        [--hotspots-per-district 20] [--block-m 300] [--project 120]
+        [--hotspots-per-district 20] [--block-m 300] [--stations-per-district 1]
+        [--minutes 3,4,5] [--project 120]
         [--skip-andorra] [--skip-synthetic]
 
 (a) Andorra's 7 parishes (the ``admin_level=7`` boundaries of the extract, read with pyrosm),
@@ -15,13 +16,16 @@
     each with the same output set written (the network parsed once, not counted).
 
 (b) A synthetic province (:mod:`planner.synthetic.province`) of each of ``--sizes``
-    districts, planned with each of ``--workers``: wall time, the peak memory of the
+    districts, planned with each of ``--workers`` (short circles by default, so that the
+    halo and the service-area polygons of each district stay small and the run takes
+    minutes, not hours, on a small machine): wall time, the peak memory of the
     largest worker process and of the client. The reference is the sum of one-machine
     per-district runs, estimated from a seeded sample of ``--sample`` districts
-    (sample mean × districts). From the one-worker runs a line ``time = fixed + per
-    district × districts`` is fitted, and the speed-up at the largest worker count gives
-    the parallel efficiency; with them it prints a projection for ``--project`` districts
-    on 1 to 64 workers (memory: workers × the largest worker's peak, plus the client).
+    (sample mean × districts). The cost of a district is the largest province's
+    worker-seconds per district (its fixed costs included), the parallel
+    efficiency its speed-up from the fewest to the most workers; with them it prints a
+    projection for ``--project`` districts on 1 to 64 workers (memory: workers × the
+    largest worker's peak, plus the client).
 
 The machine is shared: times vary between runs; the ratios are measured in the same run.
 """
@@ -216,7 +220,8 @@ def synthetic_case(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any
     one-machine reference."""
     plan_ = pv.ProvincePlan(districts=n, nodes_per_district=args.nodes_per_district,
                             hotspots_per_district=args.hotspots_per_district,
-                            block_m=args.block_m, seed=7)  # fmt: skip
+                            block_m=args.block_m,
+                            stations_per_district=args.stations_per_district, seed=7)  # fmt: skip
     paths = pv.write(pv.generate(plan_), tmp / f"prov{n}")
     src = app.Sources(network=str(paths["network"]), hotspots=str(paths["hotspots"]),
                       stations=str(paths["stations"]), candidates=str(paths["candidates"]),
@@ -224,7 +229,7 @@ def synthetic_case(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any
     with timed() as parse:
         inputs = app.read_inputs(src)
     districts = districts_mod.read_districts(paths["districts"], name_column="district")
-    request = PlanRequest(add=2, minutes=MINUTES).validate()
+    request = PlanRequest(add=2, minutes=args.minutes, targets=(0.8, 0.9, 1.0)).validate()
     own = district_hotspots(inputs, districts, request)
     rng = np.random.default_rng(n)
     sample = sorted(rng.choice(sorted(own), size=min(args.sample, n), replace=False))
@@ -243,32 +248,35 @@ def synthetic_case(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any
 
 
 def projection(cases: list[dict[str, Any]], workers: list[int], target: int) -> None:
-    """The fitted line of the one-worker times, the efficiency at the most workers, and the
-    projected time and memory of ``target`` districts on 1 to 64 workers."""
-    n = np.array([c["n"] for c in cases], dtype=float)
-    t1 = np.array([c["runs"][workers[0]]["s"] for c in cases]) * workers[0]
-    per, fixed = np.polyfit(n, t1, 1) if len(n) > 1 else (t1[0] / n[0], 0.0)
-    wmax = max(workers)
-    speedup = float(np.mean([c["runs"][workers[0]]["s"] / c["runs"][wmax]["s"] for c in cases]))
-    eff = speedup * workers[0] / wmax
+    """The projected time and memory of ``target`` districts on 1 to 64 workers: the
+    worker-seconds per district of the largest province (its fixed costs spread over its
+    districts, so the figure errs on the slow side), the parallel efficiency of the most
+    workers against the fewest on it (1 with one worker count), the largest worker's
+    peak memory per worker plus the client's."""
+    big = max(cases, key=lambda c: c["n"])
+    lo, hi = min(workers), max(workers)
+    per = big["runs"][lo]["s"] * lo / big["n"]
+    eff = min(1.0, big["runs"][lo]["s"] * lo / (big["runs"][hi]["s"] * hi)) if hi > lo else 1.0
     worker_gib = max(c["runs"][w]["worker_gib"] for c in cases for w in workers)
     client_gib = max(c["runs"][w]["client_gib"] for c in cases for w in workers)
-    print(f"  fit (one worker): {fixed:.1f} s + {per:.2f} s per district; speed-up with {wmax}"
-          f" workers {speedup:.2f} (efficiency {eff:.0%}); largest worker {worker_gib:.2f} GiB,"
-          f" client {client_gib:.2f} GiB")  # fmt: skip
-    print(f"  projection for {target} districts (this machine's per-district time, the "
-          f"efficiency above held constant):")  # fmt: skip
+    for c in cases:
+        line = ", ".join(f"{w} worker(s) {c['runs'][w]['s'] * w / c['n']:.2f}" for w in workers)
+        print(f"  worker-seconds per district, {c['n']} districts: {line}")
+    print(f"  largest province ({big['n']} districts): {per:.2f} worker-s per district on {lo} "
+          f"worker(s); efficiency with {hi}: {eff:.0%}; largest worker {worker_gib:.2f} GiB, "
+          f"client {client_gib:.2f} GiB")  # fmt: skip
+    print(f"  projection for {target} districts (this machine, the efficiency above held):")
     for w in (1, 2, 4, 8, 16, 32, 64):
-        t = fixed + per * target / (1 if w == 1 else w * eff)
+        t = per * target / (w * (1.0 if w <= lo else eff))
         print(f"    {w:3d} workers: {t / 60:7.1f} min, memory {w * worker_gib + client_gib:6.1f}"
               " GiB")  # fmt: skip
 
 
 def synthetic(args: argparse.Namespace, tmp: Path) -> None:
     print(f"Synthetic province: {args.nodes_per_district} road nodes ({args.block_m:g} m "
-          f"blocks) and "
-          f"{args.hotspots_per_district} hotspots per district, 2 stations, 15 candidates, "
-          f"2 new sites each")  # fmt: skip
+          f"blocks), {args.stations_per_district} station(s) and "
+          f"{args.hotspots_per_district} hotspots per district, 15 candidates, 2 new sites "
+          f"each, circles of {args.minutes} min")  # fmt: skip
     cases = [synthetic_case(n, args, tmp) for n in args.sizes]
     projection(cases, args.workers, args.project)
 
@@ -282,12 +290,19 @@ def main() -> None:
     ap.add_argument("--nodes-per-district", type=int, default=100)
     ap.add_argument("--hotspots-per-district", type=int, default=20)
     ap.add_argument("--block-m", type=float, default=300.0, help="street grid spacing (m)")
+    ap.add_argument("--stations-per-district", type=int, default=1)
+    ap.add_argument(
+        "--minutes",
+        default="3,4,5",
+        help="thresholds of the synthetic runs (minutes; they set the halo)",
+    )
     ap.add_argument("--project", type=int, default=120, help="districts of the projection")
     ap.add_argument("--skip-andorra", action="store_true")
     ap.add_argument("--skip-synthetic", action="store_true")
     args = ap.parse_args()
     args.sizes = [int(v) for v in args.sizes.split(",")]
     args.workers = [int(v) for v in args.workers.split(",")]
+    args.minutes = tuple(float(v) for v in args.minutes.split(","))
     with tempfile.TemporaryDirectory(prefix="bench-region-") as tmp:
         if args.skip_andorra:
             pass
