@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "optimize": {"core", "analysis.coverage"},
     "plan": {"core", "inputs", "analysis", "optimize"},
     "outputs": {"core", "plan"},
-    "region": {"core", "plan", "outputs"},
+    # region reads the districts file and clips the network (inputs' readers and Network)
+    "region": {"core", "inputs", "plan", "outputs"},
     "app": {"core", "inputs", "synthetic", "analysis", "optimize", "plan", "outputs", "region"},
     "pipeline": {"core", "inputs", "analysis", "optimize", "plan", "outputs", "app"},
     "cli": {*LAYERS, "app"},

@@ -12,6 +12,7 @@ from .. import app
 from ..core import safe_log
 from ..core.errors import PlannerError
 from . import hotspots as _hotspots
+from . import region as _region
 from ._common import FLAGS, handle_errors, print_summary, request_from, setup, with_options
 from ._config import config_defaults
 from ._options import (
@@ -135,3 +136,4 @@ def _run(**opts: Any) -> None:
 
 
 main.add_command(_hotspots.hotspots)
+main.add_command(_region.region)
