@@ -147,5 +147,7 @@ NOT_WITH = {
     "drop it with {objective} time or {reach}",
     "capacity": "{capacity}: works with {add} and the coverage objective; drop it with "
     "{objective} time or {reach}",
+    "decay": "{decay}: weighs the minutes of {objective} decay only; drop it with {objective} "
+    "{name}",
     "reach": "{objective} {name}: works with {add} only (not with {reach} or {min_spacing_m})",
 }
