@@ -1,7 +1,7 @@
 """The solve shared by the "exactly ``p`` new sites, the more value the better" problems
 (:class:`~planner.optimize.decay.DecayCoverage`,
 :class:`~planner.optimize.backup.BackupCoverage`): greedy with its online bound, the LP
-relaxation's bound on small models, interchange with random kicks, the exact step through
+relaxation's (or a Lagrangian) bound, interchange with random kicks, the exact step through
 HiGHS and the search for another set of the same value.
 
 A problem supplies its value (:meth:`SiteSearch.objective`), its greedy picks and online
@@ -92,7 +92,8 @@ class SiteSearch:
         return bool(self.allowed[sel].all())
 
     def solve(self, method: str = "local", *, time_limit_s: _kernels.Limit = None) -> Solution:
-        """``"greedy"`` (with its online bound, and the LP bound on small models),
+        """``"greedy"`` (with its online bound, the problem's Lagrangian bound where it has
+        one, and the LP bound on small models unless the Lagrangian one stands in for it),
         ``"local"`` (then interchange and, on small models, random two-site kicks; then the
         exact step within about a second, :func:`~planner.optimize.solution.exact_step`) or
         ``"exact"`` (the MILP through HiGHS, warm-started from the local answer, within
