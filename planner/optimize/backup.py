@@ -84,7 +84,7 @@ class BackupCoverage(SiteSearch):
         cell_id[cells] = np.arange(int(cells.sum()))
         cell = np.concatenate([cell_id[t][m.row] for t, m in enumerate(coo)])
         col = np.concatenate([m.col for m in coo]).astype(np.int64)
-        keep = cell >= 0
+        keep = (cell >= 0) & (np.concatenate([m.data for m in coo]) != 0)  # stored zeros
         self._group(
             cell[keep], col[keep], (tw[:, None] * self.weights[None, :])[cells],
             (self.level - self.c0)[cells],

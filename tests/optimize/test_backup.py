@@ -88,6 +88,13 @@ def test_a_second_station_near_the_busiest_demand_wins():
     assert three.solve("greedy").objective == 8.0
 
 
+def test_stored_zeros_of_the_cover_reach_nothing():
+    cover = sp.csc_matrix((np.array([1.0, 0.0, 1.0]), (np.array([0, 0, 1]), np.array([0, 1, 1]))),
+                          shape=(2, 2))  # fmt: skip
+    problem = BackupCoverage(cover, [1.0, 1.0], 1, existing=np.array([[1, 1]]))
+    assert problem.objective([1]) == 1.0  # site 1 reaches row 1 only
+
+
 def test_demand_already_backed_up_adds_nothing():
     cover = sp.csc_matrix(np.ones((2, 2), dtype=bool))
     problem = BackupCoverage(cover, [1.0, 1.0], 2, existing=np.array([[2, 5]]))
