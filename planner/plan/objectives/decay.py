@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ...core.errors import ConfigError, FieldError
+from ...core.errors import FieldError
 from ...core.units import gap_label, seconds, tol
 from ...optimize import Solution
 from ...optimize.decay import Decay, DecayCoverage
@@ -145,8 +145,6 @@ class DecayObjective(Objective):
 
     def choose(self, ctx: Context) -> Choice:
         decay = self.function(ctx.request.minutes)
-        if ctx.add > 0 and not ctx.candidate_times.seconds.shape[0]:  # pragma: no cover
-            raise ConfigError("decay: no candidates to choose from")
         problem = DecayCoverage.from_times(
             ctx.candidate_times.seconds.T, ctx.weights, ctx.add, decay,
             base_seconds=ctx.stations.nearest_seconds(), allowed=ctx.allowed,
