@@ -47,6 +47,12 @@ BUDGET_OPTIONS = [
                       "answer and gap; local spends them on models too large for its "
                       "proof step (default: no limit, the same answer on any machine)."),
 ]  # fmt: skip
+DECAY_OPTION = click.option(
+    "--decay", default=None, metavar="linear|exp:MIN|step:MIN=V,...",
+    help="With --objective decay: how demand counts by the minutes to its nearest station: "
+         "linear (1 at 0, 0 at the widest circle; the default), exp:5 (halved every 5 min) "
+         "or step:8=1,10=0.7,15=0.4 (0 beyond the last step).",
+)  # fmt: skip
 
 
 def plan_options(
@@ -107,7 +113,7 @@ def plan_options(
                          help="Weight of each circle in the coverage objective, one per "
                               "--minutes, e.g. 3,2,1 to favour the 8-minute circle (default "
                               "1 each)."),
-        ]  # fmt: skip
+        ] + [DECAY_OPTION]  # fmt: skip
     return opts
 
 

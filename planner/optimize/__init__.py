@@ -16,7 +16,11 @@ module per problem family, behind the shared :class:`Solution` and :class:`Probl
   demand to a target;
 - :class:`PMedian` (:mod:`.p_median`): ``p`` sites minimising demand-weighted travel cost;
 - :class:`PCenter` (:mod:`.p_center`): ``p`` sites minimising the longest travel time of any
-  demand.
+  demand;
+- :class:`BackupCoverage` (:mod:`.backup`): ``p`` sites maximising the demand within reach of
+  two or more stations;
+- :class:`DecayCoverage` (:mod:`.decay`): ``p`` sites maximising demand weighted by a
+  distance-decay function of travel time (:class:`Decay`).
 
 Methods (:data:`METHODS`): ``"greedy"`` (with an online bound), ``"local"`` (greedy, then
 swaps until no swap improves) and ``"exact"`` (a MILP built straight from the sparse matrices
@@ -26,9 +30,11 @@ it fits) and their gap to it. The array-only kernels live in :mod:`._kernels`.
 
 from __future__ import annotations
 
+from .backup import BackupCoverage
 from .budget import BudgetedCoverage
 from .capacitated import CapacitatedCoverage
 from .coverage import MaximalCoverage, pick_table, spacing_conflicts
+from .decay import Decay, DecayCoverage
 from .p_center import PCenter
 from .p_median import PMedian
 from .set_cover import SetCover
@@ -36,8 +42,11 @@ from .solution import METHODS, Problem, Solution
 
 __all__ = [
     "METHODS",
+    "BackupCoverage",
     "BudgetedCoverage",
     "CapacitatedCoverage",
+    "Decay",
+    "DecayCoverage",
     "MaximalCoverage",
     "PCenter",
     "PMedian",

@@ -35,6 +35,8 @@ OBJECTIVE_ZH: Mapping[str, str] = MappingProxyType(
         "capacity": "在各新址容量之内服务的需求最多（一个热点的需求可分给多处站点）",
         "time": "需求加权的到最近驿站出行时间最短（超出最大服务圈按两倍时间计）",
         "worst": "任一需求到最近驿站的最长出行时间最短",
+        "backup": "两个及以上驿站服务圈内的需求最多（备用覆盖）",
+        "decay": "按到最近驿站分钟数衰减加权的需求最多",
         "reach": "以最少的新址使目标比例的需求进入指定服务圈",
     }
 )
@@ -116,6 +118,7 @@ COLUMN_ZH: Mapping[str, str] = MappingProxyType(
         "area": "街道", "demand": "需求", "hotspots": "热点数",
         "candidate": "候选序号", "suggested": "建议新址", "capacity": "容量",
         "served_demand": "服务需求", "kind": "类型", "item": "项目", "value": "内容",
+        "backup_demand_added": "新增双重覆盖需求", "decay_demand_added": "新增衰减加权需求",
         "site_id": "服务站点编号", "site_name": "服务站点名称", "site_kind": "站点类型",
         "within": "服务圈",
         "goal": "目标", "before": "现有驿站", "after": "加上建议新址后",

@@ -36,6 +36,7 @@ OPTIONS: Mapping[str, Any] = {
     "capacity": None,
     "cost": None,
     "budget": None,
+    "decay": None,
     "method": "local",
     "time_limit": None,
     "min_spacing_m": None,

@@ -67,3 +67,21 @@ def test_bad_arguments_name_the_argument():
         PCenter(np.ones((2, 2)), [1, 1], 3, unreachable_cost=5.0)
     with pytest.raises(ConfigError, match="^unreachable_cost"):
         PCenter(np.ones((2, 2)), [1, 1], 1, unreachable_cost=0.0)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_p_center_value_is_at_most_the_worst_time_of_the_coverage_answer(seed):
+    """Any p sites are a p-center answer, the coverage objective's among them; the answer
+    states the longest time, and its bound lies below it."""
+    from planner.optimize import MaximalCoverage
+
+    problem, m, p = _instance(np.random.default_rng(seed))
+    if p == 0 or not problem.demand.any():
+        return
+    cost = sp.coo_matrix((problem.vals, (problem.rows, problem.cols)), shape=(problem.n_rows, m))
+    cover = MaximalCoverage.from_cost_matrix(cost, problem.weights, threshold=10.0, p=p)
+    chosen = cover.solve("exact").selected
+    chosen = np.concatenate([chosen, np.setdiff1d(np.arange(m), chosen)[: p - len(chosen)]])
+    sol = problem.solve("exact")
+    assert sol.objective == pytest.approx(problem.times(sol.selected)[problem.demand].max())
+    assert sol.bound <= sol.objective <= problem.objective(chosen) + 1e-9

@@ -14,14 +14,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...core.errors import FieldError
+from .backup import Backup
 from .base import NOT_WITH, SPACING_M, Choice, Context, Objective
 from .budget import BudgetCoverage
 from .coverage import CapacitatedCoverage, Coverage
+from .decay import DecayObjective
 from .reach import Reach
 from .times import MEDIAN_MAX_CELLS, LongestTime, TravelTime
 
 __all__ = [
     "BY_NAME",
+    "Backup",
     "BudgetCoverage",
     "MEDIAN_MAX_CELLS",
     "SPACING_M",
@@ -29,6 +32,7 @@ __all__ = [
     "Choice",
     "Context",
     "Coverage",
+    "DecayObjective",
     "LongestTime",
     "Objective",
     "Reach",
@@ -41,6 +45,8 @@ BY_NAME: Mapping[str, type[Objective]] = {
     "coverage": Coverage,
     "time": TravelTime,
     "worst": LongestTime,
+    "backup": Backup,
+    "decay": DecayObjective,
 }
 
 

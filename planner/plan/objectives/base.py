@@ -151,5 +151,7 @@ NOT_WITH = {
     "{objective} nor with {reach}; drop one of them",
     "budget": "{budget}: works with the coverage objective ({add} then caps the number of "
     "sites), not with another {objective} nor with {reach}; drop one of them",
+    "decay": "{decay}: weighs the minutes of {objective} decay only; drop it with {objective} "
+    "{name}",
     "reach": "{objective} {name}: works with {add} only (not with {reach} or {min_spacing_m})",
 }
