@@ -340,7 +340,10 @@ class PlanRequest:
                 )
             )
         try:
-            opts["reach"] = reach_value(opts["reach"])
+            if str(opts["reach"]).strip().lower() == objectives.AREAS:
+                opts["reach"] = objectives.AREAS  # every area's goals (area targets)
+            else:
+                opts["reach"] = reach_value(opts["reach"])
             objective: Objective = objectives.from_options(opts)
         except FieldError as exc:
             problems.append(exc)
