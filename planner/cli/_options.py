@@ -77,7 +77,7 @@ def plan_options(
                          ) + "."),
             click.option("--reach", default=None, metavar="SHARE@MIN|areas",
                          help="Instead of --add: the fewest new sites that bring SHARE of "
-                              "demand within MIN minutes (90%@10), or meet --area-targets (areas)."),
+                              "demand within MIN min (90%@10), or meet --area-targets (areas)."),
             click.option("--method", type=str, metavar="|".join(METHODS),
                          default="local", show_default=True,
                          help="Optimiser: greedy, greedy then swaps, or exact MILP (HiGHS)."),
