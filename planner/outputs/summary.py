@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.units import minutes_label, minutes_text, reaches
 from ..plan.result import Plan
+from . import surroundings
 
 #: Field metadata: left out of the JSON when None.
 OMIT_NONE = {"omit_none": True}
@@ -228,6 +229,9 @@ class PlanSummary:
     #: The optimiser's answer and certificate in one sentence, as the objective words it.
     certificate: str = field(default="", metadata=NOT_JSON)
     sites: tuple[Site, ...] = field(default=(), metadata=NOT_JSON)
+    #: Other operators' stations and goals per area (see :mod:`.surroundings`).
+    others: Mapping[str, Any] | None = field(default=None, metadata=OMIT_NONE)
+    area_goals: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=OMIT_NONE)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (plain dicts, lists, numbers, strings; None for undefined)."""
@@ -334,6 +338,8 @@ def build(plan: Plan) -> PlanSummary:
                  float(r["served_demand"]) if served else None)
             for r in recommended.to_dict(orient="records")
         ),
+        others=surroundings.others(plan),
+        area_goals=None if plan.area_goals is None else tuple(surroundings.area_goals(plan) or ()),
     )  # fmt: skip
 
 
@@ -431,6 +437,7 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
         if s.optimizer.alternatives_sentence():
             lines.append("  " + s.optimizer.alternatives_sentence())
     lines += spacing_lines(s)
+    lines += surroundings.console_lines(s.others, s.area_goals)
     lines.append(f"outputs written to {out}")
     return lines
 
