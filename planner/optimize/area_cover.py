@@ -217,6 +217,8 @@ class AreaCover:
                 return np.asarray(picks, dtype=np.int64)
             score = self._gains(self.reached(picks), missing) @ scale
             score[picks] = -1.0
+            if score.max(initial=-1.0) <= 0:  # no site adds anything (only within tolerance)
+                return np.asarray(picks, dtype=np.int64)
             picks.append(int(np.argmax(score)))
 
     def _drop_redundant(self, selected: np.ndarray) -> np.ndarray:

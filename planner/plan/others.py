@@ -84,12 +84,11 @@ def checked(others: gpd.GeoDataFrame, stations: gpd.GeoDataFrame, source: str) -
 
 def merged(stations: gpd.GeoDataFrame, others: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The district's stations then the other operators', with ``operator`` (empty for the
-    district's own) and the columns both have."""
+    district's own) and every column of either (empty text where a file has none)."""
     own = stations.assign(operator=OWN)
-    cols = [c for c in own.columns if c in others.columns or c in ("id", "name", "lon", "lat")]
-    both = pd.concat(
-        [own[cols], others[[c for c in cols if c in others.columns]]], ignore_index=True
-    )
+    both = pd.concat([pd.DataFrame(own), pd.DataFrame(others)], ignore_index=True)
+    text = [c for c in both.columns if c != "geometry" and both[c].dtype == object]
+    both[text] = both[text].fillna("")
     return gpd.GeoDataFrame(both, geometry="geometry", crs=stations.crs or others.crs)
 
 
