@@ -4,6 +4,7 @@ suggested sites."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -80,8 +81,6 @@ def bind(
 ) -> PlanRequest:
     """The request with the goals of an :class:`AreaReach` objective bound to the hotspots;
     ``AreaReach`` without targets is an error, before any work."""
-    from dataclasses import replace
-
     if not isinstance(request.objective, AreaReach):
         return request
     if targets is None or areas is None:
