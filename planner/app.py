@@ -12,19 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from .analysis import crs_check
 from .core import crs as crs_mod
 from .core import memory
 from .core.errors import InputError
 from .core.modes import Mode, get_mode
+from .inputs import area_targets, counts, demand, sites
 from .inputs import areas as areas_mod
-from .inputs import counts, demand, sites
 from .inputs import network as network_mod
 from .inputs.settings_files import mode_from_toml, poi_weights_from_toml
 from .outputs import files, output_set
 from .outputs import summary as summary_mod
-from .plan import run
+from .plan import levers, run
 from .plan.request import PlanRequest
 from .plan.result import Plan
 
@@ -81,6 +82,13 @@ class Sources:
     min_part_nodes, min_part_km
         The size floor of a kept strongly connected part of the network (nodes, km of
         road; a part passing either is kept).
+    others, others_crs, others_count
+        Other operators' stations (a points file like ``stations``), their coordinate
+        system, and whether their coverage counts toward the district's goals (see
+        :mod:`planner.plan.levers`).
+    area_targets
+        Goals per area: a CSV of ``area, minutes, share`` (see
+        :mod:`planner.inputs.area_targets`), with ``areas``.
     cache
         Reuse and store the built network of a local network file in the network cache
         (:mod:`planner.inputs.network_cache`); it never changes a result.
@@ -106,6 +114,10 @@ class Sources:
     min_part_nodes: int | str = network_mod.MIN_PART_NODES
     min_part_km: float | str = network_mod.MIN_PART_KM
     cache: bool = True
+    others: str | None = None
+    others_crs: str | None = None
+    others_count: bool = True
+    area_targets: str | None = None
 
     def stated(self) -> dict[str, str | None]:
         """The sources as the summary states them (the road-layer options when given)."""
@@ -116,6 +128,9 @@ class Sources:
             **{k: str(v) for k, v in self.road_layer.items()},
             **{f"{r}_crs": getattr(self, f"{r}_crs") for r in CRS_ROLES
                if getattr(self, f"{r}_crs") is not None},
+            **({"others": self.others, "others_count": "yes" if self.others_count else "no"}
+               if self.others else {}),
+            **({"area_targets": self.area_targets} if self.area_targets else {}),
         }  # fmt: skip
 
     def files(self) -> dict[str, str]:
@@ -124,7 +139,8 @@ class Sources:
         named = {
             "network": self.network, "hotspots": self.hotspots, "stations": self.stations,
             "candidates": self.candidates, "areas": self.areas, "speeds": self.speeds,
-            "poi_weights": self.poi_weights, "dem": self.dem,
+            "poi_weights": self.poi_weights, "dem": self.dem, "others": self.others,
+            "area_targets": self.area_targets,
         }  # fmt: skip
         keywords = {"hotspots": "osm", "stations": "none", "candidates": "osm"}
         return {k: v for k, v in named.items() if v is not None and v != keywords.get(k)}
@@ -139,6 +155,9 @@ class Inputs:
     stations: gpd.GeoDataFrame
     candidates: gpd.GeoDataFrame | None
     areas: gpd.GeoDataFrame | None = None
+    #: Other operators' stations, and the goals per area (None: not given).
+    others: gpd.GeoDataFrame | None = None
+    area_targets: pd.DataFrame | None = None
     #: How each input file's coordinates were read, and the warnings about them.
     coordinates: Mapping[str, crs_mod.Reading] = field(default_factory=dict)
     crs_warnings: tuple[str, ...] = ()
@@ -197,14 +216,21 @@ def read_inputs(src: Sources, *, memory_gib: float | str | None = None) -> Input
         src.network, mode=mode, min_part_nodes=floor[0], min_part_km=floor[1],
         cache=src.cache, dem=src.dem, **src.road_layer,
     )  # fmt: skip
-    read = {"hotspots": hs, "stations": st, "candidates": cand, "areas": polygons}
+    others = (
+        sites.read_sites(src.others, role="others", crs=src.others_crs, default_crs=src.crs,
+                         columns=site_cols)
+        if src.others else None
+    )  # fmt: skip
+    targets = area_targets.read_area_targets(src.area_targets) if src.area_targets else None
+    read = {"hotspots": hs, "stations": st, "candidates": cand, "areas": polygons,
+            "others": others}  # fmt: skip
     readings = {r: f.attrs["crs"] for r, f in read.items() if f is not None and "crs" in f.attrs}
     warned = check_coordinates(net, src, {r: read[r] for r in readings if r != "areas"})
-    return Inputs(net, hs, st, cand, polygons, readings, warned)
+    return Inputs(net, hs, st, cand, polygons, others, targets, readings, warned)
 
 
 #: The inputs that have a coordinate system of their own (``--stations-crs``...).
-CRS_ROLES = ("hotspots", "stations", "candidates", "areas")
+CRS_ROLES = ("hotspots", "stations", "candidates", "areas", "others")
 
 
 def check_coordinates(
@@ -267,9 +293,12 @@ def plan_files(
         provenance = output_set.Provenance.of(src.files(), argv=argv)
         inputs = read_inputs(src, memory_gib=request.memory_gib)
         request = replace(request, sources={**src.stated(), **inputs.stated(), **request.sources})
-        result = run.plan(
+        result = levers.plan(
             inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
-            areas=inputs.areas,
+            areas=inputs.areas, others=inputs.others, others_count=src.others_count,
+            area_targets=inputs.area_targets,
+            sources={"others": f"others file {src.others!r}",
+                     "area_targets": f"area targets file {src.area_targets!r}"},
         )  # fmt: skip
         files.write_plan(
             result, out, lang=lang, basemap=basemap, travel_times=travel_times, pdf=pdf,

@@ -20,6 +20,7 @@ from ._options import (
     deliverable_options,
     deliverables_from,
     input_options,
+    others_from,
     plan_options,
     road_layer_from,
 )
@@ -117,16 +118,16 @@ def _run(**opts: Any) -> None:
     """Sources and request from the options; :func:`planner.app.plan_files`; the summary."""
     setup(opts.pop("quiet"), opts.pop("verbose"))
     request = request_from(opts)
+    crs: dict[str, Any] = {f"{r}_crs": opts.get(f"{r}_crs") for r in app.CRS_ROLES}
     src = app.Sources(
         network=opts["network"], hotspots=opts["hotspots"], stations=opts["stations"],
         candidates=opts["candidates"], crs=opts["crs"], mode=opts["mode"],
-        **{f"{r}_crs": opts.get(f"{r}_crs") for r in app.CRS_ROLES},
-        speeds=opts["speeds"], dem=opts["dem"], areas=opts["areas"],
+        **crs, speeds=opts["speeds"], dem=opts["dem"], areas=opts["areas"],
         area_name_column=opts["area_name_column"],
         poi_weights=opts["poi_weights"], columns=columns_from(opts, weight=True),
         road_layer=road_layer_from(opts),
         min_part_nodes=opts["min_part_nodes"], min_part_km=opts["min_part_km"],
-        cache=not opts["no_cache"],
+        cache=not opts["no_cache"], **others_from(opts),
     )  # fmt: skip
     _, summary = app.plan_files(
         src, request, opts["out"], lang=opts["lang"], basemap=opts["basemap"], argv=sys.argv,

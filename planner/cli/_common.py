@@ -22,7 +22,7 @@ FLAGS = {
     name: f"--{name.replace('_', '-')}"
     for name in (
         *OPTIONS, "crs", "mode", "eps_m", "weight_by", "min_part_nodes", "min_part_km",
-        *(f"{r}_crs" for r in ("hotspots", "stations", "candidates", "areas")),
+        *(f"{r}_crs" for r in ("hotspots", "stations", "candidates", "areas", "others")),
         *(f"{c}_column" for c in ("lon", "lat", "id", "name", "weight")),
         "road_class_column", "speed_column", "oneway_column", "snap_ends_m", "network_crs",
     )

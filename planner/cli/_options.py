@@ -96,9 +96,9 @@ def plan_options(
                          help="What the new sites should do best: " + "; ".join(
                              f"{name}: {cls.summary}" for name, cls in objectives.BY_NAME.items()
                          ) + "."),
-            click.option("--reach", default=None, metavar="SHARE@MIN",
+            click.option("--reach", default=None, metavar="SHARE@MIN|areas",
                          help="Instead of --add: the fewest new sites that bring SHARE of "
-                              "demand within MIN minutes, e.g. 90%@10 (MIN one of --minutes)."),
+                              "demand within MIN min (90%@10), or meet --area-targets (areas)."),
             click.option("--method", type=str, metavar="|".join(METHODS),
                          default="local", show_default=True,
                          help="Optimiser: greedy, greedy then swaps, or exact MILP (HiGHS)."),
@@ -170,6 +170,7 @@ def input_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
                      help="Sub-district polygons (GeoJSON/GeoPackage) for figures per area."),
         click.option("--area-name-column", default=None,
                      help="Column of --areas holding the area name (default: name/名称)."),
+        *others_options(),
         click.option("--poi-weights", default=None, metavar="FILE.toml",
                      help="Weights per POI category for --hotspots osm (see README)."),
         *column_options(),
@@ -223,7 +224,8 @@ def road_layer_from(opts: dict[str, Any]) -> dict[str, Any]:
 def crs_options(*, with_candidates: bool) -> list[Callable[..., Any]]:
     """``--crs`` for every input file, and one flag per input that overrides it and what
     the file declares (see README, Coordinate systems)."""
-    roles = ["hotspots", "stations", *(["candidates"] if with_candidates else []), "areas"]
+    roles = ["hotspots", "stations", *(["candidates"] if with_candidates else []), "areas",
+             "others"]  # fmt: skip
     return [
         click.option("--crs", "crs", default=None, metavar="wgs84|gcj02|bd09|EPSG:n",
                      help="Coordinate system of every input file that declares none "
@@ -253,3 +255,31 @@ def part_options() -> list[Callable[..., Any]]:
                      help="Keep every part with at least KM km of road (or --min-part-nodes "
                           "nodes)."),
     ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- surroundings
+
+
+def others_options() -> list[Callable[..., Any]]:
+    """Other operators' stations and goals per area (see README, Other operators' stations
+    and Goals per area)."""
+    return [
+        click.option("--others", default=None, metavar="FILE",
+                     help="Other operators' stations (platforms, unions): CSV/GeoJSON like "
+                          "--stations, an operator column optional."),
+        click.option("--others-count", type=click.Choice(["yes", "no"]), default="yes",
+                     show_default=True,
+                     help="Whether other operators' stations count toward the district's "
+                          "goals (yes: as existing coverage; no: the district's own only)."),
+        click.option("--area-targets", default=None, metavar="FILE.csv",
+                     help="Goals per area: CSV of area, minutes, share (one row per area "
+                          "and threshold), with --areas; --reach areas then asks for the "
+                          "fewest new sites meeting them all."),
+    ]  # fmt: skip
+
+
+def others_from(opts: dict[str, Any]) -> dict[str, Any]:
+    """The ``app.Sources`` arguments of :func:`others_options`."""
+    count: bool = opts.get("others_count") != "no"
+    return {"others": opts.get("others"), "others_count": count,
+            "area_targets": opts.get("area_targets")}  # fmt: skip

@@ -87,6 +87,10 @@ def region(**opts: Any) -> None:
     if opts.get("areas"):
         raise FieldError("areas", "--areas: not used by planner region; run planner plan on "
                                   "one district for figures per sub-area")  # fmt: skip
+    for flag in ("others", "area_targets"):
+        if opts.get(flag):
+            raise FieldError(flag, "{" + flag + "}: not used by planner region yet; run "
+                                   "planner plan on one district with it")  # fmt: skip
     sites = _sites(opts)
     run = engine.Engine(opts["scheduler"], opts["workers"], retries=opts["retries"])
     request = request_from({**opts, "add": opts["add"] if sites.how == "add" else None,
@@ -137,11 +141,11 @@ def _sites(opts: dict[str, Any]) -> region_run.Sites:
 
 
 def _sources(opts: dict[str, Any]) -> app.Sources:
+    crs: dict[str, Any] = {f"{r}_crs": opts.get(f"{r}_crs") for r in app.CRS_ROLES}
     return app.Sources(
         network=opts["network"], hotspots=opts["hotspots"], stations=opts["stations"],
-        candidates=opts["candidates"], crs=opts["crs"], mode=opts["mode"],
-        **{f"{r}_crs": opts.get(f"{r}_crs") for r in app.CRS_ROLES},
-        speeds=opts["speeds"], poi_weights=opts["poi_weights"],
+        candidates=opts["candidates"], crs=opts["crs"], mode=opts["mode"], **crs,
+        speeds=opts["speeds"], dem=opts.get("dem"), poi_weights=opts["poi_weights"],
         columns=columns_from(opts, weight=True), road_layer=road_layer_from(opts),
         min_part_nodes=opts["min_part_nodes"], min_part_km=opts["min_part_km"],
         cache=not opts["no_cache"],

@@ -309,7 +309,11 @@ def checked_crs(
 
 def crs_field(role: str) -> str:
     """The argument that gives the system of a ``role``'s file (``stations_crs``)."""
-    return f"{role}_crs" if role in ("hotspots", "stations", "candidates", "areas") else "crs"
+    return (
+        f"{role}_crs"
+        if role in ("hotspots", "stations", "candidates", "areas", "others")
+        else "crs"
+    )
 
 
 def check_reading(

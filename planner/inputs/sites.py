@@ -34,7 +34,8 @@ def read_sites(
     columns: dict[str, str] | None = None,
     default_crs: str | int | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read stations or candidates: CSV with ``id, name, lon, lat`` (or a vector file).
+    """Read stations, candidates or other operators' stations (``role="others"``): CSV
+    with ``id, name, lon, lat`` (or a vector file).
 
     ``crs`` is this file's coordinate system (it overrides what the file declares),
     ``default_crs`` the system of a file that declares none (see
@@ -42,7 +43,7 @@ def read_sites(
     unique string ``id``, ``name``, ``lon``, ``lat`` and any other columns of the file;
     ``attrs["crs"]`` says how its coordinates were read.
     """
-    prefix = "S" if role == "stations" else "C"
+    prefix = {"stations": "S", "others": "O"}.get(role, "C")
     df = read_point_table(
         path, role=role, crs=crs, id_prefix=prefix, columns=columns, default_crs=default_crs
     )

@@ -32,7 +32,7 @@ import shapely
 from ..core.crs import WGS84, wgs84_to_gcj02
 from ..core.units import minutes_text
 from ..plan.result import Plan
-from . import map_data, map_page, tables
+from . import map_data, map_others, map_page, tables
 from . import summary as summary_mod
 from .i18n import (
     BLIND_COLOUR,
@@ -114,6 +114,9 @@ class MapFrames:
     candidates: gpd.GeoDataFrame | None = None
     station_times: TravelTimes | None = None
     candidate_times: TravelTimes | None = None
+    #: Other operators' stations (``id, name, operator``), and whether they count.
+    others: gpd.GeoDataFrame | None = None
+    others_counted: bool = True
 
     @classmethod
     def of(cls, plan: Plan, *, roads: bool = True) -> MapFrames:
@@ -134,6 +137,8 @@ class MapFrames:
             candidates=plan.candidates,
             station_times=plan.station_times,
             candidate_times=plan.candidate_times,
+            others=None if plan.others is None else plan.others.stations,
+            others_counted=plan.others is None or plan.others.count,
         )
 
 
@@ -174,7 +179,7 @@ def plan_map(
     legend = map_page.legend(
         summary.parameters, lang, [minutes_text(m) for m in minutes], method=method
     )
-    return map_page.page(data, legend, lang)
+    return map_page.page(data, map_others.with_legend(legend, data["others"], lang), lang)
 
 
 # --------------------------------------------------------------------------- data
@@ -222,7 +227,8 @@ def _page_data(
             "suggested": SUGGESTED_COLOUR,
             "grades": GRADE_COLOURS,
         },
-        "lab": dict(map_page_labels(lang)),
+        "lab": {**map_page_labels(lang), **map_others.labels(lang)},
+        "others": map_others.data(frames.others, frames.others_counted, shift),
         "hotspots": {"n": len(hs), "weights": wkind, "names": names},
         "sites": sites,
         "circles": circles,

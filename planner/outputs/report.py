@@ -19,6 +19,7 @@ import pandas as pd
 from ..core.units import gap_label, tol
 from . import report_charts as charts
 from . import report_checks as checks
+from . import report_surroundings as surroundings
 from .i18n import (
     THRESHOLD_COLOURS,
     defined,
@@ -97,6 +98,7 @@ def report_html(
         checks.network(summary, labels, lab, lang),
         _district(summary, lab),
         _after(summary, lab),
+        surroundings.others(summary, lang),
         _suggested(summary, recommended, labels, lab),
         _site_list(recommended, lang),
         _static_map(map_png, summary, lang),
@@ -108,6 +110,7 @@ def report_html(
         "</p>",
         _areas(summary, lab),
         _areas_after(summary, lang),
+        surroundings.area_goals(summary, lang),
         f'<p class="note">{_e(lab["credit"])}</p>',
         "</body></html>",
     ]

@@ -129,6 +129,10 @@ def plan_sheets(plan: Plan, s: PlanSummary, lang: str = "en") -> dict[str, pd.Da
     }
     if plan.areas_scored is not None:
         out["areas"] = plan.areas_scored
+    if plan.area_goals is not None:
+        out["area_goals"] = plan.area_goals
+    if plan.others is not None:
+        out["other_operators"] = pd.DataFrame(plan.others.stations.drop(columns="geometry"))
     curve = curve_sheet(plan)
     if curve is not None:
         out["coverage_curve"] = curve

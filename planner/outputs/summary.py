@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.units import minutes_label, minutes_text, reaches
 from ..plan.result import Plan
+from . import surroundings
 from .budget import Budget, budget_of
 
 #: Field metadata: left out of the JSON when None.
@@ -232,6 +233,9 @@ class PlanSummary:
     certificate: str = field(default="", metadata=NOT_JSON)
     sites: tuple[Site, ...] = ()
     budget: Budget | None = field(default=None, metadata=OMIT_NONE)
+    #: Other operators' stations and goals per area (see :mod:`.surroundings`).
+    others: Mapping[str, Any] | None = field(default=None, metadata=OMIT_NONE)
+    area_goals: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=OMIT_NONE)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (plain dicts, lists, numbers, strings; None for undefined)."""
@@ -340,6 +344,8 @@ def build(plan: Plan) -> PlanSummary:
             for r in recommended.to_dict(orient="records")
         ),
         budget=budget_of(plan),
+        others=surroundings.others(plan),
+        area_goals=None if plan.area_goals is None else tuple(surroundings.area_goals(plan) or ()),
     )  # fmt: skip
 
 
@@ -442,6 +448,7 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
         if s.optimizer.alternatives_sentence():
             lines.append("  " + s.optimizer.alternatives_sentence())
     lines += spacing_lines(s)
+    lines += surroundings.console_lines(s.others, s.area_goals)
     lines.append(f"outputs written to {out}")
     return lines
 

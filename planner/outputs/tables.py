@@ -197,8 +197,8 @@ def _lines(plan: Plan, best: pd.DataFrame, hs: pd.DataFrame) -> gpd.GeoDataFrame
 
 def gpkg_layers(plan: Plan) -> dict[str, gpd.GeoDataFrame]:
     """The layers of ``plan.gpkg``, WGS-84, English machine names: hotspots with status,
-    stations with scores, suggested sites, isochrones, service areas, blind spots and the
-    assignment lines."""
+    stations with scores, suggested sites, isochrones, service areas, blind spots, the
+    assignment lines and, when given, other operators' stations."""
     return {
         "hotspots": hotspots_layer(plan),
         "stations": stations_with_scores(plan).drop(columns="station_id"),
@@ -207,4 +207,5 @@ def gpkg_layers(plan: Plan) -> dict[str, gpd.GeoDataFrame]:
         "service_areas": plan.service_areas,
         "blind_spots": plan.blind_spots,
         "assignments": assignment(plan),
+        **({"other_operators": plan.others.stations} if plan.others is not None else {}),
     }

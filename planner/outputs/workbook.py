@@ -45,6 +45,7 @@ SHARE_COLUMN = re.compile(
 SHEET_ZH: Mapping[str, str] = {
     "summary": "概况", "stations": "现有驿站", "recommended_sites": "建议新址",
     "areas": "分街道", "coverage_curve": "覆盖率曲线", "speeds": "速度表", "about": "说明",
+    "area_goals": "各街道目标", "other_operators": "其他运营方驿站",
 }  # fmt: skip
 
 #: Narrowest and widest column (characters; a Chinese character counts two).

@@ -349,7 +349,10 @@ class PlanRequest:
                 )
             )
         try:
-            opts["reach"] = reach_value(opts["reach"])
+            if str(opts["reach"]).strip().lower() == objectives.AREAS:
+                opts["reach"] = objectives.AREAS  # every area's goals (area targets)
+            else:
+                opts["reach"] = reach_value(opts["reach"])
             opts["most_sites"] = options.get("add")  # with a budget: the most sites, if given
             objective: Objective = objectives.from_options(opts)
         except FieldError as exc:

@@ -13,6 +13,7 @@ import pandas as pd
 from ..analysis.travel import TravelTimes
 from ..inputs.network import Network
 from ..optimize import Solution
+from .others import Others
 from .request import PlanRequest
 from .spacing import SpacingCost
 
@@ -64,6 +65,12 @@ class Plan:
     served_split
         With capacities: the share of each hotspot's demand each suggested site serves in
         the best split (``hotspot_id``, ``site_id``, ``share``).
+    others
+        With other operators' stations: them, whether they count, and the district's
+        figures with and without them (:class:`~planner.plan.others.Others`).
+    area_goals
+        With goals per area: one row per goal, its share today and with the suggested
+        sites, and whether it is met (see :func:`planner.plan.area_goals.table`).
     spacing
         With a minimum spacing: what it costs (the answer against the same objective
         solved without it; see :class:`~planner.plan.spacing.SpacingCost`).
@@ -100,6 +107,8 @@ class Plan:
     timings: Mapping[str, float] = field(default_factory=dict)
     parts: pd.DataFrame | None = None
     spacing: SpacingCost | None = None
+    others: Others | None = None
+    area_goals: pd.DataFrame | None = None
 
     @property
     def minutes(self) -> tuple[float, ...]:

@@ -346,6 +346,18 @@
     if (D.candidates_shown) candidates.addTo(map);
     overlays[esc(lab.stations)] = stations; overlays[esc(lab.suggested)] = suggested;
     overlays[esc(lab.candidates)] = candidates;
+    if (D.others) {  // other operators' stations: a ring of their own, around a counted one
+      var others = L.layerGroup().addTo(map);
+      D.others.id.forEach(function (id, o) {
+        var ring = el('div', null, 'planner-other' + (D.others.counted ? ' planner-counted' : ''));
+        var om = L.marker([D.others.lat[o], D.others.lon[o]], { icon: L.divIcon({ html: ring,
+          className: '', iconSize: [32, 32], iconAnchor: [16, 16] }), zIndexOffset: -500 });
+        om.bindTooltip(esc(D.others.name[o] || id) + ' (' + esc(lab.operator) + ': '
+          + esc(D.others.operator[o]) + ')');
+        others.addLayer(om);
+      });
+      overlays[esc(lab.others)] = others;
+    }
     function siteMarker(s) {
       var kind = KIND.charAt(s), ll = [D.sites.lat[s], D.sites.lon[s]], m;
       if (kind === 'c') {

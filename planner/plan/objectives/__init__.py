@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...core.errors import FieldError
+from .area_reach import AREAS, AreaReach
 from .backup import Backup
 from .base import NOT_WITH, SPACING_M, Choice, Context, Objective
 from .budget import BudgetCoverage
@@ -23,9 +24,11 @@ from .reach import Reach
 from .times import MEDIAN_MAX_CELLS, LongestTime, TravelTime
 
 __all__ = [
+    "AREAS",
     "BY_NAME",
     "Backup",
     "BudgetCoverage",
+    "AreaReach",
     "MEDIAN_MAX_CELLS",
     "SPACING_M",
     "CapacitatedCoverage",
@@ -52,8 +55,9 @@ BY_NAME: Mapping[str, type[Objective]] = {
 
 def from_options(opts: Mapping[str, Any]) -> Objective:
     """The objective the options ask for: ``objective`` by name (:data:`BY_NAME`), or
-    :class:`Reach` when ``reach`` is given with the coverage objective, or
-    :class:`BudgetCoverage` when ``budget`` or ``cost`` is. Options the
+    :class:`Reach` when ``reach`` is given with the coverage objective
+    (:class:`AreaReach` when it is ``"areas"``), or :class:`BudgetCoverage` when ``budget``
+    or ``cost`` is. Options the
     objective does not take are an error."""
     name = opts.get("objective") or "coverage"
     if name not in BY_NAME:
@@ -63,10 +67,10 @@ def from_options(opts: Mapping[str, Any]) -> Objective:
         )  # fmt: skip
     cls: type[Objective] = BY_NAME[name]
     if opts.get("reach") is not None and name == "coverage":
-        cls = Reach
+        cls = AreaReach if opts["reach"] == AREAS else Reach
     elif name == "coverage" and (opts.get("budget") is not None or opts.get("cost") is not None):
         cls = BudgetCoverage
-    classes: tuple[type[Objective], ...] = (*BY_NAME.values(), Reach, BudgetCoverage)
+    classes: tuple[type[Objective], ...] = (*BY_NAME.values(), Reach, AreaReach, BudgetCoverage)
     for option in sorted({o for c in classes for o in c.takes}):
         if opts.get(option) is not None and option not in cls.takes:
             raise FieldError(option if option != "reach" else "objective", NOT_WITH[option],
