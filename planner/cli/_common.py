@@ -13,7 +13,8 @@ import click
 
 from ..core import _progress, memory, safe_log
 from ..core.errors import PlannerError
-from ..outputs.summary import PlanSummary, console_lines
+from ..outputs.console import console_lines
+from ..outputs.summary import PlanSummary
 from ..plan.request import OPTIONS, PlanRequest
 
 log = logging.getLogger("planner")

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.units import minutes_label, minutes_text, reaches
+from ..core.units import minutes_label
 from ..plan.result import Plan
 from . import surroundings
 from .budget import Budget, budget_of
@@ -290,8 +290,6 @@ def build(plan: Plan) -> PlanSummary:
     request = plan.request
     mode = plan.network.mode
     objective = request.objective
-    recommended = plan.recommended
-    served = "served_demand" in recommended.columns
     reach = request.echo()["reach"]
     return PlanSummary(
         inputs={**request.echo(), "add": int(plan.sites_asked)},
@@ -314,20 +312,7 @@ def build(plan: Plan) -> PlanSummary:
         else tuple(plan.areas_scored.to_dict(orient="records")),
         coverage_after_recommended=_after(plan),
         served_after_recommended=None if plan.served_after is None else dict(plan.served_after),
-        optimizer=None
-        if not len(plan.candidates)
-        else Optimizer(
-            method=plan.solution.method, objective=float(plan.solution.objective),
-            bound=float(plan.solution.bound), gap=float(plan.solution.gap),
-            proven_optimal=bool(plan.solution.optimal),
-            objective_meaning=objective.meaning(plan.minutes),
-            demand_served_by_new_sites=float(recommended["served_demand"].sum())
-            if served else None,
-            alternatives=plan.solution.alternatives,
-            alternative_sites=tuple(
-                plan.candidates["id"].astype(str).to_numpy()[plan.solution.alternative]
-            ),
-        ),
+        optimizer=_optimizer(plan),
         spacing=_spacing(plan),
         crs={"outputs": "EPSG:4326 (WGS-84 lon/lat)", "analysis": plan.network.crs.to_string()},
         timings_s=dict(plan.timings),
@@ -336,16 +321,44 @@ def build(plan: Plan) -> PlanSummary:
         certificate=objective.certificate(
             plan.solution, request, float(plan.district["total_demand"])
         ),
-        sites=tuple(
-            Site(int(r["rank"]), str(r["id"]), str(r["name"] or ""),
-                 float(r["capacity"]) if served else None,
-                 float(r["served_demand"]) if served else None,
-                 float(r["cost"]) if "cost" in r else None)
-            for r in recommended.to_dict(orient="records")
-        ),
+        sites=_sites(plan),
         budget=budget_of(plan),
         others=surroundings.others(plan),
         area_goals=None if plan.area_goals is None else tuple(surroundings.area_goals(plan) or ()),
+    )  # fmt: skip
+
+
+def _optimizer(plan: Plan) -> Optimizer | None:
+    """The optimiser's answer (None when there were no candidates)."""
+    if not len(plan.candidates):
+        return None
+    recommended = plan.recommended
+    served = "served_demand" in recommended.columns
+    objective = plan.request.objective
+    return Optimizer(
+        method=plan.solution.method, objective=float(plan.solution.objective),
+        bound=float(plan.solution.bound), gap=float(plan.solution.gap),
+        proven_optimal=bool(plan.solution.optimal),
+        objective_meaning=objective.meaning(plan.minutes),
+        demand_served_by_new_sites=float(recommended["served_demand"].sum())
+        if served else None,
+        alternatives=plan.solution.alternatives,
+        alternative_sites=tuple(
+            plan.candidates["id"].astype(str).to_numpy()[plan.solution.alternative]
+        ),
+    )  # fmt: skip
+
+
+def _sites(plan: Plan) -> tuple[Site, ...]:
+    """Each suggested site, in rank order."""
+    recommended = plan.recommended
+    served = "served_demand" in recommended.columns
+    return tuple(
+        Site(int(r["rank"]), str(r["id"]), str(r["name"] or ""),
+             float(r["capacity"]) if served else None,
+             float(r["served_demand"]) if served else None,
+             float(r["cost"]) if "cost" in r else None)
+        for r in recommended.to_dict(orient="records")
     )  # fmt: skip
 
 
@@ -404,88 +417,3 @@ def _after(plan: Plan) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------- console
-
-
-def _shares(shares: Mapping[str, float]) -> str:
-    return ", ".join(f"{k} min {v:.1%}" for k, v in shares.items())
-
-
-def _met(attained: bool) -> str:
-    return "met" if attained else "NOT met"
-
-
-def console_lines(s: PlanSummary, out: str) -> list[str]:
-    """What the CLI prints after a run: counts, coverage before and after, the suggested
-    sites, the goals, the optimiser's certificate and where the files are."""
-    cov = s.coverage_existing
-    after = s.coverage_after_recommended
-    lines = [
-        f"hotspots: {s.counts.hotspots} (total demand {cov.total_demand:g}); stations: "
-        f"{s.counts.stations}; candidates: {s.counts.candidates}; mode: {s.parameters.mode}",
-        "demand covered by existing stations: "
-        + _shares({k: c.share for k, c in cov.covered.items()}),
-    ]
-    if after:
-        lines.append(f"with {len(s.sites)} suggested sites: " + _shares(after))
-        if s.served_after_recommended:
-            lines.append(
-                "demand served, the new sites within their capacities: "
-                + _shares(s.served_after_recommended)
-            )
-        for site in s.sites:
-            use = ""
-            if site.served_demand is not None and site.capacity is not None:
-                use = f": serves {site.served_demand:g} of its capacity {site.capacity:g}"
-            if site.cost is not None:
-                use += f", costs {site.cost:,.0f}"
-            lines.append(f"  #{site.rank} {site.name or site.id} ({site.id}){use}")
-        if s.budget is not None:
-            b = s.budget
-            lines.append(f"spent {b.spent:,.0f} of the budget {b.budget:,.0f} ({b.left:,.0f} left)")
-    lines += _goal_lines(s)
-    if s.optimizer is not None and s.certificate:
-        lines.append(s.certificate)
-        if s.optimizer.alternatives_sentence():
-            lines.append("  " + s.optimizer.alternatives_sentence())
-    lines += spacing_lines(s)
-    lines += surroundings.console_lines(s.others, s.area_goals)
-    lines.append(f"outputs written to {out}")
-    return lines
-
-
-def _goal_lines(s: PlanSummary) -> list[str]:
-    goals = s.coverage_existing.goals
-    after = s.coverage_after_recommended
-    lines = []
-    if goals:
-        lines.append(
-            "goals with existing stations: "
-            + ", ".join(
-                f"{g.target:.0%} within {g.minutes:g} min {_met(g.attained)}" for g in goals
-            )
-        )
-    if goals and after:
-        lines.append(
-            "goals with the suggested sites: "
-            + ", ".join(
-                f"{g.target:.0%} within {g.minutes:g} min "
-                f"{_met(reaches(after[minutes_text(g.minutes)], g.target))}"
-                for g in goals
-            )
-        )
-    return lines
-
-
-def spacing_lines(s: PlanSummary) -> list[str]:
-    """The spacing rule and its cost, in two lines (none without the rule)."""
-    sp = s.spacing
-    if sp is None:
-        return []
-    return [
-        f"spacing: new sites at least {sp.min_m:g} m from every station and from each other "
-        f"({sp.candidates_too_close_to_a_station} candidates too close to a station left out; "
-        "--min-spacing-m 0 turns it off)",
-        f"  cost of the spacing: without it {_shares(sp.coverage_without)}; objective "
-        f"{sp.objective_with:g} with it, {sp.objective_without:g} without "
-        f"(cost {sp.objective_cost:g})",
-    ]
