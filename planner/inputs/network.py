@@ -69,6 +69,8 @@ class Network:
     mode: Mode
     source: str
     report: dict[str, Any] = field(default_factory=dict)
+    #: The network cache folder it was read from or stored in (None: not cached).
+    cache_entry: Path | None = field(default=None, compare=False, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -201,13 +203,13 @@ def load(
     cache = cache and Path(source).is_file()  # a place name is never cached
     key = network_cache.Key.of(source, mode, floor=floor, road_layer=gis) if cache else None
     if key is not None and (hit := network_cache.read(key)) is not None:
-        log.info("network from the cache %s", network_cache.entry_path(key))
         mode = replace(mode, use_maxspeed=hit.use_maxspeed)
-        return Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report)
+        return Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report, hit.path)
     net = _read_and_build(source, mode, gis, floor)
     if key is not None:
         frames = (net.nodes, net.segments, net.crs, net.report)
-        network_cache.write(key, network_cache.Entry(*frames, net.mode.use_maxspeed))
+        stored = network_cache.write(key, network_cache.Entry(*frames, net.mode.use_maxspeed))
+        net = replace(net, cache_entry=stored)
     return net
 
 

@@ -456,7 +456,16 @@ def _split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
 
 
 def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Polygons in WGS-84 on a 1e-6 degree grid (about 0.1 m), which keeps files small."""
+    """Polygons in WGS-84 on a 1e-6 degree grid (about 0.1 m), which keeps files small.
+
+    The polygons are traced on a raster of 10 m cells, so distinct vertices and edges lie
+    metres apart and rounding each coordinate keeps them valid; only a polygon that is not
+    valid after the rounding goes through GEOS's slower overlay that repairs it."""
     out = frame.to_crs(WGS84)
-    out.geometry = shapely.set_precision(out.geometry.values, POLYGON_GRID_DEG)
+    exact = np.asarray(out.geometry.values, dtype=object)
+    geoms = shapely.set_precision(exact, POLYGON_GRID_DEG, mode="pointwise")
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms[bad] = shapely.set_precision(exact[bad], POLYGON_GRID_DEG)
+    out.geometry = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
     return out
