@@ -16,6 +16,7 @@ import geopandas as gpd
 from .analysis import crs_check
 from .core import crs as crs_mod
 from .core import memory
+from .core._gc import frozen_heap
 from .core.errors import InputError
 from .core.modes import Mode, get_mode
 from .inputs import areas as areas_mod
@@ -262,14 +263,15 @@ def plan_files(
         provenance = output_set.Provenance.of(src.files(), argv=argv)
         inputs = read_inputs(src, memory_gib=request.memory_gib)
         request = replace(request, sources={**src.stated(), **inputs.stated(), **request.sources})
-        result = run.plan(
-            inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
-            areas=inputs.areas,
-        )  # fmt: skip
-        files.write_plan(
-            result, out, lang=lang, basemap=basemap, travel_times=travel_times, pdf=pdf,
-            provenance=provenance,
-        )  # fmt: skip
+        with frozen_heap():  # the inputs' objects stay out of the collector's passes
+            result = run.plan(
+                inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
+                areas=inputs.areas,
+            )  # fmt: skip
+            files.write_plan(
+                result, out, lang=lang, basemap=basemap, travel_times=travel_times, pdf=pdf,
+                provenance=provenance,
+            )  # fmt: skip
     return result, summary_mod.build(result)
 
 

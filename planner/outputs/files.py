@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from ..core._gc import frozen_heap
 from ..core.crs import WGS84
 from ..core.errors import ConfigError
 from ..plan.result import Plan
@@ -165,7 +166,20 @@ def write_plan(
     or while another run writes ``out_dir``.
     """
     check_travel_times(travel_times)
-    out = Path(out_dir)
+    with frozen_heap():  # the plan's own objects stay out of the collector's passes
+        return _write_plan(plan, Path(out_dir), lang, basemap, travel_times, pdf, provenance)
+
+
+def _write_plan(
+    plan: Plan,
+    out: Path,
+    lang: str,
+    basemap: str,
+    travel_times: str,
+    pdf: bool,
+    provenance: output_set.Provenance | None,
+) -> Path:
+    """:func:`write_plan` once its arguments are checked."""
     summary = summary_mod.build(plan)
     shapes = display.of_plan(plan)  # drawn by both the map page and the static map
     report = report_page.report_html(

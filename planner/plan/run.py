@@ -390,7 +390,7 @@ def _circles(
     """Isochrones of the existing stations and of the suggested sites (drawn from the same
     times), and the dissolved service area of the existing stations."""
     thresholds = request.thresholds_s
-    iso = isochrones.station_polygons(net, st_times, snaps.stations, thresholds)
+    iso, service = isochrones.station_polygons_and_areas(net, st_times, snaps.stations, thresholds)
     iso.insert(1, "kind", "existing")
     selected = choice.solution.selected
     if len(selected):
@@ -401,11 +401,8 @@ def _circles(
         iso_new = isochrones.station_polygons(net, new_times, sub, thresholds)
         iso_new.insert(1, "kind", "suggested")
         iso = pd.concat([iso, iso_new], ignore_index=True)
-    service = (
-        isochrones.service_areas(iso.loc[iso["kind"] == "existing"])
-        if n_stations
-        else gpd.GeoDataFrame({"minutes": []}, geometry=[], crs=net.crs)
-    )
+    if not n_stations:
+        service = gpd.GeoDataFrame({"minutes": []}, geometry=[], crs=net.crs)
     return iso, service
 
 

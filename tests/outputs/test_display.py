@@ -104,17 +104,19 @@ def test_a_frame_built_from_the_network_is_stored_with_its_cache_entry(tmp_path)
 def test_geojson_features_are_geopandas_features():
     frame = gpd.GeoDataFrame(
         {
-            "id": pd.array(["a", None, "c<&>", "日本", "e"], dtype="string"),
-            "n": [1, 2, 3, 4, 5],
-            "x": [0.1, np.nan, 1e-7, 2.0, -3.5],
-            "flag": [True, False, True, True, False],
-            "count": pd.array([1, None, 3, 4, 5], dtype="Int64"),
-            "text": ["p", None, "q", "r", np.nan],
+            "id": pd.array(["a", None, "c<&>", "日本", "e", "f", "g"], dtype="string"),
+            "n": [1, 2, 3, 4, 5, 6, 7],
+            "x": [0.1, np.nan, 1e-7, 2.0, -3.5, 1e300, 0.0],
+            "flag": [True, False, True, True, False, True, False],
+            "count": pd.array([1, None, 3, 4, 5, 6, 7], dtype="Int64"),
+            "text": ["p", None, "q", "r", np.nan, "s", "t"],
         },
         geometry=[
             shapely.Point(1.123456789012345, 42.1), None, shapely.Point(),
             shapely.Polygon([(0, 0), (1, 0), (1, 1)], [[(0.2, 0.1), (0.8, 0.1), (0.8, 0.7)]]),
             shapely.Point(1.0, 2.0, 3.0),
+            shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(0.1, 2.3, 3.7, 4.9)]),
+            shapely.LineString([(0, 0), (1.5, 2.25)]),
         ],
         crs="EPSG:4326",
     )  # fmt: skip
