@@ -17,6 +17,7 @@ import pandas as pd
 from .analysis import crs_check
 from .core import crs as crs_mod
 from .core import memory
+from .core._gc import frozen_heap
 from .core.errors import InputError
 from .core.modes import Mode, get_mode
 from .inputs import area_targets, counts, demand, sites
@@ -293,17 +294,18 @@ def plan_files(
         provenance = output_set.Provenance.of(src.files(), argv=argv)
         inputs = read_inputs(src, memory_gib=request.memory_gib)
         request = replace(request, sources={**src.stated(), **inputs.stated(), **request.sources})
-        result = levers.plan(
-            inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
-            areas=inputs.areas, others=inputs.others, others_count=src.others_count,
-            area_targets=inputs.area_targets,
-            sources={"others": f"others file {src.others!r}",
-                     "area_targets": f"area targets file {src.area_targets!r}"},
-        )  # fmt: skip
-        files.write_plan(
-            result, out, lang=lang, basemap=basemap, travel_times=travel_times, pdf=pdf,
-            provenance=provenance,
-        )  # fmt: skip
+        with frozen_heap():  # the inputs' objects stay out of the collector's passes
+            result = levers.plan(
+                inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
+                areas=inputs.areas, others=inputs.others, others_count=src.others_count,
+                area_targets=inputs.area_targets,
+                sources={"others": f"others file {src.others!r}",
+                         "area_targets": f"area targets file {src.area_targets!r}"},
+            )  # fmt: skip
+            files.write_plan(
+                result, out, lang=lang, basemap=basemap, travel_times=travel_times, pdf=pdf,
+                provenance=provenance,
+            )  # fmt: skip
     return result, summary_mod.build(result)
 
 

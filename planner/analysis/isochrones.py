@@ -144,6 +144,50 @@ def _polygon(reach: np.ndarray, transform: Affine) -> shapely.Geometry:
     return shapes[0] if len(shapes) == 1 else shapely.MultiPolygon(shapes)
 
 
+class _Reached:
+    """The cells reached by any station for one threshold, OR-ed on the shared grid: one
+    raster over the windows seen so far (row ``r0``, column ``c0`` of its top-left cell),
+    given up (``over``) when it would hold more than ``max_cells`` cells."""
+
+    def __init__(self, max_cells: int) -> None:
+        self.max_cells, self.over = max_cells, False
+        self.r0 = self.c0 = 0
+        self.cells: np.ndarray | None = None
+
+    def add(self, r0: int, c0: int, reach: np.ndarray) -> None:
+        if self.over:
+            return
+        if self.cells is None:
+            self.r0, self.c0, self.cells = r0, c0, reach.copy()
+            return
+        (h, w), (hh, ww) = self.cells.shape, reach.shape
+        top, left = min(self.r0, r0), min(self.c0, c0)
+        bottom, right = max(self.r0 + h, r0 + hh), max(self.c0 + w, c0 + ww)
+        if (bottom - top) * (right - left) > self.max_cells:
+            self.over, self.cells = True, None
+            return
+        if (top, left, bottom, right) != (self.r0, self.c0, self.r0 + h, self.c0 + w):
+            grown = np.zeros((bottom - top, right - left), dtype=bool)
+            grown[self.r0 - top : self.r0 - top + h, self.c0 - left : self.c0 - left + w] = (
+                self.cells
+            )
+            self.r0, self.c0, self.cells = top, left, grown
+        self.cells[r0 - self.r0 : r0 - self.r0 + hh, c0 - self.c0 : c0 - self.c0 + ww] |= reach
+
+    def polygon(self, origin: tuple[float, float], resolution_m: float) -> shapely.Geometry:
+        if self.cells is None:
+            return shapely.Polygon()
+        x0, y1 = origin
+        transform = Affine(resolution_m, 0.0, x0 + self.c0 * resolution_m, 0.0,
+                           -resolution_m, y1 - self.r0 * resolution_m)  # fmt: skip
+        return _polygon(np.ascontiguousarray(self.cells), transform)
+
+
+#: The largest raster of reached cells (per threshold) the service areas are traced from;
+#: beyond it (a region of many districts) they are the union of the stations' polygons.
+MAX_UNION_CELLS = 50_000_000
+
+
 def traced_polygons(
     xy: np.ndarray,
     seconds: np.ndarray,
@@ -152,8 +196,10 @@ def traced_polygons(
     origin: tuple[float, float],
     buffer_m: float,
     resolution_m: float,
+    reached: Sequence[_Reached] | None = None,
 ) -> list[shapely.Geometry]:
-    """Polygons (one per threshold) of the cells within ``buffer_m`` of a timed sample."""
+    """Polygons (one per threshold) of the cells within ``buffer_m`` of a timed sample;
+    ``reached``: per threshold, the raster these cells are OR-ed into."""
     if len(xy) == 0:
         return [shapely.Polygon() for _ in thresholds_s]
     x0, y1 = origin
@@ -161,7 +207,7 @@ def traced_polygons(
     col = np.floor((xy[:, 0] - x0) / resolution_m).astype(np.int64)
     row = np.floor((y1 - xy[:, 1]) / resolution_m).astype(np.int64)
     out = []
-    for t in thresholds_s:
+    for k, t in enumerate(thresholds_s):
         within = seconds <= t
         if not within.any():
             out.append(shapely.Polygon())
@@ -177,7 +223,10 @@ def traced_polygons(
         transform = Affine(
             resolution_m, 0.0, x0 + c0 * resolution_m, 0.0, -resolution_m, y1 - r0 * resolution_m
         )
-        out.append(_polygon(np.ascontiguousarray(dist <= buffer_m), transform))
+        reach = np.ascontiguousarray(dist <= buffer_m)
+        if reached is not None:
+            reached[k].add(int(r0), int(c0), reach)
+        out.append(_polygon(reach, transform))
     return out
 
 
@@ -194,6 +243,47 @@ def station_polygons(
 
     Needs ``times`` computed with ``keep_node_times=True``.
     """
+    return _station_polygons(network, times, stations, thresholds_s, buffer_m, resolution_m)
+
+
+def station_polygons_and_areas(
+    network: Network,
+    times: TravelTimes,
+    stations: Snapped,
+    thresholds_s: Sequence[float],
+    *,
+    buffer_m: float = DEFAULT_BUFFER_M,
+    resolution_m: float = DEFAULT_RESOLUTION_M,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """:func:`station_polygons` and the :func:`service_areas` of all of them, the latter
+    traced once from the cells any station reaches (the same cells as the union of the
+    polygons, so the same areas, without a polygon union); from the union of the polygons
+    where that raster would exceed :data:`MAX_UNION_CELLS` cells."""
+    thresholds = sorted(float(t) for t in thresholds_s)
+    reached = [_Reached(MAX_UNION_CELLS) for _ in thresholds]
+    polys = _station_polygons(
+        network, times, stations, thresholds, buffer_m, resolution_m, reached=reached
+    )
+    if any(r.over for r in reached):
+        return polys, service_areas(polys)
+    origin = _grid(network, resolution_m)
+    areas = gpd.GeoDataFrame(
+        {"minutes": [to_minutes(t) for t in thresholds]},
+        geometry=[r.polygon(origin, resolution_m) for r in reached], crs=network.crs,
+    )  # fmt: skip
+    return polys, areas
+
+
+def _station_polygons(
+    network: Network,
+    times: TravelTimes,
+    stations: Snapped,
+    thresholds_s: Sequence[float],
+    buffer_m: float,
+    resolution_m: float,
+    *,
+    reached: Sequence[_Reached] | None = None,
+) -> gpd.GeoDataFrame:
     if times.node_seconds is None:
         raise ValueError("travel times were computed without node times; pass keep_node_times")
     thresholds = sorted(float(t) for t in thresholds_s)
@@ -220,8 +310,9 @@ def station_polygons(
                 ends=ends,
             )
             polys = traced_polygons(
-                xy, sec, thresholds, origin=origin, buffer_m=buffer_m, resolution_m=resolution_m
-            )
+                xy, sec, thresholds, origin=origin, buffer_m=buffer_m, resolution_m=resolution_m,
+                reached=reached,
+            )  # fmt: skip
         for t, p in zip(thresholds, polys, strict=True):
             ids.append(times.source_ids[i])
             minutes.append(to_minutes(t))

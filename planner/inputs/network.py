@@ -69,6 +69,8 @@ class Network:
     mode: Mode
     source: str
     report: dict[str, Any] = field(default_factory=dict)
+    #: The network cache folder it was read from or stored in (None: not cached).
+    cache_entry: Path | None = field(default=None, compare=False, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -195,14 +197,14 @@ def load(
     cache = cache and Path(source).is_file()  # a place name is never cached
     key = network_cache.Key.of(source, mode, floor=floor, road_layer=gis) if cache else None
     if key is not None and (hit := network_cache.read(key)) is not None:
-        log.info("network from the cache %s", network_cache.entry_path(key))
         mode = replace(mode, use_maxspeed=hit.use_maxspeed)
-        net = Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report)
+        net = Network(hit.nodes, hit.segments, hit.crs, mode, str(source), hit.report, hit.path)
     else:
         net = _read_and_build(source, mode, gis, floor)
         if key is not None:
             frames = (net.nodes, net.segments, net.crs, net.report)
-            network_cache.write(key, network_cache.Entry(*frames, net.mode.use_maxspeed))
+            entry = network_cache.Entry(*frames, net.mode.use_maxspeed)
+            net = replace(net, cache_entry=network_cache.write(key, entry))
     return net if dem is None else terrain.on_terrain(net, dem)
 
 

@@ -2,7 +2,9 @@
 
 An entry is a folder holding ``nodes.parquet`` and ``segments.parquet`` (GeoParquet, written
 and read with geopandas/pyarrow) and ``entry.json`` (the key's parts, the projected CRS and
-the network's report). Nothing is ever unpickled. The folder is
+the network's report), and under ``derived/`` the frames computed from the network alone
+that outputs draw (:meth:`.network.Network.derived`, GeoParquet too, written each through
+a temporary file and a rename). Nothing is ever unpickled. The folder is
 ``$PLANNER_CACHE_DIR``, else ``$XDG_CACHE_HOME/planner``, else ``~/.cache/planner``, with
 one sub-folder per entry under ``networks/``.
 
@@ -19,9 +21,10 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,6 +93,8 @@ class Entry:
     crs: pyproj.CRS
     report: dict[str, Any]
     use_maxspeed: bool
+    #: The entry's folder, when read from the cache.
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,8 @@ def read(key: Key, *, root: Path | None = None) -> Entry | None:
         crs = pyproj.CRS.from_wkt(meta["crs_wkt"])
         if len(nodes) != meta["n_nodes"] or len(segments) != meta["n_segments"]:
             raise ValueError("its row counts do not match")
-        return Entry(nodes, segments, crs, meta["report"], bool(meta["use_maxspeed"]))
+        log.info("network from the cache %s", path)
+        return Entry(nodes, segments, crs, meta["report"], bool(meta["use_maxspeed"]), path)
     except Exception as exc:  # noqa: BLE001 - any damage means: rebuild
         log.warning("network cache entry %s is unreadable (%s); rebuilding it", path, exc)
         return None
@@ -179,4 +185,65 @@ def write(key: Key, entry: Entry, *, root: Path | None = None) -> Path | None:
         return None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+_DERIVED_NAME = re.compile(r"[A-Za-z0-9._-]{1,120}")
+
+
+def _derived_path(entry: Path, name: str) -> Path:
+    if not _DERIVED_NAME.fullmatch(name) or name.startswith("."):
+        raise ValueError(f"derived frame name {name!r}: use letters, digits, '.', '_', '-'")
+    return entry / "derived" / f"{name}.parquet"
+
+
+def derived(
+    entry: Path | None, name: str, build: Callable[[], gpd.GeoDataFrame]
+) -> gpd.GeoDataFrame:
+    """A frame computed from a network alone (the roads an output draws, say): read from
+    the network's cache folder ``entry`` when it is stored there, else ``build()`` and
+    stored there; without an entry (a network not cached), just ``build()``. ``name``
+    names the frame and every parameter of ``build`` (letters, digits, ``.``, ``_``,
+    ``-``). A GeoParquet round trip keeps every coordinate, so an output drawn from the
+    stored frame is the same, byte for byte, as one drawn from the built one."""
+    if entry is None:
+        return build()
+    frame = read_derived(entry, name)
+    if frame is None:
+        frame = build()
+        write_derived(entry, name, frame)
+    return frame
+
+
+def read_derived(entry: Path, name: str) -> gpd.GeoDataFrame | None:
+    """The frame ``name`` stored with the network entry ``entry``, or None when there is
+    none or it cannot be read (logged; the caller builds it again)."""
+    path = _derived_path(entry, name)
+    if not path.is_file():
+        return None
+    try:
+        return gpd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - any damage means: rebuild
+        log.warning("network cache file %s is unreadable (%s); rebuilding it", path, exc)
+        return None
+
+
+def write_derived(entry: Path, name: str, frame: gpd.GeoDataFrame) -> Path | None:
+    """Store ``frame`` as ``name`` with the network entry ``entry`` (a temporary file
+    renamed into place); the file, or None when it cannot be written (a warning)."""
+    path = _derived_path(entry, name)
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, raw = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet", dir=path.parent)
+        os.close(fd)
+        tmp = Path(raw)
+        frame.to_parquet(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("network cache %s cannot be written (%s); going on without it", path, exc)
+        return None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
     return path

@@ -14,10 +14,22 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from ..core._gc import frozen_heap
 from ..core.crs import WGS84
 from ..core.errors import ConfigError
 from ..plan.result import Plan
-from . import geopackage, output_set, safe_text, sheets, static_map, tables, terms, workbook
+from . import (
+    display,
+    geojson,
+    geopackage,
+    output_set,
+    safe_text,
+    sheets,
+    static_map,
+    tables,
+    terms,
+    workbook,
+)
 from . import map as map_page
 from . import pdf as pdf_mod
 from . import report as report_page
@@ -75,7 +87,8 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
 def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     """GeoJSON in WGS-84 (RFC 7946), the CRS stated in the file. The features go through
     in chunks of :data:`CSV_CHUNK_ROWS` (a million hotspots' worth of feature dicts is
-    never held at once); the file is the same as geopandas' ``to_json`` of the whole."""
+    never held at once), each chunk's built column by column (:mod:`.geojson`); the file
+    is the same as geopandas' ``to_json`` of the whole."""
     p = Path(path)
     out = frame.to_crs(WGS84) if frame.crs is not None else frame.set_crs(WGS84)
 
@@ -84,8 +97,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path
             f.write('{"type": "FeatureCollection", "features": [')
             for start in range(0, len(out), CSV_CHUNK_ROWS):
                 part = out.iloc[start : start + CSV_CHUNK_ROWS]
-                features = part.to_geo_dict(na="null", show_bbox=False, drop_id=True)
-                text = json.dumps(features["features"], ensure_ascii=False)[1:-1]
+                text = json.dumps(geojson.features(part), ensure_ascii=False)[1:-1]
                 f.write((", " if start else "") + text)
             f.write("]}")
 
@@ -154,17 +166,31 @@ def write_plan(
     or while another run writes ``out_dir``.
     """
     check_travel_times(travel_times)
-    out = Path(out_dir)
+    with frozen_heap():  # the plan's own objects stay out of the collector's passes
+        return _write_plan(plan, Path(out_dir), lang, basemap, travel_times, pdf, provenance)
+
+
+def _write_plan(
+    plan: Plan,
+    out: Path,
+    lang: str,
+    basemap: str,
+    travel_times: str,
+    pdf: bool,
+    provenance: output_set.Provenance | None,
+) -> Path:
+    """:func:`write_plan` once its arguments are checked."""
     summary = summary_mod.build(plan)
+    shapes = display.of_plan(plan)  # drawn by both the map page and the static map
     report = report_page.report_html(
         summary, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
-        recommended=plan.recommended, map_png=static_map.png_base64(plan),
+        recommended=plan.recommended, map_png=static_map.png_base64(plan, shapes=shapes),
     )  # fmt: skip
     with atomic_dir(out, about=_about(summary, provenance)) as tmp, ThreadPoolExecutor(1) as bg:
         write_text(report, tmp / "report.html")
         # Chromium prints report.pdf in its own process while the other files are written
         printing = bg.submit(_write_pdf, tmp) if pdf else None
-        page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary)
+        page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary, shapes=shapes)
         _write_tables(plan, summary, tmp, lang=lang, travel_times=travel_times)
         write_xlsx(sheets.plan_sheets(plan, summary, lang), tmp / "plan.xlsx", lang=lang)
         write_gpkg(tables.gpkg_layers(plan), tmp / "plan.gpkg")

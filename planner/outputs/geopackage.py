@@ -1,5 +1,6 @@
 """``plan.gpkg``: every layer of a plan in one GeoPackage for QGIS and ArcGIS, written
-with pyogrio (GDAL), byte for byte the same for the same plan.
+with pyogrio (GDAL, each layer handed over as one Arrow table), byte for byte the same for
+the same plan.
 
 GDAL stamps the time of writing into ``gpkg_contents.last_change``; the configuration
 option ``OGR_CURRENT_DATE`` sets that stamp, here to :data:`FIXED_DATE` for the time of
@@ -39,5 +40,6 @@ def write(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike[str]) 
         for name, frame in layers.items():
             out = frame.to_crs(WGS84) if frame.crs is not None else frame.set_crs(WGS84)
             pyogrio.write_dataframe(
-                out.reset_index(drop=True), path, layer=name, driver="GPKG", append=False
-            )
+                out.reset_index(drop=True), path, layer=name, driver="GPKG", append=False,
+                use_arrow=True,
+            )  # fmt: skip

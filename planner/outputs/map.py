@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import geopandas as gpd
@@ -32,7 +32,7 @@ import shapely
 from ..core.crs import WGS84, wgs84_to_gcj02
 from ..core.units import minutes_text
 from ..plan.result import Plan
-from . import map_data, map_others, map_page, tables
+from . import display, map_data, map_others, map_page, tables
 from . import summary as summary_mod
 from .i18n import (
     BLIND_COLOUR,
@@ -101,6 +101,10 @@ class MapFrames:
     station_times, candidate_times
         Travel times of the stations and candidates to the hotspots (matched by id); without
         them no hotspot counts as covered.
+    shapes
+        The circles and service areas as drawn (:mod:`planner.outputs.display`), when the
+        caller has them; simplified here from ``isochrones`` and ``service_areas``
+        otherwise.
 
     Any CRS; the page is drawn in WGS-84 (shifted to GCJ-02 on Amap's tiles).
     """
@@ -117,38 +121,48 @@ class MapFrames:
     #: Other operators' stations (``id, name, operator``), and whether they count.
     others: gpd.GeoDataFrame | None = None
     others_counted: bool = True
+    shapes: display.Shapes | None = None
 
     @classmethod
-    def of(cls, plan: Plan, *, roads: bool = True) -> MapFrames:
+    def of(
+        cls, plan: Plan, *, roads: bool = True, shapes: display.Shapes | None = None
+    ) -> MapFrames:
         """The frames of ``plan``; with ``roads``, its road lines too (main classes only on
-        a large network, see :func:`planner.outputs.map_data.road_lines`)."""
-        road_frame = None
-        if roads:
-            seg = plan.network.segments
-            tol = map_data.display_tolerance_m(seg.total_bounds) if len(seg) else 1.0
-            road_frame = map_data.road_lines(seg, tol).to_crs(WGS84)
+        a large network, see :func:`planner.outputs.display.roads`); ``shapes``: the
+        plan's display shapes when the caller has them (:func:`.display.of_plan`, made
+        here otherwise)."""
+        drawn = shapes if shapes is not None else display.of_plan(plan)
+        if roads and drawn.roads is None:
+            drawn = replace(drawn, roads=display.roads(plan))
         return cls(
             hotspots=plan.hotspots,
             stations=tables.stations_with_scores(plan),
             recommended=plan.recommended,
             isochrones=plan.isochrones,
             service_areas=plan.service_areas,
-            roads=road_frame,
+            roads=drawn.roads if roads else None,
             candidates=plan.candidates,
             station_times=plan.station_times,
             candidate_times=plan.candidate_times,
             others=None if plan.others is None else plan.others.stations,
             others_counted=plan.others is None or plan.others.count,
+            shapes=drawn,
         )
 
 
 def map_html(
-    plan: Plan, *, lang: str = "en", basemap: str = "osm", summary: PlanSummary | None = None
+    plan: Plan,
+    *,
+    lang: str = "en",
+    basemap: str = "osm",
+    summary: PlanSummary | None = None,
+    shapes: display.Shapes | None = None,
 ) -> str:
-    """The map page of a plan (see :func:`plan_map`); ``summary``: the plan's summary when
-    the caller has it already (built here otherwise)."""
+    """The map page of a plan (see :func:`plan_map`); ``summary`` and ``shapes`` (its
+    display shapes, :func:`.display.of_plan`): the plan's when the caller has them already
+    (built here otherwise)."""
     s = summary if summary is not None else summary_mod.build(plan)
-    return plan_map(MapFrames.of(plan), s, lang=lang, basemap=basemap)
+    return plan_map(MapFrames.of(plan, shapes=shapes), s, lang=lang, basemap=basemap)
 
 
 def plan_map(
@@ -265,9 +279,10 @@ def _sites(frames: MapFrames, shift: Callable[[np.ndarray], np.ndarray]) -> dict
         grade = str(row.get("grade") or "-")
         mark.append(grade)
         info[str(i)] = [[k, figure(v)] for k, v in _station_rows(row, grade)]
+    rec_rows = dict(zip(rec.index, rec.to_dict(orient="records"), strict=True))
     for j, cid in enumerate(cand["id"].astype(str)):
-        if cid in rec.index:
-            row = rec.loc[cid].to_dict()
+        if cid in rec_rows:
+            row = rec_rows[cid]
             mark.append(str(int(row["rank"])))
             info[str(len(st) + j)] = [[k, figure(v)] for k, v in _site_rows(row)]
         else:
@@ -327,47 +342,32 @@ def _shapes(
     blob: map_data.Blob,
 ) -> tuple[list[int], dict[str, int]]:
     """Circles per site and filled service areas per state, simplified for display and
-    still nested. Returns the site of each group of circles and the count per state."""
-    labels = [minutes_text(m) for m in minutes]
-    iso = frames.isochrones
-    metric = _metric_crs(frames)
-    iso_m = iso.to_crs(metric) if len(iso) else iso
-    tol = map_data.display_tolerance_m(
-        frames.hotspots.to_crs(metric).total_bounds if len(frames.hotspots) else (0, 0, 0, 0)
-    )
+    still nested (``frames.shapes``, or :func:`.display.simplified` of the frames). Returns
+    the site of each group of circles and the count per state."""
+    shapes = frames.shapes
+    if shapes is None:
+        metric = _metric_crs(frames)
+        hs = frames.hotspots
+        tol = map_data.display_tolerance_m(
+            hs.to_crs(metric).total_bounds if len(hs) else (0, 0, 0, 0)
+        )
+        shapes = display.simplified(
+            frames.isochrones, frames.service_areas, minutes, metric=metric, tolerance_m=tol
+        )
     position = {(k, i): n for n, (i, k) in enumerate(zip(sites["id"], sites["kind"], strict=True))}
     circle_sites: list[int] = []
     circle_geoms: list[object] = []
-    suggested: dict[str, list[object]] = {lb: [] for lb in labels}
-    for (sid, kind), group in iso_m.groupby(["station_id", "kind"], sort=False) if len(iso) else []:
-        by = {minutes_text(m): g for m, g in zip(group["minutes"], group.geometry, strict=True)}
-        nested = map_data.nested_simplify([by.get(lb) for lb in labels], tol)
-        site = position.get(("e", str(sid)) if kind == "existing" else ("s", str(sid)))
-        if site is None:
-            continue
-        circle_sites.append(site)
-        circle_geoms.extend(nested)
-        if kind == "suggested":
-            for lb in labels:
-                suggested[lb].extend(g for g in [by.get(lb)] if g is not None)
-    areas = frames.service_areas
-    areas_m = areas.to_crs(metric) if len(areas) else areas
-    today = {
-        minutes_text(m): g
-        for m, g in zip(areas_m.get("minutes", []), areas_m.geometry, strict=True)
-    }
-    with_new = [shapely.union_all([g for g in [today.get(lb), *suggested[lb]] if g is not None])
-                for lb in labels]  # fmt: skip
-    states = {
-        "today": map_data.nested_simplify([today.get(lb) for lb in labels], tol),
-        "with": map_data.nested_simplify(with_new, tol),
-    }
-    back = gpd.GeoSeries(circle_geoms + states["today"] + states["with"], crs=metric).to_crs(WGS84)
-    shapes = _shifted(gpd.GeoDataFrame(geometry=back), shift)
+    for sid, kind, geoms in shapes.circles:
+        site = position.get(("e", sid) if kind == "existing" else ("s", sid))
+        if site is not None:
+            circle_sites.append(site)
+            circle_geoms.extend(geoms)
+    every = np.asarray(circle_geoms + shapes.today + shapes.with_new, dtype=object)
+    drawn = list(shapely.transform(every, shift)) if len(every) else []
     n_c = len(circle_geoms)
-    blob.add_shapes("circles", shapes[:n_c])
-    blob.add_shapes("areas", shapes[n_c:])
-    return circle_sites, {"today": len(labels), "with": len(labels)}
+    blob.add_shapes("circles", drawn[:n_c])
+    blob.add_shapes("areas", drawn[n_c:])
+    return circle_sites, {"today": len(shapes.today), "with": len(shapes.with_new)}
 
 
 def _metric_crs(frames: MapFrames) -> Any:

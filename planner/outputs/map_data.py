@@ -210,10 +210,18 @@ def display_tolerance_m(bounds_m: Sequence[float]) -> float:
     return float(np.clip(diag / TOLERANCE_SHARE, lo, hi))
 
 
-def nested_simplify(geoms: Sequence[object], tolerance_m: float) -> list[object]:
+def nested_simplify(
+    geoms: Sequence[object], tolerance_m: float, *, valid: bool = False
+) -> list[object]:
     """Simplify polygons that nest (smallest first) so that they still nest: the widest is
-    simplified (topology kept) and each smaller one, simplified, is clipped by the simplified
-    next larger one."""
+    simplified and each smaller one, simplified, is clipped by the simplified next larger
+    one. ``valid``: the polygons are known to be valid (a plan's are), so they are not
+    checked and repaired first.
+
+    Each polygon is simplified with Douglas-Peucker (GEOS keeps its polygons valid), and
+    with the slower topology-preserving simplifier only where that result is not a valid
+    polygon: on the staircase outlines of traced isochrones the first is several times
+    faster."""
     out: list[object] = [None] * len(geoms)
     outer = None
     for i in range(len(geoms) - 1, -1, -1):
@@ -221,14 +229,26 @@ def nested_simplify(geoms: Sequence[object], tolerance_m: float) -> list[object]
         if g is None or shapely.is_empty(g):
             out[i] = g
             continue
-        s = shapely.simplify(
-            g if shapely.is_valid(g) else shapely.make_valid(g), tolerance_m, preserve_topology=True
-        )
+        if not valid and not shapely.is_valid(g):
+            g = shapely.make_valid(g)
+        s = _simplified(g, tolerance_m)
         if outer is not None and not shapely.is_empty(outer) and not shapely.covers(outer, s):
             s = shapely.intersection(s, outer)
         out[i] = s
         outer = s
     return out
+
+
+def _simplified(g: object, tolerance_m: float) -> object:
+    """``g`` simplified by ``tolerance_m`` (see :func:`nested_simplify`)."""
+    s = shapely.simplify(g, tolerance_m, preserve_topology=False)
+    if (
+        shapely.is_empty(s)
+        or not shapely.is_valid(s)
+        or shapely.get_type_id(s) != shapely.get_type_id(g)
+    ):
+        s = shapely.simplify(g, tolerance_m, preserve_topology=True)
+    return s
 
 
 def shapes_stream(geoms: Sequence[object]) -> dict[str, bytes]:

@@ -1,5 +1,6 @@
 """A static map of a plan for the printed report: the dissolved service areas of the
-existing stations per threshold, the roads, the hotspots (blue within the first circle,
+existing stations per threshold and the roads (both as the map page draws them, see
+:mod:`planner.outputs.display`), the hotspots (blue within the first circle,
 red beyond), the existing stations and the numbered suggested sites.
 
 Drawn with matplotlib (the Agg canvas of a :class:`~matplotlib.figure.Figure`, no pyplot
@@ -22,7 +23,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 
 from ..plan.result import Plan
-from . import tables
+from . import display
 from .i18n import THRESHOLD_COLOURS
 
 #: Size of the picture (inches) and its resolution.
@@ -40,18 +41,20 @@ def _polygons(ax, geometries, colour: str) -> None:  # type: ignore[no-untyped-d
         np.asarray(poly.exterior.coords)
         for geom in geometries
         for poly in shapely.get_parts(geom)
-        if not poly.is_empty
+        if isinstance(poly, shapely.Polygon) and not poly.is_empty  # no slivers of clipping
     ]
     if rings:
         ax.add_collection(PolyCollection(rings, facecolors=colour, alpha=0.35, linewidths=0))
 
 
-def _draw(ax, plan: Plan) -> None:  # type: ignore[no-untyped-def]
-    areas = plan.service_areas.sort_values("minutes", ascending=False)
-    for minutes, geom in zip(areas["minutes"], areas.geometry, strict=True):
-        index = plan.minutes.index(float(minutes)) if float(minutes) in plan.minutes else 0
-        _polygons(ax, [geom], THRESHOLD_COLOURS[index % len(THRESHOLD_COLOURS)])
-    roads = [shapely.get_coordinates(g) for g in tables.road_lines(plan, tolerance_m=5.0).geometry]
+def _draw(ax, plan: Plan, shapes: display.Shapes) -> None:  # type: ignore[no-untyped-def]
+    for index in range(len(shapes.today) - 1, -1, -1):  # the widest first
+        geom = shapes.today[index]
+        if geom is not None:
+            _polygons(ax, [geom], THRESHOLD_COLOURS[index % len(THRESHOLD_COLOURS)])
+    lines = (shapes.roads if shapes.roads is not None else display.roads(plan)).geometry
+    coords, of = shapely.get_coordinates(lines.to_numpy(), return_index=True)
+    roads = np.split(coords, np.flatnonzero(np.diff(of)) + 1) if len(coords) else []
     ax.add_collection(LineCollection(roads, colors="#9a9a9a", linewidths=0.4))
     hs = plan.hotspots
     covered = hs[f"covered_{plan.minutes[0]:g}"].to_numpy(dtype=bool)
@@ -69,12 +72,13 @@ def _draw(ax, plan: Plan) -> None:  # type: ignore[no-untyped-def]
         )  # fmt: skip
 
 
-def png(plan: Plan) -> bytes:
-    """The map as PNG bytes (same plan, same bytes)."""
+def png(plan: Plan, *, shapes: display.Shapes | None = None) -> bytes:
+    """The map as PNG bytes (same plan, same bytes); ``shapes``: the plan's display shapes
+    (:func:`.display.of_plan`) when the caller has them."""
     fig = Figure(figsize=SIZE_IN, dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
-    _draw(ax, plan)
+    _draw(ax, plan, shapes if shapes is not None else display.of_plan(plan))
     lat = float(np.nanmean(plan.hotspots["lat"])) if len(plan.hotspots) else 0.0
     ax.set_aspect(1.0 / max(0.1, math.cos(math.radians(lat))), adjustable="datalim")
     ax.set_xticks([])
@@ -84,6 +88,7 @@ def png(plan: Plan) -> bytes:
     return buf.getvalue()
 
 
-def png_base64(plan: Plan) -> str:
+def png_base64(plan: Plan, *, shapes: display.Shapes | None = None) -> str:
     """The map as a ``data:`` URI of its PNG, for an ``<img>`` of the report."""
-    return "data:image/png;base64," + base64.b64encode(png(plan)).decode("ascii")
+    data = png(plan, shapes=shapes)
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")

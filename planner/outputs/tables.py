@@ -3,6 +3,8 @@ station list's ``about`` sheet, and the roads for the offline map."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -35,12 +37,15 @@ def travel_times(plan: Plan) -> pd.DataFrame:
     """Every pair within the largest threshold: source kind and id, hotspot id, minutes.
 
     Built from the sparse times' arrays in one step (no frame per kind, no concatenation
-    of frames), the source kind and id as categories (a byte or two a pair), so a plan of a
-    million hotspots holds one lean copy of its pairs here."""
+    of frames), the source kind, source id and hotspot id as categories (a few bytes a
+    pair, no text object per pair), so a plan of a million hotspots holds one lean copy of
+    its pairs here."""
     parts = [(kind, tt, tt.seconds.tocoo()) for kind, tt in
              (("station", plan.station_times), ("candidate", plan.candidate_times))]  # fmt: skip
     ids = [np.asarray(tt.source_ids, dtype=object) for _, tt, _ in parts]
     names = pd.Index(pd.unique(np.concatenate(ids)))
+    hot = [np.asarray(tt.target_ids, dtype=object) for _, tt, _ in parts]
+    hot_names = pd.Index(pd.unique(np.concatenate(hot)))
     kind = np.concatenate([np.full(m.nnz, k, dtype=np.int8) for k, (_, _, m) in enumerate(parts)])
     source = np.concatenate(
         [names.get_indexer(i)[m.row] for i, (_, _, m) in zip(ids, parts, strict=True)]
@@ -49,7 +54,15 @@ def travel_times(plan: Plan) -> pd.DataFrame:
         {
             "source_kind": pd.Categorical.from_codes(kind, categories=[k for k, _, _ in parts]),
             "source_id": pd.Categorical.from_codes(source, categories=names),
-            "hotspot_id": np.concatenate([tt.target_ids[m.col] for _, tt, m in parts]),
+            "hotspot_id": pd.Categorical.from_codes(
+                np.concatenate(
+                    [
+                        hot_names.get_indexer(h)[m.col]
+                        for h, (_, _, m) in zip(hot, parts, strict=True)
+                    ]
+                ),
+                categories=hot_names,
+            ),
             "minutes": np.concatenate([np.round(m.data / 60.0, 3) for _, _, m in parts]),
         }
     )
@@ -107,13 +120,23 @@ def _site_pairs(plan: Plan) -> pd.DataFrame:
             (plan.candidate_times, plan.recommended["id"], "suggested"),
         )
     ):
-        p = tt.pairs()
-        p = p.loc[p["source_id"].isin(ids)]
+        p = _pairs_of(tt, ids)
         rank = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
         parts.append(
             p.assign(site_kind=kind, order=order, rank=rank.reindex(p["source_id"]).to_numpy())
         )
     return pd.concat(parts, ignore_index=True)
+
+
+def _pairs_of(tt: Any, ids: pd.Series) -> pd.DataFrame:
+    """``tt.pairs()`` of the sources ``ids`` only (the same rows in the same order), read
+    from their rows of the sparse times instead of a table of every pair."""
+    rows = np.flatnonzero(pd.Index(tt.source_ids).isin(ids))
+    m = tt.seconds.tocsr()[rows].tocoo()
+    return pd.DataFrame(
+        {"source_id": tt.source_ids[rows][m.row], "target_id": tt.target_ids[m.col],
+         "seconds": m.data}
+    )  # fmt: skip
 
 
 def _nearest(pairs: pd.DataFrame) -> pd.DataFrame:

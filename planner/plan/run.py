@@ -393,7 +393,7 @@ def _circles(
     """Isochrones of the existing stations and of the suggested sites (drawn from the same
     times), and the dissolved service area of the existing stations."""
     thresholds = request.thresholds_s
-    iso = isochrones.station_polygons(net, st_times, snaps.stations, thresholds)
+    iso, service = isochrones.station_polygons_and_areas(net, st_times, snaps.stations, thresholds)
     iso.insert(1, "kind", "existing")
     selected = choice.solution.selected
     if len(selected):
@@ -404,11 +404,8 @@ def _circles(
         iso_new = isochrones.station_polygons(net, new_times, sub, thresholds)
         iso_new.insert(1, "kind", "suggested")
         iso = pd.concat([iso, iso_new], ignore_index=True)
-    service = (
-        isochrones.service_areas(iso.loc[iso["kind"] == "existing"])
-        if n_stations
-        else gpd.GeoDataFrame({"minutes": []}, geometry=[], crs=net.crs)
-    )
+    if not n_stations:
+        service = gpd.GeoDataFrame({"minutes": []}, geometry=[], crs=net.crs)
     return iso, service
 
 
@@ -459,7 +456,16 @@ def _split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
 
 
 def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Polygons in WGS-84 on a 1e-6 degree grid (about 0.1 m), which keeps files small."""
+    """Polygons in WGS-84 on a 1e-6 degree grid (about 0.1 m), which keeps files small.
+
+    The polygons are traced on a raster of 10 m cells, so distinct vertices and edges lie
+    metres apart and rounding each coordinate keeps them valid; only a polygon that is not
+    valid after the rounding goes through GEOS's slower overlay that repairs it."""
     out = frame.to_crs(WGS84)
-    out.geometry = shapely.set_precision(out.geometry.values, POLYGON_GRID_DEG)
+    exact = np.asarray(out.geometry.values, dtype=object)
+    geoms = shapely.set_precision(exact, POLYGON_GRID_DEG, mode="pointwise")
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms[bad] = shapely.set_precision(exact[bad], POLYGON_GRID_DEG)
+    out.geometry = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
     return out

@@ -1,6 +1,7 @@
 """The network cache through the CLI: ``--no-cache`` neither reads nor stores it, and a run
-from the cache writes the same files as a run without it (apart from this run's timings and
-the command line in ``manifest.json``)."""
+from the cache (the roads the map and the report draw read from it too) writes the same
+files as a run without it (apart from this run's timings and the command line in
+``manifest.json``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def test_cached_and_uncached_runs_write_the_same_files(tmp_path, monkeypatch):
     assert not root.exists() or not any(root.rglob("*.parquet"))
     _demo(tmp_path / "stores")
     assert len(list((root / "networks").iterdir())) == 1
+    assert len(list(root.glob("networks/*/derived/display-roads-*.parquet"))) == 1
     cached = _demo(tmp_path / "cached")
     assert cached.replace(str(tmp_path / "cached"), "OUT") == plain.replace(
         str(tmp_path / "plain"), "OUT"

@@ -42,11 +42,13 @@ def _same(a: network.Network, b: network.Network) -> None:
 def test_second_load_comes_from_the_cache(cache, helsinki, caplog):
     built = network.load(helsinki, mode="walk", cache=True)
     assert len(_entries(cache)) == 1
-    with caplog.at_level(logging.INFO, logger="planner.inputs.network"):
+    with caplog.at_level(logging.INFO, logger="planner.inputs"):
         again = network.load(helsinki, mode="walk", cache=True)
     assert "network from the cache" in caplog.text
     _same(built, again)
     _same(built, network.load(helsinki, mode="walk"))
+    assert again.cache_entry == built.cache_entry == _entries(cache)[0]
+    assert network.load(helsinki, mode="walk").cache_entry is None
 
 
 def test_without_cache_nothing_is_stored(cache, helsinki):

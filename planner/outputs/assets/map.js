@@ -93,7 +93,7 @@
       hot: h, buf: buf, count: count, at: at, lists: {},
       circles: readShapes(buf, 'circles'),
       areas: readShapes(buf, 'areas'),
-      roads: readShapes(buf, 'roads')
+      roads: null  // decoded when first shown (tiles fail, or no basemap)
     };
   }
 
@@ -284,9 +284,17 @@
       function (p) { map.createPane(p[0]).style.zIndex = p[1]; });
     var R = function (pane) { return L.canvas({ pane: pane, padding: 0.3 }); };
     var overlays = {}, note = el('div', lab.roads_fallback, 'pl-note');
-    var roads = L.polyline(data.roads.map(function (shape) {
-      return shape.map(function (part) { return part[0]; });
-    }).flat(), { renderer: R('pl-roads'), color: '#8a8a8a', weight: 1, interactive: false });
+    // the roads are decoded and projected only when first shown
+    var roads = L.polyline([], { renderer: R('pl-roads'), color: '#8a8a8a', weight: 1,
+      interactive: false });
+    roads.on('add', function () {
+      if (data.roads) return;
+      data.roads = readShapes(data.buf, 'roads');
+      roads.setLatLngs(data.roads.map(function (shape) {
+        return shape.map(function (part) { return part[0]; });
+      }).flat());
+      document.documentElement.setAttribute('data-planner-roads', String(data.roads.length));
+    });
     map.attributionControl.addAttribution(D.credit);
     if (D.tiles) {
       var tiles = L.tileLayer(D.tiles, { subdomains: '1234', maxZoom: 19 }).addTo(map);
@@ -294,10 +302,7 @@
     } else {
       showRoads();
     }
-    function showRoads() {
-      roads.addTo(map);
-      document.documentElement.setAttribute('data-planner-roads', String(data.roads.length));
-    }
+    function showRoads() { roads.addTo(map); }
     overlays[esc(lab.roads)] = roads;
     var dots = new Dots(model).addTo(map);
     overlays[esc(lab.hotspots)] = dots;
@@ -307,15 +312,22 @@
     for (var k = 0; k < K; k++) {
       circleGroups.push(L.layerGroup()); areaGroups.push(L.layerGroup().addTo(map));
     }
-    D.circles.forEach(function (s, i) {
-      circleOf[s] = [];
-      for (var k = 0; k < K; k++) {
-        var shape = data.circles[i * K + k];
-        circleOf[s].push(shape.length ? L.polygon(shape, { renderer: circR, color: COL[k],
+    D.circles.forEach(function (s, i) { circleOf[s] = i; });
+    var circlePolys = {};
+    function circle(s, k) {  // the polygon of site s's circle k, made when first drawn
+      var key = s * K + k, shape = data.circles[circleOf[s] * K + k];
+      if (!(key in circlePolys)) {
+        circlePolys[key] = shape.length ? L.polygon(shape, { renderer: circR, color: COL[k],
           weight: 1.5, fill: false, interactive: false,
-          dashArray: KIND.charAt(s) === 's' ? '6 4' : null }) : null);
+          dashArray: KIND.charAt(s) === 's' ? '6 4' : null }) : null;
       }
-    });
+      return circlePolys[key];
+    }
+    function syncCircles(k) {  // group k (when shown) holds the circles of the active sites
+      if (!map.hasLayer(circleGroups[k])) return;
+      D.circles.forEach(function (s) { showCircle(s, k); });
+    }
+    circleGroups.forEach(function (g, k) { g.on('add', function () { syncCircles(k); }); });
     var areaShapes = { today: data.areas.slice(0, K), with: data.areas.slice(K, 2 * K) };
     for (k = K - 1; k >= 0; k--) {
       overlays[esc(fmt(lab.circle, LB[k]))] = circleGroups[k];
@@ -333,17 +345,25 @@
         }
       }
     }
-    function showCircles(s) {
-      (circleOf[s] || []).forEach(function (poly, k) {
-        if (!poly) return;
-        if (model.active[s]) circleGroups[k].addLayer(poly); else circleGroups[k].removeLayer(poly);
-      });
+    function showCircle(s, k) {
+      var on = model.active[s] === 1, g = circleGroups[k], poly;
+      if (on) { poly = circle(s, k); if (poly) g.addLayer(poly); return; }
+      poly = circlePolys[s * K + k];
+      if (poly) g.removeLayer(poly);
+    }
+    function showCircles(s) {  // only the groups shown now; the others catch up when added
+      if (!(s in circleOf)) return;
+      for (var k = 0; k < K; k++) if (map.hasLayer(circleGroups[k])) showCircle(s, k);
     }
     // sites
     var stations = L.layerGroup().addTo(map), suggested = L.layerGroup().addTo(map);
     var candidates = L.layerGroup(), marks = [], candR = R('pl-hot');
-    for (var s = 0; s < S; s++) marks.push(siteMarker(s));
-    if (D.candidates_shown) candidates.addTo(map);
+    for (var s = 0; s < S; s++) marks.push(KIND.charAt(s) === 'c' ? null : siteMarker(s));
+    candidates.once('add', function () {  // the candidates' markers, made when first shown
+      for (var s = 0; s < S; s++) {
+        if (!marks[s]) { marks[s] = siteMarker(s); styleSite(s); }
+      }
+    });
     overlays[esc(lab.stations)] = stations; overlays[esc(lab.suggested)] = suggested;
     overlays[esc(lab.candidates)] = candidates;
     if (D.others) {  // other operators' stations: a ring of their own, around a counted one
@@ -379,6 +399,7 @@
     }
     function styleSite(s) {
       var m = marks[s], on = model.active[s] === 1;
+      if (!m) return;
       if (m.div) m.div.classList.toggle('planner-off', !on);
       else m.setStyle({ fillColor: on ? D.colours.suggested : '#fff' });
     }
@@ -428,6 +449,7 @@
     }
     panel.onState = setState; panel.onToggle = toggle; panel.model = model;
     setState('with');
+    if (D.candidates_shown) candidates.addTo(map);
     fitPanel();
 
     var index = {};
