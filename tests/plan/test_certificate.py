@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from planner.outputs import report, summary
+from planner.outputs import console, report, summary
 from planner.plan.run import plan
 from tests.conftest import make_network
 
@@ -30,7 +30,7 @@ def test_twin_candidates_are_named_as_another_set_of_the_same_value():
     doc = json.loads(s.to_json())["optimizer"]
     assert doc["proven_optimal"] is True and doc["alternatives"] is True
     assert "C5" in doc["alternative_sites"] and "C4" not in doc["alternative_sites"]
-    lines = summary.console_lines(s, "out")
+    lines = console.console_lines(s, "out")
     assert any(
         line.strip().startswith("another set of sites reaches the same value: ") and "C5" in line
         for line in lines
@@ -48,5 +48,5 @@ def test_without_a_twin_the_answer_is_the_only_one_of_its_value():
     s = summary.build(p)
     assert s.optimizer is not None and s.optimizer.alternatives is False
     assert "no other set of as many sites reaches the same value" in "\n".join(
-        summary.console_lines(s, "out")
+        console.console_lines(s, "out")
     )

@@ -9,7 +9,7 @@ import json
 import geopandas as gpd
 import pytest
 
-from planner.outputs import report, summary
+from planner.outputs import console, report, summary
 from planner.plan import objectives
 from planner.plan.request import PlanRequest
 from planner.plan.run import plan
@@ -91,7 +91,7 @@ def test_the_summary_states_the_coverage_with_and_without_the_spacing(river):
     assert doc["objective_with"] == pytest.approx(p.solution.objective)
     assert doc["objective_cost"] > 0 and doc["cost"]["2"] > 0
     assert set(doc["sites_without"]) == set(free.recommended["id"])
-    lines = summary.console_lines(s, "out")
+    lines = console.console_lines(s, "out")
     assert any(line.startswith("spacing: new sites at least 300 m") for line in lines)
     assert any("without it 2 min" in line for line in lines)
     page = report.report_html(s, p.scores, recommended=p.recommended)
