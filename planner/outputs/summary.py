@@ -124,11 +124,15 @@ class Blind:
 class Optimizer:
     """The optimiser's answer and its certificate."""
 
+    #: The objective's name (``coverage``, ``time``, ``worst``...).
+    objective: str
     method: str
-    objective: float
+    #: The answer's value of the objective, the best bound known on the optimum, the
+    #: relative gap between them, and whether the answer is proven optimal.
+    value: float
     bound: float
     gap: float
-    proven_optimal: bool
+    proven: bool
     objective_meaning: str
     demand_served_by_new_sites: float | None = field(default=None, metadata=OMIT_NONE)
     #: Whether another set of sites reaches the same (optimal) value: true, false, or null
@@ -139,7 +143,7 @@ class Optimizer:
     def alternatives_sentence(self) -> str:
         """Whether the answer is the only one of its value, in one sentence (empty when
         the answer is not proven optimal)."""
-        if not self.proven_optimal:
+        if not self.proven:
             return ""
         if self.alternatives is None:
             return "whether another set of sites reaches the same value is not known"
@@ -309,9 +313,9 @@ def build(plan: Plan) -> PlanSummary:
         optimizer=None
         if not len(plan.candidates)
         else Optimizer(
-            method=plan.solution.method, objective=float(plan.solution.objective),
-            bound=float(plan.solution.bound), gap=float(plan.solution.gap),
-            proven_optimal=bool(plan.solution.optimal),
+            objective=objective.name, method=plan.solution.method,
+            value=float(plan.solution.objective), bound=float(plan.solution.bound),
+            gap=float(plan.solution.gap), proven=bool(plan.solution.optimal),
             objective_meaning=objective.meaning(plan.minutes),
             demand_served_by_new_sites=float(recommended["served_demand"].sum())
             if served else None,

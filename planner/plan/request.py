@@ -21,7 +21,8 @@ from ..core.defaults import DEFAULT_MINUTES, DEFAULT_TARGETS, SNAP_MAX_M, SNAP_W
 from ..core.errors import FieldError, RequestError
 from ..core.units import seconds, tol
 from ..optimize import METHODS
-from . import objectives
+from . import controls, objectives
+from .controls import Controls
 from .objectives import Objective
 
 #: Every option :meth:`PlanRequest.from_options` takes, and the library default of each.
@@ -38,6 +39,7 @@ OPTIONS: Mapping[str, Any] = {
     "snap_warn_m": SNAP_WARN_M,
     "snap_max_m": SNAP_MAX_M,
     "memory_gib": None,
+    **dict.fromkeys(controls.NAMES),
 }
 
 
@@ -298,6 +300,8 @@ class PlanRequest:
     snap_max_m: float = SNAP_MAX_M
     sources: Mapping[str, Any] = field(default_factory=dict)
     memory_gib: float | None = None
+    #: Sites agreed, venues excluded, stations closed, phases (:mod:`planner.plan.controls`).
+    controls: Controls = field(default_factory=Controls)
 
     @property
     def thresholds_s(self) -> tuple[float, ...]:
@@ -330,7 +334,9 @@ class PlanRequest:
         if unknown:
             raise TypeError(f"unknown plan options {unknown}; known are {sorted(OPTIONS)}")
         opts = {**OPTIONS, **{k: v for k, v in options.items() if v is not None}}
-        problems: list[FieldError] = []
+        site_controls, problems = Controls.from_options(opts)
+        if site_controls.phases and options.get("add") is None:
+            opts["add"] = site_controls.phases[-1]
         if options.get("add") is not None and options.get("reach") is not None:
             problems.append(
                 FieldError(
@@ -349,7 +355,7 @@ class PlanRequest:
             minutes=opts["minutes"], targets=opts["targets"], add=opts["add"],
             objective=objective, method=opts["method"], min_spacing_m=opts["min_spacing_m"],
             snap_warn_m=opts["snap_warn_m"], snap_max_m=opts["snap_max_m"], sources=sources,
-            memory_gib=opts["memory_gib"],
+            memory_gib=opts["memory_gib"], controls=site_controls,
         )  # fmt: skip
         try:
             request = request.validate()
@@ -386,7 +392,7 @@ class PlanRequest:
             self, minutes=minutes, targets=targets, add=add, min_spacing_m=spacing,
             snap_warn_m=limits[0], snap_max_m=limits[1], memory_gib=memory_gib,
         )  # fmt: skip
-        problems += self.objective.check(clean)
+        problems += self.objective.check(clean) + self.controls.check(clean)
         if problems:
             raise RequestError(problems)
         return replace(clean, objective=self.objective.normalised(minutes))
@@ -433,4 +439,5 @@ class PlanRequest:
             "method": self.method,
             "min_spacing_m": self.spacing_m,
             **self.objective.echo(self),
+            **self.controls.echo(),
         }

@@ -13,6 +13,8 @@ import pandas as pd
 from ..analysis.travel import TravelTimes
 from ..inputs.network import Network
 from ..optimize import Solution
+from .closing import Closing
+from .fixing import Phase
 from .request import PlanRequest
 from .spacing import SpacingCost
 
@@ -100,6 +102,10 @@ class Plan:
     timings: Mapping[str, float] = field(default_factory=dict)
     parts: pd.DataFrame | None = None
     spacing: SpacingCost | None = None
+    #: The stations closed (``close``) and what their closing loses.
+    closed: Closing | None = None
+    #: With phases: each phase's figures (:class:`~planner.plan.fixing.Phase`).
+    phases: tuple[Phase, ...] = ()
 
     @property
     def minutes(self) -> tuple[float, ...]:

@@ -29,7 +29,8 @@ from ..core.errors import FieldError, InputError
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
-from . import _areas, _network
+from . import _areas, _network, closing, fixing
+from .controls import Bound
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
 from .result import Plan
@@ -78,9 +79,10 @@ def plan(
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     """
     timings: dict[str, float] = {}
-    request, candidates, objective, add = _prepare(
+    request, candidates, objective, add, bound = _prepare(
         _resolve(request, options), hotspots, stations, candidates
     )
+    stations, closed = closing.split(stations, bound)
     with stage(log, "snap", timings):
         snaps = _snap(network, request, hotspots, stations, candidates)
     with stage(log, "travel_times", timings):
@@ -89,8 +91,9 @@ def plan(
     with stage(log, "scoring", timings):
         scores, district = _score(cov_st, request)
         net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
+        lost = closing.loss(network, request, closed, snaps.hotspots, cov_st)
     with stage(log, "optimize", timings):
-        ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
+        ctx = _context(request, cov_st, cov_cand, cand_times, weights, (add, bound), snaps)
         choice, ctx, spacing = _choose(objective, ctx, net_fig.parts)
         picked = choice.solution.selected
         picks = pick_table(cov_st, cov_cand, picked)
@@ -110,6 +113,7 @@ def plan(
         blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
+        closed=lost, phases=choice.phases,
     )  # fmt: skip
 
 
@@ -126,10 +130,10 @@ def _prepare(
     hotspots: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame | None,
-) -> tuple[PlanRequest, gpd.GeoDataFrame, Objective, int]:
+) -> tuple[PlanRequest, gpd.GeoDataFrame, Objective, int, Bound]:
     """Check the data against the request: the candidates that are not stations (without
-    candidates, the stations are only scored), the objective bound to them, and how many
-    sites to add."""
+    candidates, the stations are only scored), the objective bound to them, how many
+    sites to add and the site controls resolved against them."""
     if candidates is None:
         candidates, request = sites.empty_sites(), replace(request, add=0)
     if len(hotspots) == 0:
@@ -146,7 +150,8 @@ def _prepare(
             "ask for fewer or give more candidates",
             n=add, m=len(kept),
         )  # fmt: skip
-    return request, kept, objective, add
+    bound = request.controls.bind(kept, stations, source=source)
+    return request, kept, objective, add, bound
 
 
 def _candidates_source(given: object) -> str:
@@ -273,7 +278,7 @@ def _choose(
     with a minimum spacing what it costs. A goal out of reach names the parts of the
     network whose demand no site can reach."""
     try:
-        choice = objective.choose(ctx)
+        choice = fixing.choose(objective, ctx)
     except FieldError as exc:
         raise _network.unreachable_parts(exc, parts) from None
     if objective.decides_count():
@@ -291,13 +296,14 @@ def _context(
     cov_cand: coverage.Coverage,
     cand_times: travel.TravelTimes,
     weights: np.ndarray,
-    add: int,
+    counts: tuple[int, Bound],
     snaps: _Snaps,
 ) -> Context:
     """What the objective chooses from; with a minimum spacing, the candidates too close to
     a station and the pairs too close to each other (straight line between the venues, in
-    the network's projected CRS)."""
-    conflicts = allowed = None
+    the network's projected CRS); the site controls (``counts``: the sites to add, the
+    controls)."""
+    (add, bound), conflicts, allowed = counts, None, None
     stations_xy, candidates_xy = snaps.sites_xy
     if request.spacing_m > 0 and len(candidates_xy):
         conflicts, allowed = spacing_conflicts(
@@ -311,7 +317,8 @@ def _context(
                 "{min_spacing_m}, or give more candidates",
                 n=add, m=int(allowed.sum()), spacing=request.spacing_m,
             )  # fmt: skip
-    return Context(request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed)
+    ctx = Context(request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed)
+    return fixing.constrain(ctx, bound)
 
 
 def _curve(
@@ -323,12 +330,13 @@ def _curve(
     False), up to max(2 × add, 10) sites."""
     if not len(candidates) or ctx.add <= 0:
         return None
-    usable = len(candidates) if ctx.allowed is None else int(ctx.allowed.sum())
+    allowed = fixing.usable(ctx)
+    usable = len(candidates) if allowed is None else int(allowed.sum())
     k_max = min(max(2 * ctx.add, 10, len(chosen)), usable)
     problem = MaximalCoverage.from_coverage(
         ctx.candidates, k_max, existing=ctx.stations,
         threshold_weights=objective.curve_weights(ctx.request.minutes),
-        conflicts=ctx.conflicts, allowed=ctx.allowed,
+        conflicts=ctx.conflicts, allowed=allowed,
     )  # fmt: skip
     order = problem.fill(chosen)
     curve = pick_table(ctx.stations, ctx.candidates, order)

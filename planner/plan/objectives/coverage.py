@@ -17,6 +17,7 @@ from ...optimize import MaximalCoverage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..request import PlanRequest
+from .. import fixing
 from .base import SPACING_M, Choice, Context, Objective, number_or_name, terms
 
 
@@ -30,6 +31,7 @@ class Coverage(Objective):
     takes: ClassVar[tuple[str, ...]] = ("minute_weights", "capacity")
     summary: ClassVar[str] = "cover the most demand within the circles"
     spacing_m: ClassVar[float] = SPACING_M
+    maximise: ClassVar[bool] = True
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -72,6 +74,11 @@ class Coverage(Objective):
         said = terms(self.curve_weights(minutes), minutes)
         return f"{said}; the bound is an upper bound on any choice of as many sites"
 
+    def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
+        return self.problem(replace(ctx, add=len(fixed), conflicts=None, allowed=None)).objective(
+            fixed
+        )
+
 
 @dataclass(frozen=True)
 class CapacitatedCoverage(Coverage):
@@ -81,6 +88,7 @@ class CapacitatedCoverage(Coverage):
 
     capacity: Any = None
     values: np.ndarray | None = field(default=None, compare=False, repr=False)
+    fixes_sites: ClassVar[bool] = True
 
     def check(self, request: PlanRequest) -> list[FieldError]:
         problems = super().check(request)
@@ -109,7 +117,8 @@ class CapacitatedCoverage(Coverage):
         weights = self.curve_weights(ctx.request.minutes)
         problem = _Capacitated.from_coverage(
             ctx.candidates, self.values, ctx.add, existing=ctx.stations,
-            threshold_weights=weights, conflicts=ctx.conflicts, allowed=ctx.allowed,
+            threshold_weights=weights, conflicts=ctx.conflicts, allowed=fixing.usable(ctx),
+            fixed=ctx.fixed,
         )  # fmt: skip
         solution = problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s)
         newly = problem.served_within(solution.selected)
