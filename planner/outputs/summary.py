@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.units import minutes_label, minutes_text, reaches
 from ..plan.result import Plan
+from . import summary_controls as controls
 
 #: Field metadata: left out of the JSON when None.
 OMIT_NONE = {"omit_none": True}
@@ -201,8 +202,10 @@ class Site:
     rank: int
     id: str
     name: str
-    capacity: float | None = None
-    served_demand: float | None = None
+    capacity: float | None = field(default=None, metadata=OMIT_NONE)
+    served_demand: float | None = field(default=None, metadata=OMIT_NONE)
+    #: The phase the site opens in (with phases).
+    phase: int | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,10 @@ class PlanSummary:
     objective: str = field(default="coverage", metadata=NOT_JSON)
     #: The optimiser's answer and certificate in one sentence, as the objective words it.
     certificate: str = field(default="", metadata=NOT_JSON)
-    sites: tuple[Site, ...] = field(default=(), metadata=NOT_JSON)
+    sites: tuple[Site, ...] = ()
+    closed: tuple[controls.ClosedStation, ...] = ()
+    closing: controls.ClosingLoss | None = field(default=None, metadata=OMIT_NONE)
+    phases: tuple[controls.PhaseFigures, ...] | None = field(default=None, metadata=OMIT_NONE)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (plain dicts, lists, numbers, strings; None for undefined)."""
@@ -335,9 +341,12 @@ def build(plan: Plan) -> PlanSummary:
         sites=tuple(
             Site(int(r["rank"]), str(r["id"]), str(r["name"] or ""),
                  float(r["capacity"]) if served else None,
-                 float(r["served_demand"]) if served else None)
+                 float(r["served_demand"]) if served else None,
+                 int(r["phase"]) if "phase" in r else None)
             for r in recommended.to_dict(orient="records")
         ),
+        closed=controls.closed(plan), closing=controls.closing_loss(plan),
+        phases=controls.phases(plan),
     )  # fmt: skip
 
 
@@ -435,6 +444,7 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
         if s.optimizer.alternatives_sentence():
             lines.append("  " + s.optimizer.alternatives_sentence())
     lines += spacing_lines(s)
+    lines += controls.console_lines(s.closed, s.closing, s.phases)
     lines.append(f"outputs written to {out}")
     return lines
 

@@ -79,9 +79,7 @@ def test_certificate_proven_and_not_proven(plan_add2, summary_add2):
     )
     open_ = replace(
         summary_add2,
-        optimizer=replace(
-            opt, value=853.0, bound=856.3173, gap=0.0038739, proven=False
-        ),
+        optimizer=replace(opt, value=853.0, bound=856.3173, gap=0.0038739, proven=False),
     )
     html = page(open_, plan_add2)
     assert (

@@ -31,7 +31,9 @@ def test_to_json_is_strict_and_matches_to_dict(summary_add2):
         summary_add2.coverage_existing.covered["8"].share
     )
     assert doc["optimizer"]["proven"] is summary_add2.optimizer.proven
-    for page_only in ("reach", "objective", "sites"):
+    assert [site["id"] for site in doc["sites"]] == [site.id for site in summary_add2.sites]
+    assert doc["closed"] == [] and "phases" not in doc
+    for page_only in ("reach", "objective"):
         assert page_only not in doc
 
 

@@ -1,0 +1,108 @@
+"""The site controls and phases of a plan as the summary states them: the stations closed
+and what their closing loses, and each phase's figures (see :mod:`planner.plan.controls`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..plan.result import Plan
+
+
+@dataclass(frozen=True)
+class ClosedStation:
+    """A station that closes, and why (``close``: asked to)."""
+
+    id: str
+    name: str
+    by: str = "close"
+
+
+@dataclass(frozen=True)
+class ClosingLoss:
+    """Share of demand within each threshold (label) of a station with the closed
+    stations and without them, and the share lost."""
+
+    share_with: Mapping[str, float]
+    share_without: Mapping[str, float]
+    lost: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class PhaseFigures:
+    """One phase: the sites open after it (``sites``, ids in ``site_ids``), its answer
+    (``value``, ``bound``, ``gap``, ``proven``, as the optimizer's), the share of demand
+    within each threshold with them, and the best plan of as many sites that need not
+    keep the earlier phases (``unconstrained_value``, ``unconstrained_bound``) with the
+    relative gap to that plan's bound (``gap_to_unconstrained``)."""
+
+    phase: int
+    sites: int
+    site_ids: tuple[str, ...]
+    value: float
+    bound: float
+    gap: float
+    proven: bool
+    coverage: Mapping[str, float]
+    unconstrained_value: float
+    unconstrained_bound: float
+    gap_to_unconstrained: float
+
+
+def closed(plan: Plan) -> tuple[ClosedStation, ...]:
+    """The stations closed by the request."""
+    c = plan.closed
+    if c is None:
+        return ()
+    return tuple(ClosedStation(i, n) for i, n in zip(c.ids, c.names, strict=True))
+
+
+def closing_loss(plan: Plan) -> ClosingLoss | None:
+    c = plan.closed
+    if c is None:
+        return None
+    return ClosingLoss(dict(c.share_with), dict(c.share_without), c.lost)
+
+
+def phases(plan: Plan) -> tuple[PhaseFigures, ...] | None:
+    """Each phase's figures (None without phases)."""
+    if not plan.phases:
+        return None
+    ids = plan.candidates["id"].astype(str).to_numpy()
+    return tuple(
+        PhaseFigures(
+            phase=p.number,
+            sites=p.sites,
+            site_ids=tuple(ids[p.solution.selected]),
+            value=float(p.solution.objective),
+            bound=float(p.solution.bound),
+            gap=float(p.solution.gap),
+            proven=bool(p.solution.optimal),
+            coverage=p.shares,
+            unconstrained_value=float(p.unconstrained.objective),
+            unconstrained_bound=float(p.unconstrained.bound),
+            gap_to_unconstrained=float(p.gap_to_unconstrained),
+        )  # fmt: skip
+        for p in plan.phases
+    )
+
+
+def console_lines(
+    closed_stations: tuple[ClosedStation, ...],
+    loss: ClosingLoss | None,
+    figures: tuple[PhaseFigures, ...] | None,
+) -> list[str]:
+    """The closed stations with what is lost, and one line per phase."""
+    lines = []
+    if closed_stations and loss is not None:
+        lost = ", ".join(f"{k} min -{v:.1%}" for k, v in loss.lost.items())
+        names = ", ".join(f"{c.name or c.id} ({c.id})" for c in closed_stations)
+        lines.append(f"closing {names} loses {lost} of demand; the new sites fill the gap")
+    for f in figures or ():
+        cov = ", ".join(f"{k} min {v:.1%}" for k, v in f.coverage.items())
+        lines.append(
+            f"phase {f.phase}: {f.sites} sites, {cov}; within "
+            f"{f.gap_to_unconstrained:.2%} of the best plan of {f.sites} sites"
+        )
+    return lines
