@@ -238,6 +238,7 @@ class PlanSummary:
     closed: tuple[controls.ClosedStation, ...] = ()
     closing: controls.ClosingLoss | None = field(default=None, metadata=OMIT_NONE)
     phases: tuple[controls.PhaseFigures, ...] | None = field(default=None, metadata=OMIT_NONE)
+    relocation: controls.Moves | None = field(default=None, metadata=OMIT_NONE)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (plain dicts, lists, numbers, strings; None for undefined)."""
@@ -346,7 +347,7 @@ def build(plan: Plan) -> PlanSummary:
             for r in recommended.to_dict(orient="records")
         ),
         closed=controls.closed(plan), closing=controls.closing_loss(plan),
-        phases=controls.phases(plan),
+        phases=controls.phases(plan), relocation=controls.moves(plan, _after(plan)),
     )  # fmt: skip
 
 
@@ -444,7 +445,7 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
         if s.optimizer.alternatives_sentence():
             lines.append("  " + s.optimizer.alternatives_sentence())
     lines += spacing_lines(s)
-    lines += controls.console_lines(s.closed, s.closing, s.phases)
+    lines += controls.console_lines(s.closed, s.closing, s.phases, s.relocation)
     lines.append(f"outputs written to {out}")
     return lines
 

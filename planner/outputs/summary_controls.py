@@ -50,12 +50,46 @@ class PhaseFigures:
     gap_to_unconstrained: float
 
 
+@dataclass(frozen=True)
+class Moves:
+    """With ``relocate``: the most stations that may move, those closed and the sites
+    opened (ids), the share of demand within each threshold with today's stations and
+    with the answer, and the value of the best answer found that moves no station."""
+
+    most: int
+    closed: tuple[str, ...]
+    opened: tuple[str, ...]
+    coverage_today: Mapping[str, float]
+    coverage_after: Mapping[str, float]
+    coverage_gained: Mapping[str, float]
+    value_without_moves: float
+    value_gained_by_moving: float
+
+
 def closed(plan: Plan) -> tuple[ClosedStation, ...]:
-    """The stations closed by the request."""
-    c = plan.closed
-    if c is None:
-        return ()
-    return tuple(ClosedStation(i, n) for i, n in zip(c.ids, c.names, strict=True))
+    """The stations closed by the request (``close``) and by the moves (``relocate``)."""
+    out = []
+    for c in (plan.closed, plan.moved):
+        if c is not None:
+            out += [ClosedStation(i, n, c.by) for i, n in zip(c.ids, c.names, strict=True)]
+    return tuple(out)
+
+
+def moves(plan: Plan, after: Mapping[str, float]) -> Moves | None:
+    """The moves of a plan with ``relocate`` (None without); ``after``: the share of demand
+    within each threshold with the answer."""
+    most = plan.request.controls.relocate
+    if not most:
+        return None
+    today = {k: c["share"] for k, c in plan.district["covered"].items()}
+    after = dict(after) or today
+    unmoved = plan.moved_from if plan.moved_from is not None else float("nan")
+    return Moves(
+        most=most, closed=() if plan.moved is None else plan.moved.ids,
+        opened=tuple(plan.recommended["id"].astype(str)), coverage_today=today,
+        coverage_after=after, coverage_gained={k: after[k] - v for k, v in today.items()},
+        value_without_moves=unmoved, value_gained_by_moving=plan.solution.objective - unmoved,
+    )  # fmt: skip
 
 
 def closing_loss(plan: Plan) -> ClosingLoss | None:
@@ -92,12 +126,21 @@ def console_lines(
     closed_stations: tuple[ClosedStation, ...],
     loss: ClosingLoss | None,
     figures: tuple[PhaseFigures, ...] | None,
+    relocation: Moves | None = None,
 ) -> list[str]:
-    """The closed stations with what is lost, and one line per phase."""
+    """The closed stations with what is lost, one line per phase, and the moves."""
     lines = []
+    if relocation is not None:
+        gained = ", ".join(f"{k} min {v:+.1%}" for k, v in relocation.coverage_gained.items())
+        lines.append(
+            f"relocation (at most {relocation.most}): close "
+            f"{', '.join(relocation.closed) or 'no station'}, open "
+            f"{', '.join(relocation.opened) or 'no site'}; coverage {gained} against today "
+            f"(objective {relocation.value_gained_by_moving:+g} against moving no station)"
+        )
     if closed_stations and loss is not None:
         lost = ", ".join(f"{k} min -{v:.1%}" for k, v in loss.lost.items())
-        names = ", ".join(f"{c.name or c.id} ({c.id})" for c in closed_stations)
+        names = ", ".join(f"{c.name or c.id} ({c.id})" for c in closed_stations if c.by == "close")
         lines.append(f"closing {names} loses {lost} of demand; the new sites fill the gap")
     for f in figures or ():
         cov = ", ".join(f"{k} min {v:.1%}" for k, v in f.coverage.items())

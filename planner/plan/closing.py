@@ -5,7 +5,7 @@ network travel times as every other figure."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +15,7 @@ from ..analysis import coverage, travel
 from ..core.units import minutes_label
 from ..inputs.network import Network
 from .controls import Bound
+from .objectives import Choice, Context
 from .request import PlanRequest
 
 
@@ -27,6 +28,8 @@ class Closing:
     names: tuple[str, ...]
     share_with: Mapping[str, float]
     share_without: Mapping[str, float]
+    #: ``close`` (asked to close) or ``relocate`` (moved to a better site).
+    by: str = "close"
 
     @property
     def lost(self) -> dict[str, float]:
@@ -73,6 +76,34 @@ def loss(
         share_with=_shares(every),
         share_without=_shares(staying),
     )
+
+
+def staying(ctx: Context, choice: Choice) -> Context:
+    """``ctx`` with only the stations that stay after the moves of ``choice`` (the same
+    context without moves)."""
+    if choice.closed is None or not len(choice.closed):
+        return ctx
+    t = ctx.stations.times
+    keep = np.setdiff1d(np.arange(t.seconds.shape[0]), choice.closed)
+    rows = travel.TravelTimes(
+        sp.csr_matrix(t.seconds[keep]), t.source_ids[keep], t.target_ids, t.limit_s
+    )
+    return replace(ctx, stations=coverage.Coverage(rows, ctx.weights, ctx.stations.thresholds_s))
+
+
+def moved(
+    stations: gpd.GeoDataFrame, before: Context, after: Context, choice: Choice
+) -> Closing | None:
+    """The stations the moves of ``choice`` close, with the coverage of the stations before
+    and after (the new sites left out). None without moves."""
+    if before is after or choice.closed is None:
+        return None
+    rows = stations.iloc[choice.closed]
+    return Closing(
+        ids=tuple(rows["id"].astype(str)), names=tuple(rows["name"].fillna("").astype(str)),
+        share_with=_shares(before.stations), share_without=_shares(after.stations),
+        by="relocate",
+    )  # fmt: skip
 
 
 def _stack(a: sp.spmatrix, b: sp.spmatrix) -> sp.csr_matrix:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .request import PlanRequest
 
 #: The options of :meth:`PlanRequest.from_options` this module reads.
-NAMES = ("include", "exclude", "close", "phases")
+NAMES = ("include", "exclude", "close", "relocate", "phases")
 #: Values of an ``exclude`` column that exclude the venue (any case); empty keeps it.
 EXCLUDE_YES = frozenset({"1", "yes", "y", "true", "x", "exclude", "是"})
 EXCLUDE_NO = frozenset({"", "0", "no", "n", "false", "nan", "none", "否"})
@@ -48,6 +48,23 @@ def _ids(value: object, name: str) -> tuple[str, ...]:
             got=value,
         )  # fmt: skip
     return tuple(dict.fromkeys(parts))
+
+
+def _moves(value: object) -> int:
+    """How many stations may move: a whole number, 0 or more."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not (np.isfinite(number) and number == int(number) and number >= 0):
+        raise FieldError(
+            "relocate", "{relocate}: expected how many stations may move (a whole number, 0 "
+            "or more), got {got!r}",
+            got=value,
+        )  # fmt: skip
+    return int(number)
 
 
 def _phases(value: object) -> tuple[int, ...]:
@@ -91,6 +108,8 @@ class Controls:
     close
         Station ids that close: they are left out of the existing stations and the plan
         fills the gap; the summary states what their closing loses.
+    relocate
+        Most existing stations that may move to candidate sites (coverage objective).
     phases
         Sites open after each phase (cumulative counts, the last one ``add``); each phase
         keeps every site of the phases before it.
@@ -99,6 +118,7 @@ class Controls:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     close: tuple[str, ...] = ()
+    relocate: int = 0
     phases: tuple[int, ...] = ()
 
     @classmethod
@@ -111,10 +131,11 @@ class Controls:
                 values[name] = parse(opts.get(name), name)
             except FieldError as exc:
                 problems.append(exc)
-        try:
-            values["phases"] = _phases(opts.get("phases"))
-        except FieldError as exc:
-            problems.append(exc)
+        for name, read in (("phases", _phases), ("relocate", _moves)):
+            try:
+                values[name] = read(opts.get(name))
+            except FieldError as exc:
+                problems.append(exc)
         return cls(**values), problems
 
     def check(self, request: PlanRequest) -> list[FieldError]:
@@ -149,6 +170,7 @@ class Controls:
                     add_n=request.add,
                 )  # fmt: skip
             )
+        problems += self._check_relocate(request)
         first = self.phases[0] if self.phases else request.add
         if not counts and len(self.include) > first:
             problems.append(
@@ -163,11 +185,29 @@ class Controls:
             )
         return problems
 
+    def _check_relocate(self, request: PlanRequest) -> list[FieldError]:
+        if not self.relocate:
+            return []
+        from .objectives import Coverage
+
+        if type(request.objective) is not Coverage:
+            return [
+                FieldError(
+                    "relocate",
+                    "{relocate}: works with {objective} coverage without "
+                    "{capacity}; drop it with {objective} time or worst, {reach} or {capacity}",
+                )  # fmt: skip
+            ]
+        if self.phases:
+            return [FieldError("relocate", "{relocate}: does not go with {phases}; drop one")]
+        return []
+
     def echo(self) -> dict[str, Any]:
         """How the summary states the controls given (``inputs``; none when none are)."""
         given = {"include": self.include, "exclude": self.exclude, "close": self.close,
                  "phases": self.phases}  # fmt: skip
-        return {k: list(v) for k, v in given.items() if v}
+        out: dict[str, Any] = {k: list(v) for k, v in given.items() if v}
+        return {**out, "relocate": self.relocate} if self.relocate else out
 
     def bind(
         self, candidates: gpd.GeoDataFrame, stations: gpd.GeoDataFrame, *, source: str

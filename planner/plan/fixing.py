@@ -132,7 +132,8 @@ def reduced(ctx: Context) -> tuple[Context, np.ndarray]:
 
 def choose_one(objective: Objective, ctx: Context) -> Choice:
     """The objective's choice honouring the fixed and excluded candidates of ``ctx``."""
-    if objective.fixes_sites or (not len(ctx.fixed) and ctx.excluded is None):
+    itself = objective.fixes_sites or ctx.request.controls.relocate > 0
+    if itself or (not len(ctx.fixed) and ctx.excluded is None):
         return objective.choose(ctx)
     inner_ctx, free = reduced(ctx)
     inner = objective.choose(inner_ctx)

@@ -104,6 +104,10 @@ class Plan:
     spacing: SpacingCost | None = None
     #: The stations closed (``close``) and what their closing loses.
     closed: Closing | None = None
+    #: With ``relocate``: the stations the plan moves, and the coverage before and after.
+    moved: Closing | None = None
+    #: With ``relocate``: the value of the best answer found that moves no station.
+    moved_from: float | None = None
     #: With phases: each phase's figures (:class:`~planner.plan.fixing.Phase`).
     phases: tuple[Phase, ...] = ()
 

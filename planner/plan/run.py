@@ -95,9 +95,9 @@ def plan(
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, (add, bound), snaps)
         choice, ctx, spacing = _choose(objective, ctx, net_fig.parts)
-        picked = choice.solution.selected
-        picks = pick_table(cov_st, cov_cand, picked)
-        curve = _curve(ctx, objective, candidates, picked)
+        picked, after = choice.solution.selected, closing.staying(ctx, choice)
+        picks = pick_table(after.stations, cov_cand, picked)
+        curve = _curve(after, objective, candidates, picked)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
     areas_scored = _areas.figures(cov_st, cov_cand, picked, hotspots, areas, request)
     with stage(log, "isochrones", timings):
@@ -113,7 +113,8 @@ def plan(
         blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
-        closed=lost, phases=choice.phases,
+        closed=lost, moved=closing.moved(stations, ctx, after, choice),
+        moved_from=choice.unmoved, phases=choice.phases,
     )  # fmt: skip
 
 

@@ -56,6 +56,10 @@ class Choice:
     split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     #: With phases: each phase's figures (see :mod:`planner.plan.fixing`).
     phases: tuple[Any, ...] = ()
+    #: With relocation: the stations closed (positions) and the value of the best answer
+    #: found that moves none (see :mod:`planner.plan.moves`).
+    closed: np.ndarray | None = None
+    unmoved: float | None = None
 
 
 #: Default minimum spacing of the coverage objectives (m): a new site at least this far

@@ -17,7 +17,7 @@ from ...optimize import MaximalCoverage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..request import PlanRequest
-from .. import fixing
+from .. import fixing, moves
 from .base import SPACING_M, Choice, Context, Objective, number_or_name, terms
 
 
@@ -68,6 +68,8 @@ class Coverage(Objective):
         )  # fmt: skip
 
     def choose(self, ctx: Context) -> Choice:
+        if ctx.request.controls.relocate:
+            return moves.choose(self, ctx)
         return Choice(self.problem(ctx).solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
