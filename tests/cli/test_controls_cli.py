@@ -120,3 +120,20 @@ def test_a_station_id_is_not_a_candidate(tmp_path, demo_files, helsinki_pbf):
     cand, _ = _ids(demo_files)
     res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", include=cand[0], exclude=cand[0])
     assert res.exit_code == 2 and "both name" in res.output
+
+
+def test_relocate_lists_the_moves(tmp_path, demo_files, helsinki_pbf):
+    out = tmp_path / "moves"
+    res = _plan(demo_files, helsinki_pbf, out, add=1, relocate=1, min_spacing_m=0)
+    assert res.exit_code == 0, res.output
+    s = _summary(out)
+    moves = s["relocation"]
+    assert moves["most"] == 1 and len(moves["closed"]) <= 1
+    assert moves["opened"] == [site["id"] for site in s["sites"]]
+    assert len(moves["opened"]) <= 1 + len(moves["closed"])
+    assert [c["id"] for c in s["closed"] if c["by"] == "relocate"] == moves["closed"]
+    assert moves["value_gained_by_moving"] >= -1e-9
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate=1, objective="time")
+    assert res.exit_code == 2 and "--relocate: works with --objective coverage" in res.output
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate="two")
+    assert res.exit_code == 2 and "--relocate: expected how many stations" in res.output

@@ -188,3 +188,51 @@ def test_agreed_sites_next_to_each_other_are_both_kept_with_spacing():
     assert usable is not None and usable[[0, 1]].all() and not usable[2]
     sel = list(fixing.choose_one(request.objective, ctx).solution.selected)
     assert sel[:2] == [0, 1] and 2 not in sel
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("method", ["exact", "local", "greedy"])
+def test_relocate_closes_at_most_n_stations_and_keeps_the_controls(seed, method):
+    request = PlanRequest.from_options(add=2, method=method, min_spacing_m=0, relocate=1)
+    ctx = _context(seed, request, fixed=(6,), excluded=(0, 1))
+    choice = fixing.choose(request.objective, ctx)
+    closed, sel = list(choice.closed), [int(j) for j in choice.solution.selected]
+    assert len(closed) <= 1 and sel[0] == 6 and not {0, 1} & set(sel)
+    assert len(sel) <= 2 + len(closed)
+    st, cand, w = _instance(seed)
+    kept = [s for s in range(N_ST) if s not in closed]
+
+    def value(stations, sites) -> float:
+        near = np.vstack([st[list(stations)], cand[list(sites)]]).min(axis=0)
+        base = st.min(axis=0)
+        return float(sum(w[near <= t].sum() - w[base <= t].sum() for t in (480, 600, 900)))
+
+    assert choice.solution.objective == pytest.approx(value(kept, sel))
+    best = max(
+        value([s for s in range(N_ST) if s not in out], (6, *rest))
+        for k in (0, 1) for out in combinations(range(N_ST), k)
+        for rest in combinations([2, 3, 4, 5], 1 + k)
+    )  # fmt: skip
+    assert choice.solution.objective <= best + 1e-9 <= choice.solution.bound + 1e-6
+    if method == "exact":
+        assert choice.solution.objective == pytest.approx(best) and choice.solution.optimal
+    assert choice.unmoved is not None and choice.unmoved <= choice.solution.objective + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"relocate": 1, "objective": "time"}, "relocate"),
+        ({"relocate": 1, "capacity": 10}, "relocate"),
+        ({"relocate": 1, "phases": "1,2"}, "relocate"),
+        ({"relocate": "-1"}, "relocate"),
+        ({"include": "a", "exclude": "a"}, "include"),
+        ({"include": "a,b,c", "add": 2}, "include"),
+    ],
+)
+def test_controls_that_do_not_go_together_are_field_errors(options, field):
+    from planner.core.errors import RequestError
+
+    with pytest.raises(RequestError) as info:
+        PlanRequest.from_options(**options)
+    assert field in {p.field for p in info.value.problems}
