@@ -161,11 +161,10 @@ def choose(objective: Objective, ctx: Context) -> Choice:
     fixed, figures = ctx.fixed, []
     choice = choose_one(objective, replace(ctx, add=phases[0]))
     for number, size in enumerate(phases, start=1):
-        if number > 1:
-            free = choose_one(objective, replace(ctx, add=size))
+        if number > 1:  # the nested plan, and the best plan of its size (not nested)
             choice = choose_one(objective, replace(ctx, add=size, fixed=fixed))
         s = choice.solution
-        best = s if number == 1 else free.solution
+        best = s if number == 1 else choose_one(objective, replace(ctx, add=size)).solution
         figures.append(
             Phase(
                 number,
