@@ -260,9 +260,12 @@ def _exclude_column(candidates: gpd.GeoDataFrame, source: str) -> np.ndarray:
     is neither yes nor no is an error naming its row."""
     if "exclude" not in candidates.columns:
         return np.zeros(len(candidates), dtype=bool)
-    text = candidates["exclude"].astype(str).str.strip().str.lower().to_numpy()
-    yes = np.isin(text, list(EXCLUDE_YES))
-    bad = ~yes & ~np.isin(text, list(EXCLUDE_NO)) & candidates["exclude"].notna().to_numpy()
+    raw = candidates["exclude"]
+    text = raw.astype(str).str.strip().str.lower().to_numpy()
+    number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)  # 1, 1.0, 0
+    yes = np.isin(text, list(EXCLUDE_YES)) | (np.isfinite(number) & (number != 0))
+    no = np.isin(text, list(EXCLUDE_NO)) | (number == 0) | raw.isna().to_numpy()
+    bad = ~yes & ~no
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise InputError(

@@ -236,3 +236,24 @@ def test_controls_that_do_not_go_together_are_field_errors(options, field):
     with pytest.raises(RequestError) as info:
         PlanRequest.from_options(**options)
     assert field in {p.field for p in info.value.problems}
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([1.0, None, 0.0], [True, False, False]),
+        (["yes", "", "no"], [True, False, False]),
+        ([True, False, True], [True, False, True]),
+        (["1", "0", "X"], [True, False, True]),
+    ],
+)
+def test_the_exclude_column_reads_yes_and_no(values, expected):
+    import pandas as pd
+
+    from planner.plan.controls import _exclude_column
+
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "exclude": values})
+    assert _exclude_column(frame, "candidates c.csv").tolist() == expected
+    frame["exclude"] = ["maybe", "", ""]
+    with pytest.raises(ValueError, match=r"candidates c.csv: column exclude, site 'a': 'maybe'"):
+        _exclude_column(frame, "candidates c.csv")
