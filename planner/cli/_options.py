@@ -92,8 +92,7 @@ def plan_options(
             click.option("--minute-weights", default=None, metavar="W,W,W",
                          help="Weight of each circle in the coverage objective, one per "
                               "--minutes, e.g. 3,2,1 to favour the 8-minute circle (default "
-                              "1 each)."),
-            *control_options(),
+                              "1 each)."), *control_options(),
         ]  # fmt: skip
     return opts
 

@@ -346,8 +346,7 @@ def build(plan: Plan) -> PlanSummary:
                  int(r["phase"]) if "phase" in r else None)
             for r in recommended.to_dict(orient="records")
         ),
-        closed=controls.closed(plan), closing=controls.closing_loss(plan),
-        phases=controls.phases(plan), relocation=controls.moves(plan, _after(plan)),
+        **controls.fields(plan, _after(plan)),
     )  # fmt: skip
 
 

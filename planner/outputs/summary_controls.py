@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..plan.result import Plan
 
@@ -120,6 +121,15 @@ def phases(plan: Plan) -> tuple[PhaseFigures, ...] | None:
         )  # fmt: skip
         for p in plan.phases
     )
+
+
+def fields(plan: Plan, after: Mapping[str, float]) -> dict[str, Any]:
+    """The summary's ``closed``, ``closing``, ``phases`` and ``relocation`` of ``plan``
+    (``after``: the share of demand within each threshold with the answer)."""
+    return {
+        "closed": closed(plan), "closing": closing_loss(plan), "phases": phases(plan),
+        "relocation": moves(plan, after),
+    }  # fmt: skip
 
 
 def console_lines(

@@ -79,10 +79,9 @@ def plan(
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     """
     timings: dict[str, float] = {}
-    request, candidates, objective, add, bound = _prepare(
+    request, candidates, objective, (add, bound), (stations, closed) = _prepare(
         _resolve(request, options), hotspots, stations, candidates
     )
-    stations, closed = closing.split(stations, bound)
     with stage(log, "snap", timings):
         snaps = _snap(network, request, hotspots, stations, candidates)
     with stage(log, "travel_times", timings):
@@ -91,12 +90,10 @@ def plan(
     with stage(log, "scoring", timings):
         scores, district = _score(cov_st, request)
         net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
-        lost = closing.loss(network, request, closed, snaps.hotspots, cov_st)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, (add, bound), snaps)
-        choice, ctx, spacing = _choose(objective, ctx, net_fig.parts)
-        picked, after = choice.solution.selected, closing.staying(ctx, choice)
-        picks = pick_table(after.stations, cov_cand, picked)
+        choice, (ctx, after), spacing, picks = _choose(objective, ctx, net_fig.parts)
+        picked = choice.solution.selected
         curve = _curve(after, objective, candidates, picked)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
     areas_scored = _areas.figures(cov_st, cov_cand, picked, hotspots, areas, request)
@@ -113,8 +110,7 @@ def plan(
         blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
-        closed=lost, moved=closing.moved(stations, ctx, after, choice),
-        moved_from=choice.unmoved, phases=choice.phases,
+        **_controlled(network, snaps.hotspots, (stations, closed), (ctx, after), choice),
     )  # fmt: skip
 
 
@@ -131,10 +127,17 @@ def _prepare(
     hotspots: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame | None,
-) -> tuple[PlanRequest, gpd.GeoDataFrame, Objective, int, Bound]:
+) -> tuple[
+    PlanRequest,
+    gpd.GeoDataFrame,
+    Objective,
+    tuple[int, Bound],
+    tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+]:
     """Check the data against the request: the candidates that are not stations (without
     candidates, the stations are only scored), the objective bound to them, how many
-    sites to add and the site controls resolved against them."""
+    sites to add and the site controls resolved against them, and the stations that stay
+    and those that close."""
     if candidates is None:
         candidates, request = sites.empty_sites(), replace(request, add=0)
     if len(hotspots) == 0:
@@ -152,7 +155,7 @@ def _prepare(
             n=add, m=len(kept),
         )  # fmt: skip
     bound = request.controls.bind(kept, stations, source=source)
-    return request, kept, objective, add, bound
+    return request, kept, objective, (add, bound), closing.split(stations, bound)
 
 
 def _candidates_source(given: object) -> str:
@@ -274,17 +277,39 @@ def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, 
 
 def _choose(
     objective: Objective, ctx: Context, parts: pd.DataFrame
-) -> tuple[Choice, Context, SpacingCost | None]:
-    """The objective's choice, the context with the number of sites it settled on, and
-    with a minimum spacing what it costs. A goal out of reach names the parts of the
-    network whose demand no site can reach."""
+) -> tuple[Choice, tuple[Context, Context], SpacingCost | None, pd.DataFrame]:
+    """The objective's choice; the context with the number of sites it settled on, and
+    the same with only the stations that stay (after any moves); with a minimum spacing
+    what it costs; and the pick table of the choice. A goal out of reach names the parts
+    of the network whose demand no site can reach."""
     try:
         choice = fixing.choose(objective, ctx)
     except FieldError as exc:
         raise _network.unreachable_parts(exc, parts) from None
     if objective.decides_count():
         ctx = replace(ctx, add=len(choice.solution.selected))
-    return choice, ctx, spacing_cost(objective, ctx, choice)
+    after = closing.staying(ctx, choice)
+    picks = pick_table(after.stations, ctx.candidates, choice.solution.selected)
+    return choice, (ctx, after), spacing_cost(objective, ctx, choice), picks
+
+
+def _controlled(
+    net: Network,
+    hotspots: travel.Snapped,
+    stations: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+    contexts: tuple[Context, Context],
+    choice: Choice,
+) -> dict[str, Any]:
+    """The plan's stations closed (``stations``: those that stay and those that close)
+    with what their closing loses, the moves with the coverage before and after
+    (``contexts``: before and after the moves) and the phases."""
+    (staying, closed), (ctx, after) = stations, contexts
+    return {
+        "closed": closing.loss(net, ctx.request, closed, hotspots, ctx.stations),
+        "moved": closing.moved(staying, ctx, after, choice),
+        "moved_from": choice.unmoved,
+        "phases": choice.phases,
+    }
 
 
 def _roads(snaps: _Snaps, role: str) -> np.ndarray:
