@@ -14,6 +14,7 @@ from ..core.modes import MODES
 from ..inputs.network import MIN_PART_KM, MIN_PART_NODES
 from ..optimize import METHODS
 from ..plan import objectives
+from ._controls import control_options
 
 _MINUTES = ",".join(f"{m:g}" for m in DEFAULT_MINUTES)
 
@@ -112,7 +113,7 @@ def plan_options(
             click.option("--minute-weights", default=None, metavar="W,W,W",
                          help="Weight of each circle in the coverage objective, one per "
                               "--minutes, e.g. 3,2,1 to favour the 8-minute circle (default "
-                              "1 each)."),
+                              "1 each)."), *control_options(),
         ] + [DECAY_OPTION]  # fmt: skip
     return opts
 

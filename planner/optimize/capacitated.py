@@ -51,6 +51,10 @@ class CapacitatedCoverage:
         Number of new sites.
     threshold_weights, covered, conflicts, allowed
         As for :class:`MaximalCoverage`.
+    fixed
+        Candidate columns in every answer (sites already agreed), counted among the ``p``;
+        they share the demand with the others like any chosen site, and answers list them
+        first.
     """
 
     maximise = True
@@ -66,6 +70,7 @@ class CapacitatedCoverage:
         covered: np.ndarray | None = None,
         conflicts: sp.spmatrix | None = None,
         allowed: np.ndarray | None = None,
+        fixed: Sequence[int] | np.ndarray | None = None,
     ) -> None:
         #: The same problem without capacities: its bound is a bound here too.
         self.uncapacitated = MaximalCoverage(
@@ -86,6 +91,9 @@ class CapacitatedCoverage:
                 " values" + (" with some below 0 or missing" if caps.shape == (m,) else "")
             )
         self.weights, self.p = mc.weights, mc.p
+        self.fixed = np.zeros(0, np.int64) if fixed is None else np.asarray(fixed, np.int64)
+        if len(self.fixed) > self.p or not mc.allowed[self.fixed].all():
+            raise ConfigError(f"fixed: {len(self.fixed)} sites, at most p={p} allowed ones")
         self.allowed, self.conflicts = mc.allowed, mc.conflicts
         self.capacities = np.minimum(caps, float(mc.weights.sum()))  # above all demand: none
         # value per unit of demand served of each (row, candidate) pair
@@ -128,6 +136,7 @@ class CapacitatedCoverage:
         threshold_weights: Sequence[float] | np.ndarray | None = None,
         conflicts: sp.spmatrix | None = None,
         allowed: np.ndarray | None = None,
+        fixed: Sequence[int] | np.ndarray | None = None,
     ) -> CapacitatedCoverage:
         """From network coverage of candidates (and of the existing stations, kept)."""
         mc = MaximalCoverage.from_coverage(
@@ -136,7 +145,7 @@ class CapacitatedCoverage:
         )  # fmt: skip
         return cls(
             mc.cols, mc.weights, capacities, p, threshold_weights=mc.tw, covered=mc.covered,
-            conflicts=conflicts, allowed=allowed,
+            conflicts=conflicts, allowed=allowed, fixed=fixed,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ evaluation
@@ -213,7 +222,8 @@ class CapacitatedCoverage:
     def feasible(self, selected: Sequence[int] | np.ndarray) -> bool:
         """As for :meth:`MaximalCoverage.feasible` (capacities limit what is served, not
         which sites may open)."""
-        return self.uncapacitated.feasible(selected)
+        held = np.isin(self.fixed, np.asarray(selected, dtype=np.int64)).all()
+        return bool(held) and self.uncapacitated.feasible(selected)
 
     # ------------------------------------------------------------------ model
     def _model(self) -> _kernels.Model:
@@ -241,12 +251,14 @@ class CapacitatedCoverage:
         a = sp.csc_matrix(
             (np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(n_rows, m + n_z)
         )
+        lower = np.zeros(m + n_z)
+        lower[self.fixed] = 1.0
         return _kernels.Model(
             np.concatenate([np.zeros(m), -self.weights[pi] * self._pv]),
             a,
             np.full(n_rows, -np.inf),
             np.concatenate([np.ones(n_a), np.zeros(n_z + m), [self.p], np.ones(n_conf)]),
-            np.zeros(m + n_z),
+            lower,
             np.concatenate([self.allowed.astype(float), np.ones(n_z)]),
             np.concatenate([np.ones(m, bool), np.zeros(n_z, bool)]),
         )
@@ -258,16 +270,16 @@ class CapacitatedCoverage:
 
     # ------------------------------------------------------------------ search
     def _greedy(self) -> np.ndarray:
-        """Up to ``p`` sites, each time the one that alone could serve most of the demand
-        still unserved (within its capacity)."""
+        """Up to ``p`` sites, the fixed ones first, then each time the one that alone could
+        serve most of the demand still unserved (within its capacity)."""
         left = self.weights.copy()
         free = self.allowed.copy()
         picks: list[int] = []
-        for _ in range(self.p):
+        for step in range(self.p):
             value, take = self._estimate(left)
             value = np.where(free, value, -np.inf)
-            j = int(np.argmax(value))
-            if not value[j] > 1e-12:
+            j = int(self.fixed[step]) if step < len(self.fixed) else int(np.argmax(value))
+            if step >= len(self.fixed) and not value[j] > 1e-12:
                 break
             mine = self._pj == j
             np.subtract.at(left, self._pi[mine], take[mine])
@@ -290,7 +302,7 @@ class CapacitatedCoverage:
         spent, improved = 0, True
         while improved and spent < evaluations:
             improved = False
-            for pos in range(len(best)):
+            for pos in range(len(self.fixed), len(best)):
                 hopeful = self._hopeful(best, pos, obj)
                 spent += 1
                 for j in hopeful:
@@ -408,7 +420,10 @@ class CapacitatedCoverage:
         """Swaps from the greedy ``sel`` and from the sites the relaxation ``opened`` (made
         feasible); the better run wins (the first on a tie). On small models, seeded kicks
         while the gap to ``bound`` is above :data:`KICK_GAP`."""
-        fill = self.uncapacitated.fill
+
+        def fill(start: np.ndarray) -> np.ndarray:  # the fixed sites first, always kept
+            return self.uncapacitated.fill(np.concatenate([self.fixed, start]))
+
         runs = [
             self._swaps(start, self.objective(start), evaluations=evaluations)
             for start in (sel, fill(opened))

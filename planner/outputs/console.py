@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..core.units import minutes_text, reaches
+from . import summary_controls as controls
 from . import surroundings
 from .summary import PlanSummary
 
@@ -52,6 +53,7 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
         if s.optimizer.alternatives_sentence():
             lines.append("  " + s.optimizer.alternatives_sentence())
     lines += spacing_lines(s)
+    lines += controls.console_lines(s.closed, s.closing, s.phases, s.relocation)
     lines += surroundings.console_lines(s.others, s.area_goals)
     lines.append(f"outputs written to {out}")
     return lines

@@ -248,16 +248,16 @@ def _certificate(s: PlanSummary, opt: Optimizer, lab: Labels) -> str:
     to it; for a reach goal, the fewest sites possible."""
     fields = {
         "method": _e(opt.method),
-        "objective": f"{opt.objective:,.6g}",
+        "objective": f"{opt.value:,.6g}",
         "bound": f"{opt.bound:,.6g}",
         "gap": gap_label(opt.gap),
     }
     if s.reach is not None:
         fields["bound"] = f"{np.ceil(opt.bound - tol(opt.bound)):g}"
-        text = lab["proven"] if opt.proven_optimal else lab["fewest"]
+        text = lab["proven"] if opt.proven else lab["fewest"]
     else:
-        text = lab["proven"] if opt.proven_optimal else lab["within"]
-    if opt.proven_optimal:
+        text = lab["proven"] if opt.proven else lab["within"]
+    if opt.proven:
         key = {None: "alt_unknown", False: "alt_none", True: "alt_some"}[opt.alternatives]
         text += " " + lab[key]
         fields["sites"] = ", ".join(_e(i) for i in opt.alternative_sites)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.units import minutes_label
 from ..plan.result import Plan
+from . import summary_controls as controls
 from . import surroundings
 from .budget import Budget, budget_of
 
@@ -126,11 +127,15 @@ class Blind:
 class Optimizer:
     """The optimiser's answer and its certificate."""
 
+    #: The objective's name (``coverage``, ``time``, ``worst``...).
+    objective: str
     method: str
-    objective: float
+    #: The answer's value of the objective, the best bound known on the optimum, the
+    #: relative gap between them, and whether the answer is proven optimal.
+    value: float
     bound: float
     gap: float
-    proven_optimal: bool
+    proven: bool
     objective_meaning: str
     demand_served_by_new_sites: float | None = field(default=None, metadata=OMIT_NONE)
     #: Whether another set of sites reaches the same (optimal) value: true, false, or null
@@ -141,7 +146,7 @@ class Optimizer:
     def alternatives_sentence(self) -> str:
         """Whether the answer is the only one of its value, in one sentence (empty when
         the answer is not proven optimal)."""
-        if not self.proven_optimal:
+        if not self.proven:
             return ""
         if self.alternatives is None:
             return "whether another set of sites reaches the same value is not known"
@@ -203,6 +208,8 @@ class Site:
     served_demand: float | None = field(default=None, metadata=OMIT_NONE)
     #: The site's opening cost (with a budget).
     cost: float | None = field(default=None, metadata=OMIT_NONE)
+    #: The phase the site opens in (with phases).
+    phase: int | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -236,6 +243,10 @@ class PlanSummary:
     #: Other operators' stations and goals per area (see :mod:`.surroundings`).
     others: Mapping[str, Any] | None = field(default=None, metadata=OMIT_NONE)
     area_goals: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=OMIT_NONE)
+    closed: tuple[controls.ClosedStation, ...] = ()
+    closing: controls.ClosingLoss | None = field(default=None, metadata=OMIT_NONE)
+    phases: tuple[controls.PhaseFigures, ...] | None = field(default=None, metadata=OMIT_NONE)
+    relocation: controls.Moves | None = field(default=None, metadata=OMIT_NONE)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (plain dicts, lists, numbers, strings; None for undefined)."""
@@ -325,6 +336,7 @@ def build(plan: Plan) -> PlanSummary:
         budget=budget_of(plan),
         others=surroundings.others(plan),
         area_goals=None if plan.area_goals is None else tuple(surroundings.area_goals(plan) or ()),
+        **controls.fields(plan, _after(plan)),
     )  # fmt: skip
 
 
@@ -336,9 +348,9 @@ def _optimizer(plan: Plan) -> Optimizer | None:
     served = "served_demand" in recommended.columns
     objective = plan.request.objective
     return Optimizer(
-        method=plan.solution.method, objective=float(plan.solution.objective),
-        bound=float(plan.solution.bound), gap=float(plan.solution.gap),
-        proven_optimal=bool(plan.solution.optimal),
+        objective=objective.name, method=plan.solution.method,
+        value=float(plan.solution.objective), bound=float(plan.solution.bound),
+        gap=float(plan.solution.gap), proven=bool(plan.solution.optimal),
         objective_meaning=objective.meaning(plan.minutes),
         demand_served_by_new_sites=float(recommended["served_demand"].sum())
         if served else None,
@@ -357,7 +369,8 @@ def _sites(plan: Plan) -> tuple[Site, ...]:
         Site(int(r["rank"]), str(r["id"]), str(r["name"] or ""),
              float(r["capacity"]) if served else None,
              float(r["served_demand"]) if served else None,
-             float(r["cost"]) if "cost" in r else None)
+             cost=float(r["cost"]) if "cost" in r else None,
+             phase=int(r["phase"]) if "phase" in r else None)
         for r in recommended.to_dict(orient="records")
     )  # fmt: skip
 
@@ -414,6 +427,3 @@ def _after(plan: Plan) -> dict[str, float]:
         minutes_label(t): float(last[f"cumulative_share_{minutes_label(t)}"])
         for t in plan.request.thresholds_s
     }
-
-
-# --------------------------------------------------------------------------- console

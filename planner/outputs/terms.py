@@ -117,6 +117,7 @@ COLUMN_ZH: Mapping[str, str] = MappingProxyType(
         "snap_distance_m": "吸附距离（米）", "access_s": "步行接驳（秒）", "status": "状态",
         "area": "街道", "demand": "需求", "hotspots": "热点数",
         "candidate": "候选序号", "suggested": "建议新址", "capacity": "容量",
+        "phase": "建设期",
         "served_demand": "服务需求", "kind": "类型", "item": "项目", "value": "内容",
         "backup_demand_added": "新增双重覆盖需求", "decay_demand_added": "新增衰减加权需求",
         "site_id": "服务站点编号", "site_name": "服务站点名称", "site_kind": "站点类型",

@@ -21,7 +21,8 @@ from ..core.defaults import DEFAULT_MINUTES, DEFAULT_TARGETS, SNAP_MAX_M, SNAP_W
 from ..core.errors import FieldError, RequestError
 from ..core.units import seconds, tol
 from ..optimize import METHODS
-from . import objectives
+from . import controls, objectives
+from .controls import Controls
 from .effort import parse_time_limit
 from .objectives import Objective
 
@@ -43,6 +44,7 @@ OPTIONS: Mapping[str, Any] = {
     "snap_warn_m": SNAP_WARN_M,
     "snap_max_m": SNAP_MAX_M,
     "memory_gib": None,
+    **dict.fromkeys(controls.NAMES),
 }
 
 
@@ -307,6 +309,8 @@ class PlanRequest:
     sources: Mapping[str, Any] = field(default_factory=dict)
     memory_gib: float | None = None
     time_limit: float | None = None
+    #: Sites agreed, venues excluded, stations closed, phases (:mod:`planner.plan.controls`).
+    controls: Controls = field(default_factory=Controls)
 
     @property
     def thresholds_s(self) -> tuple[float, ...]:
@@ -339,7 +343,9 @@ class PlanRequest:
         if unknown:
             raise TypeError(f"unknown plan options {unknown}; known are {sorted(OPTIONS)}")
         opts = {**OPTIONS, **{k: v for k, v in options.items() if v is not None}}
-        problems: list[FieldError] = []
+        site_controls, problems = Controls.from_options(opts)
+        if site_controls.phases and options.get("add") is None:
+            opts["add"] = site_controls.phases[-1]
         if options.get("add") is not None and options.get("reach") is not None:
             problems.append(
                 FieldError(
@@ -363,6 +369,7 @@ class PlanRequest:
             objective=objective, method=opts["method"], min_spacing_m=opts["min_spacing_m"],
             snap_warn_m=opts["snap_warn_m"], snap_max_m=opts["snap_max_m"], sources=sources,
             memory_gib=opts["memory_gib"], time_limit=opts["time_limit"],
+            controls=site_controls,
         )  # fmt: skip
         try:
             request = request.validate()
@@ -401,7 +408,7 @@ class PlanRequest:
             snap_warn_m=limits[0], snap_max_m=limits[1], memory_gib=memory_gib,
             time_limit=time_limit,
         )  # fmt: skip
-        problems += self.objective.check(clean)
+        problems += self.objective.check(clean) + self.controls.check(clean)
         if problems:
             raise RequestError(problems)
         return replace(clean, objective=self.objective.normalised(minutes))
@@ -449,4 +456,5 @@ class PlanRequest:
             "min_spacing_m": self.spacing_m,
             **({} if self.time_limit is None else {"time_limit_s": self.time_limit}),
             **self.objective.echo(self),
+            **self.controls.echo(),
         }

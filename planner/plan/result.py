@@ -13,6 +13,8 @@ import pandas as pd
 from ..analysis.travel import TravelTimes
 from ..inputs.network import Network
 from ..optimize import Solution
+from .closing import Closing
+from .fixing import Phase
 from .others import Others
 from .request import PlanRequest
 from .spacing import SpacingCost
@@ -109,6 +111,14 @@ class Plan:
     spacing: SpacingCost | None = None
     others: Others | None = None
     area_goals: pd.DataFrame | None = None
+    #: The stations closed (``close``) and what their closing loses.
+    closed: Closing | None = None
+    #: With ``relocate``: the stations the plan moves, and the coverage before and after.
+    moved: Closing | None = None
+    #: With ``relocate``: the value of the best answer found that moves no station.
+    moved_from: float | None = None
+    #: With phases: each phase's figures (:class:`~planner.plan.fixing.Phase`).
+    phases: tuple[Phase, ...] = ()
 
     @property
     def minutes(self) -> tuple[float, ...]:

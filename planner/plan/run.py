@@ -29,7 +29,8 @@ from ..core.errors import FieldError, InputError
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
-from . import _areas, _network
+from . import _areas, _network, closing, fixing
+from .controls import Bound
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
 from .result import Plan
@@ -78,7 +79,7 @@ def plan(
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     """
     timings: dict[str, float] = {}
-    request, candidates, objective, add = _prepare(
+    request, candidates, objective, (add, bound), (stations, closed) = _prepare(
         _resolve(request, options), hotspots, stations, candidates
     )
     with stage(log, "snap", timings):
@@ -90,11 +91,10 @@ def plan(
         scores, district = _score(cov_st, request)
         net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
     with stage(log, "optimize", timings):
-        ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
-        choice, ctx, spacing = _choose(objective, ctx, net_fig.parts)
+        ctx = _context(request, cov_st, cov_cand, cand_times, weights, (add, bound), snaps)
+        choice, (ctx, after), spacing, picks = _choose(objective, ctx, net_fig.parts)
         picked = choice.solution.selected
-        picks = pick_table(cov_st, cov_cand, picked)
-        curve = _curve(ctx, objective, candidates, picked)
+        curve = _curve(after, objective, candidates, picked)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
     areas_scored = _areas.figures(cov_st, cov_cand, picked, hotspots, areas, request)
     with stage(log, "isochrones", timings):
@@ -110,6 +110,7 @@ def plan(
         blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
+        **_controlled(network, snaps.hotspots, (stations, closed), (ctx, after), choice),
     )  # fmt: skip
 
 
@@ -126,10 +127,17 @@ def _prepare(
     hotspots: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame | None,
-) -> tuple[PlanRequest, gpd.GeoDataFrame, Objective, int]:
+) -> tuple[
+    PlanRequest,
+    gpd.GeoDataFrame,
+    Objective,
+    tuple[int, Bound],
+    tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+]:
     """Check the data against the request: the candidates that are not stations (without
-    candidates, the stations are only scored), the objective bound to them, and how many
-    sites to add."""
+    candidates, the stations are only scored), the objective bound to them, how many
+    sites to add and the site controls resolved against them, and the stations that stay
+    and those that close."""
     if candidates is None:
         candidates, request = sites.empty_sites(), replace(request, add=0)
     if len(hotspots) == 0:
@@ -146,7 +154,8 @@ def _prepare(
             "ask for fewer or give more candidates",
             n=add, m=len(kept),
         )  # fmt: skip
-    return request, kept, objective, add
+    bound = request.controls.bind(kept, stations, source=source)
+    return request, kept, objective, (add, bound), closing.split(stations, bound)
 
 
 def _candidates_source(given: object) -> str:
@@ -268,17 +277,39 @@ def _score(cov: coverage.Coverage, request: PlanRequest) -> tuple[pd.DataFrame, 
 
 def _choose(
     objective: Objective, ctx: Context, parts: pd.DataFrame
-) -> tuple[Choice, Context, SpacingCost | None]:
-    """The objective's choice, the context with the number of sites it settled on, and
-    with a minimum spacing what it costs. A goal out of reach names the parts of the
-    network whose demand no site can reach."""
+) -> tuple[Choice, tuple[Context, Context], SpacingCost | None, pd.DataFrame]:
+    """The objective's choice; the context with the number of sites it settled on, and
+    the same with only the stations that stay (after any moves); with a minimum spacing
+    what it costs; and the pick table of the choice. A goal out of reach names the parts
+    of the network whose demand no site can reach."""
     try:
-        choice = objective.choose(ctx)
+        choice = fixing.choose(objective, ctx)
     except FieldError as exc:
         raise _network.unreachable_parts(exc, parts) from None
     if objective.decides_count():
         ctx = replace(ctx, add=len(choice.solution.selected))
-    return choice, ctx, spacing_cost(objective, ctx, choice)
+    after = closing.staying(ctx, choice)
+    picks = pick_table(after.stations, ctx.candidates, choice.solution.selected)
+    return choice, (ctx, after), spacing_cost(objective, ctx, choice), picks
+
+
+def _controlled(
+    net: Network,
+    hotspots: travel.Snapped,
+    stations: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+    contexts: tuple[Context, Context],
+    choice: Choice,
+) -> dict[str, Any]:
+    """The plan's stations closed (``stations``: those that stay and those that close)
+    with what their closing loses, the moves with the coverage before and after
+    (``contexts``: before and after the moves) and the phases."""
+    (staying, closed), (ctx, after) = stations, contexts
+    return {
+        "closed": closing.loss(net, ctx.request, closed, hotspots, ctx.stations),
+        "moved": closing.moved(staying, ctx, after, choice),
+        "moved_from": choice.unmoved,
+        "phases": choice.phases,
+    }
 
 
 def _roads(snaps: _Snaps, role: str) -> np.ndarray:
@@ -291,13 +322,14 @@ def _context(
     cov_cand: coverage.Coverage,
     cand_times: travel.TravelTimes,
     weights: np.ndarray,
-    add: int,
+    counts: tuple[int, Bound],
     snaps: _Snaps,
 ) -> Context:
     """What the objective chooses from; with a minimum spacing, the candidates too close to
     a station and the pairs too close to each other (straight line between the venues, in
-    the network's projected CRS)."""
-    conflicts = allowed = None
+    the network's projected CRS); the site controls (``counts``: the sites to add, the
+    controls)."""
+    (add, bound), conflicts, allowed = counts, None, None
     stations_xy, candidates_xy = snaps.sites_xy
     if request.spacing_m > 0 and len(candidates_xy):
         conflicts, allowed = spacing_conflicts(
@@ -311,10 +343,11 @@ def _context(
                 "{min_spacing_m}, or give more candidates",
                 n=add, m=int(allowed.sum()), spacing=request.spacing_m,
             )  # fmt: skip
-    return Context(
+    ctx = Context(
         request, cov_st, cov_cand, cand_times, weights, add, conflicts, allowed,
         time_limit_s=request.time_limit,
     )  # fmt: skip
+    return fixing.constrain(ctx, bound)
 
 
 def _curve(
@@ -326,12 +359,13 @@ def _curve(
     False), up to max(2 × add, 10) sites."""
     if not len(candidates) or ctx.add <= 0:
         return None
-    usable = len(candidates) if ctx.allowed is None else int(ctx.allowed.sum())
+    allowed = fixing.usable(ctx)
+    usable = len(candidates) if allowed is None else int(allowed.sum())
     k_max = min(max(2 * ctx.add, 10, len(chosen)), usable)
     problem = MaximalCoverage.from_coverage(
         ctx.candidates, k_max, existing=ctx.stations,
         threshold_weights=objective.curve_weights(ctx.request.minutes),
-        conflicts=ctx.conflicts, allowed=ctx.allowed,
+        conflicts=ctx.conflicts, allowed=allowed,
     )  # fmt: skip
     order = problem.fill(chosen)
     curve = pick_table(ctx.stations, ctx.candidates, order)

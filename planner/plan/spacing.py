@@ -16,6 +16,7 @@ import numpy as np
 from ..core.units import minutes_label, tol
 from ..optimize import pick_table
 from ..optimize._kernels import Work
+from . import fixing
 from .objectives import Choice, Context, Objective
 
 #: Work limit of the solve without spacing when the method is ``"exact"`` (LP nodes and
@@ -80,7 +81,9 @@ def spacing_cost(objective: Objective, ctx: Context, choice: Choice) -> SpacingC
         return None
     spaced = choice.solution
     limit = UNSPACED_EXACT_WORK if ctx.request.method == "exact" else None
-    free = objective.choose(replace(ctx, conflicts=None, allowed=None, time_limit_s=limit))
+    free = fixing.choose_one(
+        objective, replace(ctx, conflicts=None, allowed=None, time_limit_s=limit)
+    )
     unspaced = free.solution
     better = unspaced.objective > spaced.objective + tol(spaced.objective)
     sel, value = (

@@ -62,7 +62,7 @@ def test_andorra_plan_from_the_cli(andorra_pbf, tmp_path):
     spacing = s["spacing"]
     assert spacing["min_m"] == 300.0 and spacing["candidates_too_close_to_a_station"] > 0
     assert spacing["coverage_with"] == s["coverage_after_recommended"]
-    assert spacing["objective_without"] >= spacing["objective_with"] == s["optimizer"]["objective"]
+    assert spacing["objective_without"] >= spacing["objective_with"] == s["optimizer"]["value"]
 
 
 def test_andorra_polygons_agree_with_coverage(andorra_plan):

@@ -47,8 +47,8 @@ def test_budget_holds_and_every_output_carries_the_costs(tmp_path, demo_files, h
     assert s["budget"] == {"budget": 250000.0, "spent": spent, "left": 250000.0 - spent,
                            "cost_column": "cost", "most_sites": None}  # fmt: skip
     assert spent <= 250000
-    assert s["optimizer"]["proven_optimal"] and s["optimizer"]["bound"] >= s["optimizer"][
-        "objective"]  # fmt: skip
+    assert s["optimizer"]["proven"] and s["optimizer"]["bound"] >= s["optimizer"][
+        "value"]  # fmt: skip
     rec = pd.read_csv(out / "recommended_sites.csv")
     assert rec["cost"].tolist() == [cost[str(i)] for i in rec["id"]]
     report = (out / "report.html").read_text()

@@ -93,7 +93,7 @@ def test_plan_with_files_writes_all_outputs(tmp_path, demo_files, helsinki_pbf):
     report = (out / "report.html").read_text()
     certificate = (
         "Proven optimal (local)"
-        if opt["proven_optimal"]
+        if opt["proven"]
         else f"Within {gap_label(opt['gap'])} of optimal (local)"
     )
     assert certificate in report
@@ -316,7 +316,7 @@ def test_reach_asks_for_the_fewest_sites_that_meet_a_goal(tmp_path, demo_files, 
     before = s["coverage_existing"]["covered"]["10"]["share"]
     assert before < 0.95  # the goal is not met yet, so sites are needed
     assert s["coverage_after_recommended"]["10"] >= 0.95 - 1e-9
-    assert s["optimizer"]["objective"] == len(rec) > 0 and s["optimizer"]["proven_optimal"]
+    assert s["optimizer"]["value"] == len(rec) > 0 and s["optimizer"]["proven"]
     assert "95% of demand within 10 min" in s["optimizer"]["objective_meaning"]
     assert f"new sites needed for 95% within 10 min: {len(rec)} (proven the fewest)" in res.output
     # a minimal answer: its sites but the last do not reach the goal yet
@@ -405,12 +405,12 @@ def test_minute_weights_steer_the_coverage_objective(
     s = json.loads((out / "summary.json").read_text())
     assert s["inputs"]["minute_weights"] == [float(w) for w in weights.split(",")]
     opt = s["optimizer"]
-    assert opt["proven_optimal"]
+    assert opt["proven"]
     total = s["coverage_existing"]["total_demand"]
     gained = (
         s["coverage_after_recommended"][circle] - s["coverage_existing"]["covered"][circle]["share"]
     ) * total
-    assert opt["objective"] == pytest.approx(gained)
+    assert opt["value"] == pytest.approx(gained)
     assert f"1 × demand newly within {circle} min" in opt["objective_meaning"]
     assert "goals with the suggested sites:" in res.output
     report = (out / "report.html").read_text()
@@ -445,9 +445,9 @@ def test_capacity_limits_what_each_new_site_serves(tmp_path, demo_files, helsink
     rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
     assert (rec["capacity"] == 40).all() and (rec["served_demand"] <= 40 + 1e-6).all()
     assert s["optimizer"]["demand_served_by_new_sites"] == pytest.approx(rec["served_demand"].sum())
-    assert s["optimizer"]["proven_optimal"] and s["inputs"]["capacity"] == 40.0
+    assert s["optimizer"]["proven"] and s["inputs"]["capacity"] == 40.0
     assert "within their capacities" in s["optimizer"]["objective_meaning"]
-    assert s["optimizer"]["objective"] < free["objective"]  # the capacity binds here
+    assert s["optimizer"]["value"] < free["value"]  # the capacity binds here
     assert "serves" in res.output and "of its capacity 40" in res.output
     served, reach = s["served_after_recommended"], s["coverage_after_recommended"]
     before = s["coverage_existing"]["covered"]
@@ -467,7 +467,7 @@ def test_capacity_limits_what_each_new_site_serves(tmp_path, demo_files, helsink
                 candidates=tmp_path / "cand.csv")  # fmt: skip
     assert res.exit_code == 0, res.output
     s = json.loads((out / "summary.json").read_text())
-    assert s["optimizer"]["objective"] == pytest.approx(free["objective"])
+    assert s["optimizer"]["value"] == pytest.approx(free["value"])
     assert s["served_after_recommended"] == pytest.approx(s["coverage_after_recommended"])
 
 

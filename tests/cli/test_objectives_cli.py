@@ -30,8 +30,8 @@ def test_objective_decay_at_the_cli(tmp_path, demo_files, helsinki_pbf):
     assert s["inputs"]["decay"] == "step:8=1,10=0.7,15=0.4"
     assert "within 10 min: 0.7" in s["optimizer"]["objective_meaning"]
     rec = pd.read_csv(tmp_path / "d" / "recommended_sites.csv", encoding="utf-8-sig")
-    assert s["optimizer"]["objective"] > 0
-    assert abs(rec["decay_demand_added"].sum() - s["optimizer"]["objective"]) < 1e-5
+    assert s["optimizer"]["value"] > 0
+    assert abs(rec["decay_demand_added"].sum() - s["optimizer"]["value"]) < 1e-5
 
 
 def test_objective_backup_at_the_cli(tmp_path, demo_files, helsinki_pbf):

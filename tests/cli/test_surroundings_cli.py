@@ -49,7 +49,7 @@ def test_the_readme_examples_run_on_andorra(andorra_pbf, tmp_path, monkeypatch):
         assert all(g["met_after"] for g in s["area_goals"]) and len(s["area_goals"]) == 8
         scored = pd.read_csv(out / "areas_scored.csv")
         assert {"area_goal_10", "area_goal_10_met", "area_goal_10_met_after"} <= set(scored)
-        assert s["optimizer"]["proven_optimal"]
+        assert s["optimizer"]["proven"]
         page = (out / "map.html").read_text(encoding="utf-8")
         assert '"others":{"id":[' in page and "pl-other" in page
         assert "Other operators" in (out / "report.html").read_text(encoding="utf-8")

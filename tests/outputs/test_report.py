@@ -62,7 +62,7 @@ def test_report_reads_the_typed_attributes_never_the_json_dict(
 def test_certificate_proven_and_not_proven(plan_add2, summary_add2):
     opt = summary_add2.optimizer
     assert opt is not None
-    proven = replace(summary_add2, optimizer=replace(opt, proven_optimal=True, alternatives=False))
+    proven = replace(summary_add2, optimizer=replace(opt, proven=True, alternatives=False))
     html = page(proven, plan_add2)
     assert (
         f"<p class='certificate'>Proven optimal ({opt.method}): no choice of as many sites "
@@ -79,9 +79,7 @@ def test_certificate_proven_and_not_proven(plan_add2, summary_add2):
     )
     open_ = replace(
         summary_add2,
-        optimizer=replace(
-            opt, objective=853.0, bound=856.3173, gap=0.0038739, proven_optimal=False
-        ),
+        optimizer=replace(opt, value=853.0, bound=856.3173, gap=0.0038739, proven=False),
     )
     html = page(open_, plan_add2)
     assert (
@@ -98,9 +96,9 @@ def test_reach_wording(plan_reach):
     opt = s.optimizer
     assert opt is not None
     html = page(s, plan_reach)
-    if opt.proven_optimal:
+    if opt.proven:
         assert f"Proven optimal ({opt.method})" in html
-    not_proven = replace(s, optimizer=replace(opt, objective=3.0, bound=1.2, proven_optimal=False))
+    not_proven = replace(s, optimizer=replace(opt, value=3.0, bound=1.2, proven=False))
     html = page(not_proven, plan_reach)
     # the bound on a number of sites is a whole number: 1.2 sites means at least 2
     assert (

@@ -30,7 +30,9 @@ def test_to_json_is_strict_and_matches_to_dict(summary_add2):
     assert doc["coverage_existing"]["covered"]["8"]["share"] == pytest.approx(
         summary_add2.coverage_existing.covered["8"].share
     )
-    assert doc["optimizer"]["proven_optimal"] is summary_add2.optimizer.proven_optimal
+    assert doc["optimizer"]["proven"] is summary_add2.optimizer.proven
+    assert [site["id"] for site in doc["sites"]] == [site.id for site in summary_add2.sites]
+    assert doc["closed"] == [] and "phases" not in doc
     for page_only in ("reach", "objective"):
         assert page_only not in doc
 

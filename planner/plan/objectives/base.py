@@ -36,6 +36,10 @@ class Context:
     allowed: np.ndarray | None = None
     #: Limit of an ``"exact"`` solve (seconds or a work limit; None: until proven).
     time_limit_s: Limit = None
+    #: Candidates in every answer (sites already agreed), counted among the ``add`` new
+    #: sites, and candidates never chosen (see :mod:`planner.plan.fixing`).
+    fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    excluded: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,12 @@ class Choice:
     #: With capacities: hotspot positions, candidate positions and the share of each
     #: hotspot's demand the candidate serves in the best split.
     split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    #: With phases: each phase's figures (see :mod:`planner.plan.fixing`).
+    phases: tuple[Any, ...] = ()
+    #: With relocation: the stations closed (positions) and the value of the best answer
+    #: found that moves none (see :mod:`planner.plan.moves`).
+    closed: np.ndarray | None = None
+    unmoved: float | None = None
 
 
 #: Default minimum spacing of the coverage objectives (m): a new site at least this far
@@ -75,6 +85,11 @@ class Objective:
     summary: ClassVar[str] = ""
     #: Minimum spacing (m) when the request gives none (0: no spacing rule).
     spacing_m: ClassVar[float] = 0.0
+    #: Whether a larger value is better (the coverage objectives).
+    maximise: ClassVar[bool] = False
+    #: Whether :meth:`choose` honours ``Context.fixed`` and ``Context.excluded`` itself;
+    #: otherwise :mod:`planner.plan.fixing` reduces the problem for it.
+    fixes_sites: ClassVar[bool] = False
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -106,6 +121,13 @@ class Objective:
 
     def meaning(self, minutes: tuple[float, ...]) -> str:  # pragma: no cover
         raise NotImplementedError
+
+    def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
+        """What the ``fixed`` candidates alone add to the objective on top of the existing
+        stations of ``ctx``: the value of an answer with them is this plus the value of the
+        rest when the fixed sites count as existing (0 when the value is absolute, as a
+        travel time is)."""
+        return 0.0
 
     def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
         """The answer and how far from optimal it can be, in one sentence (``total_demand``:

@@ -17,6 +17,7 @@ from ...optimize import MaximalCoverage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..request import PlanRequest
+from .. import fixing, moves
 from .base import SPACING_M, Choice, Context, Objective, number_or_name, terms
 
 
@@ -30,6 +31,7 @@ class Coverage(Objective):
     takes: ClassVar[tuple[str, ...]] = ("minute_weights", "capacity")
     summary: ClassVar[str] = "cover the most demand within the circles"
     spacing_m: ClassVar[float] = SPACING_M
+    maximise: ClassVar[bool] = True
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -66,11 +68,18 @@ class Coverage(Objective):
         )  # fmt: skip
 
     def choose(self, ctx: Context) -> Choice:
+        if ctx.request.controls.relocate:
+            return moves.choose(self, ctx)
         return Choice(self.problem(ctx).solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
         said = terms(self.curve_weights(minutes), minutes)
         return f"{said}; the bound is an upper bound on any choice of as many sites"
+
+    def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
+        return self.problem(replace(ctx, add=len(fixed), conflicts=None, allowed=None)).objective(
+            fixed
+        )
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,7 @@ class CapacitatedCoverage(Coverage):
 
     capacity: Any = None
     values: np.ndarray | None = field(default=None, compare=False, repr=False)
+    fixes_sites: ClassVar[bool] = True
 
     def check(self, request: PlanRequest) -> list[FieldError]:
         problems = super().check(request)
@@ -109,7 +119,8 @@ class CapacitatedCoverage(Coverage):
         weights = self.curve_weights(ctx.request.minutes)
         problem = _Capacitated.from_coverage(
             ctx.candidates, self.values, ctx.add, existing=ctx.stations,
-            threshold_weights=weights, conflicts=ctx.conflicts, allowed=ctx.allowed,
+            threshold_weights=weights, conflicts=ctx.conflicts, allowed=fixing.usable(ctx),
+            fixed=ctx.fixed,
         )  # fmt: skip
         solution = problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s)
         newly = problem.served_within(solution.selected)

@@ -68,6 +68,9 @@ class Reach(Objective):
             raise FieldError("reach", "{reach} {goal}: {why}", goal=self._goal(), why=exc) from None
         return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
+    def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
+        return float(len(fixed))
+
     def _goal(self) -> str:
         return f"{self.share:.0%}@{self.minutes:g}"
 

@@ -37,9 +37,10 @@ class TravelTime(Objective):
     def choose(self, ctx: Context) -> Choice:
         times = ctx.candidate_times
         n_c, n_h = times.seconds.shape
-        if ctx.add == 0 or n_c == 0:
-            none = np.zeros(0, np.int64)
-            return Choice(Solution(none, 0.0, 0.0, 0.0, ctx.request.method, optimal=True))
+        if ctx.add == 0 or n_c == 0:  # the cost of the stations alone
+            none, penalty = np.zeros(0, np.int64), beyond_s(ctx.request)
+            cost = float((ctx.weights * np.minimum(ctx.stations.nearest_seconds(), penalty)).sum())
+            return Choice(Solution(none, cost, cost, 0.0, ctx.request.method, optimal=True))
         if n_c * n_h > MEDIAN_MAX_CELLS:
             raise FieldError(
                 "objective",

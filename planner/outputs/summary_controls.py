@@ -1,0 +1,161 @@
+"""The site controls and phases of a plan as the summary states them: the stations closed
+and what their closing loses, and each phase's figures (see :mod:`planner.plan.controls`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..plan.result import Plan
+
+
+@dataclass(frozen=True)
+class ClosedStation:
+    """A station that closes, and why (``close``: asked to)."""
+
+    id: str
+    name: str
+    by: str = "close"
+
+
+@dataclass(frozen=True)
+class ClosingLoss:
+    """Share of demand within each threshold (label) of a station with the closed
+    stations and without them, and the share lost."""
+
+    share_with: Mapping[str, float]
+    share_without: Mapping[str, float]
+    lost: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class PhaseFigures:
+    """One phase: the sites open after it (``sites``, ids in ``site_ids``), its answer
+    (``value``, ``bound``, ``gap``, ``proven``, as the optimizer's), the share of demand
+    within each threshold with them, and the best plan of as many sites that need not
+    keep the earlier phases (``unconstrained_value``, ``unconstrained_bound``) with the
+    relative gap to that plan's bound (``gap_to_unconstrained``)."""
+
+    phase: int
+    sites: int
+    site_ids: tuple[str, ...]
+    value: float
+    bound: float
+    gap: float
+    proven: bool
+    coverage: Mapping[str, float]
+    unconstrained_value: float
+    unconstrained_bound: float
+    gap_to_unconstrained: float
+
+
+@dataclass(frozen=True)
+class Moves:
+    """With ``relocate``: the most stations that may move, those closed and the sites
+    opened (ids), the share of demand within each threshold with today's stations and
+    with the answer, and the value of the best answer found that moves no station."""
+
+    most: int
+    closed: tuple[str, ...]
+    opened: tuple[str, ...]
+    coverage_today: Mapping[str, float]
+    coverage_after: Mapping[str, float]
+    coverage_gained: Mapping[str, float]
+    value_without_moves: float
+    value_gained_by_moving: float
+
+
+def closed(plan: Plan) -> tuple[ClosedStation, ...]:
+    """The stations closed by the request (``close``) and by the moves (``relocate``)."""
+    out = []
+    for c in (plan.closed, plan.moved):
+        if c is not None:
+            out += [ClosedStation(i, n, c.by) for i, n in zip(c.ids, c.names, strict=True)]
+    return tuple(out)
+
+
+def moves(plan: Plan, after: Mapping[str, float]) -> Moves | None:
+    """The moves of a plan with ``relocate`` (None without); ``after``: the share of demand
+    within each threshold with the answer."""
+    most = plan.request.controls.relocate
+    if not most:
+        return None
+    today = {k: c["share"] for k, c in plan.district["covered"].items()}
+    after = dict(after) or today
+    unmoved = plan.moved_from if plan.moved_from is not None else float("nan")
+    return Moves(
+        most=most, closed=() if plan.moved is None else plan.moved.ids,
+        opened=tuple(plan.recommended["id"].astype(str)), coverage_today=today,
+        coverage_after=after, coverage_gained={k: after[k] - v for k, v in today.items()},
+        value_without_moves=unmoved, value_gained_by_moving=plan.solution.objective - unmoved,
+    )  # fmt: skip
+
+
+def closing_loss(plan: Plan) -> ClosingLoss | None:
+    c = plan.closed
+    if c is None:
+        return None
+    return ClosingLoss(dict(c.share_with), dict(c.share_without), c.lost)
+
+
+def phases(plan: Plan) -> tuple[PhaseFigures, ...] | None:
+    """Each phase's figures (None without phases)."""
+    if not plan.phases:
+        return None
+    ids = plan.candidates["id"].astype(str).to_numpy()
+    return tuple(
+        PhaseFigures(
+            phase=p.number,
+            sites=p.sites,
+            site_ids=tuple(ids[p.solution.selected]),
+            value=float(p.solution.objective),
+            bound=float(p.solution.bound),
+            gap=float(p.solution.gap),
+            proven=bool(p.solution.optimal),
+            coverage=p.shares,
+            unconstrained_value=float(p.unconstrained.objective),
+            unconstrained_bound=float(p.unconstrained.bound),
+            gap_to_unconstrained=float(p.gap_to_unconstrained),
+        )  # fmt: skip
+        for p in plan.phases
+    )
+
+
+def fields(plan: Plan, after: Mapping[str, float]) -> dict[str, Any]:
+    """The summary's ``closed``, ``closing``, ``phases`` and ``relocation`` of ``plan``
+    (``after``: the share of demand within each threshold with the answer)."""
+    return {
+        "closed": closed(plan), "closing": closing_loss(plan), "phases": phases(plan),
+        "relocation": moves(plan, after),
+    }  # fmt: skip
+
+
+def console_lines(
+    closed_stations: tuple[ClosedStation, ...],
+    loss: ClosingLoss | None,
+    figures: tuple[PhaseFigures, ...] | None,
+    relocation: Moves | None = None,
+) -> list[str]:
+    """The closed stations with what is lost, one line per phase, and the moves."""
+    lines = []
+    if relocation is not None:
+        gained = ", ".join(f"{k} min {v:+.1%}" for k, v in relocation.coverage_gained.items())
+        lines.append(
+            f"relocation (at most {relocation.most}): close "
+            f"{', '.join(relocation.closed) or 'no station'}, open "
+            f"{', '.join(relocation.opened) or 'no site'}; coverage {gained} against today "
+            f"(objective {relocation.value_gained_by_moving:+g} against moving no station)"
+        )
+    if closed_stations and loss is not None:
+        lost = ", ".join(f"{k} min -{v:.1%}" for k, v in loss.lost.items())
+        names = ", ".join(f"{c.name or c.id} ({c.id})" for c in closed_stations if c.by == "close")
+        lines.append(f"closing {names} loses {lost} of demand; the new sites fill the gap")
+    for f in figures or ():
+        cov = ", ".join(f"{k} min {v:.1%}" for k, v in f.coverage.items())
+        lines.append(
+            f"phase {f.phase}: {f.sites} sites, {cov}; within "
+            f"{f.gap_to_unconstrained:.2%} of the best plan of {f.sites} sites"
+        )
+    return lines

@@ -1,0 +1,139 @@
+"""``planner plan`` with the site controls and phases on the Helsinki files: each option
+end to end, and each bad value as one ``error:`` line with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from tests.cli.test_cli import _run
+
+
+def _plan(files, network, out, **flags):
+    """``planner plan --quiet --no-pdf`` on the Helsinki files, walking."""
+    args = {"network": network, "hotspots": files / "hotspots.csv",
+            "stations": files / "stations.csv", "candidates": files / "candidates.csv",
+            "mode": "walk", "out": out, **flags}  # fmt: skip
+    pairs = [x for k, v in args.items() for x in (f"--{k.replace('_', '-')}", str(v))]
+    return _run(["plan", "--quiet", "--no-pdf", *pairs])
+
+
+def _ids(demo_files):
+    cand = pd.read_csv(demo_files / "candidates.csv")["id"].astype(str).tolist()
+    stations = pd.read_csv(demo_files / "stations.csv")["id"].astype(str).tolist()
+    return cand, stations
+
+
+def _summary(out):
+    return json.loads((out / "summary.json").read_text())
+
+
+def test_include_exclude_and_close(tmp_path, demo_files, helsinki_pbf):
+    cand, stations = _ids(demo_files)
+    agreed, refused = cand[-1], cand[:5]
+    out = tmp_path / "controls"
+    res = _plan(demo_files, helsinki_pbf, out, add=3, include=agreed, exclude=",".join(refused),
+                close=stations[0], min_spacing_m=0)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    s = _summary(out)
+    ids = [site["id"] for site in s["sites"]]
+    assert ids[0] == agreed and not set(refused) & set(ids) and len(ids) <= 3
+    assert [c["id"] for c in s["closed"]] == [stations[0]]
+    assert s["counts"]["stations"] == len(stations) - 1
+    assert all(v >= 0 for v in s["closing"]["lost"].values())
+    assert s["inputs"]["include"] == [agreed] and s["inputs"]["close"] == [stations[0]]
+    opt = s["optimizer"]
+    assert list(opt)[:6] == ["objective", "method", "value", "bound", "gap", "proven"]
+    assert opt["objective"] == "coverage" and opt["value"] <= opt["bound"] + 1e-6
+    rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
+    assert rec["id"].astype(str).tolist() == ids
+
+
+def _summary_of(out, demo_files, helsinki_pbf, **flags):
+    res = _plan(demo_files, helsinki_pbf, out, add=3, min_spacing_m=0, **flags)
+    assert res.exit_code == 0, res.output
+    return _summary(out)
+
+
+def test_exclude_column_of_the_candidates_file(tmp_path, demo_files, helsinki_pbf):
+    cand = pd.read_csv(demo_files / "candidates.csv")
+    refused = cand["id"].astype(str).tolist()[::2]
+    cand["exclude"] = ["yes" if str(i) in refused else "" for i in cand["id"]]
+    d = tmp_path / "files"
+    d.mkdir()
+    for name in ("hotspots.csv", "stations.csv"):
+        (d / name).write_bytes((demo_files / name).read_bytes())
+    cand.to_csv(d / "candidates.csv", index=False)
+    s = _summary_of(tmp_path / "out", d, helsinki_pbf, objective="time")
+    ids = [site["id"] for site in s["sites"]]
+    assert len(ids) == 3 and not set(ids) & set(refused)
+    cand["exclude"] = ["perhaps"] + [""] * (len(cand) - 1)
+    cand.to_csv(d / "candidates.csv", index=False)
+    res = _plan(d, helsinki_pbf, tmp_path / "bad", add=3)
+    assert res.exit_code == 2 and "column exclude" in res.output and "'perhaps'" in res.output
+
+
+def test_phases_are_nested_in_every_output(tmp_path, demo_files, helsinki_pbf):
+    out = tmp_path / "phases"
+    res = _plan(demo_files, helsinki_pbf, out, phases="2,4", min_spacing_m=0)
+    assert res.exit_code == 0, res.output
+    s = _summary(out)
+    one, two = s["phases"]
+    assert two["site_ids"][: one["sites"]] == one["site_ids"] and s["inputs"]["add"] == 4
+    assert one["gap_to_unconstrained"] <= 1e-6 and two["gap_to_unconstrained"] >= 0
+    assert two["unconstrained_value"] >= two["value"] - 1e-9
+    assert [site["phase"] for site in s["sites"]] == [1] * len(one["site_ids"]) + [2] * (
+        len(two["site_ids"]) - len(one["site_ids"])
+    )
+    rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
+    assert rec["phase"].tolist() == [site["phase"] for site in s["sites"]]
+    assert "phase 2:" in res.output
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"include": "no-such-site"}, "--include: 'no-such-site' is not a candidate"),
+        ({"exclude": "no-such-site"}, "--exclude: 'no-such-site' is not a candidate"),
+        ({"close": "no-such-station"}, "--close: 'no-such-station' is not an existing station"),
+        ({"phases": "3,2"}, "--phases: the counts are the sites open after each phase"),
+        ({"phases": "two"}, "--phases: expected whole site counts"),
+        ({"phases": "2,4", "add": "3"}, "it differs from --add (3)"),
+        ({"phases": "2", "reach": "50%@10"}, "--phases: works with --add, not with --reach"),
+        ({"include": "a,,b"}, "--include: 'a,,b' has an empty id"),
+    ],
+)
+def test_bad_controls_are_one_error_line(tmp_path, demo_files, helsinki_pbf, flags, message):
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", **flags)
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert lines[-1].startswith("error:") and message in res.output, res.output
+    assert "Traceback" not in res.output
+
+
+def test_a_station_id_is_not_a_candidate(tmp_path, demo_files, helsinki_pbf):
+    _, stations = _ids(demo_files)
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", include=stations[0])
+    assert res.exit_code == 2 and "is not a candidate but an existing station" in res.output
+    cand, _ = _ids(demo_files)
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", include=cand[0], exclude=cand[0])
+    assert res.exit_code == 2 and "both name" in res.output
+
+
+def test_relocate_lists_the_moves(tmp_path, demo_files, helsinki_pbf):
+    out = tmp_path / "moves"
+    res = _plan(demo_files, helsinki_pbf, out, add=1, relocate=1, min_spacing_m=0)
+    assert res.exit_code == 0, res.output
+    s = _summary(out)
+    moves = s["relocation"]
+    assert moves["most"] == 1 and len(moves["closed"]) <= 1
+    assert moves["opened"] == [site["id"] for site in s["sites"]]
+    assert len(moves["opened"]) <= 1 + len(moves["closed"])
+    assert [c["id"] for c in s["closed"] if c["by"] == "relocate"] == moves["closed"]
+    assert moves["value_gained_by_moving"] >= -1e-9
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate=1, objective="time")
+    assert res.exit_code == 2 and "--relocate: works with --objective coverage" in res.output
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate="two")
+    assert res.exit_code == 2 and "--relocate: expected how many stations" in res.output
