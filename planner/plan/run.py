@@ -18,7 +18,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..analysis import coverage, isochrones, travel
 from ..core import crs as crs_mod
@@ -29,7 +28,7 @@ from ..core.errors import FieldError, InputError
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
-from . import _areas, _network, closing, fixing
+from . import _areas, _frames, _network, closing, fixing
 from .controls import Bound
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
@@ -37,9 +36,6 @@ from .result import Plan
 from .spacing import SpacingCost, spacing_cost
 
 log = logging.getLogger(__name__)
-
-#: Coordinate grid of output polygons (degrees; about 0.1 m).
-POLYGON_GRID_DEG = 1e-6
 
 
 @dataclass(frozen=True)
@@ -105,11 +101,11 @@ def plan(
         stations=stations.reset_index(drop=True).assign(nearest_road=_roads(snaps, "station")),
         candidates=candidates, station_times=st_times, candidate_times=cand_times,
         scores=scores, district=district, recommended=recommended, solution=choice.solution,
-        sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
-        snapping=_network.snapping_table(snaps.table, net_fig),
-        blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
+        sites_asked=ctx.add, isochrones=_frames.wgs84(iso), service_areas=_frames.wgs84(service),
+        snapping=_network.snapping_table(snaps.table, net_fig), timings=timings,
+        blind_spots=_frames.blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
-        served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
+        served_after=choice.served_after, served_split=_frames.split(choice, cand_times),
         **_controlled(network, snaps.hotspots, (stations, closed), (ctx, after), choice),
     )  # fmt: skip
 
@@ -462,44 +458,3 @@ def _hotspot_status(
     for col in ("detour", "detour_factor"):
         hs[col] = fig.detours[col].to_numpy()
     return hs
-
-
-def _blind_spots(
-    hs: gpd.GeoDataFrame, cov: coverage.Coverage, fig: _network.NetworkFigures
-) -> gpd.GeoDataFrame:
-    """The blind spots (heaviest first) with the hotspots' names and coordinates, part of
-    the network, the reason and any detour anomaly."""
-    blind = coverage.blind_spots(cov, fig.reasons)
-    beyond = [c for c in blind.columns if c.startswith("beyond_")]
-    cols = ["id", "name", "weight", "lon", "lat", "nearest_minutes", *beyond, "part",
-            "blind_reason", "detour", "detour_factor", "geometry"]  # fmt: skip
-    rows = hs.iloc[blind["position"].to_numpy()][cols].reset_index(drop=True)
-    rows = rows.rename(columns={"blind_reason": "reason"})
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
-
-
-def _split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
-    """The best split of demand between the suggested sites, by id (with capacities)."""
-    if choice.split is None:
-        return None
-    rows, cols, share = choice.split
-    return pd.DataFrame(
-        {"hotspot_id": times.target_ids[rows], "site_id": times.source_ids[cols],
-         "share": np.round(share, 9)}
-    )  # fmt: skip
-
-
-def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Polygons in WGS-84 on a 1e-6 degree grid (about 0.1 m), which keeps files small.
-
-    The polygons are traced on a raster of 10 m cells, so distinct vertices and edges lie
-    metres apart and rounding each coordinate keeps them valid; only a polygon that is not
-    valid after the rounding goes through GEOS's slower overlay that repairs it."""
-    out = frame.to_crs(WGS84)
-    exact = np.asarray(out.geometry.values, dtype=object)
-    geoms = shapely.set_precision(exact, POLYGON_GRID_DEG, mode="pointwise")
-    bad = ~shapely.is_valid(geoms)
-    if bad.any():
-        geoms[bad] = shapely.set_precision(exact[bad], POLYGON_GRID_DEG)
-    out.geometry = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
-    return out

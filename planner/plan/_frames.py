@@ -1,0 +1,58 @@
+"""The frames of a plan drawn from its figures: the blind spots, the best split of demand
+between sites with capacities, polygons in WGS-84."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..analysis import coverage, travel
+from ..core.crs import WGS84
+from . import _network
+from .objectives import Choice
+
+#: Coordinate grid of output polygons (degrees; about 0.1 m).
+POLYGON_GRID_DEG = 1e-6
+
+
+def blind_spots(
+    hs: gpd.GeoDataFrame, cov: coverage.Coverage, fig: _network.NetworkFigures
+) -> gpd.GeoDataFrame:
+    """The blind spots (heaviest first) with the hotspots' names and coordinates, part of
+    the network, the reason and any detour anomaly."""
+    blind = coverage.blind_spots(cov, fig.reasons)
+    beyond = [c for c in blind.columns if c.startswith("beyond_")]
+    cols = ["id", "name", "weight", "lon", "lat", "nearest_minutes", *beyond, "part",
+            "blind_reason", "detour", "detour_factor", "geometry"]  # fmt: skip
+    rows = hs.iloc[blind["position"].to_numpy()][cols].reset_index(drop=True)
+    rows = rows.rename(columns={"blind_reason": "reason"})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+
+
+def split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
+    """The best split of demand between the suggested sites, by id (with capacities)."""
+    if choice.split is None:
+        return None
+    rows, cols, share = choice.split
+    return pd.DataFrame(
+        {"hotspot_id": times.target_ids[rows], "site_id": times.source_ids[cols],
+         "share": np.round(share, 9)}
+    )  # fmt: skip
+
+
+def wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Polygons in WGS-84 on a 1e-6 degree grid (about 0.1 m), which keeps files small.
+
+    The polygons are traced on a raster of 10 m cells, so distinct vertices and edges lie
+    metres apart and rounding each coordinate keeps them valid; only a polygon that is not
+    valid after the rounding goes through GEOS's slower overlay that repairs it."""
+    out = frame.to_crs(WGS84)
+    exact = np.asarray(out.geometry.values, dtype=object)
+    geoms = shapely.set_precision(exact, POLYGON_GRID_DEG, mode="pointwise")
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms[bad] = shapely.set_precision(exact[bad], POLYGON_GRID_DEG)
+    out.geometry = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
+    return out
