@@ -38,7 +38,7 @@ ALLOWED: dict[str, set[str]] = {
 #: as ``_osm`` does for OSM sources.
 INPUTS_SHARED = {
     "inputs.points", "inputs._osm", "inputs._osm_xml", "inputs.roads_gis", "inputs._noding",
-    "inputs.network_cache",
+    "inputs.network_cache", "inputs.hours",
 }  # fmt: skip
 
 

@@ -33,6 +33,7 @@ OPTIONS: Mapping[str, Any] = {
     "reach": None,
     "minute_weights": None,
     "capacity": None,
+    "hours": None,
     "method": "local",
     "min_spacing_m": None,
     "snap_warn_m": SNAP_WARN_M,

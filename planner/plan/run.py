@@ -29,7 +29,7 @@ from ..core.errors import FieldError, InputError
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
-from . import _areas, _network
+from . import _areas, _hours, _network
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
 from .result import Plan
@@ -81,6 +81,7 @@ def plan(
     request, candidates, objective, add = _prepare(
         _resolve(request, options), hotspots, stations, candidates
     )
+    hours = _hours.read(request, hotspots, stations, candidates)
     with stage(log, "snap", timings):
         snaps = _snap(network, request, hotspots, stations, candidates)
     with stage(log, "travel_times", timings):
@@ -91,8 +92,9 @@ def plan(
         net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
-        choice, ctx, spacing = _choose(objective, ctx, net_fig.parts)
+        choice, ctx, spacing = _choose(objective, replace(ctx, hours=hours), net_fig.parts)
         picked = choice.solution.selected
+        by_hour = _hours.table(objective, cov_st, cov_cand, picked, hours)
         picks = pick_table(cov_st, cov_cand, picked)
         curve = _curve(ctx, objective, candidates, picked)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
@@ -110,6 +112,7 @@ def plan(
         blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
+        coverage_by_hour=by_hour, opening_hours=None if by_hour is None else hours.notes,
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ...core.errors import FieldError
 from .base import NOT_WITH, SPACING_M, Choice, Context, Objective
 from .coverage import CapacitatedCoverage, Coverage
+from .hours import HoursCoverage
 from .reach import Reach
 from .times import MEDIAN_MAX_CELLS, LongestTime, TravelTime
 
@@ -27,6 +28,7 @@ __all__ = [
     "Choice",
     "Context",
     "Coverage",
+    "HoursCoverage",
     "LongestTime",
     "Objective",
     "Reach",
@@ -44,7 +46,8 @@ BY_NAME: Mapping[str, type[Objective]] = {
 
 def from_options(opts: Mapping[str, Any]) -> Objective:
     """The objective the options ask for: ``objective`` by name (:data:`BY_NAME`), or
-    :class:`Reach` when ``reach`` is given with the coverage objective. Options the
+    :class:`Reach` when ``reach`` is given with the coverage objective, :class:`HoursCoverage`
+    when ``hours`` is. Options the
     objective does not take are an error."""
     name = opts.get("objective") or "coverage"
     if name not in BY_NAME:
@@ -55,7 +58,9 @@ def from_options(opts: Mapping[str, Any]) -> Objective:
     cls: type[Objective] = BY_NAME[name]
     if opts.get("reach") is not None and name == "coverage":
         cls = Reach
-    classes: tuple[type[Objective], ...] = (*BY_NAME.values(), Reach)
+    elif opts.get("hours") is not None and name == "coverage":
+        cls = HoursCoverage
+    classes: tuple[type[Objective], ...] = (*BY_NAME.values(), Reach, HoursCoverage)
     for option in sorted({o for c in classes for o in c.takes}):
         if opts.get(option) is not None and option not in cls.takes:
             raise FieldError(option if option != "reach" else "objective", NOT_WITH[option],

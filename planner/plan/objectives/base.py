@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...analysis import coverage
+from ...analysis.hourly import Hours
 from ...analysis.travel import TravelTimes
 from ...core.errors import FieldError
 from ...core.units import gap_label
@@ -36,6 +37,8 @@ class Context:
     allowed: np.ndarray | None = None
     #: Limit of an ``"exact"`` solve (seconds or a work limit; None: until proven).
     time_limit_s: Limit = None
+    #: When the sites are open and the demand is, by hour (None: always, evenly).
+    hours: Hours | None = None
 
 
 @dataclass(frozen=True)
@@ -148,4 +151,6 @@ NOT_WITH = {
     "capacity": "{capacity}: works with {add} and the coverage objective; drop it with "
     "{objective} time or {reach}",
     "reach": "{objective} {name}: works with {add} only (not with {reach} or {min_spacing_m})",
+    "hours": "{hours}: works with {add} and the coverage objective, without {capacity}; drop "
+    "it with {objective} time or {reach}",
 }
