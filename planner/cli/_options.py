@@ -92,13 +92,18 @@ def plan_options(
                          help="Weight of each circle in the coverage objective, one per "
                               "--minutes, e.g. 3,2,1 to favour the 8-minute circle (default "
                               "1 each)."),
-            click.option("--hours", default=None, metavar="H-H,H-H|all",
-                         help="Cover the demand of these hours of the day (e.g. 11-14,17-21: "
-                              "11:00-14:00 and 17:00-21:00; all: every hour, by hourly demand) "
-                              "with sites open then (opening_hours); a closed venue adds "
-                              "nothing."),
         ]  # fmt: skip
     return opts
+
+
+def hours_options() -> list[Callable[..., Any]]:
+    """The hours the new sites should cover (with venues' opening hours)."""
+    return [
+        click.option("--hours", default=None, metavar="H-H,H-H|all",
+                     help="Cover the demand of these hours of the day (e.g. 11-14,17-21: "
+                          "11:00-14:00 and 17:00-21:00; all: every hour, by hourly demand) "
+                          "with sites open then (opening_hours); a closed venue adds nothing."),
+    ]  # fmt: skip
 
 
 def deliverable_options() -> list[Callable[..., Any]]:

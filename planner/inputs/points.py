@@ -160,9 +160,7 @@ def read_point_table(
     frame = coords.frame
     x, y = to_wgs84(coords.lon, coords.lat, reading, native=coords.native)
     check_lonlat(x, y, problems, coords.columns)
-    # hotspots in the long form of hourly demand repeat an id, one row per hour
-    long_form = role == "hotspots" and any(header_key(c) == "hour" for c in frame.columns)
-    ids, id_col = _ids(frame, id_prefix, columns, source, problems, unique=not long_form)
+    ids, id_col = _ids(frame, id_prefix, columns, source, problems, unique=not _long(role, frame))
     name_col = find_column(frame, "name", override=columns.get("name"), source=source)
     names = frame[name_col].fillna("").astype(str) if name_col else ids
     out = pd.DataFrame({"id": ids.to_numpy(), "name": names.to_numpy(), "lon": x, "lat": y})
@@ -404,6 +402,12 @@ def _vector_points(geom: gpd.GeoSeries, source: str, problems: Problems) -> gpd.
         )
     geom[other | missing] = None
     return geom
+
+
+def _long(role: str, frame: pd.DataFrame) -> bool:
+    """Hotspots in the long form of hourly demand: one row per hotspot and hour, so an id
+    repeats (see :mod:`planner.inputs.hours`)."""
+    return role == "hotspots" and any(header_key(c) == "hour" for c in frame.columns)
 
 
 def _ids(

@@ -19,6 +19,7 @@ import pandas as pd
 from ..core.units import gap_label, tol
 from . import report_charts as charts
 from . import report_checks as checks
+from . import report_hours
 from .i18n import (
     THRESHOLD_COLOURS,
     defined,
@@ -101,6 +102,7 @@ def report_html(
         _site_list(recommended, lang),
         _static_map(map_png, summary, lang),
         _curve(curve, lab),
+        report_hours.section(summary, lang),
         _travel(summary, lab),
         _blind_spots(summary, lab),
         _stations(stations, labels, lab),

@@ -8,9 +8,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from ..analysis import coverage, hourly
+from ..analysis import hourly
 from ..inputs import hours as hours_in
-from .objectives import HoursCoverage, Objective
+from .objectives import Context, HoursCoverage
 from .request import PlanRequest
 
 #: What the summary says of venues without opening hours.
@@ -48,18 +48,17 @@ def _source(request: PlanRequest, role: str) -> str:
     return f"{role} {given}" if given else role
 
 
-def table(
-    objective: Objective,
-    cov_st: coverage.Coverage,
-    cov_cand: coverage.Coverage,
-    picked: np.ndarray,
-    hours: hourly.Hours,
-) -> tuple[dict[str, Any], ...] | None:
-    """Coverage by hour (see :func:`planner.analysis.hourly.by_hour`) when the hours matter:
-    some venue has opening hours, the hotspots have demand by hour, or the objective covers
-    given hours. None otherwise."""
+def fields(ctx: Context, picked: np.ndarray) -> dict[str, Any]:
+    """The plan's ``coverage_by_hour`` (see :func:`planner.analysis.hourly.by_hour`) and
+    ``opening_hours`` (how the hours were read) when the hours matter: some venue has
+    opening hours, the hotspots have demand by hour, or the objective covers given hours.
+    Both None otherwise."""
+    hours = ctx.hours
+    if hours is None:
+        return {"coverage_by_hour": None, "opening_hours": None}
     notes = hours.notes or {}
     given = notes.get("stations_with_hours", 0) or notes.get("candidates_with_hours", 0)
-    if not (given or hours.demand is not None or isinstance(objective, HoursCoverage)):
-        return None
-    return tuple(hourly.by_hour(cov_st, cov_cand, picked, hours))
+    if not (given or hours.demand is not None or isinstance(ctx.request.objective, HoursCoverage)):
+        return {"coverage_by_hour": None, "opening_hours": None}
+    rows = hourly.by_hour(ctx.stations, ctx.candidates, picked, hours)
+    return {"coverage_by_hour": tuple(rows), "opening_hours": dict(notes)}

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..analysis import coverage, isochrones, travel
+from ..analysis import coverage, hourly, isochrones, travel
 from ..core import crs as crs_mod
 from ..core import memory
 from ..core._progress import stage
@@ -78,10 +78,9 @@ def plan(
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     """
     timings: dict[str, float] = {}
-    request, candidates, objective, add = _prepare(
+    request, candidates, objective, add, hours = _prepare(
         _resolve(request, options), hotspots, stations, candidates
     )
-    hours = _hours.read(request, hotspots, stations, candidates)
     with stage(log, "snap", timings):
         snaps = _snap(network, request, hotspots, stations, candidates)
     with stage(log, "travel_times", timings):
@@ -94,7 +93,6 @@ def plan(
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, add, snaps)
         choice, ctx, spacing = _choose(objective, replace(ctx, hours=hours), net_fig.parts)
         picked = choice.solution.selected
-        by_hour = _hours.table(objective, cov_st, cov_cand, picked, hours)
         picks = pick_table(cov_st, cov_cand, picked)
         curve = _curve(ctx, objective, candidates, picked)
     recommended = _recommended(candidates, picks, snaps.candidates, network, choice)
@@ -108,11 +106,10 @@ def plan(
         candidates=candidates, station_times=st_times, candidate_times=cand_times,
         scores=scores, district=district, recommended=recommended, solution=choice.solution,
         sites_asked=ctx.add, isochrones=_wgs84(iso), service_areas=_wgs84(service),
-        snapping=_network.snapping_table(snaps.table, net_fig),
+        snapping=_network.snapping_table(snaps.table, net_fig), **_hours.fields(ctx, picked),
         blind_spots=_blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_split(choice, cand_times), timings=timings,
-        coverage_by_hour=by_hour, opening_hours=None if by_hour is None else hours.notes,
     )  # fmt: skip
 
 
@@ -129,10 +126,10 @@ def _prepare(
     hotspots: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame | None,
-) -> tuple[PlanRequest, gpd.GeoDataFrame, Objective, int]:
+) -> tuple[PlanRequest, gpd.GeoDataFrame, Objective, int, hourly.Hours]:
     """Check the data against the request: the candidates that are not stations (without
-    candidates, the stations are only scored), the objective bound to them, and how many
-    sites to add."""
+    candidates, the stations are only scored), the objective bound to them, how many
+    sites to add, and when the sites are open and the demand is."""
     if candidates is None:
         candidates, request = sites.empty_sites(), replace(request, add=0)
     if len(hotspots) == 0:
@@ -149,7 +146,7 @@ def _prepare(
             "ask for fewer or give more candidates",
             n=add, m=len(kept),
         )  # fmt: skip
-    return request, kept, objective, add
+    return request, kept, objective, add, _hours.read(request, hotspots, stations, kept)
 
 
 def _candidates_source(given: object) -> str:
