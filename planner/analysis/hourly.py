@@ -44,6 +44,13 @@ class Hours:
     demand: np.ndarray | None = None
     notes: Mapping[str, Any] | None = None
 
+    def demand_or_weight(self, weights: np.ndarray) -> np.ndarray:
+        """``hotspots × 24`` hourly demand, or ``hotspots × 1``: the weights, the same in
+        every hour (shares need no more)."""
+        if self.demand is not None:
+            return np.asarray(self.demand, dtype=float)
+        return np.asarray(weights, dtype=float)[:, None]
+
     def demand_in(self, weights: np.ndarray) -> np.ndarray:
         """``hotspots × 24`` demand per hour: the hourly demand, else ``weights`` / 24 in
         every hour (so that a day's demand is the weight either way)."""
@@ -64,24 +71,24 @@ def shares(covers: list[sp.csr_matrix], open_week: np.ndarray, demand: np.ndarra
     24`` (NaN where an hour has no demand).
 
     ``covers``: per threshold, a boolean ``sites × hotspots`` matrix; ``open_week``: ``sites
-    × 7 × 24`` booleans; ``demand``: ``hotspots × 24``. Hours whose open sites are the same
-    share one sum.
+    × 7 × 24`` booleans; ``demand``: ``hotspots × 24``, or ``hotspots × 1`` for the same
+    demand in every hour. Hours whose open sites are the same share one sum.
     """
     n_sites = open_week.shape[0]
     flat = open_week.reshape(n_sites, 7 * 24)
     patterns, which = np.unique(flat.T, axis=0, return_inverse=True)
     which = np.asarray(which).ravel()
+    demand = np.asarray(demand, dtype=float).reshape(len(demand), -1)
     total = demand.sum(axis=0)
+    column = np.arange(7 * 24) % 24 if demand.shape[1] == 24 else np.zeros(7 * 24, dtype=int)
     out = np.full((len(covers), 7 * 24), np.nan)
     for k, cover in enumerate(covers):
         cover = sp.csr_matrix(cover, dtype=bool)
-        hit = np.stack([_covered(p, cover) for p in patterns]) if len(patterns) else None
-        for slot in range(7 * 24):
-            h = slot % 24
-            if total[h] > 0 and hit is not None:
-                out[k, slot] = float(demand[hit[which[slot]], h].sum()) / float(total[h])
-            elif total[h] > 0:
-                out[k, slot] = 0.0
+        # demand within reach per pattern of open sites and column of demand
+        reached = np.stack([_covered(p, cover).astype(float) @ demand for p in patterns])
+        got = reached[which, column]
+        has = total[column] > 0
+        out[k, has] = got[has] / total[column][has]
     return out.reshape(len(covers), 7, 24)
 
 
@@ -97,7 +104,7 @@ def by_hour(
     a kind of day is that of the demand of all its days (``None``: no demand in that hour).
     """
     picked = np.asarray(picked, dtype=np.int64)
-    demand = hours.demand_in(existing.weights)
+    demand = hours.demand_or_weight(existing.weights)
     k_all = range(len(existing.thresholds_s))
     labels = [minutes_label(t) for t in existing.thresholds_s]
     st = [existing.covered(k).tocsr() for k in k_all]

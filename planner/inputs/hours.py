@@ -162,29 +162,33 @@ def _column(frame: pd.DataFrame) -> str | None:
 # --------------------------------------------------------------------------- demand
 
 
-def wide_columns(columns: Sequence[object]) -> list[str] | None:
+def wide_columns(columns: Sequence[object], *, source: str = "hotspots") -> list[str] | None:
     """The 24 columns of hourly demand (hour 0 first) among ``columns``, or None when there
-    are none. Columns that name some hours but not all 24 are an error."""
-    by_hour: dict[int, str] = {}
-    for c in columns:
-        m = _WIDE.fullmatch(header_key(c))
-        if m and str(c) not in DEMAND_COLUMNS and int(m.group(1)) < 24:
-            by_hour.setdefault(int(m.group(1)), str(c))
-    if str(DEMAND_COLUMNS[0]) in [str(c) for c in columns]:
+    are none. Names of one kind (``h0``/``h00``, ``hour_0``, ``0``) count together; a kind
+    that names 12 to 23 of the hours is an error (some hours are missing). A lone ``h3``
+    (an H3 cell column) is no hour."""
+    names = [str(c) for c in columns]
+    if DEMAND_COLUMNS[0] in names:
         return list(DEMAND_COLUMNS)
-    if not by_hour or (len(by_hour) < 24 and not {"h", "hour"} & _prefixes(by_hour)):
-        return None
-    if len(by_hour) < 24:
-        missing = sorted(set(range(24)) - set(by_hour))
-        raise InputError(
-            f"hourly demand: columns for hours {sorted(by_hour)} but none for {missing}; give "
-            "all 24 columns h0..h23 (0 where there is no demand)"
-        )
-    return [by_hour[h] for h in range(24)]
-
-
-def _prefixes(by_hour: dict[int, str]) -> set[str]:
-    return {re.sub(r"[\d _]", "", header_key(c)) for c in by_hour.values()}
+    kinds: dict[str, dict[int, str]] = {}
+    # two-digit names first: with both ``h3`` (an H3 cell) and ``h03``, hour 3 is ``h03``
+    for c in sorted(names, key=lambda n: not re.search(r"\d\d", n)):
+        m = _WIDE.fullmatch(header_key(c))
+        if m and int(m.group(1)) < 24:
+            kind = re.sub(r"[\d _]", "", header_key(c))
+            kinds.setdefault(kind, {}).setdefault(int(m.group(1)), c)
+    for by_hour in kinds.values():
+        if len(by_hour) == 24:
+            return [by_hour[h] for h in range(24)]
+    for by_hour in kinds.values():
+        if len(by_hour) >= 12:
+            missing = sorted(set(range(24)) - set(by_hour))
+            raise InputError(
+                f"{source}: demand by hour in columns for hours {sorted(by_hour)} but none for "
+                f"{missing}; "
+                "give all 24 columns h0..h23 (0 where there is no demand)"
+            )
+    return None
 
 
 def with_demand_by_hour(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
@@ -193,7 +197,7 @@ def with_demand_by_hour(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
     hour = next((c for c in frame.columns if header_key(c) == "hour"), None)
     if hour is not None:
         return _fold_long(frame, str(hour), source)
-    cols = wide_columns(list(frame.columns))
+    cols = wide_columns(list(frame.columns), source=source)
     if cols is None:
         return frame
     problems = Problems(source)

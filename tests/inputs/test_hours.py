@@ -125,3 +125,11 @@ def test_long_demand_bad_hour_and_moved_rows(tmp_path):
     ).to_csv(path, index=False)  # fmt: skip
     with pytest.raises(InputError, match="different places"):
         demand.read_hotspots(path)
+
+
+def test_wide_columns_kinds_and_the_h3_cell_column():
+    assert hours.wide_columns(["id", "h3", "weight"]) is None  # an H3 cell, not hour 3
+    both = hours.wide_columns(["h3", *[f"h{h:02d}" for h in range(24)]])
+    assert both is not None and both[3] == "h03"
+    assert hours.wide_columns([f"hour_{h}" for h in range(24)])[23] == "hour_23"
+    assert hours.wide_columns(["a", "1", "2"]) is None
