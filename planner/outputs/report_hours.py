@@ -76,15 +76,15 @@ def chart(
                 f"stroke='{colour}' stroke-width='1' stroke-dasharray='2,3'/>"
             )
         for day, dash in (("weekday", ""), ("weekend", " stroke-dasharray='6,4'")):
-            pts = " ".join(
+            pts = [
                 f"{left + int(r['hour']) * sx:.1f},"
                 f"{height - bottom - r['share_within'][label] * sy:.1f}"
                 for r in rows
                 if r["day"] == day and r["share_within"].get(label) is not None
-            )
-            if pts:
+            ]
+            if pts:  # a path, not a polyline: the report's polylines are the coverage curve
                 parts.append(
-                    f"<polyline class='hourly' points='{pts}' fill='none' stroke='{colour}' "
+                    f"<path class='hourly' d='M{' L'.join(pts)}' fill='none' stroke='{colour}' "
                     f"stroke-width='2'{dash}/>"
                 )
         parts.append(
