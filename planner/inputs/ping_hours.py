@@ -93,7 +93,8 @@ def require_times(time_col: str | None, source: str) -> None:
 
 
 def table(
-    times: pd.Series | None,
+    points: pd.DataFrame,
+    time_col: str | None,
     stay_of: np.ndarray,
     secs: np.ndarray | None,
     stays: pd.DataFrame,
@@ -101,12 +102,12 @@ def table(
     weight_by: str,
     *,
     source: str,
-    column: str = "time",
 ) -> pd.DataFrame:
-    """Demand per hotspot group and hour (see :func:`demand`) from the points' ``times``,
-    their stays ``stay_of`` and seconds ``secs``, the stay table and the stays' groups."""
-    if times is None or secs is None:
+    """Demand per hotspot group and hour (see :func:`demand`) from the points (their time
+    column ``time_col``), their stays ``stay_of`` and seconds ``secs``, the stay table and
+    the stays' groups."""
+    if time_col is None or secs is None:
         require_times(None, source)
         raise AssertionError  # pragma: no cover - require_times raised
-    hours = point_hours(times, source=source, column=column)
+    hours = point_hours(points[time_col], source=source, column=str(time_col))
     return demand(stays, labels, stay_hours(stay_of, hours, secs), weight_by, source=source)

@@ -138,14 +138,13 @@ def hotspots_from_points(
         ``"dwell"`` (minutes of the stays, summed; needs rider and time columns).
     bounds
         ``(west, south, east, north)`` in WGS-84 degrees; points beyond are counted outside.
-    by_hour
-        Also the demand of each hour of day, ``h00``…``h23`` (see :mod:`.ping_hours`).
 
     Returns
     -------
     GeoDataFrame
         WGS-84 hotspots ``id, name, weight, points, stays, riders, dwell_min, diameter_m,
         lon, lat`` (and ``h3``), heaviest first; ``attrs["counts"]``: :class:`PointCounts`.
+        With ``by_hour``, the demand of each hour of day ``h00``…``h23`` (:mod:`.ping_hours`).
     """
     _check_options(locals())
     df = read_point_table(  # a file that declares its system is read in it (crs: the rest)
@@ -157,21 +156,32 @@ def hotspots_from_points(
     stay_of, reason, xy, riders, secs = _classify(df, rider_col, time_col, source, rules, bounds)
     counts = _counts(reason, tracks=bool(rider_col and time_col))
     stays = _stay_table(stay_of, xy, df["lon"].to_numpy(), df["lat"].to_numpy(), riders, secs)
-    if stays.empty:
-        reasons = "; ".join(line.strip() for line in counts.lines(**rules)[3:])
-        raise InputError(f"{source}: no point is a stay or a stop ({reasons}); check the rider "
-                         "and time columns, the bounds and the speed")  # fmt: skip
-    centres = stays[["x", "y"]].to_numpy()
-    labels, cells = (_hex_groups(stays, hex_res) if method == "hex"
-                     else (_cluster_groups(centres, eps_m, max_diameter_m), None))  # fmt: skip
+    _check_stays(stays, counts.lines(**rules)[3:], source)
+    labels, cells = _groups(stays, method, hex_res, eps_m, max_diameter_m)
     hourly = None if not by_hour else ping_hours.table(
-        df[time_col] if time_col else None, stay_of, secs, stays, labels, weight_by,
-        source=source, column=str(time_col))  # fmt: skip
+        df, time_col, stay_of, secs, stays, labels, weight_by, source=source)  # fmt: skip
     found = _hotspots(stays, labels, weight_by, riders=rider_col is not None, cells=cells,
                       hourly=hourly)  # fmt: skip
     found.attrs["counts"] = counts
     log.info("%d hotspots from %d stays or stops; %s", len(found), len(stays), asdict(counts))
     return found
+
+
+def _check_stays(stays: pd.DataFrame, lines: list[str], source: str) -> None:
+    """No stay or stop at all is an error that says what became of the points."""
+    if stays.empty:
+        reasons = "; ".join(line.strip() for line in lines)
+        raise InputError(f"{source}: no point is a stay or a stop ({reasons}); check the rider "
+                         "and time columns, the bounds and the speed")  # fmt: skip
+
+
+def _groups(
+    stays: pd.DataFrame, method: str, hex_res: int, eps_m: float, max_diameter_m: float
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Group label of each stay (and with ``method="hex"`` the H3 cell of each group)."""
+    if method == "hex":
+        return _hex_groups(stays, hex_res)
+    return _cluster_groups(stays[["x", "y"]].to_numpy(), eps_m, max_diameter_m), None
 
 
 def _classify(
