@@ -36,10 +36,12 @@ ALLOWED: dict[str, set[str]] = {
 #: Inside ``inputs`` the readers are independent of one another; they share only these.
 #: ``_osm_xml`` is the OSM XML road reader behind ``_osm``; ``roads_gis`` (with its
 #: ``_noding``) reads a GIS line layer into the way and node frames the network builds from,
-#: as ``_osm`` does for OSM sources.
+#: as ``_osm`` does for OSM sources. ``hours`` reads opening hours and demand by hour for
+#: the site and hotspot readers; ``ping_hours`` and ``_ping_checks`` serve ``pings``.
 INPUTS_SHARED = {
     "inputs.points", "inputs._osm", "inputs._osm_xml", "inputs.roads_gis", "inputs._noding",
-    "inputs.network_cache", "inputs.terrain",
+    "inputs.network_cache", "inputs.terrain", "inputs.hours", "inputs.ping_hours",
+    "inputs._ping_checks",
 }  # fmt: skip
 
 

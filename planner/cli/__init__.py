@@ -19,6 +19,7 @@ from ._options import (
     columns_from,
     deliverable_options,
     deliverables_from,
+    hours_options,
     input_options,
     others_from,
     plan_options,
@@ -84,6 +85,7 @@ def demo(**opts: Any) -> None:
 @main.command()
 @with_options(input_options(with_candidates=True))
 @with_options(plan_options(mode_default="ebike", out_default="out/plan"))
+@with_options(hours_options())
 @with_options(deliverable_options())
 @handle_errors
 def plan(**opts: Any) -> None:

@@ -118,6 +118,16 @@ def plan_options(
     return opts
 
 
+def hours_options() -> list[Callable[..., Any]]:
+    """The hours the new sites should cover (with venues' opening hours)."""
+    return [
+        click.option("--hours", default=None, metavar="H-H,H-H|all",
+                     help="Cover the demand of these hours of the day (e.g. 11-14,17-21: "
+                          "11:00-14:00 and 17:00-21:00; all: every hour, by hourly demand) "
+                          "with sites open then (opening_hours); a closed venue adds nothing."),
+    ]  # fmt: skip
+
+
 def deliverable_options() -> list[Callable[..., Any]]:
     """How the output set is written: the travel-time table's format, the printed report."""
     return [

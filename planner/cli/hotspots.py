@@ -34,7 +34,10 @@ _NUMBERS: dict[str, tuple[float, str, str]] = {
 
 #: The flags of this command that errors of the library name.
 FLAGS.update(
-    {name: f"--{name.replace('_', '-')}" for name in (*_NUMBERS, "bounds", "sample", "points")}
+    {
+        name: f"--{name.replace('_', '-')}"
+        for name in (*_NUMBERS, "bounds", "sample", "points", "by_hour")
+    }  # fmt: skip
 )
 
 
@@ -99,6 +102,12 @@ FLAGS.update(
     metavar="FILE.osm.pbf",
     help="With --sample: ride along this network's roads (default: straight lines).",
 )
+@click.option(
+    "--by-hour",
+    is_flag=True,
+    help="Also each hotspot's demand per hour of day (columns h00..h23, from the time of "
+    "each stay or stop), which planner plan reads for coverage by hour and --hours.",
+)
 @with_options(column_options(weight=False))
 @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
@@ -126,6 +135,7 @@ def hotspots(
       planner hotspots --sample pings.csv        # seeded sample rider pings
       planner hotspots --points pings.csv --weight-by riders --out hotspots.csv
       planner hotspots --points pings.csv --method hex --hex-res 9
+      planner hotspots --points pings.csv --by-hour --out hotspots_by_hour.csv
       planner score --network district.osm.pbf --hotspots hotspots.csv --stations st.csv
     """
     setup(quiet, verbose)
@@ -141,7 +151,7 @@ def hotspots(
     numbers = {k: _number(k, opts[k], whole=k == "hex_res") for k in _NUMBERS}
     found = pings.hotspots_from_points(
         points, weight_by=weight_by, bounds=_bounds(bounds), crs=crs, columns=columns,
-        method=opts["method"], **numbers,
+        method=opts["method"], by_hour=opts["by_hour"], **numbers,
     )  # fmt: skip
     files.write_csv(declare_columns(pd.DataFrame(found.drop(columns="geometry"))), out)
     counts = found.attrs["counts"]

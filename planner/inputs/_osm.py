@@ -127,8 +127,9 @@ def read_pois(source: str | Path, tags: Mapping[str, Sequence[str] | bool]) -> g
     """Points of interest matching ``tags`` (``{"amenity": ["bank"], "shop": True}``).
 
     Returns a WGS-84 GeoDataFrame of points with ``id`` (``node/123``, ``way/45``),
-    ``name``, ``category`` (``amenity=bank``), ``street`` (``addr:street`` or empty) and
-    ``lon``/``lat``. Polygons become their representative point.
+    ``name``, ``category`` (``amenity=bank``), ``street`` (``addr:street`` or empty),
+    ``opening_hours`` (the tag, or empty) and ``lon``/``lat``. Polygons become their
+    representative point.
     """
     kind = check_source(source)
     if kind == "pbf":
@@ -203,12 +204,14 @@ def _poi_points(raw: gpd.GeoDataFrame, ids: pd.Series, category: pd.Series) -> g
     pts = geom[ok].representative_point()
     names = raw["name"] if "name" in raw.columns else pd.Series([""] * len(raw))
     street = raw["addr:street"] if "addr:street" in raw.columns else pd.Series([""] * len(raw))
+    hours = raw["opening_hours"] if "opening_hours" in raw.columns else pd.Series([""] * len(raw))
     out = gpd.GeoDataFrame(
         {
             "id": ids[ok].to_numpy(),
             "name": names[ok].fillna("").astype(str).to_numpy(),
             "category": category[ok.to_numpy()].to_numpy(),
             "street": street[ok].fillna("").astype(str).to_numpy(),
+            "opening_hours": hours[ok].fillna("").astype(str).to_numpy(),
             "lon": pts.x.to_numpy(),
             "lat": pts.y.to_numpy(),
         },
@@ -228,6 +231,7 @@ def _empty() -> gpd.GeoDataFrame:
         "name": [],
         "category": [],
         "street": [],
+        "opening_hours": [],
         "lon": np.array([]),
         "lat": np.array([]),
     }

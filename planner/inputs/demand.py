@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..core.crs import WGS84
 from ..core.errors import InputError
-from . import _osm
+from . import _osm, hours
 from ._osm import DEMAND_POI_WEIGHTS
 from .points import read_point_table
 
@@ -45,11 +45,14 @@ def read_hotspots(
     coordinate system (it overrides what the file declares, such as the ``lon_wgs84,
     lat_wgs84`` columns ``planner hotspots`` writes), ``default_crs`` the system of a file
     that declares none. Returns a WGS-84 GeoDataFrame with unique ``id``, ``name``,
-    ``weight`` (>= 0), ``lon``, ``lat``; ``attrs["crs"]`` says how it was read.
+    ``weight`` (>= 0), ``lon``, ``lat``; ``attrs["crs"]`` says how it was read. Demand by
+    hour of day (an ``hour`` column or 24 columns) becomes the columns
+    :data:`planner.inputs.hours.DEMAND_COLUMNS` (see :mod:`planner.inputs.hours`).
     """
     df = read_point_table(
         path, role="hotspots", crs=crs, id_prefix="H", columns=columns, default_crs=default_crs
     )
+    df = hours.with_demand_by_hour(df, source=f"hotspots file {str(path)!r}")
     if float(df["weight"].sum()) <= 0:
         raise InputError(f"hotspots file {str(path)!r}: all weights are 0; give some demand")
     log.info("read %d hotspots, total weight %.1f", len(df), df["weight"].sum())

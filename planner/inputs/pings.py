@@ -37,6 +37,10 @@ import shapely
 from ..core._times import read_times
 from ..core.crs import WGS84, projected_crs_for
 from ..core.errors import InputError
+from . import ping_hours
+from ._ping_checks import METHODS as METHODS  # the choices, named here for the CLI
+from ._ping_checks import WEIGHT_BY as WEIGHT_BY
+from ._ping_checks import check_options as _check_options
 from .points import read_point_table
 
 log = logging.getLogger(__name__)
@@ -45,8 +49,6 @@ log = logging.getLogger(__name__)
 RIDER_COLUMNS = ("rider", "rider_id", "courier", "courier_id", "driver_id", "骑手", "骑手id",
                  "骑手编号", "骑手ID")  # fmt: skip
 TIME_COLUMNS = ("time", "timestamp", "datetime", "时间", "时间戳", "定位时间")
-WEIGHT_BY = ("count", "riders", "dwell")
-METHODS = ("cluster", "hex")
 
 #: Defaults. 5 km/h is a brisk walk: riders walk the last metres, e-bikes ride at 15-20 km/h.
 MOVING_KPH = 5.0
@@ -117,6 +119,7 @@ def hotspots_from_points(
     bounds: tuple[float, float, float, float] | None = None,
     crs: str | int | None = "wgs84",
     columns: dict[str, str] | None = None,
+    by_hour: bool = False,
 ) -> gpd.GeoDataFrame:
     """Hotspots from raw rider points: stays of riders (or stops), grouped, none left out.
 
@@ -141,6 +144,7 @@ def hotspots_from_points(
     GeoDataFrame
         WGS-84 hotspots ``id, name, weight, points, stays, riders, dwell_min, diameter_m,
         lon, lat`` (and ``h3``), heaviest first; ``attrs["counts"]``: :class:`PointCounts`.
+        With ``by_hour``, the demand of each hour of day ``h00``…``h23`` (:mod:`.ping_hours`).
     """
     _check_options(locals())
     df = read_point_table(  # a file that declares its system is read in it (crs: the rest)
@@ -152,17 +156,32 @@ def hotspots_from_points(
     stay_of, reason, xy, riders, secs = _classify(df, rider_col, time_col, source, rules, bounds)
     counts = _counts(reason, tracks=bool(rider_col and time_col))
     stays = _stay_table(stay_of, xy, df["lon"].to_numpy(), df["lat"].to_numpy(), riders, secs)
-    if stays.empty:
-        reasons = "; ".join(line.strip() for line in counts.lines(**rules)[3:])
-        raise InputError(f"{source}: no point is a stay or a stop ({reasons}); check the rider "
-                         "and time columns, the bounds and the speed")  # fmt: skip
-    centres = stays[["x", "y"]].to_numpy()
-    labels, cells = (_hex_groups(stays, hex_res) if method == "hex"
-                     else (_cluster_groups(centres, eps_m, max_diameter_m), None))  # fmt: skip
-    found = _hotspots(stays, labels, weight_by, riders=rider_col is not None, cells=cells)
+    _check_stays(stays, counts.lines(**rules)[3:], source)
+    labels, cells = _groups(stays, method, hex_res, eps_m, max_diameter_m)
+    hourly = None if not by_hour else ping_hours.table(
+        df, time_col, stay_of, secs, stays, labels, weight_by, source=source)  # fmt: skip
+    found = _hotspots(stays, labels, weight_by, riders=rider_col is not None, cells=cells,
+                      hourly=hourly)  # fmt: skip
     found.attrs["counts"] = counts
     log.info("%d hotspots from %d stays or stops; %s", len(found), len(stays), asdict(counts))
     return found
+
+
+def _check_stays(stays: pd.DataFrame, lines: list[str], source: str) -> None:
+    """No stay or stop at all is an error that says what became of the points."""
+    if stays.empty:
+        reasons = "; ".join(line.strip() for line in lines)
+        raise InputError(f"{source}: no point is a stay or a stop ({reasons}); check the rider "
+                         "and time columns, the bounds and the speed")  # fmt: skip
+
+
+def _groups(
+    stays: pd.DataFrame, method: str, hex_res: int, eps_m: float, max_diameter_m: float
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Group label of each stay (and with ``method="hex"`` the H3 cell of each group)."""
+    if method == "hex":
+        return _hex_groups(stays, hex_res)
+    return _cluster_groups(stays[["x", "y"]].to_numpy(), eps_m, max_diameter_m), None
 
 
 def _classify(
@@ -192,55 +211,6 @@ def _classify(
         out = ~((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north))
         stay_of, reason = np.where(out, -1, stay_of), np.where(out, _OUTSIDE, reason)
     return stay_of, reason, xy, riders, secs
-
-
-def _check_options(v: dict[str, object]) -> None:
-    """Raise one :class:`InputError` naming every option of ``v`` (the arguments of
-    :func:`hotspots_from_points`) out of its range; the first is the error's field."""
-    res, bounds = v["hex_res"], v["bounds"]
-    ok = {
-        "weight_by": v["weight_by"] in WEIGHT_BY,
-        "method": v["method"] in METHODS,
-        **{k: _positive(v[k]) for k in ("max_diameter_m", "eps_m", "moving_kph", "stay_radius_m")},
-        "hex_res": bool(isinstance(res, int | np.integer) and 0 <= res <= 15),
-        "stay_min_s": v["stay_min_s"] == 0 or _positive(v["stay_min_s"]),
-        "bounds": bounds is None or _bounds_ok(bounds),  # type: ignore[arg-type]
-    }
-    wrong = [name for name in _OPTION_TEXT if not ok[name]]
-    if wrong:
-        raise InputError.about(
-            wrong[0], "; ".join(_OPTION_TEXT[n] for n in wrong),
-            **{f"v_{k}": x for k, x in v.items()},
-            methods=", ".join(METHODS), weights=", ".join(WEIGHT_BY),
-        )  # fmt: skip
-
-
-def _positive(value: object) -> bool:  # NaN fails the first test, inf the second
-    return isinstance(value, int | float | np.number) and bool(value > 0 and math.isfinite(value))
-
-
-_OPTION_TEXT = {
-    "weight_by": "{weight_by}: use one of {weights}, not {v_weight_by!r}",
-    "method": "{method}: use one of {methods}, not {v_method!r}",
-    "max_diameter_m": "{max_diameter_m}: {v_max_diameter_m:g} must be a distance in metres "
-    "above 0, such as 300",
-    "eps_m": "{eps_m}: {v_eps_m:g} must be a radius in metres above 0, such as 150",
-    "hex_res": "{hex_res}: {v_hex_res} must be an H3 resolution from 0 to 15, such as 9",
-    "moving_kph": "{moving_kph}: {v_moving_kph:g} must be a speed in km/h above 0, such as 5",
-    "stay_radius_m": "{stay_radius_m}: {v_stay_radius_m:g} must be a radius in metres above 0, "
-    "such as 100",
-    "stay_min_s": "{stay_min_s}: {v_stay_min_s:g} must be seconds, 0 or more, such as 60",
-    "bounds": "{bounds}: {v_bounds} must be west,south,east,north in degrees, west < east and "
-    "south < north",
-}
-
-
-def _bounds_ok(bounds: tuple[float, float, float, float]) -> bool:
-    try:
-        west, south, east, north = (float(b) for b in bounds)
-    except (TypeError, ValueError):
-        return False
-    return -180 <= west < east <= 180 and -90 <= south < north <= 90
 
 
 def _rider_and_time_columns(
@@ -475,6 +445,7 @@ def _hotspots(
     *,
     riders: bool,
     cells: np.ndarray | None,
+    hourly: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Per group: centre (mean of its pings), ``points``, ``stays``, ``riders``,
     ``dwell_min``, ``diameter_m`` and the ``weight`` ``weight_by`` asks for."""
@@ -492,6 +463,7 @@ def _hotspots(
     out.insert(0, "weight", weight[weight_by].astype(float))
     if cells is not None:
         out["h3"] = cells
+    out = out if hourly is None else out.join(hourly)  # demand by hour (group labels)
     out = out.sort_values(["weight", "lon"], ascending=[False, True]).reset_index(drop=True)
     out.insert(0, "id", [f"C{i + 1}" for i in range(len(out))])
     kind = "hex" if cells is not None else "cluster"

@@ -160,7 +160,7 @@ def read_point_table(
     frame = coords.frame
     x, y = to_wgs84(coords.lon, coords.lat, reading, native=coords.native)
     check_lonlat(x, y, problems, coords.columns)
-    ids, id_col = _ids(frame, id_prefix, columns, source, problems)
+    ids, id_col = _ids(frame, id_prefix, columns, source, problems, unique=not _long(role, frame))
     name_col = find_column(frame, "name", override=columns.get("name"), source=source)
     names = frame[name_col].fillna("").astype(str) if name_col else ids
     out = pd.DataFrame({"id": ids.to_numpy(), "name": names.to_numpy(), "lon": x, "lat": y})
@@ -408,15 +408,23 @@ def _vector_points(geom: gpd.GeoSeries, source: str, problems: Problems) -> gpd.
     return geom
 
 
+def _long(role: str, frame: pd.DataFrame) -> bool:
+    """Hotspots in the long form of hourly demand: one row per hotspot and hour, so an id
+    repeats (see :mod:`planner.inputs.hours`)."""
+    return role == "hotspots" and any(header_key(c) == "hour" for c in frame.columns)
+
+
 def _ids(
     frame: pd.DataFrame,
     id_prefix: str,
     columns: dict[str, str],
     source: str,
     problems: Problems,
+    *,
+    unique: bool = True,
 ) -> tuple[pd.Series, str | None]:
-    """The id column (checked: none empty, all unique) and its name, or generated ids
-    ``{id_prefix}1, {id_prefix}2...`` and None."""
+    """The id column (checked: none empty, all unique unless not ``unique``) and its name,
+    or generated ids ``{id_prefix}1, {id_prefix}2...`` and None."""
     id_col = find_column(frame, "id", override=columns.get("id"), source=source)
     if id_col is None:
         return pd.Series([f"{id_prefix}{i + 1}" for i in range(len(frame))]), None
@@ -424,7 +432,8 @@ def _ids(
     blank = np.flatnonzero((ids == "") | frame[id_col].isna().to_numpy())
     if blank.size:
         problems.add(f"{rows_text(blank)}, column {id_col!r}: id is empty")
-    check_unique_ids(ids, problems, id_col)
+    if unique:
+        check_unique_ids(ids, problems, id_col)
     return ids, id_col
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from ..core._validate import Problems, numeric_column, rows_text
 from ..core.crs import WGS84
 from ..core.errors import FieldError, InputError
-from . import _osm
+from . import _osm, hours
 from ._osm import HOST_VENUE_TAGS
 from .points import read_point_table
 
@@ -49,6 +49,7 @@ def read_sites(
     )
     reading = df.attrs.get("crs")
     df = df.drop(columns=["weight"])
+    hours.of_sites(df, source=f"{role} file {str(path)!r}")  # unreadable hours: an error
     log.info("read %d %s", len(df), role)
     out = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
     out.attrs["crs"] = reading
@@ -58,7 +59,8 @@ def read_sites(
 def candidates_from_osm(
     source: str | Path, *, tags: Mapping[str, Sequence[str]] = HOST_VENUE_TAGS
 ) -> gpd.GeoDataFrame:
-    """Host venues of an OSM source as candidate sites (``id, name, category, street``)."""
+    """Host venues of an OSM source as candidate sites (``id, name, category, street,
+    opening_hours``)."""
     venues = _osm.read_pois(source, tags)
     if venues.empty:
         raise InputError(
@@ -66,7 +68,26 @@ def candidates_from_osm(
             "community centres...); give a candidates file instead"
         )
     log.info("found %d host venues", len(venues))
-    return venues.assign(name=venue_names(venues))
+    return venues.assign(name=venue_names(venues), opening_hours=map_hours(venues, source))
+
+
+def map_hours(venues: pd.DataFrame, source: str | Path) -> pd.Series:
+    """The venues' ``opening_hours`` tags, with the values the parser cannot read emptied
+    (with one warning: map data is messy, and such a venue then counts as always open)."""
+    given = venues.get("opening_hours", pd.Series("", index=venues.index)).fillna("")
+    read = hours.of_sites(venues, source=f"venues of {str(source)!r}", strict=False)
+    if not read.unreadable:
+        return given.astype(str)
+    ok = [_readable(str(v)) for v in given]
+    return given.astype(str).where(ok, "")
+
+
+def _readable(value: str) -> bool:
+    try:
+        hours.week(value)
+    except ValueError:
+        return False
+    return True
 
 
 def venue_names(venues: pd.DataFrame) -> pd.Series:

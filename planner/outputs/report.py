@@ -19,6 +19,7 @@ import pandas as pd
 from ..core.units import gap_label, tol
 from . import report_charts as charts
 from . import report_checks as checks
+from . import report_hours
 from . import report_surroundings as surroundings
 from .i18n import (
     THRESHOLD_COLOURS,
@@ -64,9 +65,8 @@ def report_html(
     recommended: pd.DataFrame | None = None,
     map_png: str | None = None,
 ) -> str:
-    """A one-page HTML report of the district, the stations and their grades, the
-    suggested sites with how far from optimal they can be, and (with a coverage curve) how
-    coverage grows with each new site.
+    """A one-page HTML report: the district, the stations and their grades, the suggested
+    sites with how far from optimal they can be, how coverage grows with each new site.
 
     Parameters
     ----------
@@ -103,6 +103,7 @@ def report_html(
         _site_list(recommended, lang),
         _static_map(map_png, summary, lang),
         _curve(curve, lab),
+        report_hours.section(summary, lang),
         _travel(summary, lab),
         _blind_spots(summary, lab),
         _stations(stations, labels, lab),

@@ -230,6 +230,9 @@ class PlanSummary:
     optimizer: Optimizer | None = None
     spacing: Spacing | None = field(default=None, metadata=OMIT_NONE)
     crs: Mapping[str, str] = field(default_factory=dict)
+    #: Per hour of a typical weekday (and weekend day): ``{hour, day, share_within}``.
+    coverage_by_hour: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=OMIT_NONE)
+    opening_hours: Mapping[str, Any] | None = field(default=None, metadata=OMIT_NONE)
     #: Seconds per stage: in ``timings.json``, not in ``summary.json``, so that the same
     #: inputs always give the same summary.
     timings_s: Mapping[str, float] = field(default_factory=dict, metadata=NOT_JSON)
@@ -327,6 +330,7 @@ def build(plan: Plan) -> PlanSummary:
         spacing=_spacing(plan),
         crs={"outputs": "EPSG:4326 (WGS-84 lon/lat)", "analysis": plan.network.crs.to_string()},
         timings_s=dict(plan.timings),
+        coverage_by_hour=plan.coverage_by_hour, opening_hours=plan.opening_hours,
         reach=None if reach is None else Reach(**reach),
         objective=objective.name,
         certificate=objective.certificate(

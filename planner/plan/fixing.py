@@ -20,7 +20,7 @@ phase states how much the nesting costs.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -126,8 +126,19 @@ def reduced(ctx: Context) -> tuple[Context, np.ndarray]:
         allowed=None,
         fixed=np.zeros(0, dtype=np.int64),
         excluded=None,
+        hours=_hours_of(ctx, free),
     )
     return inner, free
+
+
+def _hours_of(ctx: Context, free: np.ndarray) -> Any:
+    """The opening hours of the reduced problem: the fixed sites' hours join the
+    stations', the free candidates keep theirs (None without hours)."""
+    h = ctx.hours
+    if h is None:
+        return None
+    stations = np.concatenate([h.stations, h.candidates[ctx.fixed]], axis=0)
+    return replace(h, stations=stations, candidates=h.candidates[free])
 
 
 def choose_one(objective: Objective, ctx: Context) -> Choice:

@@ -38,6 +38,7 @@ OPTIONS: Mapping[str, Any] = {
     "cost": None,
     "budget": None,
     "decay": None,
+    "hours": None,
     "method": "local",
     "time_limit": None,
     "min_spacing_m": None,

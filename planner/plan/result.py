@@ -80,6 +80,13 @@ class Plan:
         The rule that grades the stations, in words.
     timings
         Seconds per stage.
+    coverage_by_hour
+        When opening hours or demand by hour are known: per hour of a typical weekday (and
+        weekend day where it differs), the share of that hour's demand within each
+        threshold of a site open then (see :func:`planner.analysis.hourly.by_hour`).
+    opening_hours
+        With ``coverage_by_hour``: how many venues had opening hours and the assumption
+        made for the others.
     parts
         The strongly connected parts of the network that hold demand, stations or
         candidates (see :func:`planner.analysis.parts.part_table`).
@@ -119,6 +126,8 @@ class Plan:
     moved_from: float | None = None
     #: With phases: each phase's figures (:class:`~planner.plan.fixing.Phase`).
     phases: tuple[Phase, ...] = ()
+    coverage_by_hour: tuple[Mapping[str, Any], ...] | None = None
+    opening_hours: Mapping[str, Any] | None = None
 
     @property
     def minutes(self) -> tuple[float, ...]:

@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..analysis import coverage, isochrones, travel
+from ..analysis import coverage, hourly, isochrones, travel
 from ..core import crs as crs_mod
 from ..core import memory
 from ..core._progress import stage
@@ -28,7 +28,7 @@ from ..core.errors import FieldError, InputError
 from ..inputs import sites
 from ..inputs.network import Network
 from ..optimize import MaximalCoverage, pick_table, spacing_conflicts
-from . import _areas, _frames, _network, closing, fixing
+from . import _areas, _frames, _hours, _network, closing, fixing
 from .controls import Bound
 from .objectives import Choice, Context, Objective
 from .request import PlanRequest
@@ -62,12 +62,10 @@ def plan(
 
     Parameters
     ----------
-    network
-        Road network for the travel mode.
-    hotspots, stations, candidates
-        WGS-84 points with unique ``id``; hotspots with ``weight`` >= 0, sites with
-        ``name``. Candidates sharing an id with a station are left out; without candidates
-        the stations are only scored.
+    network, hotspots, stations, candidates
+        Road network for the travel mode; WGS-84 points with unique ``id`` (hotspots with
+        ``weight`` >= 0, sites with ``name``). Candidates sharing an id with a station are
+        left out; without candidates the stations are only scored.
     request
         What to plan (:class:`~planner.plan.request.PlanRequest`), or instead its options
         by name (see :meth:`PlanRequest.from_options`: ``add=5``, ``reach="90%@10"``...).
@@ -75,7 +73,7 @@ def plan(
         Sub-district polygons (WGS-84, column ``area``): district figures per sub-area.
     """
     timings: dict[str, float] = {}
-    request, candidates, objective, (add, bound), (stations, closed) = _prepare(
+    request, candidates, objective, (add, bound), (stations, closed), hours = _prepare(
         _resolve(request, options), hotspots, stations, candidates
     )
     with stage(log, "snap", timings):
@@ -88,6 +86,7 @@ def plan(
         net_fig = _figures(network, snaps, (hotspots, stations), st_times, request)
     with stage(log, "optimize", timings):
         ctx = _context(request, cov_st, cov_cand, cand_times, weights, (add, bound), snaps)
+        ctx = replace(ctx, hours=hours)
         choice, (ctx, after), spacing, picks = _choose(objective, ctx, net_fig.parts)
         picked = choice.solution.selected
         curve = _curve(after, objective, candidates, picked)
@@ -104,6 +103,7 @@ def plan(
         sites_asked=ctx.add, isochrones=_frames.wgs84(iso), service_areas=_frames.wgs84(service),
         snapping=_network.snapping_table(snaps.table, net_fig), timings=timings,
         blind_spots=_frames.blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
+        **_hours.fields(ctx, choice.solution.selected),
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_frames.split(choice, cand_times),
         **_controlled(network, snaps.hotspots, (stations, closed), (ctx, after), choice),
@@ -129,11 +129,12 @@ def _prepare(
     Objective,
     tuple[int, Bound],
     tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+    hourly.Hours,
 ]:
     """Check the data against the request: the candidates that are not stations (without
     candidates, the stations are only scored), the objective bound to them, how many
-    sites to add and the site controls resolved against them, and the stations that stay
-    and those that close."""
+    sites to add and the site controls resolved against them, the stations that stay
+    and those that close, and when the sites are open and the demand is."""
     if candidates is None:
         candidates, request = sites.empty_sites(), replace(request, add=0)
     if len(hotspots) == 0:
@@ -151,7 +152,9 @@ def _prepare(
             n=add, m=len(kept),
         )  # fmt: skip
     bound = request.controls.bind(kept, stations, source=source)
-    return request, kept, objective, (add, bound), closing.split(stations, bound)
+    staying, closed = closing.split(stations, bound)
+    hours = _hours.read(request, hotspots, staying, kept)
+    return request, kept, objective, (add, bound), (staying, closed), hours
 
 
 def _candidates_source(given: object) -> str:

@@ -114,3 +114,27 @@ def test_andorra_times_match_networkx(andorra_plan):
         got = dict(zip(ns[i].indices.tolist(), ns[i].data.tolist(), strict=True))
         assert set(got) == set(want)
         assert max(abs(got[j] - want[j]) for j in want) < 1e-6
+
+
+def test_andorra_opening_hours_of_the_map(andorra_plan):
+    """The OSM opening_hours tags of the host venues: coverage by hour never above the
+    coverage with every venue open; the evening plan picks venues open in the evening."""
+    from planner.inputs import hours as hours_in
+
+    notes = andorra_plan.opening_hours
+    assert notes is not None and notes["candidates_with_hours"] >= 10
+    assert notes["stations_assumed_always_open"] == len(andorra_plan.stations)
+    last = andorra_plan.recommended.iloc[-1]  # every venue open: the suggested coverage
+    for row in andorra_plan.coverage_by_hour:
+        for label, share in row["share_within"].items():
+            assert share <= last[f"cumulative_share_{label}"] + 1e-6  # rounded to 1e-6
+    keep = ["id", "name", "weight", "lon", "lat", "geometry"]
+    evening = pipeline.plan(
+        andorra_plan.network, andorra_plan.hotspots[keep],
+        andorra_plan.stations.drop(columns="nearest_road"), andorra_plan.candidates,
+        add=5, hours="17-22",
+    )  # fmt: skip
+    chosen = andorra_plan.candidates.set_index("id").loc[evening.recommended["id"]]
+    for value in chosen["opening_hours"]:
+        assert hours_in.week(str(value))[:, 17:22].any()  # open some evening hour (or always)
+    assert evening.solution.objective <= andorra_plan.solution.objective + 1e-9

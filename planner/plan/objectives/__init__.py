@@ -20,6 +20,7 @@ from .base import NOT_WITH, SPACING_M, Choice, Context, Objective
 from .budget import BudgetCoverage
 from .coverage import CapacitatedCoverage, Coverage
 from .decay import DecayObjective
+from .hours import HoursCoverage
 from .reach import Reach
 from .times import MEDIAN_MAX_CELLS, LongestTime, TravelTime
 
@@ -36,6 +37,7 @@ __all__ = [
     "Context",
     "Coverage",
     "DecayObjective",
+    "HoursCoverage",
     "LongestTime",
     "Objective",
     "Reach",
@@ -56,8 +58,8 @@ BY_NAME: Mapping[str, type[Objective]] = {
 def from_options(opts: Mapping[str, Any]) -> Objective:
     """The objective the options ask for: ``objective`` by name (:data:`BY_NAME`), or
     :class:`Reach` when ``reach`` is given with the coverage objective
-    (:class:`AreaReach` when it is ``"areas"``), or :class:`BudgetCoverage` when ``budget``
-    or ``cost`` is. Options the
+    (:class:`AreaReach` when it is ``"areas"``), :class:`BudgetCoverage` when ``budget``
+    or ``cost`` is, :class:`HoursCoverage` when ``hours`` is. Options the
     objective does not take are an error."""
     name = opts.get("objective") or "coverage"
     if name not in BY_NAME:
@@ -70,7 +72,11 @@ def from_options(opts: Mapping[str, Any]) -> Objective:
         cls = AreaReach if opts["reach"] == AREAS else Reach
     elif name == "coverage" and (opts.get("budget") is not None or opts.get("cost") is not None):
         cls = BudgetCoverage
-    classes: tuple[type[Objective], ...] = (*BY_NAME.values(), Reach, AreaReach, BudgetCoverage)
+    elif opts.get("hours") is not None and name == "coverage":
+        cls = HoursCoverage
+    classes: tuple[type[Objective], ...] = (
+        *BY_NAME.values(), Reach, AreaReach, BudgetCoverage, HoursCoverage,
+    )  # fmt: skip
     for option in sorted({o for c in classes for o in c.takes}):
         if opts.get(option) is not None and option not in cls.takes:
             raise FieldError(option if option != "reach" else "objective", NOT_WITH[option],

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...analysis import coverage
+from ...analysis.hourly import Hours
 from ...analysis.travel import TravelTimes
 from ...core.errors import FieldError
 from ...core.units import gap_label
@@ -40,6 +41,8 @@ class Context:
     #: sites, and candidates never chosen (see :mod:`planner.plan.fixing`).
     fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     excluded: np.ndarray | None = None
+    #: When the sites are open and the demand is, by hour (None: always, evenly).
+    hours: Hours | None = None
 
 
 @dataclass(frozen=True)
@@ -176,4 +179,6 @@ NOT_WITH = {
     "decay": "{decay}: weighs the minutes of {objective} decay only; drop it with {objective} "
     "{name}",
     "reach": "{objective} {name}: works with {add} only (not with {reach} or {min_spacing_m})",
+    "hours": "{hours}: works with {add} and the coverage objective, without {capacity}; drop "
+    "it with {objective} time or {reach}",
 }
