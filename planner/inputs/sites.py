@@ -170,7 +170,9 @@ def _capacity_per_candidate(
     if not right_length or not (np.isfinite(values) & (values > 0)).all():
         raise FieldError(
             option,
-            "{" + option + "}: expected one demand above 0 per site ({n}), got {k} values{some}",
+            "{"
+            + option
+            + "}: expected one demand above 0 per candidate ({n}), got {k} values{some}",
             n=len(candidates),
             k=values.shape[0],
             some=" with some not above 0" if right_length else "",
