@@ -10,7 +10,8 @@ import click
 
 
 def control_options() -> list[Callable[..., Any]]:
-    """``--include``, ``--exclude``, ``--close``, ``--relocate`` and ``--phases``."""
+    """``--include``, ``--exclude``, ``--close``, ``--relocate``, ``--phases`` and
+    ``--station-capacity``."""
     return [
         click.option("--include", default=None, metavar="ID,ID",
                      help="Candidate sites already agreed: kept in every answer (and phase) "
@@ -29,4 +30,9 @@ def control_options() -> list[Callable[..., Any]]:
                      help="Sites open after each phase, e.g. 5,10: phase 2 keeps every "
                           "phase-1 site; each phase states its gap to the best plan of its "
                           "size."),
+        click.option("--station-capacity", default=None, metavar="DEMAND|COLUMN",
+                     help="With --capacity: demand each existing station can serve, or the "
+                          "stations column holding each station's own; the stations then "
+                          "share the demand with the new sites, and every share counts "
+                          "demand served, not reachable."),
     ]  # fmt: skip

@@ -114,6 +114,7 @@ def capacities(
     capacity: float | str | Sequence[float] | np.ndarray | None,
     *,
     source: str = "candidates",
+    option: str = "capacity",
 ) -> np.ndarray | None:
     """Demand each candidate can serve, in the units of the hotspot weights.
 
@@ -127,6 +128,8 @@ def capacities(
         ``candidates`` holding each site's own capacity.
     source
         How to name the candidates in an error (their file).
+    option
+        The option errors name (``station_capacity`` for the existing stations' own).
 
     Returns
     -------
@@ -136,17 +139,17 @@ def capacities(
     if capacity is None or (isinstance(capacity, str) and not capacity.strip()):
         return None
     if not isinstance(capacity, (str, int, float, np.number)):
-        return _capacity_per_candidate(candidates, capacity)
+        return _capacity_per_candidate(candidates, capacity, option)
     value = _number(capacity)
     if value is None:
-        return _capacity_column(candidates, str(capacity), source)
+        return _capacity_column(candidates, str(capacity), source, option)
     if not (np.isfinite(value) and value > 0):
         raise FieldError(
-            "capacity",
-            "{capacity}: {got!r} must be a demand above 0 (the units of the hotspot weights), "
-            "or the name of a candidates column holding each site's capacity",
-            got=capacity,
-        )
+            option,
+            "{" + option + "}: {got!r} must be a demand above 0 (the units of the hotspot "
+            "weights), or the name of a column of the {source} holding each site's capacity",
+            got=capacity, source=source,
+        )  # fmt: skip
     return np.full(len(candidates), value)
 
 
@@ -159,15 +162,17 @@ def _number(value: float | str) -> float | None:
 
 
 def _capacity_per_candidate(
-    candidates: gpd.GeoDataFrame, capacity: Sequence[float] | np.ndarray
+    candidates: gpd.GeoDataFrame, capacity: Sequence[float] | np.ndarray, option: str
 ) -> np.ndarray:
     """One capacity per candidate, in their order: as many as candidates, each above 0."""
     values = np.asarray(capacity, dtype=float).ravel()
     right_length = values.shape == (len(candidates),)
     if not right_length or not (np.isfinite(values) & (values > 0)).all():
         raise FieldError(
-            "capacity",
-            "{capacity}: expected one demand above 0 per candidate ({n}), got {k} values{some}",
+            option,
+            "{"
+            + option
+            + "}: expected one demand above 0 per candidate ({n}), got {k} values{some}",
             n=len(candidates),
             k=values.shape[0],
             some=" with some not above 0" if right_length else "",
@@ -175,19 +180,21 @@ def _capacity_per_candidate(
     return values
 
 
-def _capacity_column(candidates: gpd.GeoDataFrame, column: str, source: str) -> np.ndarray:
+def _capacity_column(
+    candidates: gpd.GeoDataFrame, column: str, source: str, option: str
+) -> np.ndarray:
     """Each site's capacity from the column ``column`` of ``candidates`` (numbers above 0;
     every bad row reported at once)."""
     if column not in candidates.columns:
         raise InputError.about(
-            "capacity",
-            "{source}: no capacity column {column!r}; columns are {columns}; give {capacity} "
-            "as a number or as the name of one of these columns",
+            option,
+            "{source}: no capacity column {column!r}; columns are {columns}; give {"
+            + option + "} as a number or as the name of one of these columns",
             source=source, column=column,
             columns=[c for c in candidates.columns if c != "geometry"],
         )  # fmt: skip
     problems = Problems(source)
-    values = numeric_column(candidates, column, problems, field="capacity")
+    values = numeric_column(candidates, column, problems, field=option)
     bad = np.flatnonzero(np.isfinite(values) & (values <= 0))
     if bad.size:
         problems.add(

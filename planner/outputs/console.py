@@ -33,8 +33,9 @@ def console_lines(s: PlanSummary, out: str) -> list[str]:
     if after:
         lines.append(f"with {len(s.sites)} suggested sites: " + _shares(after))
         if s.served_after_recommended:
+            who = "the stations and" if s.inputs.get("station_capacity") is not None else "the"
             lines.append(
-                "demand served, the new sites within their capacities: "
+                f"demand served, {who} new sites within their capacities: "
                 + _shares(s.served_after_recommended)
             )
         for site in s.sites:

@@ -1,6 +1,7 @@
 """Site controls and phases of a request: the sites already agreed (``include``), the venues
 that must never be chosen (``exclude``, or an ``exclude`` column of the candidates), the
-stations that close (``close``) and the phases the new sites open in (``phases``).
+stations that close (``close``), the phases the new sites open in (``phases``) and the
+capacities of the existing stations (``station_capacity``, with ``capacity``).
 
 :class:`Controls` holds them as the user gives them (ids, counts), checked on their own and
 against the rest of the request; :meth:`Controls.bind` resolves the ids against the data of
@@ -19,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import FieldError, InputError
+from ..inputs import sites
 
 if TYPE_CHECKING:  # pragma: no cover
     from .request import PlanRequest
 
 #: The options of :meth:`PlanRequest.from_options` this module reads.
-NAMES = ("include", "exclude", "close", "relocate", "phases")
+NAMES = ("include", "exclude", "close", "relocate", "phases", "station_capacity")
 #: Values of an ``exclude`` column that exclude the venue (any case); empty keeps it.
 EXCLUDE_YES = frozenset({"1", "yes", "y", "true", "x", "exclude", "是"})
 EXCLUDE_NO = frozenset({"", "0", "no", "n", "false", "nan", "none", "否"})
@@ -113,6 +115,10 @@ class Controls:
     phases
         Sites open after each phase (cumulative counts, the last one ``add``); each phase
         keeps every site of the phases before it.
+    station_capacity
+        Demand each existing station can serve (one number, or a stations column), with
+        ``capacity``: the stations then share the demand with the new sites
+        (:mod:`planner.plan.objectives.station_capacity`).
     """
 
     include: tuple[str, ...] = ()
@@ -120,6 +126,7 @@ class Controls:
     close: tuple[str, ...] = ()
     relocate: int = 0
     phases: tuple[int, ...] = ()
+    station_capacity: float | str | None = None
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> tuple[Controls, list[FieldError]]:
@@ -136,6 +143,10 @@ class Controls:
                 values[name] = read(opts.get(name))
             except FieldError as exc:
                 problems.append(exc)
+        try:
+            values["station_capacity"] = _station_capacity(opts.get("station_capacity"))
+        except FieldError as exc:
+            problems.append(exc)
         return cls(**values), problems
 
     def check(self, request: PlanRequest) -> list[FieldError]:
@@ -170,7 +181,7 @@ class Controls:
                     add_n=request.add,
                 )  # fmt: skip
             )
-        problems += self._check_relocate(request)
+        problems += self._check_relocate(request) + self._check_station_capacity(request)
         first = self.phases[0] if self.phases else request.add
         if not counts and len(self.include) > first:
             problems.append(
@@ -202,19 +213,39 @@ class Controls:
             return [FieldError("relocate", "{relocate}: does not go with {phases}; drop one")]
         return []
 
+    def _check_station_capacity(self, request: PlanRequest) -> list[FieldError]:
+        from .objectives import CapacitatedCoverage
+
+        if self.station_capacity is None or isinstance(request.objective, CapacitatedCoverage):
+            return []
+        return [
+            FieldError(
+                "station_capacity",
+                "{station_capacity}: works with {capacity} (the new sites' capacities) and "
+                "the coverage objective; add {capacity} or drop {station_capacity}",
+            )  # fmt: skip
+        ]
+
     def echo(self) -> dict[str, Any]:
         """How the summary states the controls given (``inputs``; none when none are)."""
         given = {"include": self.include, "exclude": self.exclude, "close": self.close,
                  "phases": self.phases}  # fmt: skip
         out: dict[str, Any] = {k: list(v) for k, v in given.items() if v}
+        if self.station_capacity is not None:
+            out["station_capacity"] = self.station_capacity
         return {**out, "relocate": self.relocate} if self.relocate else out
 
     def bind(
-        self, candidates: gpd.GeoDataFrame, stations: gpd.GeoDataFrame, *, source: str
+        self,
+        candidates: gpd.GeoDataFrame,
+        stations: gpd.GeoDataFrame,
+        *,
+        source: str,
+        stations_source: str = "stations",
     ) -> Bound:
         """The controls resolved against the run's data: ``candidates`` are those the plan
         chooses from (stations left out), ``stations`` every existing station; ``source``
-        names the candidates in errors. An id that is not there is an error."""
+        and ``stations_source`` name them in errors. An id that is not there is an error."""
         ids = candidates["id"].astype(str).to_numpy()
         station_ids = stations["id"].astype(str).to_numpy()
         where = {i: k for k, i in enumerate(ids)}
@@ -243,7 +274,31 @@ class Controls:
             excluded=excluded,
             closed=np.isin(station_ids, list(closing)),
             phases=self.phases,
-        )
+            station_capacity=sites.capacities(
+                stations, self.station_capacity, source=stations_source,
+                option="station_capacity",
+            ),
+        )  # fmt: skip
+
+
+def _station_capacity(value: object) -> float | str | None:
+    """A demand above 0 for every station, or the name of a stations column."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        if isinstance(value, str):
+            return value.strip()
+        number = float("nan")
+    if not (np.isfinite(number) and number > 0):
+        raise FieldError(
+            "station_capacity",
+            "{station_capacity}: {got!r} must be a demand above 0 (the units of the hotspot "
+            "weights), or the name of a stations column holding each station's capacity",
+            got=value,
+        )  # fmt: skip
+    return number
 
 
 def _unknown(name: str, got: str, source: str, is_station: bool) -> FieldError:
@@ -279,9 +334,11 @@ def _exclude_column(candidates: gpd.GeoDataFrame, source: str) -> np.ndarray:
 @dataclass(frozen=True)
 class Bound:
     """The controls of a run as positions: ``fixed`` candidates (in the order given),
-    ``excluded`` candidates and ``closed`` stations (booleans), and the ``phases``."""
+    ``excluded`` candidates and ``closed`` stations (booleans), the ``phases``, and the
+    capacity of every station (None: the stations are not capacitated)."""
 
     fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     excluded: np.ndarray | None = None
     closed: np.ndarray | None = None
     phases: tuple[int, ...] = ()
+    station_capacity: np.ndarray | None = None

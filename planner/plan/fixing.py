@@ -79,7 +79,10 @@ def constrain(ctx: Context, bound: Bound) -> Context:
         keep = ~(is_fixed[m.row] & is_fixed[m.col])
         conflicts = sp.csr_matrix((m.data[keep], (m.row[keep], m.col[keep])), shape=m.shape)
     excluded = bound.excluded if bound.excluded is not None and bound.excluded.any() else None
-    ctx = replace(ctx, fixed=fixed, excluded=excluded, conflicts=conflicts)
+    caps = bound.station_capacity
+    if caps is not None and bound.closed is not None:
+        caps = caps[~bound.closed]  # the stations that stay, in their order
+    ctx = replace(ctx, fixed=fixed, excluded=excluded, conflicts=conflicts, station_capacity=caps)
     ok = usable(ctx)
     if ok is not None and int(ok.sum()) < ctx.add:
         raise FieldError(

@@ -151,7 +151,10 @@ def _prepare(
             "ask for fewer or give more candidates",
             n=add, m=len(kept),
         )  # fmt: skip
-    bound = request.controls.bind(kept, stations, source=source)
+    given = request.sources.get("stations")
+    bound = request.controls.bind(
+        kept, stations, source=source, stations_source=f"stations {given}" if given else "stations"
+    )
     staying, closed = closing.split(stations, bound)
     hours = _hours.read(request, hotspots, staying, kept)
     return request, kept, objective, (add, bound), (staying, closed), hours

@@ -43,6 +43,8 @@ class Context:
     excluded: np.ndarray | None = None
     #: When the sites are open and the demand is, by hour (None: always, evenly).
     hours: Hours | None = None
+    #: Demand each existing station of ``stations`` can serve (None: no limit).
+    station_capacity: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ...optimize import MaximalCoverage
 if TYPE_CHECKING:  # pragma: no cover
     from ..request import PlanRequest
 from .. import fixing, moves
+from . import station_capacity
 from .base import SPACING_M, Choice, Context, Objective, number_or_name, terms
 
 
@@ -37,8 +38,9 @@ class Coverage(Objective):
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
         if opts.get("capacity") is not None:
             return CapacitatedCoverage(
-                minute_weights=opts.get("minute_weights"), capacity=opts["capacity"]
-            )
+                minute_weights=opts.get("minute_weights"), capacity=opts["capacity"],
+                stations_capped=opts.get("station_capacity") is not None,
+            )  # fmt: skip
         return cls(minute_weights=opts.get("minute_weights"))
 
     def check(self, request: PlanRequest) -> list[FieldError]:
@@ -86,10 +88,13 @@ class Coverage(Objective):
 class CapacitatedCoverage(Coverage):
     """Coverage where each new site serves at most its capacity (units of the hotspot
     weights): one number for every site, one per candidate, or a candidates column. A
-    hotspot's demand may be split between sites; only demand served counts."""
+    hotspot's demand may be split between sites; only demand served counts. With
+    ``stations_capped`` (``station_capacity``) the existing stations serve within their own
+    capacities too (:mod:`~planner.plan.objectives.station_capacity`)."""
 
     capacity: Any = None
     values: np.ndarray | None = field(default=None, compare=False, repr=False)
+    stations_capped: bool = False
     fixes_sites: ClassVar[bool] = True
 
     def check(self, request: PlanRequest) -> list[FieldError]:
@@ -109,13 +114,13 @@ class CapacitatedCoverage(Coverage):
     def bind(self, candidates: Any, *, keep: np.ndarray, source: str) -> Objective:
         caps = sites.capacities(candidates, self.capacity, source=source)
         values = None if caps is None else caps[keep]
-        return CapacitatedCoverage(
-            minute_weights=self.minute_weights, capacity=self.capacity, values=values
-        )
+        return replace(self, values=values)
 
     def choose(self, ctx: Context) -> Choice:
         if self.values is None:
             raise ConfigError("capacity: the objective was not bound to its candidates")
+        if ctx.station_capacity is not None:
+            return station_capacity.choose(self, ctx)
         weights = self.curve_weights(ctx.request.minutes)
         problem = _Capacitated.from_coverage(
             ctx.candidates, self.values, ctx.add, existing=ctx.stations,
@@ -142,6 +147,14 @@ class CapacitatedCoverage(Coverage):
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
         said = terms(self.curve_weights(minutes), minutes)
+        if self.stations_capped:
+            return (
+                "demand the existing stations and the new sites serve together, each within "
+                "its capacity (a hotspot's demand may be split between them; the shares "
+                f"within each circle count demand served, not demand reachable), counted as "
+                f"{said.replace('newly within', 'served within')}; the bound is an upper "
+                "bound on any choice of as many sites"
+            )
         return (
             "demand the new sites can serve within their capacities (a hotspot's demand "
             f"may be split between sites), counted as {said}; the bound is an upper bound "
