@@ -149,7 +149,7 @@ def console_lines(
             f"(objective {relocation.value_gained_by_moving:+g} against moving no station)"
         )
     if closed_stations and loss is not None:
-        lost = ", ".join(f"{k} min -{v:.1%}" for k, v in loss.lost.items())
+        lost = ", ".join(f"{k} min {v:.1%}" for k, v in loss.lost.items())
         names = ", ".join(f"{c.name or c.id} ({c.id})" for c in closed_stations if c.by == "close")
         lines.append(f"closing {names} loses {lost} of demand; the new sites fill the gap")
     for f in figures or ():
