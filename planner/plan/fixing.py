@@ -162,7 +162,14 @@ def choose_one(objective: Objective, ctx: Context) -> Choice:
         objective=value, bound=bound, gap=sol_mod.gap(value, bound, maximise=objective.maximise),
         gains=np.zeros(0), alternative=np.asarray(alternative, dtype=np.int64),
     )  # fmt: skip
-    return replace(inner, solution=lifted)
+    # per-site columns of the smaller problem: the agreed sites come first, with no value
+    # of their own (what an agreed site adds is not a choice of the optimiser)
+    pad = np.full(len(ctx.fixed), np.nan)
+    columns = {
+        k: np.concatenate([pad, np.asarray(v, dtype=float)]) if len(v) == len(s.selected) else v
+        for k, v in inner.site_columns.items()
+    }
+    return replace(inner, solution=lifted, site_columns=columns)
 
 
 def choose(objective: Objective, ctx: Context) -> Choice:

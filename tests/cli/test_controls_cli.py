@@ -137,3 +137,18 @@ def test_relocate_lists_the_moves(tmp_path, demo_files, helsinki_pbf):
     assert res.exit_code == 2 and "--relocate: works with --objective coverage" in res.output
     res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate="two")
     assert res.exit_code == 2 and "--relocate: expected how many stations" in res.output
+
+
+@pytest.mark.parametrize("objective", ["backup", "decay"])
+def test_an_agreed_site_with_the_objectives_that_add_a_column_per_site(
+    tmp_path, demo_files, helsinki_pbf, objective
+):
+    cand, _ = _ids(demo_files)
+    out = tmp_path / objective
+    res = _plan(demo_files, helsinki_pbf, out, add=3, include=cand[0], objective=objective)
+    assert res.exit_code == 0, res.output
+    rec = pd.read_csv(out / "recommended_sites.csv")
+    column = f"{objective}_demand_added"
+    assert rec["id"].astype(str).iloc[0] == cand[0] and len(rec) == 3
+    # the agreed site is not the optimiser's choice: no value of its own; the others have one
+    assert pd.isna(rec[column].iloc[0]) and rec[column].iloc[1:].notna().all()
