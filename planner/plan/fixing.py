@@ -150,7 +150,7 @@ def choose_one(objective: Objective, ctx: Context) -> Choice:
     if itself or (not len(ctx.fixed) and ctx.excluded is None):
         return objective.choose(ctx)
     inner_ctx, free = reduced(ctx)
-    inner = objective.choose(inner_ctx)
+    inner = objective.without(ctx.fixed, free).choose(inner_ctx)
     s = inner.solution
     shift = objective.fixed_value(ctx, ctx.fixed) if len(ctx.fixed) else 0.0
     value, bound = s.objective + shift, s.bound + shift
@@ -164,11 +164,13 @@ def choose_one(objective: Objective, ctx: Context) -> Choice:
     )  # fmt: skip
     # per-site columns of the smaller problem: the agreed sites come first, with no value
     # of their own (what an agreed site adds is not a choice of the optimiser)
+    known = objective.fixed_columns(ctx.fixed)
     pad = np.full(len(ctx.fixed), np.nan)
     columns = {
-        k: np.concatenate([pad, np.asarray(v, dtype=float)]) if len(v) == len(s.selected) else v
+        k: np.concatenate([known.get(k, pad), np.asarray(v, dtype=float)])
+        if len(v) == len(s.selected) else v
         for k, v in inner.site_columns.items()
-    }
+    }  # fmt: skip
     return replace(inner, solution=lifted, site_columns=columns)
 
 

@@ -152,3 +152,24 @@ def test_an_agreed_site_with_the_objectives_that_add_a_column_per_site(
     assert rec["id"].astype(str).iloc[0] == cand[0] and len(rec) == 3
     # the agreed site is not the optimiser's choice: no value of its own; the others have one
     assert pd.isna(rec[column].iloc[0]) and rec[column].iloc[1:].notna().all()
+
+
+def test_an_agreed_site_is_paid_from_the_budget(tmp_path, demo_files, helsinki_pbf):
+    cand = pd.read_csv(demo_files / "candidates.csv")
+    cand["cost"] = [10_000 * (1 + i % 5) for i in range(len(cand))]
+    files = tmp_path / "files"
+    files.mkdir()
+    for name in ("hotspots.csv", "stations.csv"):
+        (files / name).write_bytes((demo_files / name).read_bytes())
+    cand.to_csv(files / "candidates.csv", index=False)
+    agreed = str(cand["id"].iloc[0])
+    out = tmp_path / "budget"
+    res = _plan(files, helsinki_pbf, out, include=agreed, cost="cost", budget=30000)
+    assert res.exit_code == 0, res.output
+    s = _summary(out)
+    assert s["sites"][0]["id"] == agreed and s["sites"][0]["cost"] == 10_000
+    assert sum(site["cost"] for site in s["sites"]) == s["budget"]["spent"] <= 30000
+    too_little = _plan(files, helsinki_pbf, tmp_path / "x", include=agreed, cost="cost",
+                       budget=5000)  # fmt: skip
+    assert too_little.exit_code == 2 and too_little.output.count("error:") == 1
+    assert "--include" in too_little.output

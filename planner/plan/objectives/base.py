@@ -127,6 +127,17 @@ class Objective:
     def meaning(self, minutes: tuple[float, ...]) -> str:  # pragma: no cover
         raise NotImplementedError
 
+    def without(self, fixed: np.ndarray, free: np.ndarray) -> Objective:
+        """The objective of the smaller problem where the ``fixed`` candidates count as
+        existing stations and only the ``free`` ones (positions) are chosen from
+        (:func:`planner.plan.fixing.reduced`); what it reads per candidate follows."""
+        return self
+
+    def fixed_columns(self, fixed: np.ndarray) -> dict[str, np.ndarray]:
+        """The per-site columns (see :class:`Choice`) of the ``fixed`` candidates, where
+        the objective knows them without choosing (a cost)."""
+        return {}
+
     def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
         """What the ``fixed`` candidates alone add to the objective on top of the existing
         stations of ``ctx``: the value of an answer with them is this plus the value of the

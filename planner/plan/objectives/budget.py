@@ -69,6 +69,24 @@ class BudgetCoverage(Coverage):
         values = budget_mod.costs(candidates, str(self.cost), source=source)
         return replace(self, values=values[keep])
 
+    def without(self, fixed: np.ndarray, free: np.ndarray) -> Objective:
+        if self.values is None:
+            raise ConfigError("cost: the objective was not bound to its candidates")
+        spent = float(self.values[fixed].sum())
+        left = float(self.budget) - spent
+        if left < -1e-9 * max(1.0, float(self.budget)):
+            raise FieldError(
+                "budget",
+                "{budget} {budget_value:g}: the agreed sites ({include}) cost {spent:g} "
+                "together, more than the budget; raise {budget} or agree fewer sites",
+                budget_value=float(self.budget), spent=spent,
+            )  # fmt: skip
+        most = None if self.most is None else max(0, self.most - len(fixed))
+        return replace(self, values=self.values[free], budget=max(left, 0.0), most=most)
+
+    def fixed_columns(self, fixed: np.ndarray) -> dict[str, np.ndarray]:
+        return {} if self.values is None else {"cost": self.values[fixed]}
+
     def choose(self, ctx: Context) -> Choice:
         if self.values is None:
             raise ConfigError("cost: the objective was not bound to its candidates")
