@@ -167,8 +167,8 @@ class Controls:
             problems.append(
                 FieldError(
                     "phases",
-                    "{phases}: works with {add}, not with {reach} (which decides the "
-                    "number of sites itself)",
+                    "{phases}: works with {add}, not with {reach} or {budget} (they decide "
+                    "the number of sites themselves)",
                 )  # fmt: skip
             )
         elif self.phases and self.phases[-1] != request.add:
