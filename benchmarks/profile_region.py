@@ -78,7 +78,7 @@ def main() -> None:
             run.close()
         t0 = lap("close the cluster", t0)
         table = table_mod.region_table(rows, request)
-        table_mod.write(out, table, districts, minutes=request.minutes)
+        table_mod.write(out, table, districts, minutes=request.minutes, lang="en")
         t0 = lap("region table, workbook, map, report", t0)
         for job in jobs[: args.sample]:
             t0 = time.perf_counter()
