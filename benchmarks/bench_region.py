@@ -68,10 +68,13 @@ GIB = 1024.0**3
 
 class PeakMemory:
     """Peak resident memory of this process and of its largest descendant (a Dask worker),
-    sampled every ``every_s`` seconds while in use."""
+    sampled every ``every_s`` seconds while in use. ``start``: this process's resident memory
+    on entry (what earlier runs of the same process left), so that ``client - start`` is what
+    this run added."""
 
     def __init__(self, every_s: float = 0.1) -> None:
         self.every_s, self.client, self.worker = every_s, 0, 0
+        self.start = psutil.Process().memory_info().rss
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -117,7 +120,7 @@ def region(
         finally:
             run.close()
     return {"s": seconds(), "worker_gib": mem.worker / GIB, "client_gib": mem.client / GIB,
-            "table": result.table}  # fmt: skip
+            "client_rise_gib": (mem.client - mem.start) / GIB, "table": result.table}  # fmt: skip
 
 
 def one_machine(
@@ -208,7 +211,8 @@ def andorra(pbf: str, tmp: Path, worker_counts: list[int]) -> None:
         bad = {n: b for n, b in bad.items() if b}
         print(f"  {w} worker(s): {got['s']:.1f} s, ratio to the reference "
               f"{got['s'] / ref_s:.2f}; peak worker {got['worker_gib']:.2f} GiB, client "
-              f"{got['client_gib']:.2f} GiB; equal to the one-machine plans: "
+              f"{got['client_gib']:.2f} GiB (+{got['client_rise_gib']:.2f} in the run); "
+              "equal to the one-machine plans: "
               f"{bad if bad else 'all ' + str(len(refs))}")  # fmt: skip
 
 
@@ -243,7 +247,8 @@ def synthetic_case(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any
         print(f"  {n:4d} districts ({case['nodes']} road nodes), {w} worker(s): {r['s']:7.1f} s"
               f" ({done} done); reference {case['reference_s']:7.1f} s, ratio "
               f"{r['s'] / case['reference_s']:.2f}; peak worker {r['worker_gib']:.2f} GiB, "
-              f"client {r['client_gib']:.2f} GiB", flush=True)  # fmt: skip
+              f"client {r['client_gib']:.2f} GiB (+{r['client_rise_gib']:.2f} in the run)",
+              flush=True)  # fmt: skip
     return case
 
 

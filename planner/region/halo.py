@@ -49,11 +49,19 @@ def halo(network: Network, request: PlanRequest) -> Halo:
     return Halo(speed, sites_m, sites_m + float(request.snap_max_m))
 
 
-def clip_network(network: Network, polygon: shapely.Geometry, distance_m: float) -> Network:
+def clip_network(
+    network: Network,
+    polygon: shapely.Geometry,
+    distance_m: float,
+    *,
+    tree: shapely.STRtree | None = None,
+) -> Network:
     """The segments of ``network`` within ``distance_m`` of ``polygon`` (network CRS), in
-    their order, with the nodes they use (in theirs); a network of the same mode and CRS."""
+    their order, with the nodes they use (in theirs); a network of the same mode and CRS.
+    ``tree``: the index of the segments' geometries (:func:`segment_tree`), built once for
+    many districts."""
     segs = network.segments
-    tree = shapely.STRtree(segs.geometry.values)
+    tree = segment_tree(network) if tree is None else tree
     keep = np.sort(tree.query(polygon, predicate="dwithin", distance=distance_m))
     sub = segs.iloc[keep].reset_index(drop=True)
     used = np.unique(np.concatenate([sub["u"].to_numpy(), sub["v"].to_numpy()]))
@@ -71,13 +79,28 @@ def clip_network(network: Network, polygon: shapely.Geometry, distance_m: float)
     return replace(network, nodes=nodes, segments=sub, report=report)
 
 
+def segment_tree(network: Network) -> shapely.STRtree:
+    """The spatial index of ``network``'s segments, in their order."""
+    return shapely.STRtree(network.segments.geometry.values)
+
+
+def point_tree(points: gpd.GeoDataFrame, crs: object) -> shapely.STRtree:
+    """The spatial index of ``points`` (WGS-84) projected to ``crs``, in their order."""
+    return shapely.STRtree(points.geometry.to_crs(crs).values)
+
+
 def within(
-    points: gpd.GeoDataFrame, polygon: shapely.Geometry, distance_m: float, *, crs: object
+    points: gpd.GeoDataFrame,
+    polygon: shapely.Geometry,
+    distance_m: float,
+    *,
+    crs: object,
+    tree: shapely.STRtree | None = None,
 ) -> gpd.GeoDataFrame:
     """The rows of ``points`` (WGS-84) within ``distance_m`` of ``polygon`` (in ``crs``), in
-    their order."""
+    their order. ``tree``: their index (:func:`point_tree`), built once for many districts."""
     if not len(points):
         return points
-    xy = points.geometry.to_crs(crs).values
-    keep = np.sort(shapely.STRtree(xy).query(polygon, predicate="dwithin", distance=distance_m))
+    tree = point_tree(points, crs) if tree is None else tree
+    keep = np.sort(tree.query(polygon, predicate="dwithin", distance=distance_m))
     return points.iloc[keep].reset_index(drop=True)

@@ -27,7 +27,7 @@ from ..plan.request import PlanRequest
 from . import budget, engine
 from . import districts as districts_mod
 from . import table as table_mod
-from .halo import Halo, clip_network, halo, within
+from .halo import Halo, clip_network, halo, point_tree, segment_tree, within
 from .tasks import Deliverables, Job, curve_district, empty_row, plan_district
 
 log = logging.getLogger(__name__)
@@ -85,15 +85,18 @@ def make_jobs(
     names = districts["district"].tolist()
     folder = districts_mod.folders(names)
     polys = districts.geometry.to_crs(crs).values
+    roads = segment_tree(network)  # the indexes, built once for every district
+    st_tree = point_tree(stations, crs) if len(stations) else None
+    cand_tree = point_tree(candidates, crs) if candidates is not None and len(candidates) else None
     jobs = []
     for i, name in enumerate(names):
         hs = hotspots.iloc[np.flatnonzero(owner == i)].reset_index(drop=True)
         jobs.append(Job(
             name=name, folder=f"districts/{folder[name]}", polygon=polys[i],
-            network=clip_network(network, polys[i], h.network_m), hotspots=hs,
-            stations=within(stations, polys[i], h.sites_m, crs=crs),
+            network=clip_network(network, polys[i], h.network_m, tree=roads), hotspots=hs,
+            stations=within(stations, polys[i], h.sites_m, crs=crs, tree=st_tree),
             candidates=None if candidates is None
-            else within(candidates, polys[i], h.sites_m, crs=crs),
+            else within(candidates, polys[i], h.sites_m, crs=crs, tree=cand_tree),
             request=replace(request, sources={**request.sources, "district": name}),
             deliverables=deliverables or Deliverables(),
             provenance=provenance or output_set.Provenance(),

@@ -16,6 +16,7 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +82,10 @@ class Job:
     def with_add(self, add: int) -> Job:
         return replace(self, request=replace(self.request, add=int(add)))
 
-    @property
+    @cached_property
     def inputs_hash(self) -> str:
-        """sha256 of everything that decides the district's folder."""
+        """sha256 of everything that decides the district's folder (computed once per job:
+        a job is immutable, and :meth:`with_add` makes a new one)."""
         h = hashlib.sha256()
         h.update(output_set.planner_version().encode())
         h.update(json.dumps([self.name, self.folder], ensure_ascii=False).encode())
