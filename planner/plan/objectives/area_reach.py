@@ -7,13 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
 from ...core.errors import ConfigError, FieldError
-from ...core.units import tol
 from ...optimize import Solution
 from ...optimize.area_cover import AreaCover, Goal
 from .base import Choice, Context, Objective
+from .reach import fewest
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..request import PlanRequest
@@ -72,14 +70,9 @@ class AreaReach(Objective):
         return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
-        fewest = (
-            "proven the fewest"
-            if solution.optimal
-            else f"not proven: best bound {np.ceil(solution.bound - tol(solution.bound)):g} sites"
-        )
         return (
             f"new sites needed to meet the goals of every area ({len(self.goals)} goals): "
-            f"{solution.objective:g} ({fewest})"
+            f"{solution.objective:g} ({fewest(solution)})"
         )
 
     def meaning(self, minutes: tuple[float, ...]) -> str:

@@ -75,14 +75,9 @@ class Reach(Objective):
         return f"{self.share:.0%}@{self.minutes:g}"
 
     def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
-        fewest = (
-            "proven the fewest"
-            if solution.optimal
-            else f"not proven: best bound {np.ceil(solution.bound - tol(solution.bound)):g} sites"
-        )
         return (
             f"new sites needed for {self.share:.0%} within {self.minutes:g} min: "
-            f"{solution.objective:g} ({fewest})"
+            f"{solution.objective:g} ({fewest(solution)})"
         )
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
@@ -94,3 +89,10 @@ class Reach(Objective):
 
     def echo(self, request: PlanRequest) -> dict[str, Any]:
         return {**super().echo(request), "reach": {"minutes": self.minutes, "share": self.share}}
+
+
+def fewest(solution: Solution) -> str:
+    """Whether a number of sites is proven the fewest, or the best bound on it."""
+    if solution.optimal:
+        return "proven the fewest"
+    return f"not proven: best bound {np.ceil(solution.bound - tol(solution.bound)):g} sites"
