@@ -205,8 +205,8 @@ class Controls:
             return [
                 FieldError(
                     "relocate",
-                    "{relocate}: works with {objective} coverage without "
-                    "{capacity}; drop it with {objective} time or worst, {reach} or {capacity}",
+                    "{relocate}: works with {objective} coverage and {add} alone; drop it, or "
+                    "drop {capacity}, {budget}, {hours}, {reach} and any other {objective}",
                 )  # fmt: skip
             ]
         if self.phases:
