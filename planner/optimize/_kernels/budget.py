@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...core.units import tol
-from .cover import Cols, coverage_gains, ranges
+from .cover import Cols, coverage_gains, open_site, ranges
 
 
 def money_slack(budget: float) -> float:
@@ -71,7 +71,6 @@ def greedy_ratio(
     """
     count = count0.copy()
     free = allowed.copy()
-    n = cols[0].shape[1]
     by_row = [sp.csr_matrix(m) for m in cols]
     gain = coverage_gains(cols, w, tw, count)
     least = tol(float(np.abs(tw).sum() * w.sum()), rel=1e-12)
@@ -88,16 +87,7 @@ def greedy_ratio(
         j = _pick(gain, costs, free & (costs <= left + slack), least)
         if j < 0:
             break
-        got = 0.0
-        for k, m in enumerate(cols):
-            rows = m.indices[m.indptr[j] : m.indptr[j + 1]]
-            new = rows[count[k][rows] == 0]
-            count[k][rows] += 1
-            if len(new):
-                got += tw[k] * float(w[new].sum())
-                r = by_row[k]
-                lose = np.repeat(tw[k] * w[new], r.indptr[new + 1] - r.indptr[new])
-                gain -= np.bincount(ranges(r.indptr, r.indices, new), lose, minlength=n)
+        got = open_site(j, cols, by_row, (w, tw), count, gain)
         picks.append(j)
         gains.append(got)
         total += got

@@ -43,6 +43,32 @@ def coverage_gains(cols: Cols, w: np.ndarray, tw: np.ndarray, count: np.ndarray)
     return out
 
 
+def open_site(
+    j: int,
+    cols: Cols,
+    by_row: Sequence[sp.csr_matrix],
+    weights: tuple[np.ndarray, np.ndarray],
+    count: np.ndarray,
+    gain: np.ndarray,
+) -> float:
+    """Open site ``j`` in a greedy step: count the rows it covers (``count``, per threshold,
+    updated in place), take the demand it newly covers off every other site's ``gain``
+    (in place), and return that demand (``weights``: row weights and threshold weights)."""
+    w, tw = weights
+    n = len(gain)
+    got = 0.0
+    for k, m in enumerate(cols):
+        rows = m.indices[m.indptr[j] : m.indptr[j + 1]]
+        new = rows[count[k][rows] == 0]
+        count[k][rows] += 1
+        if len(new):
+            got += tw[k] * float(w[new].sum())
+            r = by_row[k]
+            lose = np.repeat(tw[k] * w[new], r.indptr[new + 1] - r.indptr[new])
+            gain -= np.bincount(ranges(r.indptr, r.indices, new), lose, minlength=n)
+    return got
+
+
 def greedy_coverage(
     cols: Cols,
     w: np.ndarray,
@@ -78,16 +104,7 @@ def greedy_coverage(
         j = int(np.argmax(avail))
         if not np.isfinite(avail[j]) or avail[j] <= least:
             break
-        got = 0.0
-        for k, m in enumerate(cols):
-            rows = m.indices[m.indptr[j] : m.indptr[j + 1]]
-            new = rows[count[k][rows] == 0]
-            count[k][rows] += 1
-            if len(new):
-                got += tw[k] * float(w[new].sum())
-                r = by_row[k]
-                lose = np.repeat(tw[k] * w[new], r.indptr[new + 1] - r.indptr[new])
-                gain -= np.bincount(ranges(r.indptr, r.indices, new), lose, minlength=n)
+        got = open_site(j, cols, by_row, (w, tw), count, gain)
         picks.append(j)
         gains.append(got)
         total += got
