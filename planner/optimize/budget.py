@@ -17,7 +17,7 @@ from ..core.units import tol
 from . import _kernels
 from . import solution as sol_mod
 from ._kernels import budget as kb
-from .coverage import MaximalCoverage
+from .coverage import MaximalCoverage, cover_of
 from .solution import KICKS, LP_BOUND_MAX_NNZ, Solution
 
 #: Nodes of the LP branch and bound of ``"exact"`` before HiGHS's MILP solver takes over.
@@ -91,11 +91,7 @@ class BudgetedCoverage:
         allowed: np.ndarray | None = None,
     ) -> BudgetedCoverage:
         """From network coverage of candidates (and of the existing stations, kept)."""
-        k_all = range(len(candidates.thresholds_s))
-        cover = [candidates.covered(k).T.tocsc() for k in k_all]
-        covered = None
-        if existing is not None and existing.times.seconds.shape[0] > 0:
-            covered = np.stack([existing.counts(k) > 0 for k in k_all])
+        cover, covered = cover_of(candidates, existing)
         return cls(
             cover, candidates.weights, costs, budget, most=most,
             threshold_weights=threshold_weights, covered=covered, conflicts=conflicts,

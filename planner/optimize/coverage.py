@@ -47,6 +47,20 @@ def spacing_conflicts(
     return conflicts, allowed
 
 
+def cover_of(
+    candidates: Coverage, existing: Coverage | None
+) -> tuple[list[sp.csc_matrix], np.ndarray | None]:
+    """The ``demand × candidates`` matrix of each threshold and, with existing stations, the
+    ``thresholds × demand`` booleans they already cover: what the coverage problems take
+    from network coverage."""
+    k_all = range(len(candidates.thresholds_s))
+    cover = [candidates.covered(k).T.tocsc() for k in k_all]
+    covered = None
+    if existing is not None and existing.times.seconds.shape[0] > 0:
+        covered = np.stack([existing.counts(k) > 0 for k in k_all])
+    return cover, covered
+
+
 class MaximalCoverage:
     """Maximal coverage: add ``p`` sites, keeping the existing stations, to maximise covered
     demand.
@@ -149,20 +163,11 @@ class MaximalCoverage:
         allowed: np.ndarray | None = None,
     ) -> MaximalCoverage:
         """From network coverage of candidates (and of the existing stations, kept)."""
-        k_all = range(len(candidates.thresholds_s))
-        cover = [candidates.covered(k).T.tocsc() for k in k_all]
-        covered = None
-        if existing is not None and existing.times.seconds.shape[0] > 0:
-            covered = np.stack([existing.counts(k) > 0 for k in k_all])
+        cover, covered = cover_of(candidates, existing)
         return cls(
-            cover,
-            candidates.weights,
-            p,
-            threshold_weights=threshold_weights,
-            covered=covered,
-            conflicts=conflicts,
-            allowed=allowed,
-        )
+            cover, candidates.weights, p, threshold_weights=threshold_weights, covered=covered,
+            conflicts=conflicts, allowed=allowed,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ evaluation
     def _count0(self) -> np.ndarray:
