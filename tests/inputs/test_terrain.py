@@ -79,7 +79,7 @@ def test_walking_follows_toblers_function(tmp_path):
 
 
 def test_a_ridge_slows_both_ways_though_the_ends_are_level(tmp_path):
-    ridge = lambda x, y: 80.0 - 0.16 * np.abs(x - X0 - 500)  # noqa: E731  8% up then down... 16%
+    ridge = lambda x, y: 80.0 - 0.16 * np.abs(x - X0 - 500)  # noqa: E731  16% up, then down
     dem = _write_dem(tmp_path / "ridge.tif", ridge)
     net = terrain.on_terrain(_road("walk"), dem)
     up, down = _times(net)
