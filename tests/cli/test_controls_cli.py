@@ -173,3 +173,20 @@ def test_an_agreed_site_is_paid_from_the_budget(tmp_path, demo_files, helsinki_p
                        budget=5000)  # fmt: skip
     assert too_little.exit_code == 2 and too_little.output.count("error:") == 1
     assert "--include" in too_little.output
+
+
+@pytest.mark.parametrize("objective", ["backup", "decay"])
+def test_agreeing_to_a_site_of_the_best_answer_keeps_its_value(
+    tmp_path, demo_files, helsinki_pbf, objective
+):
+    free = _plan(demo_files, helsinki_pbf, tmp_path / "free", add=3, objective=objective,
+                 method="exact")  # fmt: skip
+    assert free.exit_code == 0, free.output
+    best = _summary(tmp_path / "free")
+    first = best["sites"][0]["id"]
+    agreed = _plan(demo_files, helsinki_pbf, tmp_path / "agreed", add=3, objective=objective,
+                   method="exact", include=first)  # fmt: skip
+    assert agreed.exit_code == 0, agreed.output
+    got = _summary(tmp_path / "agreed")["optimizer"]
+    # the agreed site is part of an optimal answer: the value counts what it adds too
+    assert got["proven"] and got["value"] == pytest.approx(best["optimizer"]["value"], rel=1e-9)

@@ -35,10 +35,16 @@ class Backup(Objective):
             return [FieldError("objective", NOT_WITH["reach"], name=self.name)]
         return []
 
-    def choose(self, ctx: Context) -> Choice:
-        problem = BackupCoverage.from_coverage(
-            ctx.candidates, ctx.add, existing=ctx.stations, level=LEVEL, allowed=ctx.allowed
+    def _problem(self, ctx: Context, add: int, allowed: np.ndarray | None) -> BackupCoverage:
+        return BackupCoverage.from_coverage(
+            ctx.candidates, add, existing=ctx.stations, level=LEVEL, allowed=allowed
         )
+
+    def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
+        return self._problem(ctx, len(fixed), None).objective(fixed)
+
+    def choose(self, ctx: Context) -> Choice:
+        problem = self._problem(ctx, ctx.add, ctx.allowed)
         solution = problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s)
         return Choice(solution, site_columns={"backup_demand_added": np.round(solution.gains, 6)})
 

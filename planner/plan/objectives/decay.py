@@ -143,12 +143,17 @@ class DecayObjective(Objective):
         """The decay function of the circles ``minutes``."""
         return parse_decay(self.decay, minutes)
 
-    def choose(self, ctx: Context) -> Choice:
-        decay = self.function(ctx.request.minutes)
-        problem = DecayCoverage.from_times(
-            ctx.candidate_times.seconds.T, ctx.weights, ctx.add, decay,
-            base_seconds=ctx.stations.nearest_seconds(), allowed=ctx.allowed,
+    def _problem(self, ctx: Context, add: int, allowed: np.ndarray | None) -> DecayCoverage:
+        return DecayCoverage.from_times(
+            ctx.candidate_times.seconds.T, ctx.weights, add, self.function(ctx.request.minutes),
+            base_seconds=ctx.stations.nearest_seconds(), allowed=allowed,
         )  # fmt: skip
+
+    def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
+        return self._problem(ctx, len(fixed), None).objective(fixed)
+
+    def choose(self, ctx: Context) -> Choice:
+        problem = self._problem(ctx, ctx.add, ctx.allowed)
         solution = problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s)
         return Choice(solution, site_columns={"decay_demand_added": np.round(solution.gains, 6)})
 
