@@ -111,8 +111,11 @@ class PCenter:
         inside = bool(((s >= 0) & (s < self.n_sites)).all())
         return len(np.unique(s)) == len(s) == self.p and inside
 
-    def solve(self, method: str = "local") -> Solution:
-        """Solve with ``"greedy"``, ``"local"`` or ``"exact"`` (see the module)."""
+    def solve(self, method: str = "local", *, time_limit_s: _kernels.Limit = None) -> Solution:
+        """Solve with ``"greedy"``, ``"local"`` or ``"exact"`` (see the module).
+        ``time_limit_s`` (seconds) bounds the search over radii: once spent, the answer is
+        the best found so far and the bound the shortest radius not proven out of reach (so
+        the gap stays honest); a work limit caps each proof step of ``"exact"``."""
         sol_mod.check_method(method)
         t0 = time.perf_counter()
         floor = self.objective(np.arange(self.n_sites))  # no choice of sites does better
@@ -124,7 +127,7 @@ class PCenter:
         if method == "greedy":
             picked, bound = self._greedy(), floor
         else:
-            picked, bound = self._search(method, floor)
+            picked, bound = self._search(method, floor, time_limit_s)
         value = self.objective(picked)
         bound = min(max(bound, floor), value)
         gap = sol_mod.gap(value, bound, maximise=False)
@@ -207,7 +210,9 @@ class PCenter:
             return np.asarray(sol.selected, dtype=np.int64), False
         return None, bool(sol.bound > self.p + tol(self.p))
 
-    def _search(self, method: str, floor: float) -> tuple[np.ndarray, float]:
+    def _search(
+        self, method: str, floor: float, time_limit_s: _kernels.Limit = None
+    ) -> tuple[np.ndarray, float]:
         """Binary search over the sorted times for the shortest radius within reach; the
         bound is the radius after the longest one proven out of reach. With ``"local"``,
         the set covers' proof steps share :data:`~planner.optimize.solution.PROOF_WORK`
@@ -216,17 +221,23 @@ class PCenter:
         radii = radii[radii >= floor - tol(floor)]
         steps = max(1, int(np.ceil(np.log2(len(radii) + 1))))
         work = sol_mod.PROOF_WORK
-        limit = (
+        limit: _kernels.Limit = (
             _kernels.Work(max(1, work.nodes // steps), max(1, work.lp_iterations // steps))
             if method == "local"
-            else None
+            else time_limit_s
         )
+        seconds = time_limit_s if isinstance(time_limit_s, int | float) else None
+        deadline = None if seconds is None else time.perf_counter() + float(seconds)
         lo, hi = -1, len(radii) - 1  # radii[hi] = the cap is always within reach
         proven_out = -1
         best = self._greedy()
         while hi - lo > 1:
+            left = None if deadline is None else deadline - time.perf_counter()
+            if left is not None and left <= 0:
+                break  # out of time: the bound counts only the radii proven out of reach
             mid = (lo + hi) // 2
-            sites, out = self._reach(float(radii[mid]), method, limit)
+            step = limit if left is None or method == "local" else left
+            sites, out = self._reach(float(radii[mid]), method, step)
             if sites is not None:
                 hi, best = mid, self._greedy(sites)
             else:

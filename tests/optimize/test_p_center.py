@@ -85,3 +85,24 @@ def test_the_p_center_value_is_at_most_the_worst_time_of_the_coverage_answer(see
     sol = problem.solve("exact")
     assert sol.objective == pytest.approx(problem.times(sol.selected)[problem.demand].max())
     assert sol.bound <= sol.objective <= problem.objective(chosen) + 1e-9
+
+
+@pytest.mark.parametrize("method", ["local", "exact"])
+def test_a_spent_time_limit_gives_a_valid_answer_with_an_honest_bound(method):
+    """``time_limit_s`` bounds the search over radii: with no time left the answer is the
+    greedy one, still feasible, and its bound a true lower bound (so not claimed optimal
+    unless it is); with time, the same instance is solved to the optimum."""
+    rng = np.random.default_rng(7)
+    n, m, p = 60, 12, 3
+    cost = rng.uniform(0, 20, (n, m)).round(2)
+    rows, cols = np.nonzero(cost < 12)
+    sparse = sp.coo_matrix((cost[rows, cols], (rows, cols)), shape=(n, m))
+    problem = PCenter(sparse, np.ones(n), p, unreachable_cost=25.0)
+    best = min(problem.objective(list(c)) for c in itertools.combinations(range(m), p))
+    rushed = problem.solve(method, time_limit_s=1e-9)
+    assert problem.feasible(rushed.selected)
+    assert rushed.bound <= best + 1e-9 <= rushed.objective + 2e-9
+    assert rushed.optimal == (rushed.objective <= rushed.bound + 1e-9)
+    assert rushed.bound < problem.solve(method).bound  # the limit stopped the search early
+    full = problem.solve(method, time_limit_s=60.0)
+    assert full.objective == pytest.approx(problem.solve(method).objective)

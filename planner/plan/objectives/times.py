@@ -92,7 +92,7 @@ class LongestTime(Objective):
             ctx.candidate_times.seconds.T.tocoo(), ctx.weights, ctx.add,
             base_cost=ctx.stations.nearest_seconds(), unreachable_cost=penalty,
         )  # fmt: skip
-        return Choice(problem.solve(ctx.request.method))
+        return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
         widest = request.minutes[-1]
