@@ -3,8 +3,12 @@
 Order: UTF-8 (with or without BOM) when the bytes decode; GB18030/GBK (what Chinese Excel
 saves) when they decode and read as plausible Chinese; otherwise the best guess of
 charset-normalizer, with Windows-1252 (what Excel saves in Western locales) preferred among
-equally good single-byte guesses. A file that is partly UTF-8 and partly something else is an
-error naming its first line that is not UTF-8: no single encoding reads it right.
+single-byte guesses as good but for a little coherence. A file that is partly UTF-8 and
+partly something else is an error naming its first line that is not UTF-8: no single
+encoding reads it right.
+
+A single-byte file is a guess: a short table of Baltic names (Windows-1257) can read as
+Windows-1252, which this order prefers; UTF-8 is never a guess.
 """
 
 from __future__ import annotations
@@ -18,6 +22,12 @@ from .errors import InputError
 
 #: What Excel saves in Western locales; preferred among equally good single-byte guesses.
 WESTERN = "cp1252"
+#: How much more coherent (charset-normalizer's language fit, 0-1) another single-byte
+#: reading must be to win over Windows-1252: on a table with a few accented names the fit
+#: of each code page differs by a few hundredths ("Farmàcia" read as Windows-1257
+#: "Farmącia" fits Polish 0.68 against Italian 0.63), while a file written in Central or
+#: Baltic European text fits its own language far better than any misreading.
+_COHERENCE_MARGIN = 0.1
 #: Share of Han characters outside GB2312 (rare names) a genuine GBK file may hold.
 _RARE_HAN_SHARE = 0.3
 #: A Han character between two Latin letters: Latin text read as GBK ("M眉ller").
@@ -98,18 +108,23 @@ def _first_line_not_utf8(data: bytes) -> int | None:
 
 
 def _best_guess(data: bytes) -> str | None:
-    """charset-normalizer's guess: the least chaotic reading; among equally good ones the
-    most coherent, then Windows-1252, then one with a known language."""
+    """charset-normalizer's guess: the least chaotic reading; among equally good ones
+    Windows-1252 unless another is clearly more coherent (:data:`_COHERENCE_MARGIN`), else
+    the most coherent, then one with a known language."""
     matches = list(from_bytes(data))
     if not matches:
         return None
     least = min(m.chaos for m in matches)
     good = [(i, m) for i, m in enumerate(matches) if m.chaos <= least + 0.01]
+    top = max(m.coherence for _, m in good)
+    # charset-normalizer lists a reading once, under one of the code pages giving that text
+    western = [m for _, m in good if WESTERN in (m.encoding, *m.could_be_from_charset)]
+    if western and western[0].coherence >= top - _COHERENCE_MARGIN:
+        return WESTERN  # a few accented names: coherence cannot tell the code pages apart
     best = min(
         good,
         key=lambda im: (
             -round(im[1].coherence, 2),
-            im[1].encoding != WESTERN,
             im[1].language == "Unknown",
             im[0],
         ),

@@ -92,10 +92,33 @@ def test_mixed_encodings_through_the_cli(tmp_path, demo_files, helsinki_pbf):
     assert "line 3 is not" in line and "save the file as UTF-8" in line
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+@pytest.mark.parametrize("name", ["Farmàcia", "Café Müller", "Café", "Crêperie Ñandú"])
+def test_a_few_accented_names_with_opening_hours_read_as_western(tmp_path, encoding, name):
+    # on such short files charset-normalizer finds Windows-1257 ("Farmącia") or CP775
+    # ("Cafķ M³ller") a little more coherent: Windows-1252 is kept unless clearly worse
+    text = (
+        f"id,name,lon,lat,opening_hours\nS1,{name},1.52,42.50,Mo-Fr 09:00-17:30\nS2,Bar,1,2,24/7\n"
+    )
+    p = tmp_path / "stations.csv"
+    p.write_bytes(text.encode(encoding))
+    assert sites.read_sites(p)["name"].iloc[0] == name
+
+
+@pytest.mark.parametrize(
+    "encoding, name",
+    [("cp1250", "Łódź Śródmieście, Příliš žluťoučký kůň úpěl ďábelské ódy"),
+     ("cp1251", "Москва Киевский вокзал, Аптека на углу улицы")],
+)  # fmt: skip
+def test_central_european_and_cyrillic_files_keep_their_code_page(tmp_path, encoding, name):
+    p = tmp_path / "stations.csv"
+    p.write_bytes(f'id,name,lon,lat\nS1,"{name}",19.45,51.76\n'.encode(encoding))
+    assert sites.read_sites(p)["name"].iloc[0] == name
+
+
 def test_latin1_names_through_the_cli(tmp_path, demo_files, helsinki_pbf):
-    # without the venues' opening_hours: with that column charset-normalizer ranks
-    # Windows-1257 as more coherent than Latin-1 on this short file ("Cafķ M³ller")
-    st = pd.read_csv(demo_files / "stations.csv").drop(columns="opening_hours")
+    # with the venues' opening_hours, as planners' files have them
+    st = pd.read_csv(demo_files / "stations.csv")
     st.loc[0, "name"] = "Café Müller"
     st.to_csv(tmp_path / "stations.csv", index=False, encoding="latin-1", errors="replace")
     res = _plan(demo_files, helsinki_pbf, tmp_path / "out", stations=tmp_path / "stations.csv")
