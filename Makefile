@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ANDORRA := ../shared/data/andorra_2020-04.osm.pbf
 
 .PHONY: demo test install bench lint clean browser
 
@@ -37,6 +38,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_map.py
 	$(BIN)/python benchmarks/bench_million.py
 	$(BIN)/python benchmarks/bench_end_to_end.py
+	$(BIN)/python benchmarks/bench_outputs.py $(if $(wildcard $(ANDORRA)),--andorra $(ANDORRA))
+	$(BIN)/python benchmarks/bench_objectives.py
+	$(BIN)/python benchmarks/bench_crs_check.py --quick
+	$(BIN)/python benchmarks/bench_region.py --sizes 25,50,100 --workers 1,2
 
 # Lint: ruff (style, imports, complexity C901 <= 12; formatting), mypy, and the size limits of
 # [tool.planner.limits] in pyproject.toml (functions <= 60 lines, modules <= 500, cli <= 450).
