@@ -147,6 +147,12 @@ THRESHOLD_COLUMN_ZH: Mapping[str, str] = MappingProxyType(
 
 _THRESHOLD_COLUMN = re.compile(r"(?P<name>[a-z_]+?)_(?P<m>\d+(?:\.\d+)?)")
 _GOAL_COLUMN = re.compile(r"goal_(?P<m>\d+(?:\.\d+)?)_attained")
+#: An area's own goal (``--area-targets``) and whether it is met, per threshold.
+_AREA_GOAL_COLUMN = re.compile(r"area_goal_(?P<m>\d+(?:\.\d+)?)(?P<met>_met(?:_after)?)?")
+AREA_GOAL_ZH: Mapping[str, str] = MappingProxyType(
+    {"": "街道{m}分钟目标", "_met": "现有驿站达到街道{m}分钟目标",
+     "_met_after": "加上建议新址后达到街道{m}分钟目标"}
+)  # fmt: skip
 
 
 def term(value: object, table: Mapping[str, str], lang: str) -> object:
@@ -175,6 +181,9 @@ def header(name: str, lang: str) -> str:
     goal = _GOAL_COLUMN.fullmatch(name)
     if goal:
         return f"{goal['m']}分钟目标达标"
+    area_goal = _AREA_GOAL_COLUMN.fullmatch(name)
+    if area_goal:
+        return AREA_GOAL_ZH[area_goal["met"] or ""].format(m=area_goal["m"])
     match = _THRESHOLD_COLUMN.fullmatch(name)
     if match and match["name"] in THRESHOLD_COLUMN_ZH:
         return THRESHOLD_COLUMN_ZH[match["name"]].format(m=match["m"])
@@ -199,4 +208,5 @@ def header_table() -> pd.DataFrame:
     rows = [(k, v) for k, v in COLUMN_ZH.items()]
     rows += [(f"{k}_<T>", v.format(m="<T>")) for k, v in THRESHOLD_COLUMN_ZH.items()]
     rows.append(("goal_<T>_attained", "<T>分钟目标达标"))
+    rows += [(f"area_goal_<T>{k}", v.format(m="<T>")) for k, v in AREA_GOAL_ZH.items()]
     return pd.DataFrame(rows, columns=["column", "zh"])

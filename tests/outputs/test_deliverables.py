@@ -335,3 +335,13 @@ def test_venue_types_read_as_words_in_the_english_report(en_set, plan_areas):
     for category in plan_areas.recommended["category"]:
         assert "=" in category and terms.venue_type(category) in section
     assert "amenity=" not in section and "tourism=" not in section
+
+
+@pytest.mark.parametrize(
+    "column, zh",
+    [("area_goal_8", "街道8分钟目标"), ("area_goal_10_met", "现有驿站达到街道10分钟目标"),
+     ("area_goal_15_met_after", "加上建议新址后达到街道15分钟目标"),
+     ("area_goal_7.5", "街道7.5分钟目标")],
+)  # fmt: skip
+def test_area_goal_columns_have_chinese_headers(column, zh):
+    assert terms.header(column, "zh") == zh and terms.header(column, "en") == column
