@@ -19,7 +19,7 @@ import pandas as pd
 from ..core.units import gap_label, tol
 from . import report_charts as charts
 from . import report_checks as checks
-from . import report_hours
+from . import report_controls, report_hours
 from . import report_surroundings as surroundings
 from .i18n import (
     THRESHOLD_COLOURS,
@@ -78,8 +78,7 @@ def report_html(
     lang
         ``"en"`` or ``"zh"``: the language of the page.
     curve
-        The coverage curve (``rank`` and ``cumulative_share_<label>``; rank 0 = today);
-        drawn when it has more than one row.
+        The coverage curve (``rank``, ``cumulative_share_<label>``; rank 0 = today).
     recommended
         The suggested sites (``rank``, ``id``, ``name``, ``category``, ``nearest_road``,
         ``lon``, ``lat``, ``lon_gcj02``, ``lat_gcj02``, ``demand_added_<label>``;
@@ -99,7 +98,8 @@ def report_html(
         _district(summary, lab),
         _after(summary, lab),
         surroundings.others(summary, lang),
-        _suggested(summary, recommended, labels, lab),
+        report_controls.closed(summary, lang) + report_controls.moves(summary, lang),
+        _suggested(summary, recommended, labels, lab) + report_controls.phases(summary, lang),
         _site_list(recommended, lang),
         _static_map(map_png, summary, lang),
         _curve(curve, lab),

@@ -4,6 +4,7 @@ end to end, and each bad value as one ``error:`` line with exit code 2."""
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
@@ -49,6 +50,46 @@ def test_include_exclude_and_close(tmp_path, demo_files, helsinki_pbf):
     assert opt["objective"] == "coverage" and opt["value"] <= opt["bound"] + 1e-6
     rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
     assert rec["id"].astype(str).tolist() == ids
+    closed, closing = _report_tables(out, "closed", "closing")
+    assert closed.iloc[0, 0] == stations[0] and closed.iloc[0, 2] == "asked to close"
+    lost = closing.set_index(closing.columns[0]).loc["Lost"]
+    assert lost.tolist() == [f"{v:.1%}" for v in s["closing"]["lost"].values()]
+
+
+class _Tables(HTMLParser):
+    """The rows (cell texts) of each table of a page, by the table's class."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._rows = self.tables.setdefault(dict(attrs).get("class") or "", [])
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._rows:
+            self._rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._rows = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _report_tables(out, *classes):
+    """The report's tables of these classes, as text frames (the first row the header)."""
+    parser = _Tables()
+    parser.feed((out / "report.html").read_text(encoding="utf-8"))
+    return [pd.DataFrame(parser.tables[c][1:], columns=parser.tables[c][0]) for c in classes]
 
 
 def _summary_of(out, demo_files, helsinki_pbf, **flags):
@@ -90,6 +131,10 @@ def test_phases_are_nested_in_every_output(tmp_path, demo_files, helsinki_pbf):
     rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
     assert rec["phase"].tolist() == [site["phase"] for site in s["sites"]]
     assert "phase 2:" in res.output
+    (table,) = _report_tables(out, "phases")
+    assert table.iloc[:, 1].tolist() == [str(one["sites"]), str(two["sites"])]
+    assert table.iloc[1, 2] == ", ".join(two["site_ids"])
+    assert table.iloc[0, -1] == f"{one['gap_to_unconstrained']:.2%}"
 
 
 @pytest.mark.parametrize(
@@ -133,6 +178,10 @@ def test_relocate_lists_the_moves(tmp_path, demo_files, helsinki_pbf):
     assert len(moves["opened"]) <= 1 + len(moves["closed"])
     assert [c["id"] for c in s["closed"] if c["by"] == "relocate"] == moves["closed"]
     assert moves["value_gained_by_moving"] >= -1e-9
+    (table,) = _report_tables(out, "moves")
+    gained = table.set_index(table.columns[0]).loc["Gained"]
+    assert gained.tolist() == [f"{v:+.1%}" for v in moves["coverage_gained"].values()]
+    assert ("Open: " + (", ".join(moves["opened"]) or "none")) in (out / "report.html").read_text()
     res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate=1, objective="time")
     assert res.exit_code == 2 and "--relocate: works with --objective coverage" in res.output
     res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate="two")
