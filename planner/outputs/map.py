@@ -122,6 +122,8 @@ class MapFrames:
     others: gpd.GeoDataFrame | None = None
     others_counted: bool = True
     shapes: display.Shapes | None = None
+    #: What the plan closes (``close``, ``relocate``; see :class:`planner.plan.closing.Closing`).
+    closings: tuple[Any, ...] = ()
 
     @classmethod
     def of(
@@ -147,6 +149,7 @@ class MapFrames:
             others=None if plan.others is None else plan.others.stations,
             others_counted=plan.others is None or plan.others.count,
             shapes=drawn,
+            closings=(plan.closed, plan.moved),
         )
 
 
@@ -193,7 +196,8 @@ def plan_map(
     legend = map_page.legend(
         summary.parameters, lang, [minutes_text(m) for m in minutes], method=method
     )
-    return map_page.page(data, map_others.with_legend(legend, data["others"], lang), lang)
+    legend = map_others.with_legend(legend, data["others"], lang, data["closed"])
+    return map_page.page(data, legend, lang)
 
 
 # --------------------------------------------------------------------------- data
@@ -243,6 +247,7 @@ def _page_data(
         },
         "lab": {**map_page_labels(lang), **map_others.labels(lang)},
         "others": map_others.data(frames.others, frames.others_counted, shift),
+        "closed": map_others.closed_data(frames.closings, shift),
         "hotspots": {"n": len(hs), "weights": wkind, "names": names},
         "sites": sites,
         "circles": circles,

@@ -5,7 +5,7 @@ network travel times as every other figure."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +30,8 @@ class Closing:
     share_without: Mapping[str, float]
     #: ``close`` (asked to close) or ``relocate`` (moved to a better site).
     by: str = "close"
+    #: The stations that close (``id``, ``name``, point geometry; None when not known).
+    points: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def lost(self) -> dict[str, float]:
@@ -75,6 +77,7 @@ def loss(
         names=tuple(closed["name"].fillna("").astype(str)),
         share_with=_shares(every),
         share_without=_shares(staying),
+        points=closed[["id", "name", "geometry"]].reset_index(drop=True),
     )
 
 
@@ -102,7 +105,7 @@ def moved(
     return Closing(
         ids=tuple(rows["id"].astype(str)), names=tuple(rows["name"].fillna("").astype(str)),
         share_with=_shares(before.stations), share_without=_shares(after.stations),
-        by="relocate",
+        by="relocate", points=rows[["id", "name", "geometry"]].reset_index(drop=True),
     )  # fmt: skip
 
 

@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+from tests.browser import console_errors, needs_chromium, probe
 from tests.cli.test_cli import _run
+from tests.outputs.test_map import data_of
 
 
 def _plan(files, network, out, **flags):
@@ -54,6 +56,12 @@ def test_include_exclude_and_close(tmp_path, demo_files, helsinki_pbf):
     assert closed.iloc[0, 0] == stations[0] and closed.iloc[0, 2] == "asked to close"
     lost = closing.set_index(closing.columns[0]).loc["Lost"]
     assert lost.tolist() == [f"{v:.1%}" for v in s["closing"]["lost"].values()]
+    page = (out / "map.html").read_text(encoding="utf-8")
+    shut = data_of(page)["closed"]
+    assert shut["id"] == [stations[0]] and shut["by"] == ["close"]
+    st = pd.read_csv(demo_files / "stations.csv").set_index("id").loc[stations[0]]
+    assert (shut["lon"][0], shut["lat"][0]) == pytest.approx((st["lon"], st["lat"]), abs=1e-5)
+    assert "pl-closed" in page and "Stations that close" in page
 
 
 class _Tables(HTMLParser):
@@ -178,6 +186,8 @@ def test_relocate_lists_the_moves(tmp_path, demo_files, helsinki_pbf):
     assert len(moves["opened"]) <= 1 + len(moves["closed"])
     assert [c["id"] for c in s["closed"] if c["by"] == "relocate"] == moves["closed"]
     assert moves["value_gained_by_moving"] >= -1e-9
+    shut = data_of((out / "map.html").read_text(encoding="utf-8"))["closed"]
+    assert shut is None if not moves["closed"] else shut["id"] == moves["closed"]
     (table,) = _report_tables(out, "moves")
     gained = table.set_index(table.columns[0]).loc["Gained"]
     assert gained.tolist() == [f"{v:+.1%}" for v in moves["coverage_gained"].values()]
@@ -239,3 +249,23 @@ def test_agreeing_to_a_site_of_the_best_answer_keeps_its_value(
     got = _summary(tmp_path / "agreed")["optimizer"]
     # the agreed site is part of an optimal answer: the value counts what it adds too
     assert got["proven"] and got["value"] == pytest.approx(best["optimizer"]["value"], rel=1e-9)
+
+
+@needs_chromium
+def test_the_map_draws_the_stations_that_close(tmp_path, demo_files, helsinki_pbf):
+    """In Chromium: one grey crossed marker per closed station, at the station, with its
+    name and why in the tooltip, in a layer of its own; no console errors."""
+    _, stations = _ids(demo_files)
+    out = tmp_path / "shut"
+    res = _plan(demo_files, helsinki_pbf, out, add=1, close=stations[0], lang="zh")
+    assert res.exit_code == 0, res.output
+    got, run = probe(
+        out / "map.html", tmp_path / "profile",
+        "var m = document.querySelectorAll('.planner-closed'); return {n: m.length, "
+        "text: m.length ? m[0].textContent : null, layers: Array.from(document.querySelectorAll("
+        "'.leaflet-control-layers-overlays span')).map(function (s) { "
+        "return s.textContent.trim(); })};",
+    )  # fmt: skip
+    assert got["n"] == 1 and got["text"] == "\u00d7"
+    assert "关闭的驿站" in got["layers"]
+    assert not console_errors(run.stderr), console_errors(run.stderr)

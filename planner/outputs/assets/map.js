@@ -378,6 +378,18 @@
       });
       overlays[esc(lab.others)] = others;
     }
+    if (D.closed) {  // the stations that close: a grey crossed square where each stood
+      var shut = L.layerGroup().addTo(map);
+      D.closed.id.forEach(function (id, c) {
+        var box = el('div', '\u00d7', 'planner-closed');
+        var cm = L.marker([D.closed.lat[c], D.closed.lon[c]], { icon: L.divIcon({ html: box,
+          className: '', iconSize: [22, 22], iconAnchor: [11, 11] }), zIndexOffset: -400 });
+        cm.bindTooltip(esc(D.closed.name[c] || id) + ' (' + esc(id) + '): '
+          + esc(lab['closed_' + D.closed.by[c]] || D.closed.by[c]));
+        shut.addLayer(cm);
+      });
+      overlays[esc(lab.closed)] = shut;
+    }
     function siteMarker(s) {
       var kind = KIND.charAt(s), ll = [D.sites.lat[s], D.sites.lon[s]], m;
       if (kind === 'c') {
