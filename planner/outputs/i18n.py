@@ -57,6 +57,7 @@ MAP_LABELS: Mapping[str, Mapping[str, str]] = {
         "grade": "grade",
         "unique": "only this station within {m} min",
         "served": "demand served / capacity",
+        "phase": "phase",
     },
     "zh": {
         "title": "服务圈",
@@ -82,6 +83,7 @@ MAP_LABELS: Mapping[str, Mapping[str, str]] = {
         "grade": "评级",
         "unique": "仅本站{m}分钟内覆盖",
         "served": "服务需求 / 容量",
+        "phase": "建设期",
     },
 }
 

@@ -393,10 +393,12 @@ def _station_rows(row: Mapping[str, Any], grade: str) -> list[tuple[str, object]
 
 
 def _site_rows(row: Mapping[str, Any]) -> list[tuple[str, object]]:
-    """The popup rows of a suggested site: rank, id, venue, road, use of its capacity, what
+    """The popup rows of a suggested site: rank, id, venue, road, phase, use of its capacity, what
     it adds and the share after it per threshold."""
     rows: list[tuple[str, object]] = [("rank", int(row["rank"])), ("id", row["id"])]
     rows += [("category", row.get("category", "") or ""), ("road", row.get("nearest_road", ""))]
+    if pd.notna(row.get("phase")):
+        rows.append(("phase", int(row["phase"])))
     if "served_demand" in row:
         rows.append(("served", f"{row['served_demand']:,.1f} / {row['capacity']:,.1f}"))
     for k, v in row.items():

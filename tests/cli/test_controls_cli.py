@@ -139,6 +139,9 @@ def test_phases_are_nested_in_every_output(tmp_path, demo_files, helsinki_pbf):
     rec = pd.read_csv(out / "recommended_sites.csv", encoding="utf-8-sig")
     assert rec["phase"].tolist() == [site["phase"] for site in s["sites"]]
     assert "phase 2:" in res.output
+    info = data_of((out / "map.html").read_text(encoding="utf-8"))["sites"]["info"].values()
+    popup = {dict(rows)["id"]: dict(rows).get("phase") for rows in info if "rank" in dict(rows)}
+    assert popup == {site["id"]: str(site["phase"]) for site in s["sites"]}
     (table,) = _report_tables(out, "phases")
     assert table.iloc[:, 1].tolist() == [str(one["sites"]), str(two["sites"])]
     assert table.iloc[1, 2] == ", ".join(two["site_ids"])
