@@ -250,6 +250,10 @@ class PlanSummary:
     closing: controls.ClosingLoss | None = field(default=None, metadata=OMIT_NONE)
     phases: tuple[controls.PhaseFigures, ...] | None = field(default=None, metadata=OMIT_NONE)
     relocation: controls.Moves | None = field(default=None, metadata=OMIT_NONE)
+    #: With capacitated stations: each station's capacity and served demand.
+    station_service: tuple[controls.StationService, ...] | None = field(
+        default=None, metadata=OMIT_NONE
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (plain dicts, lists, numbers, strings; None for undefined)."""

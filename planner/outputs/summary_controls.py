@@ -67,6 +67,29 @@ class Moves:
     value_gained_by_moving: float
 
 
+@dataclass(frozen=True)
+class StationService:
+    """With capacitated stations: a station's capacity and the demand it serves in the
+    plan's split with the suggested sites (units of the hotspot weights)."""
+
+    id: str
+    name: str
+    capacity: float
+    served_demand: float
+
+
+def station_service(plan: Plan) -> tuple[StationService, ...] | None:
+    """Each station's capacity and served demand (None without capacitated stations)."""
+    if plan.station_service is None:
+        return None
+    names = dict(zip(plan.stations["id"].astype(str), plan.stations["name"], strict=True))
+    return tuple(
+        StationService(str(r["station_id"]), str(names.get(str(r["station_id"])) or ""),
+                       float(r["capacity"]), float(r["served_demand"]))
+        for r in plan.station_service.to_dict(orient="records")
+    )  # fmt: skip
+
+
 def closed(plan: Plan) -> tuple[ClosedStation, ...]:
     """The stations closed by the request (``close``) and by the moves (``relocate``)."""
     out = []
@@ -124,11 +147,12 @@ def phases(plan: Plan) -> tuple[PhaseFigures, ...] | None:
 
 
 def fields(plan: Plan, after: Mapping[str, float]) -> dict[str, Any]:
-    """The summary's ``closed``, ``closing``, ``phases`` and ``relocation`` of ``plan``
-    (``after``: the share of demand within each threshold with the answer)."""
+    """The summary's ``closed``, ``closing``, ``phases``, ``relocation`` and
+    ``station_service`` of ``plan`` (``after``: the share of demand within each threshold
+    with the answer)."""
     return {
         "closed": closed(plan), "closing": closing_loss(plan), "phases": phases(plan),
-        "relocation": moves(plan, after),
+        "relocation": moves(plan, after), "station_service": station_service(plan),
     }  # fmt: skip
 
 

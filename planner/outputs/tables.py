@@ -16,11 +16,15 @@ from .summary import CREDITS
 
 
 def stations_scored(plan: Plan) -> pd.DataFrame:
-    """Each station's id, name and WGS-84 coordinates with its scores."""
+    """Each station's id, name and WGS-84 coordinates with its scores; with capacitated
+    stations, its ``capacity`` and the ``served_demand`` it serves in the plan's split."""
     base = pd.DataFrame(plan.stations[["id", "name", "lon", "lat"]]).rename(
         columns={"id": "station_id"}
     )
-    return base.merge(plan.scores, on="station_id", how="left")
+    out = base.merge(plan.scores, on="station_id", how="left")
+    if plan.station_service is not None:
+        out = out.merge(plan.station_service, on="station_id", how="left")
+    return out
 
 
 def stations_with_scores(plan: Plan) -> gpd.GeoDataFrame:
@@ -146,19 +150,32 @@ def _nearest(pairs: pd.DataFrame) -> pd.DataFrame:
     ).drop_duplicates("target_id")
 
 
-def _capacitated(pairs: pd.DataFrame, split: pd.DataFrame) -> pd.DataFrame:
+def _capacitated(
+    pairs: pd.DataFrame, split: pd.DataFrame, stations: pd.DataFrame | None
+) -> pd.DataFrame:
     """The split with capacities: each suggested site's share of a hotspot as the best
-    split has it; the rest of the hotspot's demand to its nearest existing station within
-    the largest threshold (the stations' own capacity is not modelled)."""
-    new = pairs.loc[pairs["order"] == 1].merge(
-        split.rename(columns={"hotspot_id": "target_id", "site_id": "source_id"}),
-        on=["target_id", "source_id"],
-    )
+    split has it. With capacitated stations (``stations``: their split), each station's
+    share as that split has it too, and demand no site has room for has no line; without,
+    the rest of the hotspot's demand to its nearest existing station within the largest
+    threshold."""
+    new = _shares(pairs.loc[pairs["order"] == 1], split.rename(columns={"site_id": "source_id"}))
+    if stations is not None:
+        kept = _shares(
+            pairs.loc[pairs["order"] == 0], stations.rename(columns={"station_id": "source_id"})
+        )
+        return pd.concat([kept, new], ignore_index=True)
     taken = new.groupby("target_id")["share"].sum()
     kept = _nearest(pairs.loc[pairs["order"] == 0])
     kept = kept.assign(share=1.0 - taken.reindex(kept["target_id"]).fillna(0.0).to_numpy())
     kept = kept.loc[kept["share"] > 1e-9]
     return pd.concat([kept, new], ignore_index=True)
+
+
+def _shares(pairs: pd.DataFrame, split: pd.DataFrame) -> pd.DataFrame:
+    """The pairs that hold a share of the split (``hotspot_id``, ``source_id``, ``share``)."""
+    return pairs.merge(
+        split.rename(columns={"hotspot_id": "target_id"}), on=["target_id", "source_id"]
+    )
 
 
 def assignment(plan: Plan) -> gpd.GeoDataFrame:
@@ -167,8 +184,10 @@ def assignment(plan: Plan) -> gpd.GeoDataFrame:
     largest threshold, ties to the existing station first, then to the suggested site of
     the lower rank. With capacities (``plan.served_split``), the best split instead: a line
     per suggested site serving part of the hotspot, and one to the nearest existing station
-    for the rest. A hotspot beyond the largest threshold of every site, or left unserved by
-    full sites, has no line.
+    for the rest; with capacitated stations too (``plan.station_split``), a line per
+    station serving part of it, as the split has it, so that no station serves more than
+    its capacity. A hotspot beyond the largest threshold of every site, or left unserved by
+    full sites, has no line (or none for the part left unserved).
 
     Columns: ``hotspot_id``, ``weight``, ``site_id``, ``site_name``, ``site_kind``
     (``existing`` / ``suggested``), ``minutes``, ``share`` (of the hotspot's demand) and
@@ -178,7 +197,7 @@ def assignment(plan: Plan) -> gpd.GeoDataFrame:
     if plan.served_split is None:
         best = _nearest(pairs).assign(share=1.0)
     else:
-        best = _capacitated(pairs, plan.served_split)
+        best = _capacitated(pairs, plan.served_split, plan.station_split)
     hs = plan.hotspots.set_index("id")
     best = best.loc[best["target_id"].isin(hs.index)]
     position = pd.Index(plan.hotspots["id"]).get_indexer(best["target_id"])

@@ -3,6 +3,8 @@ between sites with capacities, polygons in WGS-84."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -40,6 +42,21 @@ def split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
         {"hotspot_id": times.target_ids[rows], "site_id": times.source_ids[cols],
          "share": np.round(share, 9)}
     )  # fmt: skip
+
+
+def station_service(choice: Choice, times: travel.TravelTimes) -> dict[str, Any]:
+    """The plan's ``station_service`` (with capacitated stations: each station's capacity
+    and served demand) and ``station_split`` (the share of each hotspot's demand each
+    station serves), by id; both None without."""
+    if choice.station_columns is None or choice.station_split is None:
+        return {"station_service": None, "station_split": None}
+    rows, cols, share = choice.station_split
+    service = pd.DataFrame({"station_id": times.source_ids, **choice.station_columns})
+    split = pd.DataFrame(
+        {"hotspot_id": times.target_ids[rows], "station_id": times.source_ids[cols],
+         "share": np.round(share, 9)}
+    )  # fmt: skip
+    return {"station_service": service, "station_split": split}
 
 
 def wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -113,6 +113,13 @@ class Plan:
     coverage_curve: pd.DataFrame | None = None
     served_after: Mapping[str, float] | None = None
     served_split: pd.DataFrame | None = None
+    #: With capacitated stations (``station_capacity``): per station that stays
+    #: (``station_id``), its ``capacity`` and the ``served_demand`` it serves in the best
+    #: split with the suggested sites.
+    station_service: pd.DataFrame | None = None
+    #: With capacitated stations: the share of each hotspot's demand each station serves
+    #: in that split (``hotspot_id``, ``station_id``, ``share``).
+    station_split: pd.DataFrame | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
     parts: pd.DataFrame | None = None
     spacing: SpacingCost | None = None

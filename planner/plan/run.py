@@ -106,6 +106,7 @@ def plan(
         **_hours.fields(ctx, choice.solution.selected),
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
         served_after=choice.served_after, served_split=_frames.split(choice, cand_times),
+        **_frames.station_service(choice, st_times),
         **_controlled(network, snaps.hotspots, (stations, closed), (ctx, after), choice),
     )  # fmt: skip
 

@@ -59,6 +59,12 @@ class Choice:
     #: With capacities: hotspot positions, candidate positions and the share of each
     #: hotspot's demand the candidate serves in the best split.
     split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    #: With capacitated stations (``station_capacity``): per station that stays, its
+    #: ``capacity`` and the ``served_demand`` it serves in the best split.
+    station_columns: Mapping[str, np.ndarray] | None = None
+    #: With capacitated stations: hotspot positions, station positions and the share of
+    #: each hotspot's demand the station serves in the best split.
+    station_split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     #: With phases: each phase's figures (see :mod:`planner.plan.fixing`).
     phases: tuple[Any, ...] = ()
     #: With relocation: the stations closed (positions) and the value of the best answer

@@ -78,15 +78,16 @@ def choose(objective: CapacitatedCoverage, ctx: Context) -> Choice:
         minutes_label(t): float(within[k]) / total if total else 0.0
         for k, t in enumerate(ctx.request.thresholds_s)
     }
-    columns = {
-        "capacity": np.asarray(objective.values)[new],
-        "served_demand": np.round(prob.served(full)[n_st:], 6),
-    }
+    served = np.round(prob.served(full), 6)
+    columns = {"capacity": np.asarray(objective.values)[new], "served_demand": served[n_st:]}
+    caps = np.asarray(ctx.station_capacity, dtype=float)
     rows, cols, shares = prob.split(full)
     keep = cols >= n_st
     return Choice(
         solution, site_columns=columns, served_after=served_after,
         split=(rows[keep], cols[keep] - n_st, shares[keep]),
+        station_columns={"capacity": caps, "served_demand": served[:n_st]},
+        station_split=(rows[~keep], cols[~keep], shares[~keep]),
     )  # fmt: skip
 
 
