@@ -306,27 +306,34 @@ def _blind_spots(s: PlanSummary, lab: Labels) -> str:
 
 
 def _stations(stations: pd.DataFrame, labels: Sequence[str], lab: Labels) -> str:
-    """Each station's demand within each threshold, unique and lost demand, catchment and
-    grade."""
+    """Each station's demand within each threshold, unique and lost demand, catchment,
+    with capacitated stations the demand it serves against its capacity, and grade."""
     head = "".join(f"<th>{_e(lab['demand'])} ≤{_e(k)}</th>" for k in labels)
-    rows = "".join(_station_row(r, labels) for r in stations.to_dict(orient="records"))
+    cap = "served_demand" in stations.columns
+    rows = "".join(_station_row(r, labels, cap=cap) for r in stations.to_dict(orient="records"))
+    served = f"<th>{_e(lab['served'])}</th><th>{_e(lab['capacity'])}</th>" if cap else ""
     return (
         f"<h2>{_e(lab['stations'])}</h2>\n"
-        f"<table><tr><th>{_e(lab['station'])}</th>"
+        f"<table class='stations'><tr><th>{_e(lab['station'])}</th>"
         f'<th class="t">{_e(lab["name"])}</th>{head}\n'
         f"<th>{_e(lab['unique'])} ≤{_e(labels[0])}</th>"
         f"<th>{_e(lab['lost'])} ≤{_e(labels[-1])}</th>\n"
-        f"<th>{_e(lab['catchment'])}</th><th>{_e(lab['grade'])}</th></tr>{rows}</table>"
+        f"<th>{_e(lab['catchment'])}</th>{served}<th>{_e(lab['grade'])}</th></tr>{rows}</table>"
     )
 
 
-def _station_row(r: Mapping[str, Any], labels: Sequence[str]) -> str:
+def _station_row(r: Mapping[str, Any], labels: Sequence[str], *, cap: bool) -> str:
     cells = "".join(f"<td>{float(r.get(f'demand_{k}', 0)):g}</td>" for k in labels)
+    served = (
+        f"<td class='served'>{float(r['served_demand']):g}</td>"
+        f"<td class='capacity'>{float(r['capacity']):g}</td>"
+        if cap else ""
+    )  # fmt: skip
     return (
         f"<tr><td>{_e(r['station_id'])}</td><td class='t'>{_e(r.get('name', ''))}</td>{cells}"
         f"<td>{float(r.get(f'unique_{labels[0]}', 0)):g}</td>"
         f"<td>{float(r.get(f'lost_if_closed_{labels[-1]}', 0)):g}</td>"
-        f"<td>{float(r.get('catchment_demand', 0)):g}</td>"
+        f"<td>{float(r.get('catchment_demand', 0)):g}</td>{served}"
         f"<td class='grade'>{_e(r.get('grade', ''))}</td></tr>"
     )
 

@@ -44,19 +44,24 @@ def split(choice: Choice, times: travel.TravelTimes) -> pd.DataFrame | None:
     )  # fmt: skip
 
 
-def station_service(choice: Choice, times: travel.TravelTimes) -> dict[str, Any]:
-    """The plan's ``station_service`` (with capacitated stations: each station's capacity
-    and served demand) and ``station_split`` (the share of each hotspot's demand each
-    station serves), by id; both None without."""
+def splits(
+    choice: Choice, cand_times: travel.TravelTimes, st_times: travel.TravelTimes
+) -> dict[str, Any]:
+    """The plan's ``served_split`` (:func:`split`), and with capacitated stations its
+    ``station_service`` (each station's capacity and served demand) and ``station_split``
+    (the share of each hotspot's demand each station serves), by id; None without."""
+    out: dict[str, Any] = {"served_split": split(choice, cand_times)}
     if choice.station_columns is None or choice.station_split is None:
-        return {"station_service": None, "station_split": None}
+        return {**out, "station_service": None, "station_split": None}
     rows, cols, share = choice.station_split
-    service = pd.DataFrame({"station_id": times.source_ids, **choice.station_columns})
-    split = pd.DataFrame(
-        {"hotspot_id": times.target_ids[rows], "station_id": times.source_ids[cols],
+    out["station_service"] = pd.DataFrame(
+        {"station_id": st_times.source_ids, **choice.station_columns}
+    )
+    out["station_split"] = pd.DataFrame(
+        {"hotspot_id": st_times.target_ids[rows], "station_id": st_times.source_ids[cols],
          "share": np.round(share, 9)}
     )  # fmt: skip
-    return {"station_service": service, "station_split": split}
+    return out
 
 
 def wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

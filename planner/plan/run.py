@@ -105,8 +105,7 @@ def plan(
         blind_spots=_frames.blind_spots(hs, cov_st, net_fig), parts=net_fig.parts, spacing=spacing,
         **_hours.fields(ctx, choice.solution.selected),
         grade_rule=coverage.GRADE_RULE, areas_scored=areas_scored, coverage_curve=curve,
-        served_after=choice.served_after, served_split=_frames.split(choice, cand_times),
-        **_frames.station_service(choice, st_times),
+        served_after=choice.served_after, **_frames.splits(choice, cand_times, st_times),
         **_controlled(network, snaps.hotspots, (stations, closed), (ctx, after), choice),
     )  # fmt: skip
 
