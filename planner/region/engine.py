@@ -116,7 +116,12 @@ class Engine:
     ) -> Iterator[tuple[int, Any, BaseException | None]]:
         """Run ``fn(*item)`` for each item on the cluster; yield ``(position, result,
         None)`` or ``(position, None, error)`` as each finishes, with a progress bar. At
-        most :data:`IN_FLIGHT_PER_WORKER` tasks per worker are held at once."""
+        most :data:`IN_FLIGHT_PER_WORKER` tasks per worker are held at once.
+
+        A worker that dies takes the tasks it holds with it, and the scheduler counts the
+        death against each of them: a district queued beside one that runs out of memory
+        would be reported lost with it. So a task lost with its worker is a suspect, tried
+        again at the end alone on the cluster, where only its own failures count."""
         from dask.distributed import as_completed
 
         if not items:
@@ -136,16 +141,31 @@ class Engine:
 
         for _ in range(min(window, len(todo))):
             submit()
+        suspects = []
         for future in progress(done, total=len(items), desc=desc):
             i = where.pop(future.key)
-            try:
-                result, error = future.result(), None
-            except Exception as exc:  # a district's failure never loses the others
-                result, error = None, exc
-            future.release()
+            result, error = _outcome(future)
             if todo:
                 submit()
+            if error is not None and type(error).__name__ == "KilledWorker":
+                suspects.append(i)
+                continue
             yield i, result, error
+        for i in suspects:  # alone: a death now is the task's own
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*Large object.*")
+                future = self.client.submit(fn, *items[i], pure=False, retries=self.retries)
+            yield (i, *_outcome(future))
+
+
+def _outcome(future: Any) -> tuple[Any, BaseException | None]:
+    """A finished future's ``(result, None)`` or ``(None, error)``, the future released."""
+    try:
+        result, error = future.result(), None
+    except Exception as exc:  # a district's failure never loses the others
+        result, error = None, exc
+    future.release()
+    return result, error
 
 
 def failure_text(exc: BaseException, spell: dict[str, str] | None = None) -> str:
