@@ -40,11 +40,20 @@ def test_grades_stay_within_what_roads_climb(tmp_path):
     assert float(np.median(grade)) > 0.05 and float(grade.max()) < 0.9
 
 
-def test_bad_bounds_are_one_error_line(capsys):
+@pytest.mark.parametrize(
+    "args, said",
+    [(["--bounds", "1.79,42.42,1.40,42.66"], "west < east and south < north"),
+     (["--bounds", "1.40,42.42,1.79,142.66"], "west < east and south < north"),
+     (["--bounds", "1.40,42.42,1.79"], "give four numbers west,south,east,north"),
+     (["--bounds", "a,b,c,d"], "give four numbers west,south,east,north"),
+     (["--bounds", "1.40,42.42,1.79,42.66", "--res-m", "0"], "res_m above 0")],
+)  # fmt: skip
+def test_bad_arguments_are_one_error_line(tmp_path, capsys, args, said):
     with pytest.raises(SystemExit) as exit_:
-        dem.main(["--bounds", "1.79,42.42,1.40,42.66", "--out", "x.tif"])
-    assert exit_.value.code == 2
-    assert capsys.readouterr().err.startswith("error: --bounds '1.79,42.42,1.40,42.66'")
+        dem.main([*args, "--out", str(tmp_path / "x.tif")])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.startswith("error: --bounds ") and said in err
+    assert err.count("\n") == 1 and not (tmp_path / "x.tif").exists()
 
 
 def test_the_readme_terrain_example_runs_on_andorra(tmp_path, andorra_pbf):

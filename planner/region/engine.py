@@ -133,9 +133,7 @@ class Engine:
 
         def submit() -> None:
             i = todo.pop(0)
-            with warnings.catch_warnings():  # each task carries its district's data
-                warnings.filterwarnings("ignore", message=".*Large object.*")
-                future = self.client.submit(fn, *items[i], pure=False, retries=self.retries)
+            future = self._submit(fn, items[i])
             where[future.key] = i
             done.add(future)
 
@@ -152,10 +150,13 @@ class Engine:
                 continue
             yield i, result, error
         for i in suspects:  # alone: a death now is the task's own
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*Large object.*")
-                future = self.client.submit(fn, *items[i], pure=False, retries=self.retries)
-            yield (i, *_outcome(future))
+            yield (i, *_outcome(self._submit(fn, items[i])))
+
+    def _submit(self, fn: Callable[..., Any], item: tuple[Any, ...]) -> Any:
+        """``fn(*item)`` on the cluster, tried ``retries`` more times if it fails."""
+        with warnings.catch_warnings():  # each task carries its district's data
+            warnings.filterwarnings("ignore", message=".*Large object.*")
+            return self.client.submit(fn, *item, pure=False, retries=self.retries)
 
 
 def _outcome(future: Any) -> tuple[Any, BaseException | None]:

@@ -46,8 +46,10 @@ def write_dem(
     """Write the hills over ``bounds`` (west, south, east, north in degrees, WGS-84) to the
     GeoTIFF ``out`` and return its path; see the module for the shape of the ground."""
     west, south, east, north = (float(v) for v in bounds)
-    if not (west < east and south < north and res_m > 0 and hills >= 0):
-        raise ValueError(f"bounds {bounds!r}: expected west < east and south < north")
+    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+        raise ValueError("expected degrees with west < east and south < north")
+    if not (res_m > 0 and hills >= 0):
+        raise ValueError(f"expected res_m above 0 and hills 0 or more, got {res_m}, {hills}")
     crs = utm_of((west + east) / 2, (south + north) / 2)
     to = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
     xs, ys = to.transform([west, east, east, west], [south, south, north, north])
@@ -84,9 +86,13 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     try:
         west, south, east, north = (float(v) for v in args.bounds.split(","))
+    except ValueError:
+        ap.exit(2, f"error: --bounds {args.bounds!r}: give four numbers west,south,east,north "
+                "in degrees, such as 1.40,42.42,1.79,42.66\n")  # fmt: skip
+    try:
         path = write_dem((west, south, east, north), args.out, seed=args.seed, res_m=args.res_m)
     except ValueError as exc:
-        ap.exit(2, f"error: --bounds {args.bounds!r}: {exc}; give west,south,east,north\n")
+        ap.exit(2, f"error: --bounds {args.bounds!r} --res-m {args.res_m:g}: {exc}\n")
     print(f"wrote {path}")
 
 
