@@ -242,7 +242,10 @@ class Moving:
         if not close:
             return sel, obj, bound, False
         if exact is not None:
-            return exact(sel, obj, bound, limit)  # type: ignore[no-any-return]
+            found, value, bound, optimal = exact(sel, obj, bound, limit)
+            if not self.feasible(found):  # pragma: no cover - its covers hold the keep row
+                return sel, obj, bound, False
+            return found, value, bound, optimal
         if parts is None:
             return sel, obj, bound, False
         model, const = parts.model()

@@ -124,9 +124,9 @@ def _check(name: str, seed: int, choice, add: int) -> tuple[float, bool]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("seed", range(4))
-def test_exact_relocation_is_the_best_allowed_move(name, seed):
-    add = 2
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("add", [1, 2])
+def test_exact_relocation_is_the_best_allowed_move(name, seed, add):
     ctx = _context(name, seed, _request(name, "exact", add))
     choice = fixing.choose(ctx.request.objective, ctx)
     value, maximise = _check(name, seed, choice, add)
@@ -250,3 +250,16 @@ def test_hours_with_moves():
     assert len(s.selected) <= 3 + len(choice.closed)
     still = fixing.choose(ctx.request.objective, ctx, moving=False).solution
     assert choice.unmoved == pytest.approx(still.objective) and s.objective >= still.objective
+
+
+@pytest.mark.parametrize("name", ["backup", "decay"])
+def test_backup_and_decay_with_an_agreed_site_state_an_upper_bound_and_its_gap(name):
+    from planner.optimize import solution as sol_mod
+
+    for seed in range(4):
+        request = PlanRequest.from_options(add=2, method="greedy", min_spacing_m=0,
+                                           objective=name, include="S6")  # fmt: skip
+        ctx = replace(_context(name, seed, request), excluded=None)
+        s = fixing.choose(request.objective, ctx).solution
+        assert request.objective.maximise and s.bound >= s.objective - 1e-9
+        assert s.gap == pytest.approx(sol_mod.gap(s.objective, s.bound, maximise=True))
