@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,16 +28,8 @@ from ..core.units import tol
 from . import _kernels
 from . import solution as sol_mod
 from .coverage import MaximalCoverage
+from .moving import Relocated
 from .solution import Solution
-
-
-@dataclass(frozen=True)
-class Relocated:
-    """The answer of :class:`Relocation`: ``solution`` over the candidate columns (value:
-    demand covered beyond today's stations, weighted) and the stations it ``closed``."""
-
-    solution: Solution
-    closed: np.ndarray
 
 
 class Relocation:

@@ -21,7 +21,7 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "moves": "Moving stations", "most": "At most {n} stations may move.",
         "shut": "Close", "open": "Open", "none": "none", "today": "Today",
         "after": "After the moves and new sites", "gained": "Gained",
-        "vs": "Against the best plan found that moves no station, the objective changes by "
+        "vs": "Against the best plan found that moves no station, the objective improves by "
         "{v:+g}.", "phases": "Phases", "phase": "Phase", "sites": "Sites open",
         "ids": "Site IDs", "best": "Distance from the best plan of as many sites",
         "proven": "proven", "circle": "{m} min",
@@ -32,7 +32,7 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "without": "关闭后", "lost": "失去", "fill": "建议新址的选择会填补其留下的空缺。",
         "moves": "驿站迁址", "most": "最多可迁移 {n} 个驿站。", "shut": "关闭", "open": "新开",
         "none": "无", "today": "现状", "after": "迁址并加上建议新址后", "gained": "提升",
-        "vs": "与不迁移任何驿站的最佳方案相比，目标值变化 {v:+g}。", "phases": "分期建设",
+        "vs": "与不迁移任何驿站的最佳方案相比，目标值改善 {v:+g}。", "phases": "分期建设",
         "phase": "建设期", "sites": "已开站点数", "ids": "站点编号",
         "best": "与同等数量站点最佳方案的差距", "proven": "已证明", "circle": "{m}分钟",
     },

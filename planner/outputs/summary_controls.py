@@ -55,7 +55,8 @@ class PhaseFigures:
 class Moves:
     """With ``relocate``: the most stations that may move, those closed and the sites
     opened (ids), the share of demand within each threshold with today's stations and
-    with the answer, and the value of the best answer found that moves no station."""
+    with the answer, the value of the best answer found that moves no station, and how
+    much moving improves on it (above 0: better, whichever way the objective goes)."""
 
     most: int
     closed: tuple[str, ...]
@@ -108,11 +109,13 @@ def moves(plan: Plan, after: Mapping[str, float]) -> Moves | None:
     today = {k: c["share"] for k, c in plan.district["covered"].items()}
     after = dict(after) or today
     unmoved = plan.moved_from if plan.moved_from is not None else float("nan")
+    value = plan.solution.objective
+    gained = value - unmoved if plan.request.objective.maximise else unmoved - value
     return Moves(
         most=most, closed=() if plan.moved is None else plan.moved.ids,
         opened=tuple(plan.recommended["id"].astype(str)), coverage_today=today,
         coverage_after=after, coverage_gained={k: after[k] - v for k, v in today.items()},
-        value_without_moves=unmoved, value_gained_by_moving=plan.solution.objective - unmoved,
+        value_without_moves=unmoved, value_gained_by_moving=gained,
     )  # fmt: skip
 
 
@@ -170,7 +173,8 @@ def console_lines(
             f"relocation (at most {relocation.most}): close "
             f"{', '.join(relocation.closed) or 'no station'}, open "
             f"{', '.join(relocation.opened) or 'no site'}; coverage {gained} against today "
-            f"(objective {relocation.value_gained_by_moving:+g} against moving no station)"
+            f"(the objective improves by {relocation.value_gained_by_moving:+g} against moving "
+            "no station)"
         )
     if closed_stations and loss is not None:
         lost = ", ".join(f"{k} min {v:.1%}" for k, v in loss.lost.items())

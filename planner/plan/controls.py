@@ -111,7 +111,9 @@ class Controls:
         Station ids that close: they are left out of the existing stations and the plan
         fills the gap; the summary states what their closing loses.
     relocate
-        Most existing stations that may move to candidate sites (coverage objective).
+        Most existing stations that may move to candidate sites, with every objective
+        that opens a given number of sites (and the budget); with phases the moves are
+        decided with phase 1 (:mod:`planner.plan.moves`).
     phases
         Sites open after each phase (cumulative counts, the last one ``add``); each phase
         keeps every site of the phases before it.
@@ -197,21 +199,16 @@ class Controls:
         return problems
 
     def _check_relocate(self, request: PlanRequest) -> list[FieldError]:
-        if not self.relocate:
+        if not self.relocate or request.objective.relocates:
             return []
-        from .objectives import Coverage
-
-        if type(request.objective) is not Coverage:
-            return [
-                FieldError(
-                    "relocate",
-                    "{relocate}: works with {objective} coverage and {add} alone; drop it, or "
-                    "drop {capacity}, {budget}, {hours}, {reach} and any other {objective}",
-                )  # fmt: skip
-            ]
-        if self.phases:
-            return [FieldError("relocate", "{relocate}: does not go with {phases}; drop one")]
-        return []
+        return [
+            FieldError(
+                "relocate",
+                "{relocate}: works with every {objective} and {add} (or {budget}), not with "
+                "{reach} (it decides the number of sites itself) nor with {capacity} or "
+                "{station_capacity}; drop {relocate}, or drop those",
+            )  # fmt: skip
+        ]
 
     def _check_station_capacity(self, request: PlanRequest) -> list[FieldError]:
         from .objectives import CapacitatedCoverage

@@ -14,7 +14,8 @@ its own problem (:attr:`~planner.plan.objectives.Objective.fixes_sites`).
 
 Phases (``--phases 5,10``) solve one problem per phase, each with every site of the phase
 before fixed, and the same size without that rule (the best unconstrained plan), so each
-phase states how much the nesting costs.
+phase states how much the nesting costs. With ``relocate`` the moves are decided with
+phase 1 and later phases add sites with the stations that stay (:mod:`planner.plan.moves`).
 """
 
 from __future__ import annotations
@@ -144,10 +145,14 @@ def _hours_of(ctx: Context, free: np.ndarray) -> Any:
     return replace(h, stations=stations, candidates=h.candidates[free])
 
 
-def choose_one(objective: Objective, ctx: Context) -> Choice:
-    """The objective's choice honouring the fixed and excluded candidates of ``ctx``."""
-    itself = objective.fixes_sites or ctx.request.controls.relocate > 0
-    if itself or (not len(ctx.fixed) and ctx.excluded is None):
+def choose_one(objective: Objective, ctx: Context, *, moving: bool = True) -> Choice:
+    """The objective's choice honouring the fixed and excluded candidates of ``ctx``; with
+    ``relocate`` (and ``moving``) the stations may move (:mod:`planner.plan.moves`)."""
+    if moving and ctx.request.controls.relocate > 0:
+        from . import moves
+
+        return moves.choose(objective, ctx)
+    if objective.fixes_sites or (not len(ctx.fixed) and ctx.excluded is None):
         return objective.choose(ctx)
     inner_ctx, free = reduced(ctx)
     inner = objective.without(ctx.fixed, free).choose(inner_ctx)
@@ -174,39 +179,54 @@ def choose_one(objective: Objective, ctx: Context) -> Choice:
     return replace(inner, solution=lifted, site_columns=columns)
 
 
-def choose(objective: Objective, ctx: Context) -> Choice:
+def choose(objective: Objective, ctx: Context, *, moving: bool = True) -> Choice:
     """The objective's choice with the controls, phase by phase when the request has
     phases (the sites then carry a ``phase`` column and the choice each phase's
-    figures)."""
+    figures); with ``relocate`` (and ``moving``) the moves are decided with phase 1
+    (:func:`planner.plan.moves.phased`)."""
     phases = ctx.request.controls.phases
     if not phases:
-        return choose_one(objective, ctx)
+        return choose_one(objective, ctx, moving=moving)
+    if moving and ctx.request.controls.relocate > 0:
+        from . import moves
+
+        return moves.phased(objective, ctx)
     fixed, figures = ctx.fixed, []
-    choice = choose_one(objective, replace(ctx, add=phases[0]))
+    choice = choose_one(objective, replace(ctx, add=phases[0]), moving=False)
     for number, size in enumerate(phases, start=1):
         if number > 1:  # the nested plan, and the best plan of its size (not nested)
-            choice = choose_one(objective, replace(ctx, add=size, fixed=fixed))
+            choice = choose_one(objective, replace(ctx, add=size, fixed=fixed), moving=False)
         s = choice.solution
-        best = s if number == 1 else choose_one(objective, replace(ctx, add=size)).solution
+        best = (
+            s if number == 1
+            else choose_one(objective, replace(ctx, add=size), moving=False).solution
+        )  # fmt: skip
         figures.append(
             Phase(
                 number,
                 size,
                 s,
-                _shares(ctx, s.selected),
+                shares(ctx, s.selected),
                 best,
                 sol_mod.gap(s.objective, best.bound, maximise=objective.maximise),
             )  # fmt: skip
         )
         fixed = s.selected
-    phase = np.zeros(len(fixed), dtype=np.int64)
-    for f in reversed(figures):
-        phase[np.isin(fixed, f.solution.selected)] = f.number
-    columns = {**choice.site_columns, "phase": phase}
+    columns = {**choice.site_columns, "phase": phase_column(fixed, figures)}
     return replace(choice, site_columns=columns, phases=tuple(figures))
 
 
-def _shares(ctx: Context, selected: np.ndarray) -> dict[str, float]:
+def phase_column(sites: np.ndarray, figures: list[Phase]) -> np.ndarray:
+    """The phase each of ``sites`` opens in (the first phase whose answer holds it)."""
+    phase = np.zeros(len(sites), dtype=np.int64)
+    for f in reversed(figures):
+        phase[np.isin(sites, f.solution.selected)] = f.number
+    return phase
+
+
+def shares(ctx: Context, selected: np.ndarray) -> dict[str, float]:
+    """The share of demand within each threshold (label) with the stations of ``ctx`` and
+    the candidates ``selected``."""
     last = pick_table(ctx.stations, ctx.candidates, selected).iloc[-1]
     return {
         minutes_label(t): float(last[f"cumulative_share_{minutes_label(t)}"])

@@ -195,10 +195,37 @@ def test_relocate_lists_the_moves(tmp_path, demo_files, helsinki_pbf):
     gained = table.set_index(table.columns[0]).loc["Gained"]
     assert gained.tolist() == [f"{v:+.1%}" for v in moves["coverage_gained"].values()]
     assert ("Open: " + (", ".join(moves["opened"]) or "none")) in (out / "report.html").read_text()
-    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate=1, objective="time")
-    assert res.exit_code == 2 and "--relocate: works with --objective coverage" in res.output
+    res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate=1, reach="80%@10")
+    assert res.exit_code == 2 and "--relocate: works with every --objective" in res.output
     res = _plan(demo_files, helsinki_pbf, tmp_path / "bad", relocate="two")
     assert res.exit_code == 2 and "--relocate: expected how many stations" in res.output
+
+
+def test_relocate_with_the_worst_time_and_with_phases(tmp_path, demo_files, helsinki_pbf):
+    out = tmp_path / "worst"
+    res = _plan(demo_files, helsinki_pbf, out, add=1, relocate=1, objective="worst",
+                min_spacing_m=0)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    s = _summary(out)
+    moves, opt = s["relocation"], s["optimizer"]
+    assert opt["objective"] == "worst" and moves["most"] == 1 and len(moves["closed"]) <= 1
+    assert moves["opened"] == [site["id"] for site in s["sites"]]
+    assert len(moves["opened"]) == 1 + len(moves["closed"])  # p-center opens every place
+    assert [c["id"] for c in s["closed"] if c["by"] == "relocate"] == moves["closed"]
+    # a time: moving improves when the longest time falls
+    gained = moves["value_without_moves"] - opt["value"]
+    assert moves["value_gained_by_moving"] == pytest.approx(gained) and gained >= -1e-9
+    assert opt["bound"] <= opt["value"] + 1e-6
+    out = tmp_path / "phased"
+    res = _plan(demo_files, helsinki_pbf, out, add=2, relocate=1, phases="1,2",
+                min_spacing_m=0)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    s = _summary(out)
+    closed = s["relocation"]["closed"]
+    first, both = (p["site_ids"] for p in s["phases"])
+    assert both[: len(first)] == first and len(first) <= 1 + len(closed)
+    assert len(both) <= 2 + len(closed)
+    assert [site["id"] for site in s["sites"]] == both
 
 
 @pytest.mark.parametrize("objective", ["backup", "decay"])

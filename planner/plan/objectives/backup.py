@@ -26,6 +26,8 @@ class Backup(Objective):
     full; each circle counts once (``--minutes 10`` asks for the 10-minute circle only)."""
 
     name: ClassVar[str] = "backup"
+    maximise: ClassVar[bool] = True
+    relocates: ClassVar[bool] = True
     summary: ClassVar[str] = (
         "cover the most demand within the circles of two or more stations (backup coverage)"
     )
@@ -39,6 +41,9 @@ class Backup(Objective):
         return BackupCoverage.from_coverage(
             ctx.candidates, add, existing=ctx.stations, level=LEVEL, allowed=allowed
         )
+
+    def problem(self, ctx: Context) -> BackupCoverage:
+        return self._problem(ctx, ctx.add, ctx.allowed)
 
     def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
         return self._problem(ctx, len(fixed), None).objective(fixed)

@@ -101,6 +101,10 @@ class Objective:
     #: Whether :meth:`choose` honours ``Context.fixed`` and ``Context.excluded`` itself;
     #: otherwise :mod:`planner.plan.fixing` reduces the problem for it.
     fixes_sites: ClassVar[bool] = False
+    #: Whether existing stations may move (``relocate``): the objective then builds its
+    #: problem from any context (:meth:`problem`), the union of stations and candidates
+    #: included (:mod:`planner.plan.moves`).
+    relocates: ClassVar[bool] = False
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -132,6 +136,18 @@ class Objective:
 
     def meaning(self, minutes: tuple[float, ...]) -> str:  # pragma: no cover
         raise NotImplementedError
+
+    def problem(self, ctx: Context) -> Any:  # pragma: no cover - where it relocates
+        """The objective's problem of :mod:`planner.optimize` for ``ctx`` (a
+        :class:`~planner.optimize.solution.Problem`), ignoring its fixed and excluded
+        candidates (:attr:`relocates`)."""
+        raise NotImplementedError
+
+    def over_union(self, n_stations: int, free: np.ndarray) -> Objective:
+        """The objective of the problem over the ``n_stations`` stations followed by the
+        candidates at the positions ``free`` (:func:`planner.plan.moves.union_context`);
+        what it reads per candidate follows, and a station reads as an open site."""
+        return self
 
     def without(self, fixed: np.ndarray, free: np.ndarray) -> Objective:
         """The objective of the smaller problem where the ``fixed`` candidates count as

@@ -87,6 +87,22 @@ class BudgetCoverage(Coverage):
     def fixed_columns(self, fixed: np.ndarray) -> dict[str, np.ndarray]:
         return {} if self.values is None else {"cost": self.values[fixed]}
 
+    def over_union(self, n_stations: int, free: np.ndarray) -> Objective:
+        if self.values is None:
+            raise ConfigError("cost: the objective was not bound to its candidates")
+        values = np.concatenate([np.zeros(n_stations), self.values[free]])
+        most = None if self.most is None else self.most + n_stations
+        return replace(self, values=values, most=most)
+
+    def problem(self, ctx: Context) -> BudgetedCoverage:
+        if self.values is None:
+            raise ConfigError("cost: the objective was not bound to its candidates")
+        return BudgetedCoverage.from_coverage(
+            ctx.candidates, self.values, float(self.budget), most=self.most,
+            existing=ctx.stations, threshold_weights=self.curve_weights(ctx.request.minutes),
+            conflicts=ctx.conflicts, allowed=ctx.allowed,
+        )  # fmt: skip
+
     def choose(self, ctx: Context) -> Choice:
         if self.values is None:
             raise ConfigError("cost: the objective was not bound to its candidates")
@@ -102,12 +118,7 @@ class BudgetCoverage(Coverage):
                 budget_value=budget, cheapest=float(self._cheapest(ctx)),
                 where="" if ctx.allowed is None else " far enough from every station",
             )  # fmt: skip
-        problem = BudgetedCoverage.from_coverage(
-            ctx.candidates, self.values, budget, most=self.most, existing=ctx.stations,
-            threshold_weights=self.curve_weights(ctx.request.minutes),
-            conflicts=ctx.conflicts, allowed=ctx.allowed,
-        )  # fmt: skip
-        solution = problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s)
+        solution = self.problem(ctx).solve(ctx.request.method, time_limit_s=ctx.time_limit_s)
         return Choice(solution, site_columns={"cost": self.values[solution.selected]})
 
     def _cheapest(self, ctx: Context) -> float:

@@ -12,12 +12,12 @@ import numpy as np
 from ...core.errors import ConfigError, FieldError
 from ...core.units import minutes_label
 from ...inputs import sites
+from ...optimize import BudgetedCoverage, MaximalCoverage
 from ...optimize import CapacitatedCoverage as _Capacitated
-from ...optimize import MaximalCoverage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..request import PlanRequest
-from .. import fixing, moves
+from .. import fixing
 from . import station_capacity
 from .base import SPACING_M, Choice, Context, Objective, number_or_name, terms
 
@@ -33,6 +33,7 @@ class Coverage(Objective):
     summary: ClassVar[str] = "cover the most demand within the circles"
     spacing_m: ClassVar[float] = SPACING_M
     maximise: ClassVar[bool] = True
+    relocates: ClassVar[bool] = True
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -62,7 +63,7 @@ class Coverage(Objective):
 
         return replace(self, minute_weights=parse_minute_weights(self.minute_weights, minutes))
 
-    def problem(self, ctx: Context) -> MaximalCoverage:
+    def problem(self, ctx: Context) -> MaximalCoverage | BudgetedCoverage:
         return MaximalCoverage.from_coverage(
             ctx.candidates, ctx.add, existing=ctx.stations,
             threshold_weights=self.curve_weights(ctx.request.minutes),
@@ -70,8 +71,6 @@ class Coverage(Objective):
         )  # fmt: skip
 
     def choose(self, ctx: Context) -> Choice:
-        if ctx.request.controls.relocate:
-            return moves.choose(self, ctx)
         return Choice(self.problem(ctx).solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
@@ -96,6 +95,7 @@ class CapacitatedCoverage(Coverage):
     values: np.ndarray | None = field(default=None, compare=False, repr=False)
     stations_capped: bool = False
     fixes_sites: ClassVar[bool] = True
+    relocates: ClassVar[bool] = False
 
     def check(self, request: PlanRequest) -> list[FieldError]:
         problems = super().check(request)

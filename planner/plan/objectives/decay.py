@@ -116,6 +116,8 @@ class DecayObjective(Objective):
 
     decay: Any = None
     name: ClassVar[str] = "decay"
+    maximise: ClassVar[bool] = True
+    relocates: ClassVar[bool] = True
     takes: ClassVar[tuple[str, ...]] = ("decay",)
     summary: ClassVar[str] = (
         "cover the most demand weighted by a decay of the minutes to the nearest station "
@@ -148,6 +150,9 @@ class DecayObjective(Objective):
             ctx.candidate_times.seconds.T, ctx.weights, add, self.function(ctx.request.minutes),
             base_seconds=ctx.stations.nearest_seconds(), allowed=allowed,
         )  # fmt: skip
+
+    def problem(self, ctx: Context) -> DecayCoverage:
+        return self._problem(ctx, ctx.add, ctx.allowed)
 
     def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
         return self._problem(ctx, len(fixed), None).objective(fixed)

@@ -12,7 +12,7 @@ import numpy as np
 from ...analysis.hourly import Hours
 from ...core.errors import FieldError
 from ...inputs import hours as hours_in
-from ...optimize import hourly
+from ...optimize import MaximalCoverage, hourly
 from .base import Choice, Context, Objective, terms
 from .coverage import Coverage
 
@@ -77,6 +77,10 @@ class HoursCoverage(Coverage):
         return replace(done, hours=self._hours())  # type: ignore[type-var]
 
     def choose(self, ctx: Context) -> Choice:
+        problem = self.problem(ctx)
+        return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
+
+    def problem(self, ctx: Context) -> MaximalCoverage:
         hours = ctx.hours or Hours(
             np.ones((ctx.stations.times.seconds.shape[0], 7, 24), dtype=bool),
             np.ones((ctx.candidates.times.seconds.shape[0], 7, 24), dtype=bool),
@@ -85,13 +89,12 @@ class HoursCoverage(Coverage):
         st_open, cand_open, demand = hourly.layers(
             slots, hours.stations, hours.candidates, hours.demand_in(ctx.weights)
         )
-        problem = hourly.from_coverage(
+        return hourly.from_coverage(
             ctx.candidates, ctx.stations, ctx.add, station_open=st_open,
             candidate_open=cand_open, layer_demand=demand,
             threshold_weights=self.curve_weights(ctx.request.minutes),
             conflicts=ctx.conflicts, allowed=ctx.allowed,
         )  # fmt: skip
-        return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def meaning(self, minutes: tuple[float, ...]) -> str:
         said = terms(self.curve_weights(minutes), minutes).replace("demand", "hourly demand")

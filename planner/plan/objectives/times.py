@@ -28,6 +28,7 @@ class TravelTime(Objective):
 
     name: ClassVar[str] = "time"
     summary: ClassVar[str] = "cut demand-weighted travel time to the nearest station (p-median)"
+    relocates: ClassVar[bool] = True
 
     def check(self, request: PlanRequest) -> list[FieldError]:
         if request.spacing_m > 0:
@@ -41,6 +42,12 @@ class TravelTime(Objective):
             none, penalty = np.zeros(0, np.int64), beyond_s(ctx.request)
             cost = float((ctx.weights * np.minimum(ctx.stations.nearest_seconds(), penalty)).sum())
             return Choice(Solution(none, cost, cost, 0.0, ctx.request.method, optimal=True))
+        problem = self.problem(ctx)
+        return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
+
+    def problem(self, ctx: Context) -> PMedian:
+        times = ctx.candidate_times
+        n_c, n_h = times.seconds.shape
         if n_c * n_h > MEDIAN_MAX_CELLS:
             raise FieldError(
                 "objective",
@@ -51,11 +58,10 @@ class TravelTime(Objective):
             )  # fmt: skip
         penalty = beyond_s(ctx.request)
         base = np.minimum(ctx.stations.nearest_seconds(), penalty)
-        problem = PMedian(
+        return PMedian(
             times.seconds.T.tocoo(), ctx.weights, ctx.add, unreachable_cost=penalty,
             base_cost=base,
         )  # fmt: skip
-        return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
 
     def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
         mean = solution.objective / total_demand / 60.0 if total_demand else float("nan")
@@ -80,6 +86,7 @@ class LongestTime(Objective):
 
     name: ClassVar[str] = "worst"
     summary: ClassVar[str] = "shorten the longest travel time of any demand (p-center)"
+    relocates: ClassVar[bool] = True
 
     def check(self, request: PlanRequest) -> list[FieldError]:
         if request.spacing_m > 0:
@@ -87,12 +94,14 @@ class LongestTime(Objective):
         return []
 
     def choose(self, ctx: Context) -> Choice:
-        penalty = beyond_s(ctx.request)
-        problem = PCenter(
-            ctx.candidate_times.seconds.T.tocoo(), ctx.weights, ctx.add,
-            base_cost=ctx.stations.nearest_seconds(), unreachable_cost=penalty,
-        )  # fmt: skip
+        problem = self.problem(ctx)
         return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
+
+    def problem(self, ctx: Context) -> PCenter:
+        return PCenter(
+            ctx.candidate_times.seconds.T.tocoo(), ctx.weights, ctx.add,
+            base_cost=ctx.stations.nearest_seconds(), unreachable_cost=beyond_s(ctx.request),
+        )  # fmt: skip
 
     def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
         widest = request.minutes[-1]
