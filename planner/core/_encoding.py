@@ -7,6 +7,11 @@ single-byte guesses as good but for a little coherence. A file that is partly UT
 partly something else is an error naming its first line that is not UTF-8: no single
 encoding reads it right.
 
+In Latin-script text (accented letters inside otherwise ASCII words) a reading that puts a
+symbol, a box-drawing character or a letter of another script inside a word ("Cafķ └ndorra",
+"S\u5c71o") is dropped before the others are weighed: charset-normalizer can find such a
+reading less chaotic than the right one on a short table.
+
 A single-byte file is a guess: a short table of Baltic names (Windows-1257) can read as
 Windows-1252, which this order prefers; UTF-8 is never a guess.
 """
@@ -32,6 +37,12 @@ _COHERENCE_MARGIN = 0.1
 _RARE_HAN_SHARE = 0.3
 #: A Han character between two Latin letters: Latin text read as GBK ("M眉ller").
 _SANDWICHED = re.compile(r"[A-Za-z][\u3400-\u9fff][A-Za-z]")
+#: Non-letters that may sit inside or at the edge of a Latin word (apostrophes, the Catalan
+#: middle dot, ordinal indicators, trademark and degree signs).
+_IN_WORD_MARKS = frozenset("\u2019\u2018\u02bc\u00b7\u00aa\u00ba\u00ae\u2122\u00b0")
+#: Runs of at most this many non-ASCII bytes touching an ASCII letter: accented letters of
+#: Latin-script words; Cyrillic or Greek words are longer runs of their own.
+_LATIN_RUN = 2
 _SAVE_UTF8 = "save the file as UTF-8 (Excel: 另存为 CSV UTF-8)"
 
 
@@ -112,6 +123,11 @@ def _best_guess(data: bytes) -> str | None:
     Windows-1252 unless another is clearly more coherent (:data:`_COHERENCE_MARGIN`), else
     the most coherent, then one with a known language."""
     matches = list(from_bytes(data))
+    if latin_script(data):
+        shaped = [m for m in matches if latin_words(str(m))]
+        if not shaped and _decodes_as_latin_words(data):
+            return WESTERN
+        matches = shaped or matches
     if not matches:
         return None
     least = min(m.chaos for m in matches)
@@ -130,3 +146,44 @@ def _best_guess(data: bytes) -> str | None:
         ),
     )
     return str(best[1].encoding)
+
+
+def latin_script(data: bytes) -> bool:
+    """Whether most non-ASCII bytes of ``data`` are accented letters of Latin-script words:
+    runs of at most :data:`_LATIN_RUN` bytes touching an ASCII letter."""
+    runs = [m.span() for m in re.finditer(rb"[\x80-\xff]+", data)]
+    in_words = sum(
+        end - start
+        for start, end in runs
+        if end - start <= _LATIN_RUN
+        and (data[start - 1 : start].isalpha() or data[end : end + 1].isalpha())
+    )
+    return bool(runs) and 2 * in_words >= sum(end - start for start, end in runs)
+
+
+def latin_words(text: str) -> bool:
+    """Whether every non-ASCII character of ``text`` next to an ASCII letter is a Latin
+    letter, a combining mark, a space or a mark of :data:`_IN_WORD_MARKS` (no symbol,
+    box-drawing character or letter of another script inside a Latin word)."""
+    for i, c in enumerate(text):
+        if c.isascii() or not (
+            _ascii_letter(text[i - 1 : i]) or _ascii_letter(text[i + 1 : i + 2])
+        ):
+            continue
+        category = unicodedata.category(c)
+        if c in _IN_WORD_MARKS or category[0] == "M" or category in ("Zs", "Pd", "Pi", "Pf"):
+            continue
+        if not (category[0] == "L" and unicodedata.name(c, "").startswith("LATIN")):
+            return False
+    return True
+
+
+def _ascii_letter(c: str) -> bool:
+    return c.isascii() and c.isalpha()
+
+
+def _decodes_as_latin_words(data: bytes) -> bool:
+    try:
+        return latin_words(data.decode(WESTERN))
+    except UnicodeDecodeError:
+        return False

@@ -4,7 +4,7 @@ demand, and a hotspot's demand may be split between new sites."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +27,9 @@ CAPACITY_KICKS_MAX_PAIRS = 20_000
 CAPACITY_KICKS = 8
 #: The Lagrangian bound is rarely exact: kicks run only while the gap is above this (0.01%).
 KICK_GAP = 1e-4
+#: Rounds of the LP-guided search (neighbourhood search, then swaps) on models up to
+#: :data:`CAPACITY_KICKS_MAX_PAIRS` pairs while they improve the answer and the gap is open.
+GUIDED_ROUNDS = 3
 
 
 class CapacitatedCoverage:
@@ -360,8 +363,9 @@ class CapacitatedCoverage:
         """``"greedy"`` (the largest capacity-limited gain first), ``"local"`` (then swaps
         while they help, each judged by the exact assignment, at most ``evaluations`` LP
         solves a run, from the greedy answer and from the sites the Lagrangian relaxation
-        opens; on models up to :data:`CAPACITY_KICKS_MAX_PAIRS` pairs, a few seeded
-        two-site kicks while the gap stays above :data:`KICK_GAP`) or ``"exact"`` (LP branch
+        opens; on models up to :data:`CAPACITY_KICKS_MAX_PAIRS` pairs while the gap stays
+        above :data:`KICK_GAP`, the LP-guided search of :meth:`_guided`, then a few seeded
+        two-site kicks) or ``"exact"`` (LP branch
         and bound on the formulation with ``z_ij <= x_j``, handing over to HiGHS's MILP when
         it grows; within ``time_limit_s`` seconds when given). ``"local"`` then tries to
         prove its answer: the exact step within about a second on small models
@@ -418,8 +422,8 @@ class CapacitatedCoverage:
         self, sel: np.ndarray, opened: np.ndarray, bound: float, *, evaluations: int
     ) -> tuple[np.ndarray, float]:
         """Swaps from the greedy ``sel`` and from the sites the relaxation ``opened`` (made
-        feasible); the better run wins (the first on a tie). On small models, seeded kicks
-        while the gap to ``bound`` is above :data:`KICK_GAP`."""
+        feasible); the better run wins (the first on a tie). On small models, the LP-guided
+        search and seeded kicks while the gap to ``bound`` is above :data:`KICK_GAP`."""
 
         def fill(start: np.ndarray) -> np.ndarray:  # the fixed sites first, always kept
             return self.uncapacitated.fill(np.concatenate([self.fixed, start]))
@@ -431,6 +435,8 @@ class CapacitatedCoverage:
         sel, obj = max(runs, key=lambda r: r[1])  # the first on a tie
         small = len(self._pj) <= CAPACITY_KICKS_MAX_PAIRS
         if small and bound - obj > tol(bound, rel=KICK_GAP):
+            sel, obj = self._guided(sel, obj, fill, evaluations=evaluations)
+        if small and bound - obj > tol(bound, rel=KICK_GAP):
             sel = sol_mod.iterated_local_search(
                 sel, obj, rounds=CAPACITY_KICKS, pool=np.flatnonzero(self.allowed),
                 descend=lambda trial: self._swaps(fill(trial), 0.0, evaluations=evaluations)[0],
@@ -438,6 +444,36 @@ class CapacitatedCoverage:
             )  # fmt: skip
             obj = self.objective(sel)
         return sel, obj
+
+    def _guided(
+        self, sel: np.ndarray, obj: float, fill: Callable[[np.ndarray], np.ndarray], *,
+        evaluations: int,
+    ) -> tuple[np.ndarray, float]:  # fmt: skip
+        """The LP relaxation guides the search: swaps from the sites it opens most, then,
+        for up to :data:`GUIDED_ROUNDS` rounds while they improve, the neighbourhood where
+        the answer and the LP agree fixed (branch and bound within
+        :data:`~planner.optimize.solution.PROOF_WORK`) and swaps again."""
+        n = len(self.capacities)
+        work = sol_mod.PROOF_WORK
+        status, _, lp = _kernels.Relaxation(self._model()).solve(iteration_limit=work.lp_iterations)
+        if status != "optimal":
+            return sel, obj
+        order = np.lexsort((np.arange(n), -lp[:n]))
+        start = fill(order[lp[order] > 1e-6][: self.p])
+        best = max([(sel, obj), self._swaps(start, self.objective(start), evaluations=evaluations)],
+                   key=lambda r: r[1])  # fmt: skip
+        for _ in range(GUIDED_ROUNDS):
+            x = np.zeros(n)
+            x[best[0]] = 1.0
+            vector = np.concatenate([x, self._assignment(best[0])[1]])
+            res = _kernels.neighbourhood_search(
+                self._model(), lp, vector, -best[1], n_sites=n, work=work
+            )
+            found = np.flatnonzero(res.x[:n] > 0.5) if res.x.size else best[0]
+            if not (self.feasible(found) and self.objective(found) > best[1] + tol(best[1])):
+                break
+            best = self._swaps(fill(found), self.objective(fill(found)), evaluations=evaluations)
+        return best
 
     def _exact(
         self, sel: np.ndarray, obj: float, bound: float, time_limit_s: _kernels.Limit

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import main
+from planner.core import _encoding
 from planner.core.errors import InputError
 from planner.inputs import demand, sites
 
@@ -103,6 +104,33 @@ def test_a_few_accented_names_with_opening_hours_read_as_western(tmp_path, encod
     p = tmp_path / "stations.csv"
     p.write_bytes(text.encode(encoding))
     assert sites.read_sites(p)["name"].iloc[0] == name
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+@pytest.mark.parametrize(
+    "rows",
+    [["Café Àndorra", "Farmàcia Ñúñez"],  # CP775 read this "Cafķ └ndorra", least chaotic
+     ["São João", "Niño"]],  # Big5 took "\xe3o" for one Han character
+)  # fmt: skip
+def test_latin_words_never_read_with_symbols_or_han_inside(tmp_path, encoding, rows):
+    body = "".join(f"S{i},{name},1.5{i},42.5{i},Mo-Fr 09:00-17:30\n" for i, name in enumerate(rows))
+    p = tmp_path / "stations.csv"
+    p.write_bytes(f"id,name,lon,lat,opening_hours\n{body}".encode(encoding))
+    assert sites.read_sites(p)["name"].tolist() == rows
+
+
+@pytest.mark.parametrize(
+    "text, latin",
+    [("Café Àndorra", True), ("Col·legi L’Aldosa", True), ("Cafķ └ndorra", False),
+     ("CafÈ ¿ndorra", False), ("S\u5c71o", False), ("Москва", True)],
+)  # fmt: skip
+def test_latin_words_tells_letters_from_symbols_inside_words(text, latin):
+    assert _encoding.latin_words(text) is latin
+
+
+def test_latin_script_is_short_accented_runs_in_ascii_words():
+    assert _encoding.latin_script("Café Àndorra, Łódź".encode("cp1250", "replace"))
+    assert not _encoding.latin_script("Москва Киевский вокзал".encode("cp1251"))
 
 
 @pytest.mark.parametrize(

@@ -123,3 +123,56 @@ def test_capacitated_lagrangian_bound_holds_and_nears_the_lp(seed, p):
     )
     assert lp - 1e-6 <= bound <= lp * 1.01 + 1e-6
     assert prob.solve("exact").objective <= lp + 1e-6
+
+
+def _scattered(seed: int, n: int = 150, m: int = 50, p: int = 12) -> CapacitatedCoverage:
+    """Hotspots and candidates scattered over a 10 × 10 square, reach 2, capacities that
+    bind (1.1 × demand / p)."""
+    rng = np.random.default_rng(seed)
+    hs, cd = rng.uniform(0, 10, (n, 2)), rng.uniform(0, 10, (m, 2))
+    dist = np.hypot(*(hs[:, None, :] - cd[None, :, :]).transpose(2, 0, 1))
+    w = rng.integers(1, 20, n).astype(float)
+    return CapacitatedCoverage(sp.csc_matrix(dist < 2.0), w, np.full(m, 1.1 * w.sum() / p), p)
+
+
+def test_the_lp_guided_search_leaves_the_swaps_local_optimum_for_the_optimum():
+    prob = _scattered(10)
+    start = prob._greedy()
+    stuck, stuck_value = prob._swaps(start, prob.objective(start), evaluations=10**4)
+    best = prob.solve("exact")
+    assert best.optimal and stuck_value < best.objective - 1.0  # no swap helps, yet worse
+
+    def fill(sites):
+        return prob.uncapacitated.fill(np.concatenate([prob.fixed, sites]))
+
+    guided, value = prob._guided(stuck, stuck_value, fill, evaluations=400)
+    assert value == pytest.approx(best.objective) == pytest.approx(prob.objective(guided))
+    assert prob.feasible(guided)
+
+
+def test_the_neighbourhood_search_keeps_what_the_answer_and_the_lp_agree_on():
+    prob = _scattered(10)
+    n = len(prob.capacities)
+    model = prob._model()
+    _, _, lp = _kernels.Relaxation(model).solve()
+    sel = prob._greedy()
+    x = np.zeros(n)
+    x[sel] = 1.0
+    vector = np.concatenate([x, prob._assignment(sel)[1]])
+    work = _kernels.Work(nodes=200, lp_iterations=10**5)
+    res = _kernels.neighbourhood_search(
+        model, lp, vector, -prob.objective(sel), n_sites=n, work=work
+    )
+    found = np.flatnonzero(res.x[:n] > 0.5)
+    assert res.x.size and prob.objective(found) > prob.objective(sel) + 1.0
+    assert -res.objective == pytest.approx(prob.objective(found))
+    both_open = np.flatnonzero((x > 0.5) & (lp[:n] > 1 - 1e-6))
+    both_closed = np.flatnonzero((x < 0.5) & (lp[:n] < 1e-6))
+    assert set(both_open) <= set(found) and not set(both_closed) & set(found)
+    # from the optimum nothing better is found
+    best = prob.solve("exact")
+    x[:] = 0.0
+    x[best.selected] = 1.0
+    vector = np.concatenate([x, prob._assignment(best.selected)[1]])
+    again = _kernels.neighbourhood_search(model, lp, vector, -best.objective, n_sites=n, work=work)
+    assert again.x.size == 0

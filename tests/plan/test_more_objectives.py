@@ -111,3 +111,22 @@ def test_the_decay_is_stated_as_the_option_writes_it():
         objective="decay", decay="step:8=1,10=0.5", minutes="8,10", targets="0.8,1"
     )
     assert "within 10 min: 0.5" in req.objective.meaning(req.minutes)
+
+
+@pytest.mark.parametrize("objective", ["worst", "time"])
+def test_the_time_limit_reaches_the_p_center_and_p_median_solvers(demo, monkeypatch, objective):
+    from planner.optimize import p_center, p_median
+
+    seen: list[object] = []
+    for cls in (p_center.PCenter, p_median.PMedian):
+        solve = cls.solve
+
+        def spy(self, method="local", *, time_limit_s=None, _solve=solve):
+            seen.append(time_limit_s)
+            return _solve(self, method, time_limit_s=time_limit_s)
+
+        monkeypatch.setattr(cls, "solve", spy)
+    net, hs, st, cand = demo
+    res = plan(net, hs, st, cand, add=2, objective=objective, time_limit=7.5)
+    assert seen == [7.5]
+    assert res.summary()["inputs"]["time_limit_s"] == 7.5

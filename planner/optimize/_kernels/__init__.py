@@ -2,7 +2,8 @@
 
 - :mod:`.cover`: greedy picks and interchange for coverage, the fractional knapsack per site;
 - :mod:`.lagrange`: Lagrangian bounds of coverage, capacitated coverage and p-median;
-- :mod:`.milp`: MILP/LP solves with HiGHS, the LP relaxation and its branch and bound;
+- :mod:`.milp`: MILP/LP solves with HiGHS, the LP relaxation, its branch and bound and
+  the neighbourhood search around an answer;
 - :mod:`.reduce`: the set-covering reductions.
 
 The problem classes of :mod:`planner.optimize` call them through this package's names.
@@ -21,6 +22,7 @@ from .milp import (
     Work,
     another_optimum,
     bound_slack,
+    neighbourhood_search,
     solve_binary,
     solve_milp,
 )
@@ -42,6 +44,7 @@ __all__ = [
     "lagrangian_capacitated",
     "lagrangian_coverage",
     "lagrangian_pmedian",
+    "neighbourhood_search",
     "ranges",
     "reduce_set_cover",
     "solve_binary",

@@ -309,6 +309,31 @@ def another_optimum(
     return None, np.zeros(0, dtype=np.int64)
 
 
+def neighbourhood_search(
+    model: Model | tuple[Any, ...],
+    relaxed: np.ndarray,
+    start: np.ndarray,
+    incumbent: float,
+    *,
+    n_sites: int,
+    work: Work,
+) -> MilpResult:
+    """Relaxation-induced neighbourhood search: the model with the site columns (the first
+    ``n_sites``) on which the answer ``start`` (MILP vector, cost ``incumbent``) and the LP
+    solution ``relaxed`` agree fixed (open in both or closed in both), the others left to
+    the LP branch and bound, within ``work``. ``x`` is empty when nothing beats the
+    incumbent."""
+    m = Model(*model)
+    lo, hi = np.asarray(m.col_lo, float).copy(), np.asarray(m.col_hi, float).copy()
+    open_now = np.asarray(start[:n_sites]) > 0.5
+    lp = np.asarray(relaxed[:n_sites])
+    lo[:n_sites][open_now & (lp > 1 - 1e-6)] = 1.0
+    hi[:n_sites][~open_now & (lp < 1e-6)] = 0.0
+    rel = Relaxation(m._replace(col_lo=lo, col_hi=hi))
+    res = rel.branch_and_bound(incumbent, time_limit_s=work)
+    return res if res is not None else _stopped(np.zeros(0), incumbent)
+
+
 def _pruned(obj: float, incumbent: float, granularity: float) -> bool:
     """Whether a node of LP value ``obj`` cannot beat ``incumbent`` by a whole
     ``granularity`` step (0: by any amount)."""
