@@ -30,6 +30,11 @@ KICK_GAP = 1e-4
 #: Rounds of the LP-guided search (neighbourhood search, then swaps) on models up to
 #: :data:`CAPACITY_KICKS_MAX_PAIRS` pairs while they improve the answer and the gap is open.
 GUIDED_ROUNDS = 3
+#: Simplex iterations × pairs ``"local"`` gives the root LP of the strong formulation
+#: (shared by the guided search and the proof step): an iteration costs about the model's
+#: size (~1 ms on the 19,400 pairs of the Helsinki demo with capacities, ~0.03 ms on SJC324
+#: S=150), so this keeps it to about a second; at most the proof step's iterations.
+CAPACITY_LP_ITERATION_PAIRS = 20_000_000
 
 
 class CapacitatedCoverage:
@@ -109,6 +114,10 @@ class CapacitatedCoverage:
         self._pj = np.repeat(np.arange(m), np.diff(value.indptr))
         self._pi = value.indices.astype(np.int64)
         self._pv = value.data.astype(float)
+        self._root_lp: tuple[_kernels.Relaxation, str, np.ndarray] | None = None
+        self._splits = _kernels.Transport(
+            self._pi, self._pj, self._pv, self.weights, self.capacities
+        )
 
     # ------------------------------------------------------------------ adapters
     @classmethod
@@ -155,36 +164,9 @@ class CapacitatedCoverage:
     def _assignment(
         self, selected: Sequence[int] | np.ndarray
     ) -> tuple[float, np.ndarray, np.ndarray]:
-        """The best split of demand between ``selected`` within their capacities (a
-        transportation LP): its value, the share ``z`` of each pair (zero for pairs of
-        sites not selected) and the dual value ``u`` of each demand row's rule
-        ``sum_j z_ij <= 1`` (zero for rows no selected site reaches)."""
-        sel = np.unique(np.asarray(selected, dtype=np.int64))
-        z = np.zeros(len(self._pj))
-        u = np.zeros(len(self.weights))
-        keep = np.flatnonzero(np.isin(self._pj, sel))
-        if not len(keep):
-            return 0.0, z, u
-        pi, pj = self._pi[keep], self._pj[keep]
-        rows, a_row = np.unique(pi, return_inverse=True)
-        site = np.searchsorted(sel, pj)
-        n_z = len(keep)
-        a = sp.csc_matrix(
-            (
-                np.concatenate([np.ones(n_z), self.weights[pi]]),
-                (np.concatenate([a_row, len(rows) + site]), np.tile(np.arange(n_z), 2)),
-            ),
-            shape=(len(rows) + len(sel), n_z),
-        )
-        row_hi = np.concatenate([np.ones(len(rows)), self.capacities[sel]])
-        res = _kernels.solve_milp(
-            -self.weights[pi] * self._pv[keep], a, np.full(a.shape[0], -np.inf), row_hi,
-            np.zeros(n_z), np.ones(n_z), np.zeros(n_z, dtype=bool), relax=True,
-        )  # fmt: skip
-        z[keep] = np.clip(res.x, 0.0, 1.0)
-        if res.row_dual.size:  # minimising -value: a binding <= row has a dual <= 0
-            u[rows] = np.maximum(0.0, -res.row_dual[: len(rows)])
-        return max(0.0, float(-res.objective)), z, u
+        """The best split of demand between ``selected`` within their capacities
+        (:meth:`~planner.optimize._kernels.Transport.split`, remembered)."""
+        return self._splits.split(selected)
 
     def objective(self, selected: Sequence[int] | np.ndarray) -> float:
         """Weighted demand ``selected`` can serve within the thresholds and their
@@ -383,7 +365,9 @@ class CapacitatedCoverage:
             sel, obj = self._local(sel, opened, bound, evaluations=evaluations)
         optimal = sol_mod.proven(obj, bound, maximise=True)
         close, limit = sol_mod.exact_step(method, time_limit_s, pairs=len(self._pj))
-        if close and not optimal:
+        if isinstance(limit, _kernels.Work) and not isinstance(time_limit_s, _kernels.Work):
+            limit = self._lp_work()
+        if close and not optimal and self._worth_proving(limit):
             sel, obj, bound, optimal = self._exact(sel, obj, bound, limit)
         bound = max(bound, obj)
         sel = np.asarray(sel, dtype=np.int64)
@@ -402,6 +386,28 @@ class CapacitatedCoverage:
             solution, lambda: (self._model(), 0.0), self.objective,
             n_sites=len(self.capacities), pairs=len(self._pj), maximise=True,
         )  # fmt: skip
+
+    def _lp_work(self) -> _kernels.Work:
+        """The work limit of ``"local"``'s LP steps: the proof step's nodes, and simplex
+        iterations of :data:`CAPACITY_LP_ITERATION_PAIRS` over the pairs (at least 500)."""
+        work = sol_mod.proof_work(len(self._pj))
+        scaled = CAPACITY_LP_ITERATION_PAIRS // max(len(self._pj), 1)
+        return work._replace(lp_iterations=min(work.lp_iterations, max(500, scaled)))
+
+    def _root(self) -> tuple[_kernels.Relaxation, str, np.ndarray]:
+        """The LP relaxation of the strong formulation, solved once within
+        :meth:`_lp_work`'s iterations and kept: its status, its solution, and the HiGHS
+        instance whose basis warm-starts every search after it."""
+        if self._root_lp is None:
+            rel = _kernels.Relaxation(self._model())
+            status, _, lp = rel.solve(iteration_limit=self._lp_work().lp_iterations)
+            self._root_lp = (rel, status, lp)
+        return self._root_lp
+
+    def _worth_proving(self, limit: _kernels.Limit) -> bool:
+        """Whether the exact step may run within ``limit``: always with seconds or none;
+        with a work limit only when the root LP was solved within the work."""
+        return not isinstance(limit, _kernels.Work) or self._root()[1] == "optimal"
 
     def _bound(self, obj: float, *, quick: bool) -> tuple[float, np.ndarray]:
         """A bound on the optimum and the sites the relaxation opens (a restart point; none
@@ -455,7 +461,7 @@ class CapacitatedCoverage:
         :data:`~planner.optimize.solution.PROOF_WORK`) and swaps again."""
         n = len(self.capacities)
         work = sol_mod.PROOF_WORK
-        status, _, lp = _kernels.Relaxation(self._model()).solve(iteration_limit=work.lp_iterations)
+        rel, status, lp = self._root()
         if status != "optimal":
             return sel, obj
         order = np.lexsort((np.arange(n), -lp[:n]))
@@ -484,7 +490,9 @@ class CapacitatedCoverage:
         x = np.zeros(len(self.capacities))
         x[sel] = 1.0
         start = np.concatenate([x, self._assignment(sel)[1]])  # x, then z
-        res = _kernels.solve_binary(self._model(), -obj, start, time_limit_s=time_limit_s)
+        res = _kernels.solve_binary(
+            self._model(), -obj, start, relaxation=self._root()[0], time_limit_s=time_limit_s
+        )
         found = np.flatnonzero(res.x[: len(self.capacities)] > 0.5) if res.x.size else sel
         if self.feasible(found) and self.objective(found) >= obj:
             sel, obj = found, self.objective(found)

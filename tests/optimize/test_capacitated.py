@@ -176,3 +176,37 @@ def test_the_neighbourhood_search_keeps_what_the_answer_and_the_lp_agree_on():
     vector = np.concatenate([x, prob._assignment(best.selected)[1]])
     again = _kernels.neighbourhood_search(model, lp, vector, -best.objective, n_sites=n, work=work)
     assert again.x.size == 0
+
+
+def test_the_split_memo_gives_the_split_the_lp_gives(monkeypatch):
+    prob = _scattered(3)
+    rng = np.random.default_rng(7)
+    sets = [rng.choice(len(prob.capacities), size=5, replace=False) for _ in range(12)]
+    fresh = [_kernels.Transport(prob._pi, prob._pj, prob._pv, prob.weights, prob.capacities)
+             .split(s) for s in sets]  # fmt: skip
+    monkeypatch.setattr("planner.optimize._kernels.transport.MEMO_NUMBERS", 1_000)
+    memo = _kernels.Transport(prob._pi, prob._pj, prob._pv, prob.weights, prob.capacities)
+    for k in [*range(12), *range(11, -1, -1), 3, 3, 0]:  # again, backwards, repeated
+        value, z, u = memo.split(sets[k][::-1])  # the order of the sites does not matter
+        assert value == fresh[k][0]
+        assert np.array_equal(z, fresh[k][1]) and np.array_equal(u, fresh[k][2])
+        z[:] = -1.0  # what a caller does with its copy stays its own
+    assert len(memo._memo) < 12 and memo._size <= 1_000  # the oldest sets forgotten
+
+
+def test_a_root_lp_past_the_work_leaves_the_answer_unproven_without_the_exact_step(
+    monkeypatch,
+):
+    solved = _scattered(10).solve("local")
+    assert solved.optimal  # with the work, the proof step proves it
+    monkeypatch.setattr("planner.optimize.capacitated.CAPACITY_LP_ITERATION_PAIRS", 0)
+    prob = _scattered(10)
+    assert prob._lp_work().lp_iterations == 500
+    monkeypatch.setattr(
+        prob, "_lp_work", lambda: _kernels.Work(nodes=200, lp_iterations=5)
+    )  # a root LP this work cannot finish
+    calls = []
+    monkeypatch.setattr(prob, "_exact", lambda *a: calls.append(a))
+    cut = prob.solve("local")
+    assert not calls and not cut.optimal and cut.bound >= solved.objective - 1e-6
+    assert prob._root()[1] == "iteration limit"

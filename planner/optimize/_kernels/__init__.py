@@ -4,7 +4,8 @@
 - :mod:`.lagrange`: Lagrangian bounds of coverage, capacitated coverage and p-median;
 - :mod:`.milp`: MILP/LP solves with HiGHS, the LP relaxation, its branch and bound and
   the neighbourhood search around an answer;
-- :mod:`.reduce`: the set-covering reductions.
+- :mod:`.reduce`: the set-covering reductions;
+- :mod:`.transport`: the best split of demand between chosen sites within capacities.
 
 The problem classes of :mod:`planner.optimize` call them through this package's names.
 """
@@ -27,6 +28,7 @@ from .milp import (
     solve_milp,
 )
 from .reduce import reduce_set_cover
+from .transport import Transport
 
 __all__ = [
     "BOUND_SLACK",
@@ -34,6 +36,7 @@ __all__ = [
     "Model",
     "Limit",
     "Relaxation",
+    "Transport",
     "Work",
     "another_optimum",
     "bound_slack",
