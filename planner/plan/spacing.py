@@ -76,12 +76,13 @@ def _shares(ctx: Context, selected: np.ndarray) -> dict[str, float]:
 def spacing_cost(objective: Objective, ctx: Context, choice: Choice) -> SpacingCost | None:
     """The cost of the spacing rule of ``ctx`` for the answer ``choice`` of ``objective``:
     the objective solved again without the rule, by the same method (``"exact"`` within
-    :data:`UNSPACED_EXACT_WORK`). None without a spacing rule or without sites."""
+    :data:`UNSPACED_EXACT_WORK`) and with the same phases, so the cost is the rule's alone.
+    None without a spacing rule or without sites."""
     if (ctx.conflicts is None and ctx.allowed is None) or ctx.add <= 0:
         return None
     spaced = choice.solution
     limit = UNSPACED_EXACT_WORK if ctx.request.method == "exact" else None
-    free = fixing.choose_one(
+    free = fixing.choose(  # phase by phase when there are phases, as the answer was
         objective, replace(ctx, conflicts=None, allowed=None, time_limit_s=limit)
     )
     unspaced = free.solution

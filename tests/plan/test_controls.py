@@ -257,3 +257,26 @@ def test_the_exclude_column_reads_yes_and_no(values, expected):
     frame["exclude"] = ["maybe", "", ""]
     with pytest.raises(ValueError, match=r"candidates c.csv: column exclude, site 'a': 'maybe'"):
         _exclude_column(frame, "candidates c.csv")
+
+
+@pytest.mark.parametrize("seed", [7, 9, 22])  # draws where the phases cost something
+def test_the_spacing_cost_with_phases_is_that_of_the_rule_alone(seed):
+    """Solved again without the rule, the answer keeps its phases: the cost compares two
+    phased plans, not a phased plan with the best unphased one."""
+    from planner.plan.spacing import spacing_cost
+
+    request = _request("coverage", "exact", 3, phases="1,3")
+    ctx = _context(seed, request)
+    pairs = np.array([[0, 1], [1, 0], [2, 3], [3, 2], [4, 5], [5, 4]])
+    conflicts = sparse.csr_matrix((np.ones(6), (pairs[:, 0], pairs[:, 1])), shape=(N_C, N_C))
+    spaced_ctx = replace(ctx, conflicts=conflicts, allowed=np.ones(N_C, dtype=bool))
+    spaced = fixing.choose(request.objective, spaced_ctx)
+    cost = spacing_cost(request.objective, spaced_ctx, spaced)
+    phased = fixing.choose(request.objective, ctx)  # the same phases, no rule
+    best = fixing.choose_one(_request("coverage", "exact", 3).objective, ctx)
+    assert best.solution.objective > phased.solution.objective + 0.5  # phases cost here
+    assert cost is not None and cost.proven_without
+    assert cost.objective_without == pytest.approx(phased.solution.objective)
+    assert cost.sites_without[:1] == tuple(int(j) for j in phased.solution.selected[:1])
+    assert cost.objective_with == pytest.approx(spaced.solution.objective)
+    assert cost.objective_with <= cost.objective_without + 1e-9
