@@ -25,6 +25,7 @@ from .inputs import areas as areas_mod
 from .inputs import network as network_mod
 from .inputs.settings_files import mode_from_toml, poi_weights_from_toml
 from .outputs import files, output_set
+from .outputs import pdf as pdf_mod
 from .outputs import summary as summary_mod
 from .plan import levers, run
 from .plan.request import PlanRequest
@@ -290,7 +291,8 @@ def plan_files(
     """
     request = request.validate()
     files.check_travel_times(travel_times)
-    with output_set.claim(out):
+    # the browser printing report.pdf starts now, on another core, while the plan is made
+    with output_set.claim(out), pdf_mod.started(pdf) as browser:
         provenance = output_set.Provenance.of(src.files(), argv=argv)
         inputs = read_inputs(src, memory_gib=request.memory_gib)
         request = replace(request, sources={**src.stated(), **inputs.stated(), **request.sources})
@@ -304,7 +306,7 @@ def plan_files(
             )  # fmt: skip
             files.write_plan(
                 result, out, lang=lang, basemap=basemap, travel_times=travel_times, pdf=pdf,
-                provenance=provenance,
+                provenance=provenance, browser=browser,
             )  # fmt: skip
     return result, summary_mod.build(result)
 
@@ -363,7 +365,7 @@ def run_demo(
     t0 = time.perf_counter()
     request = replace(request or PlanRequest(), sources=DEMO_SOURCES).validate()
     files.check_travel_times(travel_times)
-    with output_set.claim(out_dir):
+    with output_set.claim(out_dir), pdf_mod.started(pdf) as browser:
         source = demo_source()
         provenance = output_set.Provenance.of({"network": source}, argv=argv)
         source, hotspots, stations, candidates = demo_inputs(source)
@@ -371,7 +373,7 @@ def run_demo(
         result = run.plan(net, hotspots, stations, candidates, request)
         files.write_plan(
             result, Path(out_dir), lang=lang, basemap=basemap, travel_times=travel_times,
-            pdf=pdf, provenance=provenance,
+            pdf=pdf, provenance=provenance, browser=browser,
         )  # fmt: skip
     log.info("demo finished in %.1f s", time.perf_counter() - t0)
     return result, summary_mod.build(result)

@@ -8,16 +8,19 @@ known from the travel-time search, or riding straight along the station's own se
 Every reachable segment is sampled every ``resolution_m / 2`` metres and each sample timed
 this way, so the reachable part of a segment that a threshold cuts is included. The samples
 are burnt into a raster of travel times on a grid shared by all stations; for each
-threshold the reachable cells are widened by ``buffer_m`` (a Euclidean distance transform)
-and turned into polygons (rasterio). Because the reachable cells of a smaller threshold are a
-subset of those of a larger one and all polygons share one grid, the polygons are nested
-exactly, vertex for vertex, and have holes wherever no road within reach runs.
+threshold the reachable cells are widened by ``buffer_m`` (every cell whose centre lies within
+``buffer_m`` of a reachable cell's centre: a dilation by that disk, done as a few separable
+maximum filters) and turned into polygons (rasterio). Because the reachable cells of a
+smaller threshold are a subset of those of a larger one and all polygons share one grid, the
+polygons are nested exactly, vertex for vertex, and have holes wherever no road within reach
+runs.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import cache
 
 import geopandas as gpd
 import numpy as np
@@ -130,6 +133,35 @@ def _grid(network: Network, resolution_m: float) -> tuple[float, float]:
     ) * resolution_m
 
 
+@cache
+def _disk_bands(buffer_m: float, resolution_m: float) -> tuple[tuple[int, int], ...]:
+    """The disk of cell offsets ``(dr, dc)`` whose centres lie within ``buffer_m`` of the
+    centre cell's (``hypot(dr * res, dc * res) <= buffer_m``, as a Euclidean distance
+    transform measures it) as a union of centred rectangles ``(half height, half width)``:
+    row offset ``d`` holds the columns within its half width, which shrinks with ``d``."""
+    k = int(np.ceil(buffer_m / resolution_m)) + 1
+    dr, dc = np.mgrid[-k : k + 1, -k : k + 1]
+    disk = np.sqrt((dr * resolution_m) ** 2 + (dc * resolution_m) ** 2) <= buffer_m
+    half = [(int(disk[k + d].sum()) - 1) // 2 for d in range(k + 1) if disk[k + d].any()]
+    return tuple((max(e for e in range(len(half)) if half[e] >= h), h) for h in sorted(set(half)))
+
+
+def _widened(hit: np.ndarray, buffer_m: float, resolution_m: float) -> np.ndarray:
+    """The cells whose centre lies within ``buffer_m`` of a ``hit`` cell's centre (a
+    dilation by the disk of :func:`_disk_bands`, each rectangle two 1-D maximum filters);
+    ``hit`` holds no hit cell within the disk's radius of its border."""
+    src = hit.view(np.uint8)
+    out = src.copy()  # the disk holds its centre
+    for rows, cols in _disk_bands(float(buffer_m), float(resolution_m)):
+        band = src
+        for axis, half in ((0, rows), (1, cols)):
+            if half:  # a filter of one cell changes nothing
+                band = ndimage.maximum_filter1d(band, 2 * half + 1, axis=axis, mode="constant")
+        if band is not src:
+            np.maximum(out, band, out=out)
+    return out.view(bool)
+
+
 def _polygon(reach: np.ndarray, transform: Affine) -> shapely.Geometry:
     shapes = [
         shapely.Polygon(
@@ -216,14 +248,12 @@ def traced_polygons(
         c, r = col[within], row[within]
         c0, r0 = c.min() - pad, r.min() - pad
         w, h = c.max() + pad + 1 - c0, r.max() + pad + 1 - r0
-        unreached = np.ones((h, w), dtype=bool)
-        unreached[r - r0, c - c0] = False
-        # distance from each cell centre to the nearest reached cell centre (m)
-        dist = ndimage.distance_transform_edt(unreached, sampling=resolution_m)
+        hit = np.zeros((h, w), dtype=bool)
+        hit[r - r0, c - c0] = True
         transform = Affine(
             resolution_m, 0.0, x0 + c0 * resolution_m, 0.0, -resolution_m, y1 - r0 * resolution_m
         )
-        reach = np.ascontiguousarray(dist <= buffer_m)
+        reach = _widened(hit, buffer_m, resolution_m)
         if reached is not None:
             reached[k].add(int(r0), int(c0), reach)
         out.append(_polygon(reach, transform))

@@ -148,6 +148,7 @@ def write_plan(
     travel_times: str = "parquet",
     pdf: bool = True,
     provenance: output_set.Provenance | None = None,
+    browser: pdf_mod.Browser | None = None,
 ) -> Path:
     """Write every output of ``plan`` into ``out_dir`` as one set, replacing whatever set
     was there whole (see :mod:`planner.outputs.output_set`); return the folder.
@@ -159,7 +160,9 @@ def write_plan(
     self-contained map for networks without internet: no tiles, no CDN, roads drawn).
     ``travel_times``: ``"parquet"`` (``travel_times.parquet``) or ``"csv"``.
     ``pdf``: print ``report.pdf`` with headless Chromium (left out, with a warning, where
-    no Chromium is installed).
+    no Chromium is installed); ``browser``: a :class:`~planner.outputs.pdf.Browser`
+    started ahead (see :func:`planner.outputs.pdf.started`) that prints it, sparing the
+    wait for a browser to start.
     ``provenance``: the command line and the input files' hashes, for ``manifest.json``
     (which also states the planner version, the request and every file of the set).
     Raises :class:`~planner.outputs.output_set.OutputFolderError` for a dangerous target
@@ -167,7 +170,9 @@ def write_plan(
     """
     check_travel_times(travel_times)
     with frozen_heap():  # the plan's own objects stay out of the collector's passes
-        return _write_plan(plan, Path(out_dir), lang, basemap, travel_times, pdf, provenance)
+        return _write_plan(
+            plan, Path(out_dir), lang, basemap, travel_times, pdf, provenance, browser
+        )
 
 
 def _write_plan(
@@ -178,6 +183,7 @@ def _write_plan(
     travel_times: str,
     pdf: bool,
     provenance: output_set.Provenance | None,
+    browser: pdf_mod.Browser | None,
 ) -> Path:
     """:func:`write_plan` once its arguments are checked."""
     summary = summary_mod.build(plan)
@@ -189,7 +195,7 @@ def _write_plan(
     with atomic_dir(out, about=_about(summary, provenance)) as tmp, ThreadPoolExecutor(1) as bg:
         write_text(report, tmp / "report.html")
         # Chromium prints report.pdf in its own process while the other files are written
-        printing = bg.submit(_write_pdf, tmp) if pdf else None
+        printing = bg.submit(_write_pdf, tmp, browser) if pdf else None
         page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary, shapes=shapes)
         _write_tables(plan, summary, tmp, lang=lang, travel_times=travel_times)
         write_xlsx(sheets.plan_sheets(plan, summary, lang), tmp / "plan.xlsx", lang=lang)
@@ -237,9 +243,15 @@ def _write_tables(
         csv(plan.coverage_curve, "coverage_curve.csv")
 
 
-def _write_pdf(tmp: Path) -> None:
-    """``report.pdf`` from the staged ``report.html``, or a warning that it was skipped."""
+def _write_pdf(tmp: Path, browser: pdf_mod.Browser | None) -> None:
+    """``report.pdf`` from the staged ``report.html`` (by ``browser`` when given, else, or
+    where it fails, by a browser started for it), or a warning that it was skipped."""
     target = tmp / "report.pdf"
+    if browser is not None:
+        printed = browser.print(tmp / "report.html", target)
+        browser.close()  # while the other files are written
+        if printed:
+            return
     if pdf_mod.print_pdf(tmp / "report.html", target):
         return
     target.unlink(missing_ok=True)

@@ -108,3 +108,24 @@ def test_polygons_on_a_real_extract(real_ebike):
         assert not small.is_empty and nested(small, large)
     areas = isochrones.service_areas(polys)
     assert nested(areas.geometry.iloc[0], areas.geometry.iloc[1])
+
+
+@pytest.mark.parametrize(
+    ("buffer_m", "resolution_m"), [(40.0, 10.0), (25.0, 10.0), (40.0, 7.0), (15.0, 10.0),
+                                   (0.0, 10.0), (5.0, 10.0), (33.3, 4.1)]
+)  # fmt: skip
+def test_the_widened_cells_are_those_a_distance_transform_finds(buffer_m, resolution_m):
+    """Every cell whose centre lies within the buffer of a hit cell's centre, no other: the
+    same cells as a Euclidean distance transform (the disk as separable maximum filters)."""
+    from scipy import ndimage
+
+    rng = np.random.default_rng(7)
+    pad = int(np.ceil(buffer_m / resolution_m)) + 2
+    hit = np.zeros((60 + 2 * pad, 80 + 2 * pad), dtype=bool)
+    rows, cols = rng.integers(0, 60, 150) + pad, rng.integers(0, 80, 150) + pad
+    hit[rows, cols] = True
+    hit[pad + 30, pad : pad + 80] = True  # a road across
+    expected = ndimage.distance_transform_edt(~hit, sampling=resolution_m) <= buffer_m
+    got = isochrones._widened(hit, buffer_m, resolution_m)
+    assert got.dtype == bool and got.shape == hit.shape
+    np.testing.assert_array_equal(got, expected)

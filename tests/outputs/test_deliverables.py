@@ -87,6 +87,28 @@ def test_geopackage_holds_every_layer_in_wgs84(en_set, plan_areas):
     assert len(layers["blind_spots"]) == len(plan_areas.blind_spots)
 
 
+def test_geopackage_written_without_sqlite_syncs_is_whole_and_the_settings_are_put_back(
+    en_set, plan_areas, tmp_path
+):
+    from planner.outputs import geopackage
+
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "NORMAL"})
+    try:
+        files.write_gpkg(tables.gpkg_layers(plan_areas), tmp_path / "again.gpkg")
+        after = {k: pyogrio.get_gdal_config_option(k) for k in geopackage.WRITE_OPTIONS}
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})
+    assert after == {"OGR_CURRENT_DATE": None, "OGR_SQLITE_JOURNAL": None,
+                     "OGR_SQLITE_SYNCHRONOUS": "NORMAL"}  # fmt: skip
+    # the same bytes as the set's file, and SQLite finds it whole (no journal left beside it)
+    assert (tmp_path / "again.gpkg").read_bytes() == (en_set / "plan.gpkg").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.gpkg"]
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "again.gpkg") as db:
+        assert db.execute("pragma integrity_check").fetchone() == ("ok",)
+
+
 def test_assignment_joins_each_reached_hotspot_to_its_nearest_active_site(plan_areas):
     lines = tables.assignment(plan_areas)
     sites = set(plan_areas.stations["id"]) | set(plan_areas.recommended["id"])
