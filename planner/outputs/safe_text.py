@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook.workbook import Workbook
@@ -64,6 +65,18 @@ def _is_text(column: pd.Series) -> bool:
     )
 
 
+def _mapped(column: pd.Series, cell) -> pd.Series:  # type: ignore[no-untyped-def]
+    """``cell`` applied to every value of the text column ``column`` (as objects), once per
+    distinct value: ids repeat (a travel-time table names each site thousands of times)."""
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    done = np.array([cell(v) for v in uniques] + [None], dtype=object)  # -1: missing
+    values = done[codes]
+    missing = codes == -1
+    if missing.any():  # keep each missing value as it was (None, NaN, NA)
+        values[missing] = column.astype(object).to_numpy()[missing]
+    return pd.Series(values, index=column.index, name=column.name, dtype=object)
+
+
 def _text_cells_mapped(frame: pd.DataFrame, cell) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """A copy of ``frame`` with ``cell`` applied to the column names and every cell of its
     text columns (object, string or categorical dtype); numeric columns are not touched."""
@@ -71,9 +84,7 @@ def _text_cells_mapped(frame: pd.DataFrame, cell) -> pd.DataFrame:  # type: igno
     for i in range(out.shape[1]):
         column = out.iloc[:, i]
         if _is_text(column):
-            if isinstance(column.dtype, pd.CategoricalDtype):
-                column = column.astype(object)
-            out.isetitem(i, column.map(cell))
+            out.isetitem(i, _mapped(column, cell))
     out.columns = [cell(c) for c in out.columns]
     return out
 

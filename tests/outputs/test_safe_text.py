@@ -11,8 +11,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.outputs import files, safe_text
+from planner.outputs.safe_text import csv_cell, csv_frame, xlsx_frame, xlsx_text
 
 #: OWASP's examples and their cousins: each starts like a formula.
 FORMULAS = [
@@ -133,3 +136,26 @@ def test_xlsx_is_byte_identical_for_identical_frames(tmp_path):
 def test_looks_like_formula(text, formula):
     assert safe_text.looks_like_formula(text) is formula
     assert safe_text.csv_cell(text) == ("'" + text if formula else text)
+
+
+_CELLS = st.one_of(
+    st.sampled_from(["=1+1", "+x", "-3.5", "@a", "\tz", "plain", "node/1", "", "=1+1"]),
+    st.text(max_size=4), st.none(), st.just(float("nan")), st.integers(-5, 5),
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_CELLS, min_size=1, max_size=30), st.booleans())
+def test_the_guard_of_each_distinct_value_is_the_guard_of_each_cell(cells, categorical):
+    column = pd.Series(cells, dtype=object)
+    if categorical:
+        column = column.astype("category") if all(
+            isinstance(c, str) or c is None for c in cells
+        ) else column  # fmt: skip
+    frame = pd.DataFrame({"name": column})
+    for guard, cell in ((csv_frame, csv_cell), (xlsx_frame, xlsx_text)):
+        got = guard(frame)["name"].tolist()
+        want = [cell(v) for v in column.astype(object)]
+        assert len(got) == len(want)
+        for g, w in zip(got, want, strict=True):
+            assert g is w or g == w or (pd.isna(g) and pd.isna(w) and type(g) is type(w))
