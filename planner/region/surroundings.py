@@ -12,8 +12,11 @@ it (on a tie, the district whose name sorts first). An area with more than
 goals are judged in that district, on the hotspots inside the district (a hotspot belongs
 to one district, by the rule of :mod:`planner.region.districts`), as a one-machine
 ``planner plan`` of that district would judge them. An area in no district is left out
-with a warning, and so are its goals. The goals themselves are checked once against the
-areas file and the thresholds, before any work.
+with a warning, and so are its goals (an area is in no district when no district holds
+:data:`CROSSING_SHARE` of it: slivers along drawn borders do not count). The goals
+themselves are checked once against the areas file and the thresholds, before any work.
+Asked to meet every area's goals (``--reach areas``), a district whose sub-areas have no
+goal gets no new sites.
 """
 
 from __future__ import annotations
@@ -88,6 +91,7 @@ def area_owner(areas: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, crs: obj
         if m2 > best[a]:  # by district order: the first of equal parts wins
             owner[a], best[a] = d, m2
     whole = shapely.area(shapes)
+    owner[best < CROSSING_SHARE * whole] = -1  # a sliver along a border is not a part
     names = areas["area"].astype(str).tolist()
     for a in np.flatnonzero(owner < 0):
         log.warning("sub-area %r lies in no district: left out, with its goals", names[a])

@@ -33,6 +33,7 @@ from ..core.units import minutes_label, reaches
 from ..inputs.network import Network
 from ..outputs import files, output_set
 from ..plan import levers
+from ..plan.objectives import AreaReach, Coverage
 from ..plan.request import PlanRequest
 from . import budget
 
@@ -228,10 +229,13 @@ def _surroundings(job: Job, result: Any) -> dict[str, Any]:
             out[f"today_own_{m}"] = float(result.others.share_own[m])
             out[f"today_with_others_{m}"] = float(result.others.share_with[m])
     if job.area_targets is not None:
-        goals = result.area_goals
+        goals = result.area_goals if result.area_goals is not None else pd.DataFrame()
         out["area_goals"] = len(job.area_targets)
-        out["area_goals_met_today"] = int(goals["met_before"].sum()) if goals is not None else 0
-        out["area_goals_met_after"] = int(goals["met_after"].sum()) if goals is not None else 0
+        for col, key in (
+            ("met_before", "area_goals_met_today"),
+            ("met_after", "area_goals_met_after"),
+        ):
+            out[key] = int(goals[col].sum()) if len(goals) else 0
     return out
 
 
@@ -289,8 +293,12 @@ def curve_district(job: Job, cap: int) -> list[float]:
 def _plan(job: Job, request: PlanRequest, *, goals: bool = True) -> Any:
     """The district's plan as :func:`planner.plan.levers.plan` makes it on one machine:
     with the other operators' stations of its halo, and (``goals``) its sub-areas and
-    their goals."""
+    their goals. Asked to meet every area's goals (``--reach areas``), a district whose
+    sub-areas have none gets no new sites: its stations are scored."""
     areas = {"areas": job.areas, "area_targets": job.area_targets} if goals else {}
+    targets = job.area_targets
+    if isinstance(request.objective, AreaReach) and (targets is None or not len(targets)):
+        request = replace(request, objective=Coverage(), add=0)  # no goal: nothing to meet
     return levers.plan(
         job.clipped(), job.hotspots, job.stations, job.candidates, request,
         others=job.others, others_count=job.others_count, **areas,
