@@ -3,6 +3,7 @@
     python benchmarks/bench_region.py [--andorra ../shared/data/andorra_2020-04.osm.pbf]
         [--sizes 30,60,120] [--workers 1,2] [--sample 6] [--nodes-per-district 100]
         [--hotspots-per-district 20] [--block-m 300] [--stations-per-district 1]
+        [--memory-districts 120] [--memory-workers 2] [--skip-memory]
         [--minutes 3,4,5] [--project 120]
         [--skip-andorra] [--skip-synthetic]
 
@@ -27,12 +28,26 @@
     projection for ``--project`` districts on 1 to 64 workers (memory: workers × the
     largest worker's peak, plus the client).
 
+(c) The client's memory (``--memory-districts``, 120 by default, on 2 workers): the same
+    synthetic province planned twice, each run in a fresh process, once with every
+    district's network clipped before the first is submitted and held until the end (how
+    ``planner region`` worked before) and once with each clipped as its task is submitted
+    (how it works now). Printed: the client process's peak resident memory
+    (``ru_maxrss``; the local cluster's scheduler runs in it, its workers do not) over what
+    the inputs alone took, lazy against eager, and against the largest district's clipped
+    network (its size as sent to a worker) and all of them together; and whether the two
+    region tables are equal.
+
 The machine is shared: times vary between runs; the ratios are measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -54,6 +69,8 @@ from planner.plan.run import plan
 from planner.region import districts as districts_mod
 from planner.region import engine
 from planner.region import run as region_run
+from planner.region import table as table_mod
+from planner.region.tasks import Deliverables
 from planner.synthetic import province as pv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,6 +303,98 @@ def synthetic(args: argparse.Namespace, tmp: Path) -> None:
     projection(cases, args.workers, args.project)
 
 
+# ------------------------------------------------------------------------- (c) memory
+
+
+class EagerClipper(region_run.Clipper):
+    """Every job's network clipped up front and held until the run ends, as ``make_jobs``
+    did before networks were clipped on submission."""
+
+    def __init__(self, network: Any, distance_m: float, jobs: list[Any]) -> None:
+        super().__init__(network, distance_m)
+        lazy = region_run.Clipper(network, distance_m)
+        self.held = {j.name: lazy.job(j).clipped() for j in jobs}
+
+    def job(self, job: Any) -> Any:
+        return job.with_network(self.held[job.name])
+
+
+def _province_inputs(paths: dict[str, Path]) -> tuple[app.Inputs, gpd.GeoDataFrame]:
+    src = app.Sources(network=str(paths["network"]), hotspots=str(paths["hotspots"]),
+                      stations=str(paths["stations"]), candidates=str(paths["candidates"]),
+                      mode="ebike", cache=False)  # fmt: skip
+    districts = districts_mod.read_districts(paths["districts"], name_column="district")
+    return app.read_inputs(src), districts
+
+
+def _maxrss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+
+
+def memory_child(how: str, folder: Path, minutes: tuple[float, ...], workers: int) -> None:
+    """One region run in this fresh process (``how``: ``eager`` or ``lazy``) on the
+    province written in ``folder``; prints its client peaks as JSON."""
+    paths = {r: folder / f"{r}.csv" for r in ("hotspots", "stations", "candidates")}
+    paths |= {"network": folder / "network.osm", "districts": folder / "districts.geojson"}
+    inputs, districts = _province_inputs(paths)
+    request = PlanRequest(add=2, minutes=minutes, targets=(0.8, 0.9, 1.0)).validate()
+    before = _maxrss_bytes()
+    points = (inputs.hotspots, inputs.stations, inputs.candidates)
+    look = Deliverables(basemap="none", pdf=False)
+    jobs, halo, _ = region_run.make_jobs(inputs.network, districts, points, request,
+                                         deliverables=look)  # fmt: skip
+    if how == "eager":
+        clip: region_run.Clipper = EagerClipper(inputs.network, halo.network_m, jobs)
+    else:
+        clip = region_run.Clipper(inputs.network, halo.network_m)
+    out = folder.parent / f"region-{how}"
+    with engine.Engine("local", workers) as run, timed() as seconds:
+        rows, _ = region_run.plan_jobs(jobs, out, run, clip=clip)
+    table = table_mod.region_table(rows, request)
+    print(json.dumps({"before": before, "peak": _maxrss_bytes(), "s": seconds(),
+                      "table": table.to_csv(index=False)}))  # fmt: skip
+
+
+def client_memory(args: argparse.Namespace, tmp: Path) -> None:
+    import cloudpickle
+
+    n = args.memory_districts
+    plan_ = pv.ProvincePlan(districts=n, hotspots_per_district=10, stations_per_district=1,
+                            seed=7)  # fmt: skip
+    folder = tmp / f"memory{n}" / "province"
+    paths = pv.write(pv.generate(plan_), folder)
+    inputs, districts = _province_inputs(paths)
+    request = PlanRequest(add=2, minutes=args.minutes, targets=(0.8, 0.9, 1.0)).validate()
+    jobs, halo, _ = region_run.make_jobs(
+        inputs.network, districts, (inputs.hotspots, inputs.stations, inputs.candidates), request
+    )
+    clip = region_run.Clipper(inputs.network, halo.network_m)
+    sizes = [len(cloudpickle.dumps(clip.job(j).clipped())) for j in jobs]
+    whole = len(cloudpickle.dumps(inputs.network))
+    mins = ",".join(f"{m:g}" for m in args.minutes)
+    print(f"Client memory: {n} districts ({len(inputs.network.nodes)} road nodes, the network "
+          f"{whole / 2**20:.1f} MiB as sent); clipped networks: largest {max(sizes) / 2**20:.2f}"
+          f" MiB, all together {sum(sizes) / 2**20:.1f} MiB; {args.memory_workers} workers, "
+          f"circles of {mins} min, no basemap", flush=True)  # fmt: skip
+    got = {}
+    for how in ("eager", "lazy"):
+        cmd = [sys.executable, __file__, "--memory-child", how, str(folder),
+               "--minutes", ",".join(f"{m:g}" for m in args.minutes),
+               "--memory-workers", str(args.memory_workers)]  # fmt: skip
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        got[how] = json.loads(done.stdout.strip().splitlines()[-1])
+        g = got[how]
+        print(f"  {how:5s}: client peak {g['peak'] / 2**20:7.1f} MiB, of which the run "
+              f"{(g['peak'] - g['before']) / 2**20:7.1f} MiB over the inputs read; "
+              f"{g['s']:.0f} s", flush=True)  # fmt: skip
+    rise = {k: max(g["peak"] - g["before"], 1) for k, g in got.items()}
+    print(f"  ratio lazy / eager: client peak {got['lazy']['peak'] / got['eager']['peak']:.2f}, "
+          f"its rise over the inputs {rise['lazy'] / rise['eager']:.2f}; lazy rise / largest "
+          f"clipped network {rise['lazy'] / max(sizes):.1f}, eager rise / all clipped networks "
+          f"{rise['eager'] / sum(sizes):.1f}; tables equal: "
+          f"{got['lazy']['table'] == got['eager']['table']}")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--andorra", default=str(ANDORRA), help="path of the Andorra .osm.pbf")
@@ -304,10 +413,19 @@ def main() -> None:
     ap.add_argument("--project", type=int, default=120, help="districts of the projection")
     ap.add_argument("--skip-andorra", action="store_true")
     ap.add_argument("--skip-synthetic", action="store_true")
+    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--memory-districts", type=int, default=120,
+                    help="districts of the client-memory province (c)")  # fmt: skip
+    ap.add_argument("--memory-workers", type=int, default=2)
+    ap.add_argument("--memory-child", nargs=2, metavar=("HOW", "FOLDER"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.sizes = [int(v) for v in args.sizes.split(",")]
     args.workers = [int(v) for v in args.workers.split(",")]
     args.minutes = tuple(float(v) for v in args.minutes.split(","))
+    if args.memory_child:
+        how, folder = args.memory_child
+        memory_child(how, Path(folder), args.minutes, args.memory_workers)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-region-") as tmp:
         if args.skip_andorra:
             pass
@@ -317,6 +435,8 @@ def main() -> None:
             print(f"Andorra skipped: {args.andorra} not found")
         if not args.skip_synthetic:
             synthetic(args, Path(tmp))
+        if not args.skip_memory:
+            client_memory(args, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -4,11 +4,12 @@
         [--nodes-per-district 100] [--block-m 300] [--minutes 3,4,5]
 
 The steps of :func:`planner.region.run.plan_region` (``--add 2``) run one by one with a
-timer each: reading the inputs; cutting the jobs (the clipped networks, the stations and
-candidates of each halo); hashing each job's inputs (done to skip complete folders and
-again to record them); starting the local cluster; planning on it (the worker's plan and
-rendering, the transfer, and the client's publishing of each set, sealed with its
-hashes and fsynced); the region's table, workbook, map and report. Then, in this process
+timer each: reading the inputs; cutting the jobs (the stations and candidates of each
+halo, the hash of the whole network); hashing each job's inputs (done to skip complete
+folders and again to record them); starting the local cluster; planning on it (each
+district's network clipped as it is submitted, the worker's plan and rendering, the
+transfer, and the client's publishing of each set, sealed with its hashes and fsynced);
+the region's table, workbook, map and report. Then, in this process
 for ``--sample`` districts, the worker's share split into the plan itself and the
 rendering of its output set, and the client's publishing alone.
 """
@@ -64,15 +65,16 @@ def main() -> None:
         request = PlanRequest(add=2, minutes=minutes, targets=(0.8, 0.9, 1.0)).validate()
         t0 = lap("read inputs and districts", t0)
         points = (inputs.hotspots, inputs.stations, inputs.candidates)
-        jobs, _, _ = region_run.make_jobs(inputs.network, districts, points, request)
-        t0 = lap("cut the jobs (clip, halo sites)", t0)
+        jobs, halo, _ = region_run.make_jobs(inputs.network, districts, points, request)
+        t0 = lap("cut the jobs (halo sites, the network's hash)", t0)
+        clip = region_run.Clipper(inputs.network, halo.network_m)
         hashes = [j.inputs_hash for j in jobs]
         t0 = lap("hash each job's inputs, once", t0)
         run = engine.Engine("local", args.workers)
         try:
             run.n_workers()
             t0 = lap("start the local cluster", t0)
-            rows, _ = region_run.plan_jobs(jobs, out, run)
+            rows, _ = region_run.plan_jobs(jobs, out, run, clip=clip)
             t0 = lap("plan on the cluster, publish each set", t0)
         finally:
             run.close()
@@ -80,9 +82,10 @@ def main() -> None:
         table = table_mod.region_table(rows, request)
         table_mod.write(out, table, districts, minutes=request.minutes, lang="en")
         t0 = lap("region table, workbook, map, report", t0)
-        for job in jobs[: args.sample]:
+        sample = [clip.job(j) for j in jobs[: args.sample]]
+        for job in sample:
             t0 = time.perf_counter()
-            result = plan(job.network, job.hotspots, job.stations, job.candidates, job.request)
+            result = plan(job.clipped(), job.hotspots, job.stations, job.candidates, job.request)
             t0 = lap("sample: the plan", t0)
             files.write_plan(result, Path(tmp) / "render" / job.name, pdf=False)
             t0 = lap("sample: rendering its output set", t0)
@@ -93,7 +96,7 @@ def main() -> None:
             engine.finished_row(Path(tmp) / "again", job)
             t0 = lap("sample: checking a complete folder", t0)
     n, k = len(jobs), min(args.sample, len(jobs))
-    nodes = sum(len(j.network.nodes) for j in jobs) / n
+    nodes = sum(len(j.clipped().nodes) for j in sample) / max(len(sample), 1)
     print(f"{n} districts, {len(inputs.network.nodes)} road nodes ({nodes:.0f} per clipped "
           f"district network), {args.workers} worker(s), {len(hashes)} hashes")  # fmt: skip
     for name, s in t.items():

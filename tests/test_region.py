@@ -69,7 +69,9 @@ def test_halo_equals_the_whole_network(demo, boxes):
     request = PlanRequest.from_options(add=2, **REQUEST)
     jobs, halo, _ = region_run.make_jobs(net, boxes, (hs, st, cand), request)
     assert halo.sites_m == pytest.approx(4.8 / 3.6 * 150 + 100)
-    for job in jobs[:3]:
+    assert all(job.network is None for job in jobs)  # clipped only when submitted
+    clip = region_run.Clipper(net, halo.network_m)
+    for job in map(clip.job, jobs[:3]):
         if job.name != "B middle":  # the outer districts: a real clip, not the whole network
             assert 0 < job.network.n_nodes < 0.9 * net.n_nodes
             assert len(job.candidates) < len(cand)

@@ -17,6 +17,7 @@ from ..outputs import output_set
 from ..region import districts as districts_mod
 from ..region import engine
 from ..region import run as region_run
+from ..region.surroundings import Surroundings
 from ..region.tasks import Deliverables
 from ._common import FLAGS, handle_errors, request_from, setup, with_options
 from ._options import (
@@ -24,6 +25,7 @@ from ._options import (
     deliverable_options,
     deliverables_from,
     input_options,
+    others_from,
     plan_options,
     road_layer_from,
 )
@@ -72,7 +74,9 @@ _REGION_OPTIONS = [
 def region(**opts: Any) -> None:
     """Plan every district of a region in parallel on Dask: one folder per district with the
     usual plan outputs, and region_summary.csv. Run it again to compute only what is
-    missing.
+    missing. Other operators' stations (--others) are split by district with the halo of
+    the stations; each sub-area of --areas (with its --area-targets goals) goes to the
+    district holding most of it.
 
     \b
     Example:
@@ -84,13 +88,6 @@ def region(**opts: Any) -> None:
     setup(opts.pop("quiet"), verbose)
     if not verbose:  # the cluster's own news (workers starting, closing) only with -v
         logging.getLogger("distributed").setLevel(logging.WARNING)
-    if opts.get("areas"):
-        raise FieldError("areas", "--areas: not used by planner region; run planner plan on "
-                                  "one district for figures per sub-area")  # fmt: skip
-    for flag in ("others", "area_targets"):
-        if opts.get(flag):
-            raise FieldError(flag, "{" + flag + "}: not used by planner region yet; run "
-                                   "planner plan on one district with it")  # fmt: skip
     sites = _sites(opts)
     run = engine.Engine(opts["scheduler"], opts["workers"], retries=opts["retries"])
     request = request_from({**opts, "add": opts["add"] if sites.how == "add" else None,
@@ -111,7 +108,8 @@ def region(**opts: Any) -> None:
             request, opts["out"], sites=sites, run=run,
             deliverables=Deliverables(lang=opts["lang"], basemap=opts["basemap"],
                                       **deliverables_from(opts)),
-            provenance=provenance, spell=FLAGS, source=repr(str(opts["districts"])),
+            provenance=provenance, surroundings=_surroundings(inputs, src), spell=FLAGS,
+            source=repr(str(opts["districts"])),
         )  # fmt: skip
     finally:
         run.close()
@@ -148,7 +146,18 @@ def _sources(opts: dict[str, Any]) -> app.Sources:
         speeds=opts["speeds"], dem=opts.get("dem"), poi_weights=opts["poi_weights"],
         columns=columns_from(opts, weight=True), road_layer=road_layer_from(opts),
         min_part_nodes=opts["min_part_nodes"], min_part_km=opts["min_part_km"],
-        cache=not opts["no_cache"],
+        cache=not opts["no_cache"], areas=opts["areas"],
+        area_name_column=opts["area_name_column"], **others_from(opts),
+    )  # fmt: skip
+
+
+def _surroundings(inputs: app.Inputs, src: app.Sources) -> Surroundings:
+    """Other operators' stations, sub-areas and goals as read, named as the files."""
+    return Surroundings(
+        others=inputs.others, others_count=src.others_count, areas=inputs.areas,
+        area_targets=inputs.area_targets,
+        sources=(("others", f"others file {src.others!r}"),
+                 ("area_targets", f"area targets file {src.area_targets!r}")),
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ manifest lists every file with its hash and whose inputs hash is the same.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import logging
@@ -112,11 +113,18 @@ class Engine:
         self.close()
 
     def stream(
-        self, fn: Callable[..., Any], items: Sequence[tuple[Any, ...]], *, desc: str
+        self,
+        fn: Callable[..., Any],
+        items: Sequence[tuple[Any, ...]],
+        *,
+        desc: str,
+        prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
     ) -> Iterator[tuple[int, Any, BaseException | None]]:
-        """Run ``fn(*item)`` for each item on the cluster; yield ``(position, result,
-        None)`` or ``(position, None, error)`` as each finishes, with a progress bar. At
-        most :data:`IN_FLIGHT_PER_WORKER` tasks per worker are held at once.
+        """Run ``fn(*prepare(item))`` for each item on the cluster; yield ``(position,
+        result, None)`` or ``(position, None, error)`` as each finishes, with a progress
+        bar. At most :data:`IN_FLIGHT_PER_WORKER` tasks per worker are held at once, and
+        ``prepare`` (such as clipping a district's network) runs as each is submitted, so
+        that what it makes is held only while its task is in flight.
 
         A worker that dies takes the tasks it holds with it, and the scheduler counts the
         death against each of them: a district queued beside one that runs out of memory
@@ -127,13 +135,16 @@ class Engine:
         if not items:
             return
         window = IN_FLIGHT_PER_WORKER * max(self.n_workers(), self.workers or 1)
-        todo = list(range(len(items)))
+        todo = collections.deque(range(len(items)))
         where: dict[str, int] = {}
         done = as_completed()
 
+        def make(i: int) -> tuple[Any, ...]:
+            return items[i] if prepare is None else prepare(items[i])
+
         def submit() -> None:
-            i = todo.pop(0)
-            future = self._submit(fn, items[i])
+            i = todo.popleft()
+            future = self._submit(fn, make(i))
             where[future.key] = i
             done.add(future)
 
@@ -150,7 +161,7 @@ class Engine:
                 continue
             yield i, result, error
         for i in suspects:  # alone: a death now is the task's own
-            yield (i, *_outcome(self._submit(fn, items[i])))
+            yield (i, *_outcome(self._submit(fn, make(i))))
 
     def _submit(self, fn: Callable[..., Any], item: tuple[Any, ...]) -> Any:
         """``fn(*item)`` on the cluster, tried ``retries`` more times if it fails."""

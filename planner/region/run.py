@@ -19,6 +19,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from ..core.errors import FieldError, PlannerError
 from ..inputs.network import Network
@@ -26,9 +27,11 @@ from ..outputs import files, output_set
 from ..plan.request import PlanRequest
 from . import budget, engine
 from . import districts as districts_mod
+from . import surroundings as surroundings_mod
 from . import table as table_mod
 from .halo import Halo, clip_network, halo, point_tree, segment_tree, within
-from .tasks import Deliverables, Job, curve_district, empty_row, plan_district
+from .surroundings import Surroundings
+from .tasks import Deliverables, Job, curve_district, empty_row, network_key, plan_district
 
 log = logging.getLogger(__name__)
 
@@ -63,44 +66,48 @@ def make_jobs(
     points: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None],
     request: PlanRequest,
     *,
+    surroundings: Surroundings | None = None,
     deliverables: Deliverables | None = None,
     provenance: output_set.Provenance | None = None,
 ) -> tuple[list[Job], Halo, int]:
     """One job per district (in the districts' order): its hotspots (by the overlap rule of
-    :mod:`planner.region.districts`), the stations and candidates within its halo, its
-    clipped network. Also the halo and how many hotspots lie in no district."""
+    :mod:`planner.region.districts`), the stations, candidates and other operators'
+    stations within its halo, its sub-areas and their goals (see
+    :mod:`planner.region.surroundings`). Also the halo and how many hotspots lie in no
+    district. No network is clipped here: a :class:`Clipper` clips each job's when it is
+    submitted, and :attr:`Job.network_key` stands for it in the job's inputs hash."""
     hotspots, stations, candidates = points
     request = request.validate()
+    s, candidates = surroundings_mod.checked(
+        surroundings or Surroundings(), stations, candidates, request
+    )
     h = halo(network, request)
     crs = network.crs
     districts_mod.warn_overlaps(districts, crs=crs)
     owner = districts_mod.assign(hotspots, districts, crs=crs)
-    own_st = np.bincount(districts_mod.assign(stations, districts, crs=crs) + 1,
-                         minlength=len(districts) + 1)[1:]  # fmt: skip
-    own_cand = (
-        np.bincount(districts_mod.assign(candidates, districts, crs=crs) + 1,
-                    minlength=len(districts) + 1)[1:]
-        if candidates is not None else np.zeros(len(districts), dtype=int)
-    )  # fmt: skip
+    roles = {"st": stations, "cand": candidates, "oth": s.others}
+    count = {role: _inside(frame, districts, crs) for role, frame in roles.items()}
+    areas = (
+        surroundings_mod.area_owner(s.areas, districts, crs=crs) if s.areas is not None else None
+    )
     names = districts["district"].tolist()
     folder = districts_mod.folders(names)
     polys = districts.geometry.to_crs(crs).values
-    roads = segment_tree(network)  # the indexes, built once for every district
-    st_tree = point_tree(stations, crs) if len(stations) else None
-    cand_tree = point_tree(candidates, crs) if candidates is not None and len(candidates) else None
+    near = {role: _Near(frame, crs, h.sites_m) for role, frame in roles.items()}
+    key = network_key(network, h.network_m)
     jobs = []
     for i, name in enumerate(names):
-        hs = hotspots.iloc[np.flatnonzero(owner == i)].reset_index(drop=True)
+        mine, targets = surroundings_mod.areas_of(s, areas, i)
         jobs.append(Job(
             name=name, folder=f"districts/{folder[name]}", polygon=polys[i],
-            network=clip_network(network, polys[i], h.network_m, tree=roads), hotspots=hs,
-            stations=within(stations, polys[i], h.sites_m, crs=crs, tree=st_tree),
-            candidates=None if candidates is None
-            else within(candidates, polys[i], h.sites_m, crs=crs, tree=cand_tree),
+            hotspots=hotspots.iloc[np.flatnonzero(owner == i)].reset_index(drop=True),
+            stations=near["st"](polys[i]), candidates=near["cand"](polys[i]),
             request=replace(request, sources={**request.sources, "district": name}),
             deliverables=deliverables or Deliverables(),
             provenance=provenance or output_set.Provenance(),
-            own_stations=int(own_st[i]), own_candidates=int(own_cand[i]),
+            own_stations=int(count["st"][i]), own_candidates=int(count["cand"][i]),
+            others=near["oth"](polys[i]), others_count=s.others_count,
+            own_others=int(count["oth"][i]), areas=mine, area_targets=targets, network_key=key,
         ))  # fmt: skip
     outside = int((owner < 0).sum())
     if outside:
@@ -112,6 +119,52 @@ def make_jobs(
     return jobs, h, outside
 
 
+def _inside(
+    points: gpd.GeoDataFrame | None, districts: gpd.GeoDataFrame, crs: object
+) -> np.ndarray:
+    """How many of ``points`` each district holds (by the overlap rule)."""
+    if points is None:
+        return np.zeros(len(districts), dtype=int)
+    return np.bincount(districts_mod.assign(points, districts, crs=crs) + 1,
+                       minlength=len(districts) + 1)[1:]  # fmt: skip
+
+
+class _Near:
+    """The rows of ``points`` (WGS-84; None: none given) within ``distance_m`` of a polygon
+    (``crs``), by an index built once for every district."""
+
+    def __init__(self, points: gpd.GeoDataFrame | None, crs: object, distance_m: float) -> None:
+        self.points, self.crs, self.distance_m = points, crs, distance_m
+        self.tree = point_tree(points, crs) if points is not None and len(points) else None
+
+    def __call__(self, polygon: shapely.Geometry) -> gpd.GeoDataFrame | None:
+        if self.points is None:
+            return None
+        return within(self.points, polygon, self.distance_m, crs=self.crs, tree=self.tree)
+
+
+class Clipper:
+    """Gives a job its clipped network (the segments within the halo's ``network_m`` of its
+    polygon) when it is asked for, that is when the job is submitted: the client holds the
+    clipped networks of the jobs in flight only (:data:`engine.IN_FLIGHT_PER_WORKER` per
+    worker), however many districts the region has. The segments' index is built once."""
+
+    def __init__(self, network: Network, distance_m: float) -> None:
+        self.network, self.distance_m = network, float(distance_m)
+        self._tree: shapely.STRtree | None = None
+
+    def job(self, job: Job) -> Job:
+        """``job`` with its clipped network."""
+        if self._tree is None:
+            self._tree = segment_tree(self.network)
+        net = clip_network(self.network, job.polygon, self.distance_m, tree=self._tree)
+        return job.with_network(net)
+
+    def item(self, item: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A task's arguments, its job (the first) given its clipped network."""
+        return (self.job(item[0]), *item[1:])
+
+
 def site_counts(
     jobs: list[Job],
     districts: gpd.GeoDataFrame,
@@ -119,10 +172,12 @@ def site_counts(
     *,
     run: engine.Engine | None = None,
     out: Path | None = None,
+    clip: Clipper | None = None,
     source: str = "",
 ) -> tuple[list[int], dict[int, str]]:
     """The number of new sites of each job, and the errors of districts whose coverage
-    curve could not be computed (``--add-total``; those get none)."""
+    curve could not be computed (``--add-total``, on ``run`` with the networks ``clip``
+    gives; those get none)."""
     if sites.how == "reach":
         return [0] * len(jobs), {}
     if sites.how == "add":
@@ -131,10 +186,10 @@ def site_counts(
         return budget.column_counts(districts, str(sites.value), source=source), {}
     if sites.how != "total":
         raise FieldError("add", "{add}: unknown way of counting sites {got!r}", got=sites.how)
-    if run is None or out is None:
-        raise TypeError("a shared total needs an engine and an output folder")
+    if run is None or out is None or clip is None:
+        raise TypeError("a shared total needs an engine, an output folder and a clipper")
     floor = budget.floors(districts, source=source)
-    gains, failed = _curves(jobs, int(sites.value), run, out)
+    gains, failed = _curves(jobs, int(sites.value), run, out, clip)
     for d in failed:
         floor[d] = 0
     names = [j.name for j in jobs]
@@ -142,7 +197,7 @@ def site_counts(
 
 
 def _curves(
-    jobs: list[Job], total: int, run: engine.Engine, out: Path
+    jobs: list[Job], total: int, run: engine.Engine, out: Path, clip: Clipper
 ) -> tuple[list[list[float]], dict[int, str]]:
     """Each district's curve steps (up to ``total`` sites), from ``out/curves/`` where a
     stored curve was made from the same inputs, else computed on the cluster and stored."""
@@ -158,7 +213,8 @@ def _curves(
             todo.append(d)
     failed: dict[int, str] = {}
     items = [(jobs[d], caps[d]) for d in todo]
-    for i, result, error in run.stream(curve_district, items, desc="coverage curves"):
+    curves = run.stream(curve_district, items, desc="coverage curves", prepare=clip.item)
+    for i, result, error in curves:
         d = todo[i]
         if error is not None:
             failed[d] = engine.failure_text(error)
@@ -183,11 +239,18 @@ def _stored_curve(out: Path, job: Job, key: str, cap: int) -> list[float] | None
 
 
 def plan_jobs(
-    jobs: list[Job], out: Path, run: engine.Engine, *, spell: Mapping[str, str] | None = None
+    jobs: list[Job],
+    out: Path,
+    run: engine.Engine,
+    *,
+    clip: Clipper,
+    spell: Mapping[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Every district's row: stored for a complete folder from the same inputs, else
-    planned on the cluster and published as it finishes; a district without hotspots gets
-    a row saying so, a failed one its error. Also how many districts were computed."""
+    """Every district's row: stored for a complete folder from the same inputs (known
+    before any network is clipped), else planned on the cluster, each job given its
+    clipped network by ``clip`` as it is submitted, and published as it finishes; a
+    district without hotspots gets a row saying so, a failed one its error. Also how many
+    districts were computed."""
     rows: list[dict[str, Any] | None] = [None] * len(jobs)
     todo = []
     for d, job in enumerate(jobs):
@@ -199,7 +262,7 @@ def plan_jobs(
         else:
             todo.append(d)
     for i, outcome, error in run.stream(
-        plan_district, [(jobs[d],) for d in todo], desc="districts"
+        plan_district, [(jobs[d],) for d in todo], desc="districts", prepare=clip.item
     ):
         job = jobs[todo[i]]
         if error is not None:
@@ -229,6 +292,7 @@ def plan_region(
     run: engine.Engine | None = None,
     deliverables: Deliverables | None = None,
     provenance: output_set.Provenance | None = None,
+    surroundings: Surroundings | None = None,
     spell: Mapping[str, str] | None = None,
     source: str = "",
 ) -> Region:
@@ -238,23 +302,28 @@ def plan_region(
     region's workbook, map and report into ``out``; return the :class:`Region`.
 
     ``sites``: how many new sites each district gets (default: ``request.add`` each).
-    ``run``: the Dask engine (default: a local cluster of one worker). ``source``: how
-    errors name the districts file.
+    ``run``: the Dask engine (default: a local cluster of one worker). ``surroundings``:
+    other operators' stations, sub-areas and their goals (:mod:`.surroundings`).
+    ``source``: how errors name the districts file.
     """
     sites = sites or Sites("add", request.add)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     jobs, h, outside = make_jobs(
-        network, districts, points, request, deliverables=deliverables, provenance=provenance
-    )
+        network, districts, points, request, surroundings=surroundings,
+        deliverables=deliverables, provenance=provenance,
+    )  # fmt: skip
+    clip = Clipper(network, h.network_m)
     own = run is None
     run = run or engine.Engine()
     try:
-        counts, failed = site_counts(jobs, districts, sites, run=run, out=out, source=source)
+        counts, failed = site_counts(
+            jobs, districts, sites, run=run, out=out, clip=clip, source=source
+        )
         if sites.how != "reach":
             jobs = [j.with_add(n) for j, n in zip(jobs, counts, strict=True)]
         rows, computed = plan_jobs(
-            [j for d, j in enumerate(jobs) if d not in failed], out, run, spell=spell
+            [j for d, j in enumerate(jobs) if d not in failed], out, run, clip=clip, spell=spell
         )
     finally:
         if own:
