@@ -36,6 +36,7 @@ from . import _kernels
 from . import solution as sol_mod
 from ._site_search import SiteSearch
 from .budget import BudgetedCoverage
+from .capacitated import SWAP_EVALUATIONS, CapacitatedCoverage
 from .coverage import MaximalCoverage
 from .p_median import PMedian
 from .solution import Solution
@@ -72,12 +73,24 @@ def exact_of(problem: Any) -> Exact | None:
     if isinstance(problem, BudgetedCoverage):
         b = problem.base
         return Exact(lambda: (problem._milp(), 0.0), b._start, b._granularity(), b._pairs())
+    if isinstance(problem, CapacitatedCoverage):
+        return Exact(
+            lambda: (problem._model(), 0.0), lambda sel: _capacitated_start(problem, sel), 0.0,
+            len(problem._pj),
+        )  # fmt: skip
     if isinstance(problem, MaximalCoverage | SiteSearch):
         return Exact(
             lambda: (problem._milp(), 0.0), problem._start, problem._granularity(),
             problem._pairs(),
         )  # fmt: skip
     return None
+
+
+def _capacitated_start(problem: CapacitatedCoverage, sel: np.ndarray) -> np.ndarray:
+    """The MILP vector of the capacitated sites ``sel``: ``x``, then its best split."""
+    x = np.zeros(len(problem.capacities))
+    x[sel] = 1.0
+    return np.concatenate([x, problem._assignment(sel)[1]])
 
 
 def keep_row(model: _kernels.Model, n_s: int, keep: int, fixed: np.ndarray) -> _kernels.Model:
@@ -176,6 +189,8 @@ class Moving:
     def _n_cols(self) -> int:
         if hasattr(self.problem, "n_sites"):  # SiteSearch, PCenter
             return int(self.problem.n_sites)
+        if isinstance(self.problem, CapacitatedCoverage):
+            return len(self.problem.capacities)
         if isinstance(self.problem, PMedian):
             return int(self.problem.cost.shape[1])
         if isinstance(self.problem, BudgetedCoverage):
@@ -183,6 +198,8 @@ class Moving:
         return int(self.problem.cols[0].shape[1])
 
     def _search(self, sel: np.ndarray, *, stations_only: bool) -> np.ndarray:
+        if isinstance(self.problem, CapacitatedCoverage):
+            return self._capacitated_swaps(sel, stations_only=stations_only)
         steps = self.moves if stations_only else STEPS_PER_SITE * (len(sel) + self.moves)
         for _ in range(steps):
             gain, pos, j = self._best_swap(sel, stations_only=stations_only)
@@ -191,6 +208,34 @@ class Moving:
             sel = sel.copy()
             sel[pos] = j
         return sel
+
+    def _capacitated_swaps(self, sel: np.ndarray, *, stations_only: bool) -> np.ndarray:
+        """Capacitated swaps within the limit on moves: at each position the candidates
+        the Lagrangian bound finds hopeful (:meth:`CapacitatedCoverage._hopeful`), the first
+        that improves the split's value taking the place; at most
+        :data:`~planner.optimize.capacitated.SWAP_EVALUATIONS` LP solves."""
+        problem: CapacitatedCoverage = self.problem
+        best, obj = np.asarray(sel, dtype=np.int64), problem.objective(sel)
+        spent, improved, n_cols = 0, True, self._n_cols()
+        is_station = np.arange(n_cols) < self.n_s
+        while improved and spent < SWAP_EVALUATIONS:
+            improved = False
+            for pos, out in enumerate(best.tolist()):
+                if out in self.fixed or (stations_only and out >= self.n_s):
+                    continue
+                after = self._closed(best) + (out < self.n_s) - is_station
+                ok = (after <= self.moves) & ~(is_station & stations_only)
+                for j in problem._hopeful(best, pos, obj, ok):
+                    trial = best.copy()
+                    trial[pos] = j
+                    val, spent = problem.objective(trial), spent + 1
+                    if val > obj + tol(obj):
+                        best, obj, improved = trial, val, True
+                        break
+                spent += 1
+                if improved or spent >= SWAP_EVALUATIONS:
+                    break
+        return best
 
     # ------------------------------------------------------------------ solve
     def solve(

@@ -112,8 +112,9 @@ class Controls:
         fills the gap; the summary states what their closing loses.
     relocate
         Most existing stations that may move to candidate sites, with every objective
-        that opens a given number of sites (and the budget); with phases the moves are
-        decided with phase 1 (:mod:`planner.plan.moves`).
+        (with ``reach`` a move is not a new site: the fewest new sites that meet the goals
+        when up to this many stations may move); with phases the moves are decided with
+        phase 1 (:mod:`planner.plan.moves`).
     phases
         Sites open after each phase (cumulative counts, the last one ``add``); each phase
         keeps every site of the phases before it.
@@ -204,9 +205,9 @@ class Controls:
         return [
             FieldError(
                 "relocate",
-                "{relocate}: works with every {objective} and {add} (or {budget}), not with "
-                "{reach} (it decides the number of sites itself) nor with {capacity} or "
-                "{station_capacity}; drop {relocate}, or drop those",
+                "{relocate}: does not work with {objective} {name}; drop "
+                "{relocate} or choose another {objective}",
+                name=request.objective.name,
             )  # fmt: skip
         ]
 
