@@ -118,6 +118,9 @@ class Controls:
     phases
         Sites open after each phase (cumulative counts, the last one ``add``); each phase
         keeps every site of the phases before it.
+    held
+        Station ids that never move with ``relocate`` (other operators' stations, which
+        count toward the goals but are not the district's to move).
     station_capacity
         Demand each existing station can serve (one number, or a stations column), with
         ``capacity``: the stations then share the demand with the new sites
@@ -130,6 +133,7 @@ class Controls:
     relocate: int = 0
     phases: tuple[int, ...] = ()
     station_capacity: float | str | None = None
+    held: tuple[str, ...] = ()
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> tuple[Controls, list[FieldError]]:
@@ -271,6 +275,7 @@ class Controls:
             fixed=np.array([where[i] for i in self.include], dtype=np.int64),
             excluded=excluded,
             closed=np.isin(station_ids, list(closing)),
+            held=np.isin(station_ids, list(self.held)),
             phases=self.phases,
             station_capacity=sites.capacities(
                 stations, self.station_capacity, source=stations_source,
@@ -332,11 +337,12 @@ def _exclude_column(candidates: gpd.GeoDataFrame, source: str) -> np.ndarray:
 @dataclass(frozen=True)
 class Bound:
     """The controls of a run as positions: ``fixed`` candidates (in the order given),
-    ``excluded`` candidates and ``closed`` stations (booleans), the ``phases``, and the
-    capacity of every station (None: the stations are not capacitated)."""
+    ``excluded`` candidates, ``closed`` and ``held`` stations (booleans), the ``phases``,
+    and the capacity of every station (None: the stations are not capacitated)."""
 
     fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     excluded: np.ndarray | None = None
     closed: np.ndarray | None = None
     phases: tuple[int, ...] = ()
     station_capacity: np.ndarray | None = None
+    held: np.ndarray | None = None

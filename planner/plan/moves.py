@@ -100,8 +100,9 @@ def staying(ctx: Context, closed: np.ndarray) -> Context:
     if hours is not None:
         hours = replace(hours, stations=hours.stations[keep])
     caps = None if ctx.station_capacity is None else ctx.station_capacity[keep]
+    held = np.flatnonzero(np.isin(keep, ctx.held))
     st = coverage.Coverage(rows, ctx.weights, ctx.stations.thresholds_s)
-    return replace(ctx, stations=st, hours=hours, station_capacity=caps)
+    return replace(ctx, stations=st, hours=hours, station_capacity=caps, held=held)
 
 
 def _moving(objective: Objective, ctx: Context) -> tuple[Moving, np.ndarray, np.ndarray]:
@@ -113,7 +114,7 @@ def _moving(objective: Objective, ctx: Context) -> tuple[Moving, np.ndarray, np.
     problem = objective.over_union(n_s, free, station_capacity=caps).problem(union)
     where = np.full(ctx.candidate_times.seconds.shape[0], -1, dtype=np.int64)
     where[free] = n_s + np.arange(len(free))
-    fixed = where[ctx.fixed]
+    fixed = np.concatenate([where[ctx.fixed], ctx.held])  # held stations never move
     offset = 0.0 if objective.counts_stations(ctx) else problem.objective(np.arange(n_s))
     moves = ctx.request.controls.relocate
     return Moving(problem, n_s, moves, fixed=fixed, offset=offset), free, where
@@ -129,9 +130,9 @@ def _cover(objective: Objective, ctx: Context) -> tuple[Relocated, float]:
     covers, goals = objective.cover_goals(union)
     where = np.full(ctx.candidate_times.seconds.shape[0], -1, dtype=np.int64)
     where[free] = n_s + np.arange(len(free))
-    problem = MovingCover(
-        covers, ctx.weights, goals, n_s, ctx.request.controls.relocate, fixed=where[ctx.fixed]
-    )
+    fixed = np.concatenate([where[ctx.fixed], ctx.held])  # held stations never move
+    problem = MovingCover(covers, ctx.weights, goals, n_s, ctx.request.controls.relocate,
+                          fixed=fixed)  # fmt: skip
     start = np.concatenate([np.arange(n_s), where[still.solution.selected]])
     moved = problem.solve(start, ctx.request.method, time_limit_s=ctx.time_limit_s)
     solution = replace(moved.solution, selected=free[moved.solution.selected])
@@ -149,7 +150,7 @@ def _coverage(objective: Objective, ctx: Context) -> tuple[Relocated, float, flo
         return Relocation(
             stations, cover, ctx.weights, ctx.add, most,
             threshold_weights=objective.curve_weights(ctx.request.minutes),
-            conflicts=ctx.conflicts, allowed=fixing.usable(ctx), fixed=ctx.fixed,
+            conflicts=ctx.conflicts, allowed=fixing.usable(ctx), fixed=ctx.fixed, held=ctx.held,
         )  # fmt: skip
 
     moving = problem(ctx.request.controls.relocate)

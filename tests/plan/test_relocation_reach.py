@@ -230,3 +230,39 @@ def test_capacitated_relocation_states_the_stations_that_stay():
     assert len(served) == N_ST and all(served[s] == 0 for s in closed)
     assert set(choice.station_split[1].tolist()) <= set(range(N_ST)) - set(closed)
     assert list(choice.site_columns["capacity"]) == [CAPACITY] * len(choice.solution.selected)
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "coverage", "time"])
+def test_held_stations_never_move(kind):
+    """Other operators' stations (``held``) count but never close: the station that reaches
+    nobody moves when it may, and stays when it is held."""
+    inf = np.inf
+    st = np.array([[100.0, 100, inf, inf, inf], [inf] * 5])
+    cand = np.array([[inf, inf, 200.0, 200.0, inf], [inf, inf, inf, inf, 300.0]])
+    w = np.ones(5)
+    options: dict = {"reach": "100%@10"} if kind == "reach" else {"add": 1}
+    if kind in ("capacity", "station_capacity"):
+        options["capacity"] = 5
+    if kind in ("coverage", "time"):
+        options["objective"] = kind
+    for held in ((), (1,)):
+        request = PlanRequest.from_options(method="exact", relocate=1, min_spacing_m=0, **options)
+        objective = request.objective
+        if kind == "areas":
+            objective = AreaReach(goals=(Goal(np.arange(5), 1, 1.0, "all"),))
+        elif kind in ("capacity", "station_capacity"):
+            objective = objective.bind(pd.DataFrame({"id": range(2)}), keep=np.arange(2),
+                                       source="candidates")  # fmt: skip
+        request = replace(request, objective=objective)
+        st_t, c_t = times_from_dense(st), times_from_dense(cand)
+        caps = np.full(2, 5.0) if kind == "station_capacity" else None
+        ctx = Context(
+            request, Coverage(st_t, w, THRESHOLDS), Coverage(c_t, w, THRESHOLDS), c_t, w,
+            0 if kind in ("reach", "areas") else 1, station_capacity=caps,
+            held=np.asarray(held, dtype=np.int64),
+        )  # fmt: skip
+        choice = fixing.choose(objective, ctx)
+        assert list(choice.closed) == ([] if held else [1])
+        fewest = kind in ("reach", "areas")  # held: two new sites, else one in its place
+        assert sorted(choice.solution.selected) == ([0, 1] if fewest or not held else [0])
+        assert choice.solution.objective == choice.unmoved if held else choice.solution.optimal

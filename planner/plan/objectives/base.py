@@ -45,6 +45,8 @@ class Context:
     hours: Hours | None = None
     #: Demand each existing station of ``stations`` can serve (None: no limit).
     station_capacity: np.ndarray | None = None
+    #: Existing stations (positions) that never move with ``relocate`` (other operators').
+    held: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass(frozen=True)
