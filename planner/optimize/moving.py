@@ -11,13 +11,14 @@ score (``offset``), so it is comparable with the answer that moves none.
 ``"greedy"`` starts from every station and the objective's own new sites and makes the best
 move (one station out, one candidate in) while it helps, up to ``moves`` times; ``"local"``
 then swaps any chosen site (station or candidate) for any other column while that helps
-within the limit on moves. The union problem solved without the limit on moves is a
-relaxation: its bound bounds every relocation, and its answer is taken when it keeps enough
-stations and is better. ``"exact"`` (and ``"local"`` on small models, within the proof
-work) solves the problem's MILP with one more row, the keep row, through HiGHS where the
-problem has one (:func:`exact_of`); p-center searches its radii with the keep row in each
-cover (:mod:`.moving_center`). Without either, the gap to the relaxation's bound is stated
-as it is.
+within the limit on moves (capacitated: at each position the candidates its Lagrangian
+bound finds hopeful). The union problem solved without the limit on moves is a relaxation:
+its bound bounds every relocation, and its answer is taken when it keeps enough stations
+and is better (capacitated: its Lagrangian bound alone). ``"exact"`` (and ``"local"`` on
+small models, within the proof work) solves the problem's MILP with one more row, the keep
+row, through HiGHS where the problem has one (:func:`exact_of`); p-center searches its
+radii with the keep row in each cover (:mod:`.moving_center`). Without either, the gap to
+the relaxation's bound is stated as it is.
 """
 
 from __future__ import annotations
@@ -260,16 +261,24 @@ class Moving:
         if method != "greedy":
             sel = self._search(sel, stations_only=False)
         obj = self.value(sel)
-        relaxed = self.problem.solve("greedy" if method == "greedy" else "local")
-        bound = relaxed.bound - self.offset
-        other = np.asarray(relaxed.selected, dtype=np.int64)
-        if self.feasible(other) and self.sign * (self.value(other) - obj) > tol(obj):
+        bound, other = self._relaxation(method, obj)
+        if len(other) and self.feasible(other) and self.sign * (self.value(other) - obj) > tol(obj):
             sel, obj = other, self.value(other)
         optimal = sol_mod.proven(obj, bound, maximise=self.maximise)
         if not optimal and method != "greedy":
             sel, obj, bound, optimal = self._exact(sel, obj, bound, method, time_limit_s, exact)
         bound = max(bound, obj) if self.maximise else min(bound, obj)
         return self._answer(sel, obj, bound, method, optimal, time.perf_counter() - t0)
+
+    def _relaxation(self, method: str, obj: float) -> tuple[float, np.ndarray]:
+        """The bound of the union problem without the limit on moves (a relaxation) and its
+        answer; capacitated, its Lagrangian bound alone (none of its search, whose LP solves
+        the swaps and the exact step already spend)."""
+        if isinstance(self.problem, CapacitatedCoverage):
+            bound, _ = self.problem._bound(obj + self.offset, quick=method == "greedy")
+            return bound - self.offset, np.zeros(0, dtype=np.int64)
+        relaxed = self.problem.solve("greedy" if method == "greedy" else "local")
+        return relaxed.bound - self.offset, np.asarray(relaxed.selected, dtype=np.int64)
 
     def _exact(
         self,

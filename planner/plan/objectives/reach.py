@@ -105,7 +105,11 @@ class Reach(Objective):
 
 
 def fewest(solution: Solution) -> str:
-    """Whether a number of sites is proven the fewest, or the best bound on it."""
+    """Whether a number of sites is proven the fewest, or the best bound on it; with moves
+    (more sites open than are new), how many stations move."""
+    moved = len(solution.selected) - int(round(solution.objective))
+    moving = f"; {moved} station{'s' * (moved != 1)} moved, not counted" if moved > 0 else ""
     if solution.optimal:
-        return "proven the fewest"
-    return f"not proven: best bound {np.ceil(solution.bound - tol(solution.bound)):g} sites"
+        return f"proven the fewest{moving}"
+    bound = np.ceil(solution.bound - tol(solution.bound))
+    return f"not proven: best bound {bound:g} sites{moving}"
