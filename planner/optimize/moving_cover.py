@@ -212,7 +212,20 @@ class MovingCover:
         close, limit = sol_mod.exact_step(method, time_limit_s, pairs=model.a.nnz)
         if close and self.objective(sel) > bound:
             sel, bound = self._exact(model, relaxation, sel, bound, limit)
-        return self._answer(sel, bound, method, time.perf_counter() - t0)
+        return self._answer(self._fewer_moves(sel), bound, method, time.perf_counter() - t0)
+
+    def _fewer_moves(self, sel: np.ndarray) -> np.ndarray:
+        """``sel`` with each move that saves nothing undone: a closed station back in
+        place of an opened candidate (not a fixed one) wherever every goal stays met."""
+        sel = np.asarray(sel, dtype=np.int64)
+        for s in np.setdiff1d(np.arange(self.n_s), sel):
+            for pos in np.flatnonzero(sel >= self.n_s)[::-1]:  # the last opened first
+                trial = sel.copy()
+                trial[pos] = s
+                if sel[pos] not in self.fixed and self.feasible(trial):
+                    sel = trial
+                    break
+        return sel
 
     def _exact(
         self,

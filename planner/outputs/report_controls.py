@@ -24,6 +24,7 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "vs": "Against the best plan found that moves no station, the objective improves by "
         "{v:+g}.", "saved": "Moving {n} station{s} meets the goal with {k:g} new site{t} "
         "instead of {m:g}.", "move": "Move", "to": "to", "new": "New sites",
+        "unsaved": "Moving no station saves a site ({m:g} new sites either way).",
         "phases": "Phases", "phase": "Phase", "sites": "Sites open",
         "ids": "Site IDs", "best": "Distance from the best plan of as many sites",
         "proven": "proven", "circle": "{m} min",
@@ -37,6 +38,7 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "vs": "与不迁移任何驿站的最佳方案相比，目标值改善 {v:+g}。",
         "saved": "迁移 {n} 个驿站后，达到目标只需 {k:g} 个新站点（不迁移需 {m:g} 个）。",
         "move": "迁移", "to": "迁至", "new": "新增站点", "phases": "分期建设",
+        "unsaved": "迁移驿站不能减少新站点（均需 {m:g} 个）。",
         "phase": "建设期", "sites": "已开站点数", "ids": "站点编号",
         "best": "与同等数量站点最佳方案的差距", "proven": "已证明", "circle": "{m}分钟",
     },
@@ -99,6 +101,8 @@ def moves(s: PlanSummary, lang: str) -> str:
     pairs = "; ".join(f"{a} {w['to']} {b}" for a, b in zip(r.closed, r.moved_to, strict=False))
     if r.sites_saved is None:
         verdict = w["vs"].format(v=r.value_gained_by_moving)
+    elif not r.closed or r.sites_saved <= 0:
+        verdict = w["unsaved"].format(m=r.value_without_moves)
     else:
         m = r.value_without_moves
         k, n = m - r.sites_saved, len(r.closed)

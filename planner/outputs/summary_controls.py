@@ -82,6 +82,8 @@ class Moves:
             )
         n = len(self.closed)
         without = self.value_without_moves
+        if n == 0 or self.sites_saved <= 0:
+            return f"moving no station saves a site ({without:g} new sites either way)"
         return (
             f"moving {n} station{'s' * (n != 1)} meets the goal with "
             f"{without - self.sites_saved:g} new site{'s' * (without - self.sites_saved != 1)} "

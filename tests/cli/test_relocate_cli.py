@@ -100,3 +100,20 @@ def test_capacity_with_moves(tmp_path, demo_files, helsinki_pbf, station_capacit
     assert list(table[table.columns[0]]) == ["Today", "After the moves and new sites", "Gained"]
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "the objective improves by" in report
+
+
+def test_the_moves_in_words():
+    from planner.outputs.summary_controls import Moves
+
+    share = {"8": 0.5}
+    base = {"most": 2, "opened": ("a", "b", "c"), "coverage_today": share,
+            "coverage_after": share, "coverage_gained": share,
+            "value_without_moves": 5.0}  # fmt: skip
+    two = Moves(closed=("s1", "s2"), value_gained_by_moving=2.0, sites_saved=2.0, **base)
+    assert two.sentence() == "moving 2 stations meets the goal with 3 new sites instead of 5"
+    one = Moves(closed=("s1",), value_gained_by_moving=4.0, sites_saved=4.0, **base)
+    assert one.sentence() == "moving 1 station meets the goal with 1 new site instead of 5"
+    none = Moves(closed=(), value_gained_by_moving=0.0, sites_saved=0.0, **base)
+    assert none.sentence() == "moving no station saves a site (5 new sites either way)"
+    other = Moves(closed=("s1",), value_gained_by_moving=12.5, **base)
+    assert other.sentence() == "the objective improves by +12.5 against moving no station"

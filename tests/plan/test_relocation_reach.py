@@ -266,3 +266,24 @@ def test_held_stations_never_move(kind):
         fewest = kind in ("reach", "areas")  # held: two new sites, else one in its place
         assert sorted(choice.solution.selected) == ([0, 1] if fewest or not held else [0])
         assert choice.solution.objective == choice.unmoved if held else choice.solution.optimal
+
+
+@pytest.mark.parametrize("kind", ["capacity", "station_capacity"])
+def test_phases_with_moves_and_capacities(kind):
+    """With phases the moves are decided in phase 1; the sites keep their capacity column
+    and phase, and the value is the last phase's with the stations that stay."""
+    ctx = _context(kind, 2, "exact", add=3)
+    request = replace(ctx.request, controls=replace(ctx.request.controls, phases=(2, 3)))
+    ctx = replace(ctx, request=request)
+    choice = fixing.choose(request.objective, ctx)
+    closed = [int(s) for s in choice.closed]
+    one, two = choice.phases
+    sel = [int(j) for j in choice.solution.selected]
+    first = [int(j) for j in one.solution.selected]
+    assert len(closed) <= 1 and sel[: len(first)] == first and len(first) <= 2 + len(closed)
+    assert len(sel) <= 3 + len(closed) and not set(sel) & set(EXCLUDED) and FIXED[0] in first
+    assert list(choice.site_columns["capacity"]) == [CAPACITY] * len(sel)
+    assert list(choice.site_columns["phase"]) == [1] * len(first) + [2] * (len(sel) - len(first))
+    kept = [s for s in range(N_ST) if s not in closed]
+    value = _capacity_value(kind, 2, kept, sel)
+    assert choice.solution.objective == pytest.approx(value, rel=1e-7, abs=1e-7)
