@@ -304,9 +304,7 @@ class CapacitatedCoverage:
                     break
         return best, obj
 
-    def _hopeful(
-        self, best: np.ndarray, pos: int, obj: float, ok: np.ndarray | None = None
-    ) -> np.ndarray:
+    def _hopeful(self, best: np.ndarray, pos: int, obj: float, only: object = None) -> np.ndarray:
         """The candidates that might beat ``obj`` in place of ``best[pos]`` (one LP solve).
 
         The split of demand between the others is solved, with the dual value ``u_i >= 0``
@@ -315,9 +313,8 @@ class CapacitatedCoverage:
         ``w_i v_ij - u_i`` (Lagrangian relaxation; a fractional knapsack per site, one pass
         over the pairs for every candidate at once); with the duals of the others' split
         this bound is tight for them, so it is sharp for the candidates added back. Those
-        whose bound beats ``obj`` are returned (of those ``ok`` where given), at most
-        :data:`SWAP_TRIES`, those that could serve most of the demand the others leave
-        unserved first.
+        whose bound beats ``obj`` are returned, at most :data:`SWAP_TRIES`, those that could
+        serve most of the demand the others leave unserved first (of ``only``, where given).
         """
         rest = np.delete(best, pos)
         _, z, u = self._assignment(rest)
@@ -329,7 +326,7 @@ class CapacitatedCoverage:
         # the order to try them in: what each could serve of the demand the rest leaves
         unserved = 1.0 - np.bincount(self._pi, weights=z, minlength=len(self.weights))
         gain, _ = self._estimate(self.weights * np.clip(unserved, 0.0, 1.0))
-        ok = self.allowed & (True if ok is None else ok)
+        ok = self.allowed & (True if only is None else np.asarray(only, dtype=bool))
         ok[best] = False
         if self.conflicts is not None and len(rest):
             c = self.conflicts
