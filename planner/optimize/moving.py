@@ -65,6 +65,9 @@ class Exact:
     start: Callable[[np.ndarray], np.ndarray]
     granularity: float
     pairs: int
+    #: The work of ``"local"``'s LP steps where its root LP must finish within them for
+    #: the proof step to run (capacitated); None: the proof step's own.
+    lp_work: Callable[[], _kernels.Work] | None = None
 
 
 def exact_of(problem: Any) -> Exact | None:
@@ -77,7 +80,7 @@ def exact_of(problem: Any) -> Exact | None:
     if isinstance(problem, CapacitatedCoverage):
         return Exact(
             lambda: (problem._model(), 0.0), lambda sel: _capacitated_start(problem, sel), 0.0,
-            len(problem._pj),
+            len(problem._pj), problem._lp_work,
         )  # fmt: skip
     if isinstance(problem, MaximalCoverage | SiteSearch):
         return Exact(
@@ -304,10 +307,16 @@ class Moving:
             return sel, obj, bound, False
         model, const = parts.model()
         model = keep_row(model, self.n_s, self.n_s - self.moves, self.fixed)
+        relaxation = None
+        if parts.lp_work is not None and isinstance(limit, _kernels.Work):
+            limit = limit if isinstance(time_limit_s, _kernels.Work) else parts.lp_work()
+            relaxation = _kernels.Relaxation(model)  # its root LP within the work, or no proof
+            if relaxation.solve(iteration_limit=limit.lp_iterations)[0] != "optimal":
+                return sel, obj, bound, False
         incumbent = self.sign * -(obj + self.offset) - const
         res = _kernels.solve_binary(
             model, incumbent, parts.start(sel), granularity=parts.granularity,
-            time_limit_s=limit,
+            relaxation=relaxation, time_limit_s=limit,
         )  # fmt: skip
         if res.x.size:
             found = np.flatnonzero(res.x[: self._n_cols()] > 0.5)
