@@ -24,9 +24,10 @@ def control_options() -> list[Callable[..., Any]]:
                           "and the new sites fill the gap."),
         click.option("--relocate", default=None, metavar="N",
                      help="Up to N existing stations may move to better candidate sites "
-                          "(every objective that opens a given number of sites; with --phases "
-                          "in phase 1): the answer lists the stations to close, the sites to "
-                          "open and the coverage gained."),
+                          "(every objective, --capacity too; with --reach a move is not a new "
+                          "site: the fewest new sites once up to N stations move; with "
+                          "--phases in phase 1): the answer lists the stations to close, the "
+                          "sites in their place, the new sites and the coverage gained."),
         click.option("--phases", default=None, metavar="N,N",
                      help="Sites open after each phase, e.g. 5,10: phase 2 keeps every "
                           "phase-1 site; each phase states its gap to the best plan of its "

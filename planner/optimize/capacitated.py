@@ -304,7 +304,7 @@ class CapacitatedCoverage:
                     break
         return best, obj
 
-    def _hopeful(self, best: np.ndarray, pos: int, obj: float) -> np.ndarray:
+    def _hopeful(self, best: np.ndarray, pos: int, obj: float, only: object = None) -> np.ndarray:
         """The candidates that might beat ``obj`` in place of ``best[pos]`` (one LP solve).
 
         The split of demand between the others is solved, with the dual value ``u_i >= 0``
@@ -314,7 +314,7 @@ class CapacitatedCoverage:
         over the pairs for every candidate at once); with the duals of the others' split
         this bound is tight for them, so it is sharp for the candidates added back. Those
         whose bound beats ``obj`` are returned, at most :data:`SWAP_TRIES`, those that could
-        serve most of the demand the others leave unserved first.
+        serve most of the demand the others leave unserved first (of ``only``, where given).
         """
         rest = np.delete(best, pos)
         _, z, u = self._assignment(rest)
@@ -326,7 +326,7 @@ class CapacitatedCoverage:
         # the order to try them in: what each could serve of the demand the rest leaves
         unserved = 1.0 - np.bincount(self._pi, weights=z, minlength=len(self.weights))
         gain, _ = self._estimate(self.weights * np.clip(unserved, 0.0, 1.0))
-        ok = self.allowed.copy()
+        ok = self.allowed & (True if only is None else np.asarray(only, dtype=bool))
         ok[best] = False
         if self.conflicts is not None and len(rest):
             c = self.conflicts

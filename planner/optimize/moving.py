@@ -11,13 +11,14 @@ score (``offset``), so it is comparable with the answer that moves none.
 ``"greedy"`` starts from every station and the objective's own new sites and makes the best
 move (one station out, one candidate in) while it helps, up to ``moves`` times; ``"local"``
 then swaps any chosen site (station or candidate) for any other column while that helps
-within the limit on moves. The union problem solved without the limit on moves is a
-relaxation: its bound bounds every relocation, and its answer is taken when it keeps enough
-stations and is better. ``"exact"`` (and ``"local"`` on small models, within the proof
-work) solves the problem's MILP with one more row, the keep row, through HiGHS where the
-problem has one (:func:`exact_of`); p-center searches its radii with the keep row in each
-cover (:mod:`.moving_center`). Without either, the gap to the relaxation's bound is stated
-as it is.
+within the limit on moves (capacitated: at each position the candidates its Lagrangian
+bound finds hopeful). The union problem solved without the limit on moves is a relaxation:
+its bound bounds every relocation, and its answer is taken when it keeps enough stations
+and is better (capacitated: its Lagrangian bound alone). ``"exact"`` (and ``"local"`` on
+small models, within the proof work) solves the problem's MILP with one more row, the keep
+row, through HiGHS where the problem has one (:func:`exact_of`); p-center searches its
+radii with the keep row in each cover (:mod:`.moving_center`). Without either, the gap to
+the relaxation's bound is stated as it is.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from . import _kernels
 from . import solution as sol_mod
 from ._site_search import SiteSearch
 from .budget import BudgetedCoverage
+from .capacitated import SWAP_EVALUATIONS, CapacitatedCoverage
 from .coverage import MaximalCoverage
 from .p_median import PMedian
 from .solution import Solution
@@ -63,6 +65,9 @@ class Exact:
     start: Callable[[np.ndarray], np.ndarray]
     granularity: float
     pairs: int
+    #: The work of ``"local"``'s LP steps where its root LP must finish within them for
+    #: the proof step to run (capacitated); None: the proof step's own.
+    lp_work: Callable[[], _kernels.Work] | None = None
 
 
 def exact_of(problem: Any) -> Exact | None:
@@ -72,12 +77,24 @@ def exact_of(problem: Any) -> Exact | None:
     if isinstance(problem, BudgetedCoverage):
         b = problem.base
         return Exact(lambda: (problem._milp(), 0.0), b._start, b._granularity(), b._pairs())
+    if isinstance(problem, CapacitatedCoverage):
+        return Exact(
+            lambda: (problem._model(), 0.0), lambda sel: _capacitated_start(problem, sel), 0.0,
+            len(problem._pj), problem._lp_work,
+        )  # fmt: skip
     if isinstance(problem, MaximalCoverage | SiteSearch):
         return Exact(
             lambda: (problem._milp(), 0.0), problem._start, problem._granularity(),
             problem._pairs(),
         )  # fmt: skip
     return None
+
+
+def _capacitated_start(problem: CapacitatedCoverage, sel: np.ndarray) -> np.ndarray:
+    """The MILP vector of the capacitated sites ``sel``: ``x``, then its best split."""
+    x = np.zeros(len(problem.capacities))
+    x[sel] = 1.0
+    return np.concatenate([x, problem._assignment(sel)[1]])
 
 
 def keep_row(model: _kernels.Model, n_s: int, keep: int, fixed: np.ndarray) -> _kernels.Model:
@@ -176,6 +193,8 @@ class Moving:
     def _n_cols(self) -> int:
         if hasattr(self.problem, "n_sites"):  # SiteSearch, PCenter
             return int(self.problem.n_sites)
+        if isinstance(self.problem, CapacitatedCoverage):
+            return len(self.problem.capacities)
         if isinstance(self.problem, PMedian):
             return int(self.problem.cost.shape[1])
         if isinstance(self.problem, BudgetedCoverage):
@@ -183,6 +202,8 @@ class Moving:
         return int(self.problem.cols[0].shape[1])
 
     def _search(self, sel: np.ndarray, *, stations_only: bool) -> np.ndarray:
+        if isinstance(self.problem, CapacitatedCoverage):
+            return self._capacitated_swaps(sel, stations_only=stations_only)
         steps = self.moves if stations_only else STEPS_PER_SITE * (len(sel) + self.moves)
         for _ in range(steps):
             gain, pos, j = self._best_swap(sel, stations_only=stations_only)
@@ -191,6 +212,34 @@ class Moving:
             sel = sel.copy()
             sel[pos] = j
         return sel
+
+    def _capacitated_swaps(self, sel: np.ndarray, *, stations_only: bool) -> np.ndarray:
+        """Capacitated swaps within the limit on moves: at each position the candidates
+        the Lagrangian bound finds hopeful (:meth:`CapacitatedCoverage._hopeful`), the first
+        that improves the split's value taking the place; at most
+        :data:`~planner.optimize.capacitated.SWAP_EVALUATIONS` LP solves."""
+        problem: CapacitatedCoverage = self.problem
+        best, obj = np.asarray(sel, dtype=np.int64), problem.objective(sel)
+        spent, improved, n_cols = 0, True, self._n_cols()
+        is_station = np.arange(n_cols) < self.n_s
+        while improved and spent < SWAP_EVALUATIONS:
+            improved = False
+            for pos, out in enumerate(best.tolist()):
+                if out in self.fixed or (stations_only and out >= self.n_s):
+                    continue
+                after = self._closed(best) + (out < self.n_s) - is_station
+                ok = (after <= self.moves) & ~(is_station & stations_only)
+                for j in problem._hopeful(best, pos, obj, ok):
+                    trial = best.copy()
+                    trial[pos] = j
+                    val, spent = problem.objective(trial), spent + 1
+                    if val > obj + tol(obj):
+                        best, obj, improved = trial, val, True
+                        break
+                spent += 1
+                if improved or spent >= SWAP_EVALUATIONS:
+                    break
+        return best
 
     # ------------------------------------------------------------------ solve
     def solve(
@@ -215,16 +264,24 @@ class Moving:
         if method != "greedy":
             sel = self._search(sel, stations_only=False)
         obj = self.value(sel)
-        relaxed = self.problem.solve("greedy" if method == "greedy" else "local")
-        bound = relaxed.bound - self.offset
-        other = np.asarray(relaxed.selected, dtype=np.int64)
-        if self.feasible(other) and self.sign * (self.value(other) - obj) > tol(obj):
+        bound, other = self._relaxation(method, obj)
+        if len(other) and self.feasible(other) and self.sign * (self.value(other) - obj) > tol(obj):
             sel, obj = other, self.value(other)
         optimal = sol_mod.proven(obj, bound, maximise=self.maximise)
         if not optimal and method != "greedy":
             sel, obj, bound, optimal = self._exact(sel, obj, bound, method, time_limit_s, exact)
         bound = max(bound, obj) if self.maximise else min(bound, obj)
         return self._answer(sel, obj, bound, method, optimal, time.perf_counter() - t0)
+
+    def _relaxation(self, method: str, obj: float) -> tuple[float, np.ndarray]:
+        """The bound of the union problem without the limit on moves (a relaxation) and its
+        answer; capacitated, its Lagrangian bound alone (none of its search, whose LP solves
+        the swaps and the exact step already spend)."""
+        if isinstance(self.problem, CapacitatedCoverage):
+            bound, _ = self.problem._bound(obj + self.offset, quick=method == "greedy")
+            return bound - self.offset, np.zeros(0, dtype=np.int64)
+        relaxed = self.problem.solve("greedy" if method == "greedy" else "local")
+        return relaxed.bound - self.offset, np.asarray(relaxed.selected, dtype=np.int64)
 
     def _exact(
         self,
@@ -250,10 +307,16 @@ class Moving:
             return sel, obj, bound, False
         model, const = parts.model()
         model = keep_row(model, self.n_s, self.n_s - self.moves, self.fixed)
+        relaxation = None
+        if parts.lp_work is not None and isinstance(limit, _kernels.Work):
+            limit = limit if isinstance(time_limit_s, _kernels.Work) else parts.lp_work()
+            relaxation = _kernels.Relaxation(model)  # its root LP within the work, or no proof
+            if relaxation.solve(iteration_limit=limit.lp_iterations)[0] != "optimal":
+                return sel, obj, bound, False
         incumbent = self.sign * -(obj + self.offset) - const
         res = _kernels.solve_binary(
             model, incumbent, parts.start(sel), granularity=parts.granularity,
-            time_limit_s=limit,
+            relaxation=relaxation, time_limit_s=limit,
         )  # fmt: skip
         if res.x.size:
             found = np.flatnonzero(res.x[: self._n_cols()] > 0.5)

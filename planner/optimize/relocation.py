@@ -48,6 +48,8 @@ class Relocation:
     conflicts, allowed, fixed
         Candidate pairs that may not both open, candidates that may open at all, and
         candidates in every answer.
+    held
+        Stations (positions) that never close.
     """
 
     maximise = True
@@ -64,6 +66,7 @@ class Relocation:
         conflicts: sp.spmatrix | None = None,
         allowed: np.ndarray | None = None,
         fixed: Sequence[int] | np.ndarray | None = None,
+        held: Sequence[int] | np.ndarray | None = None,
     ) -> None:
         self.n_s = stations[0].shape[1]
         n_c = cover[0].shape[1]
@@ -80,7 +83,8 @@ class Relocation:
             conflicts=conf, allowed=np.concatenate([np.ones(self.n_s, dtype=bool), ok]),
         )  # fmt: skip
         given = np.zeros(0, np.int64) if fixed is None else np.asarray(fixed, np.int64)
-        self.fixed = self.n_s + given
+        kept = np.zeros(0, np.int64) if held is None else np.asarray(held, np.int64)
+        self.fixed = np.concatenate([self.n_s + given, kept])
         self.today = self.mc.objective(np.arange(self.n_s))
 
     def value(self, selected: Sequence[int] | np.ndarray) -> float:
@@ -166,7 +170,8 @@ class Relocation:
         problem without the limit on moves (greedy), or the MILP's."""
         sol_mod.check_method(method)
         t0 = time.perf_counter()
-        sel = self.mc.fill(np.concatenate([np.arange(self.n_s), self.fixed]))
+        start = np.concatenate([np.arange(self.n_s), self.fixed])
+        sel = self.mc.fill(np.asarray(list(dict.fromkeys(start.tolist())), dtype=np.int64))
         sel = self._search(sel, stations_only=True)
         if method != "greedy":
             sel = self._search(sel, stations_only=False)

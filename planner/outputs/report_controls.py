@@ -22,7 +22,10 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "shut": "Close", "open": "Open", "none": "none", "today": "Today",
         "after": "After the moves and new sites", "gained": "Gained",
         "vs": "Against the best plan found that moves no station, the objective improves by "
-        "{v:+g}.", "phases": "Phases", "phase": "Phase", "sites": "Sites open",
+        "{v:+g}.", "saved": "Moving {n} station{s} meets the goal with {k:g} new site{t} "
+        "instead of {m:g}.", "move": "Move", "to": "to", "new": "New sites",
+        "unsaved": "Moving no station saves a site ({m:g} new sites either way).",
+        "phases": "Phases", "phase": "Phase", "sites": "Sites open",
         "ids": "Site IDs", "best": "Distance from the best plan of as many sites",
         "proven": "proven", "circle": "{m} min",
     },
@@ -32,7 +35,10 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "without": "关闭后", "lost": "失去", "fill": "建议新址的选择会填补其留下的空缺。",
         "moves": "驿站迁址", "most": "最多可迁移 {n} 个驿站。", "shut": "关闭", "open": "新开",
         "none": "无", "today": "现状", "after": "迁址并加上建议新址后", "gained": "提升",
-        "vs": "与不迁移任何驿站的最佳方案相比，目标值改善 {v:+g}。", "phases": "分期建设",
+        "vs": "与不迁移任何驿站的最佳方案相比，目标值改善 {v:+g}。",
+        "saved": "迁移 {n} 个驿站后，达到目标只需 {k:g} 个新站点（不迁移需 {m:g} 个）。",
+        "move": "迁移", "to": "迁至", "new": "新增站点", "phases": "分期建设",
+        "unsaved": "迁移驿站不能减少新站点（均需 {m:g} 个）。",
         "phase": "建设期", "sites": "已开站点数", "ids": "站点编号",
         "best": "与同等数量站点最佳方案的差距", "proven": "已证明", "circle": "{m}分钟",
     },
@@ -92,13 +98,23 @@ def moves(s: PlanSummary, lang: str) -> str:
                                    ("after", r.coverage_after, ""),
                                    ("gained", r.coverage_gained, "+"))
     )  # fmt: skip
+    pairs = "; ".join(f"{a} {w['to']} {b}" for a, b in zip(r.closed, r.moved_to, strict=False))
+    if r.sites_saved is None:
+        verdict = w["vs"].format(v=r.value_gained_by_moving)
+    elif not r.closed or r.sites_saved <= 0:
+        verdict = w["unsaved"].format(m=r.value_without_moves)
+    else:
+        m = r.value_without_moves
+        k, n = m - r.sites_saved, len(r.closed)
+        verdict = w["saved"].format(n=n, k=k, m=m, s="s" * (n != 1), t="s" * (k != 1))
     return (
         f"<h2>{_e(w['moves'])}</h2><p>{_e(w['most'].format(n=r.most))} "
         f"{_e(w['shut'])}: {_e(', '.join(r.closed) or w['none'])}. "
         f"{_e(w['open'])}: {_e(', '.join(r.opened) or w['none'])}.</p>"
+        f"<p>{_e(w['move'])}: {_e(pairs or w['none'])}. "
+        f"{_e(w['new'])}: {_e(', '.join(r.new_sites) or w['none'])}.</p>"
         f"<table class='moves'><thead><tr><th></th>{_circles(labels, w)}</tr></thead>"
-        f"<tbody>{body}</tbody></table>"
-        f"<p>{_e(w['vs'].format(v=r.value_gained_by_moving))}</p>"
+        f"<tbody>{body}</tbody></table><p>{_e(verdict)}</p>"
     )
 
 

@@ -5,7 +5,7 @@ and what their closing loses, and each phase's figures (see :mod:`planner.plan.c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..plan.result import Plan
@@ -54,9 +54,12 @@ class PhaseFigures:
 @dataclass(frozen=True)
 class Moves:
     """With ``relocate``: the most stations that may move, those closed and the sites
-    opened (ids), the share of demand within each threshold with today's stations and
-    with the answer, the value of the best answer found that moves no station, and how
-    much moving improves on it (above 0: better, whichever way the objective goes)."""
+    opened (ids; of them, ``moved_to`` the site in each closed station's place, in their
+    order, and ``new_sites`` the others), the share of demand within each threshold with
+    today's stations and with the answer, the value of the best answer found that moves
+    no station, and how much moving improves on it (above 0: better, whichever way the
+    objective goes); with ``reach``, where the value is the number of new sites (a move is
+    not one), ``sites_saved``: how many fewer new sites meet the goal."""
 
     most: int
     closed: tuple[str, ...]
@@ -66,6 +69,26 @@ class Moves:
     coverage_gained: Mapping[str, float]
     value_without_moves: float
     value_gained_by_moving: float
+    moved_to: tuple[str, ...] = ()
+    new_sites: tuple[str, ...] = ()
+    sites_saved: float | None = field(default=None, metadata={"omit_none": True})
+
+    def sentence(self) -> str:
+        """What moving gains, in words (English)."""
+        if self.sites_saved is None:
+            return (
+                f"the objective improves by {self.value_gained_by_moving:+g} against moving no "
+                "station"
+            )
+        n = len(self.closed)
+        without = self.value_without_moves
+        if n == 0 or self.sites_saved <= 0:
+            return f"moving no station saves a site ({without:g} new sites either way)"
+        return (
+            f"moving {n} station{'s' * (n != 1)} meets the goal with "
+            f"{without - self.sites_saved:g} new site{'s' * (without - self.sites_saved != 1)} "
+            f"instead of {without:g}"
+        )
 
 
 @dataclass(frozen=True)
@@ -111,11 +134,15 @@ def moves(plan: Plan, after: Mapping[str, float]) -> Moves | None:
     unmoved = plan.moved_from if plan.moved_from is not None else float("nan")
     value = plan.solution.objective
     gained = value - unmoved if plan.request.objective.maximise else unmoved - value
+    opened = tuple(plan.recommended["id"].astype(str))
+    moved_to = () if plan.moved is None else plan.moved.to
     return Moves(
-        most=most, closed=() if plan.moved is None else plan.moved.ids,
-        opened=tuple(plan.recommended["id"].astype(str)), coverage_today=today,
-        coverage_after=after, coverage_gained={k: after[k] - v for k, v in today.items()},
-        value_without_moves=unmoved, value_gained_by_moving=gained,
+        most=most, closed=() if plan.moved is None else plan.moved.ids, opened=opened,
+        coverage_today=today, coverage_after=after,
+        coverage_gained={k: after[k] - v for k, v in today.items()},
+        value_without_moves=unmoved, value_gained_by_moving=gained, moved_to=moved_to,
+        new_sites=tuple(i for i in opened if i not in set(moved_to)),
+        sites_saved=gained if plan.request.objective.meets_goals else None,
     )  # fmt: skip
 
 
@@ -168,13 +195,13 @@ def console_lines(
     """The closed stations with what is lost, one line per phase, and the moves."""
     lines = []
     if relocation is not None:
-        gained = ", ".join(f"{k} min {v:+.1%}" for k, v in relocation.coverage_gained.items())
+        r = relocation
+        gained = ", ".join(f"{k} min {v:+.1%}" for k, v in r.coverage_gained.items())
+        moved = ", ".join(f"{a} to {b}" for a, b in zip(r.closed, r.moved_to, strict=False))
         lines.append(
-            f"relocation (at most {relocation.most}): close "
-            f"{', '.join(relocation.closed) or 'no station'}, open "
-            f"{', '.join(relocation.opened) or 'no site'}; coverage {gained} against today "
-            f"(the objective improves by {relocation.value_gained_by_moving:+g} against moving "
-            "no station)"
+            f"relocation (at most {r.most}): move {moved or 'no station'}; new sites "
+            f"{', '.join(r.new_sites) or 'none'}; {r.sentence()}; coverage {gained} against "
+            "today"
         )
     if closed_stations and loss is not None:
         lost = ", ".join(f"{k} min {v:.1%}" for k, v in loss.lost.items())

@@ -30,6 +30,8 @@ class Closing:
     share_without: Mapping[str, float]
     #: ``close`` (asked to close) or ``relocate`` (moved to a better site).
     by: str = "close"
+    #: With ``relocate``: the site that opens in each one's place (ids, in their order).
+    to: tuple[str, ...] = ()
     #: The stations that close (``id``, ``name``, point geometry; None when not known).
     points: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
 
@@ -106,7 +108,36 @@ def moved(
         ids=tuple(rows["id"].astype(str)), names=tuple(rows["name"].fillna("").astype(str)),
         share_with=_shares(before.stations), share_without=_shares(after.stations),
         by="relocate", points=rows[["id", "name", "geometry"]].reset_index(drop=True),
+        to=in_place(before, choice.closed, choice.solution.selected),
     )  # fmt: skip
+
+
+def in_place(ctx: Context, closed: np.ndarray, opened: np.ndarray) -> tuple[str, ...]:
+    """The site of ``opened`` (candidate positions) that opens in the place of each station
+    ``closed`` (positions), in their order: of the sites not yet taken, the one that reaches
+    the most of the demand the station reached within the widest threshold (ties: the
+    nearest to it over that demand, then the first opened). Which site replaces which is a
+    reading of the answer, not a rule of it: the plan opens the sites together."""
+    widest = ctx.request.thresholds_s[-1]
+    st = ctx.stations.times.seconds.tocsr()
+    cand = ctx.candidate_times.seconds.tocsr()
+    free = [int(j) for j in opened]
+    out = []
+    for s in closed:
+        if not free:
+            break
+        row = st[int(s)]
+        near = row.indices[row.data <= widest]  # a stored time may be 0
+        scores = []
+        for j in free:
+            theirs = cand[j]
+            within = theirs.indices[theirs.data <= widest]
+            both, _, at = np.intersect1d(near, within, return_indices=True)
+            mean = float(theirs.data[theirs.data <= widest][at].mean()) if len(both) else np.inf
+            scores.append((-float(ctx.weights[both].sum()), mean))
+        k = min(range(len(free)), key=lambda i: scores[i])
+        out.append(str(ctx.candidate_times.source_ids[free.pop(k)]))
+    return tuple(out)
 
 
 def _stack(a: sp.spmatrix, b: sp.spmatrix) -> sp.csr_matrix:

@@ -112,11 +112,15 @@ class Controls:
         fills the gap; the summary states what their closing loses.
     relocate
         Most existing stations that may move to candidate sites, with every objective
-        that opens a given number of sites (and the budget); with phases the moves are
-        decided with phase 1 (:mod:`planner.plan.moves`).
+        (with ``reach`` a move is not a new site: the fewest new sites that meet the goals
+        when up to this many stations may move); with phases the moves are decided with
+        phase 1 (:mod:`planner.plan.moves`).
     phases
         Sites open after each phase (cumulative counts, the last one ``add``); each phase
         keeps every site of the phases before it.
+    held
+        Station ids that never move with ``relocate`` (other operators' stations, which
+        count toward the goals but are not the district's to move).
     station_capacity
         Demand each existing station can serve (one number, or a stations column), with
         ``capacity``: the stations then share the demand with the new sites
@@ -129,6 +133,7 @@ class Controls:
     relocate: int = 0
     phases: tuple[int, ...] = ()
     station_capacity: float | str | None = None
+    held: tuple[str, ...] = ()
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> tuple[Controls, list[FieldError]]:
@@ -204,9 +209,9 @@ class Controls:
         return [
             FieldError(
                 "relocate",
-                "{relocate}: works with every {objective} and {add} (or {budget}), not with "
-                "{reach} (it decides the number of sites itself) nor with {capacity} or "
-                "{station_capacity}; drop {relocate}, or drop those",
+                "{relocate}: does not work with {objective} {name}; drop "
+                "{relocate} or choose another {objective}",
+                name=request.objective.name,
             )  # fmt: skip
         ]
 
@@ -270,6 +275,7 @@ class Controls:
             fixed=np.array([where[i] for i in self.include], dtype=np.int64),
             excluded=excluded,
             closed=np.isin(station_ids, list(closing)),
+            held=np.isin(station_ids, list(self.held)),
             phases=self.phases,
             station_capacity=sites.capacities(
                 stations, self.station_capacity, source=stations_source,
@@ -331,11 +337,12 @@ def _exclude_column(candidates: gpd.GeoDataFrame, source: str) -> np.ndarray:
 @dataclass(frozen=True)
 class Bound:
     """The controls of a run as positions: ``fixed`` candidates (in the order given),
-    ``excluded`` candidates and ``closed`` stations (booleans), the ``phases``, and the
-    capacity of every station (None: the stations are not capacitated)."""
+    ``excluded`` candidates, ``closed`` and ``held`` stations (booleans), the ``phases``,
+    and the capacity of every station (None: the stations are not capacitated)."""
 
     fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     excluded: np.ndarray | None = None
     closed: np.ndarray | None = None
     phases: tuple[int, ...] = ()
     station_capacity: np.ndarray | None = None
+    held: np.ndarray | None = None

@@ -80,10 +80,14 @@ def constrain(ctx: Context, bound: Bound) -> Context:
         keep = ~(is_fixed[m.row] & is_fixed[m.col])
         conflicts = sp.csr_matrix((m.data[keep], (m.row[keep], m.col[keep])), shape=m.shape)
     excluded = bound.excluded if bound.excluded is not None and bound.excluded.any() else None
-    caps = bound.station_capacity
-    if caps is not None and bound.closed is not None:
-        caps = caps[~bound.closed]  # the stations that stay, in their order
-    ctx = replace(ctx, fixed=fixed, excluded=excluded, conflicts=conflicts, station_capacity=caps)
+    caps, held = bound.station_capacity, bound.held
+    if bound.closed is not None:  # the stations that stay, in their order
+        caps = None if caps is None else caps[~bound.closed]
+        held = None if held is None else held[~bound.closed]
+    ctx = replace(
+        ctx, fixed=fixed, excluded=excluded, conflicts=conflicts, station_capacity=caps,
+        held=np.zeros(0, np.int64) if held is None else np.flatnonzero(held),
+    )  # fmt: skip
     ok = usable(ctx)
     if ok is not None and int(ok.sum()) < ctx.add:
         raise FieldError(

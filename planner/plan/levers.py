@@ -65,8 +65,10 @@ def plan(
     if others is not None:
         others = others_mod.checked(others, stations, names["others"])
         candidates = others_mod.without_their_sites(candidates, others)
-        if others_count:
+        if others_count:  # theirs count, but never move
             planned_stations = others_mod.merged(stations, others)
+            held = tuple(others["id"].astype(str))
+            request = replace(request, controls=replace(request.controls, held=held))
     result = run.plan(network, hotspots, planned_stations, candidates, request, areas=areas)
     extra: dict[str, Any] = {}
     if others is not None:

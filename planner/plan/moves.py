@@ -1,14 +1,19 @@
 """Relocation (``relocate``): up to N existing stations may close and be replaced by
 candidate sites, on top of the ``add`` new ones (each station closed frees a place for one
-more site), with every objective that opens a given number of sites.
+more site), with every objective; with those that decide the number of sites (``reach``)
+the moves are not new sites, and the answer is the fewest new sites that meet the goals.
 
 The plain coverage objective solves its own relocation problem
 (:class:`~planner.optimize.relocation.Relocation`). Every other objective builds its own
 problem over the union of the stations and the usable candidates (:func:`union_context`,
 ``Objective.problem``): the stations are its first columns and it has no existing
-stations; :class:`~planner.optimize.moving.Moving` then searches it with the limit on
-moves, from every station and the objective's own answer. Either way the value is
-comparable with the answer that moves none, which is stated beside it (``unmoved``).
+stations (with capacities, a station keeps its own, or none); :class:`~planner.optimize.
+moving.Moving` then searches it with the limit on moves, from every station and the
+objective's own answer. An objective that decides the number of sites gives its goals over
+the union instead (``Objective.cover_goals``), and :class:`~planner.optimize.moving_cover.
+MovingCover` finds the fewest new sites that meet them, a closed station's place not
+counted. Either way the value is comparable with the answer that moves none, which is
+stated beside it (``unmoved``).
 
 With phases the moves are decided with phase 1: its stations closed stay closed, and every
 later phase keeps the sites of the phases before it and adds sites, with the stations that
@@ -29,6 +34,7 @@ from ..optimize import PCenter, Solution
 from ..optimize import solution as sol_mod
 from ..optimize.moving import Moving, Relocated
 from ..optimize.moving_center import exact_step
+from ..optimize.moving_cover import MovingCover
 from ..optimize.relocation import Relocation
 from . import fixing
 
@@ -77,13 +83,14 @@ def union_context(ctx: Context) -> tuple[Context, np.ndarray]:
         ctx, stations=coverage.Coverage(none, ctx.weights, th),
         candidates=coverage.Coverage(both, ctx.weights, th), candidate_times=both,
         add=n_s + ctx.add, conflicts=conflicts, allowed=None,
-        fixed=np.zeros(0, dtype=np.int64), excluded=None, hours=hours,
+        fixed=np.zeros(0, dtype=np.int64), excluded=None, hours=hours, station_capacity=None,
     )  # fmt: skip
     return union, free
 
 
 def staying(ctx: Context, closed: np.ndarray) -> Context:
-    """``ctx`` with the stations ``closed`` (positions) left out, their hours too."""
+    """``ctx`` with the stations ``closed`` (positions) left out, their hours and
+    capacities too."""
     if not len(closed):
         return ctx
     n_s = ctx.stations.times.seconds.shape[0]
@@ -92,8 +99,10 @@ def staying(ctx: Context, closed: np.ndarray) -> Context:
     hours = ctx.hours
     if hours is not None:
         hours = replace(hours, stations=hours.stations[keep])
+    caps = None if ctx.station_capacity is None else ctx.station_capacity[keep]
+    held = np.flatnonzero(np.isin(keep, ctx.held))
     st = coverage.Coverage(rows, ctx.weights, ctx.stations.thresholds_s)
-    return replace(ctx, stations=st, hours=hours)
+    return replace(ctx, stations=st, hours=hours, station_capacity=caps, held=held)
 
 
 def _moving(objective: Objective, ctx: Context) -> tuple[Moving, np.ndarray, np.ndarray]:
@@ -101,13 +110,33 @@ def _moving(objective: Objective, ctx: Context) -> tuple[Moving, np.ndarray, np.
     union's candidate columns, and the union columns of the fixed sites."""
     union, free = union_context(ctx)
     n_s = ctx.stations.times.seconds.shape[0]
-    problem = objective.over_union(n_s, free).problem(union)
+    caps = ctx.station_capacity
+    problem = objective.over_union(n_s, free, station_capacity=caps).problem(union)
     where = np.full(ctx.candidate_times.seconds.shape[0], -1, dtype=np.int64)
     where[free] = n_s + np.arange(len(free))
-    fixed = where[ctx.fixed]
-    offset = problem.objective(np.arange(n_s)) if problem.maximise else 0.0
+    fixed = np.concatenate([where[ctx.fixed], ctx.held])  # held stations never move
+    offset = 0.0 if objective.counts_stations(ctx) else problem.objective(np.arange(n_s))
     moves = ctx.request.controls.relocate
     return Moving(problem, n_s, moves, fixed=fixed, offset=offset), free, where
+
+
+def _cover(objective: Objective, ctx: Context) -> tuple[Relocated, float]:
+    """The relocation of an objective that decides the number of sites (the fewest that
+    meet its goals, :class:`~planner.optimize.moving_cover.MovingCover`) and the number of
+    new sites of its answer that moves none."""
+    still = fixing.choose_one(objective, ctx, moving=False)
+    union, free = union_context(ctx)
+    n_s = ctx.stations.times.seconds.shape[0]
+    covers, goals = objective.cover_goals(union)
+    where = np.full(ctx.candidate_times.seconds.shape[0], -1, dtype=np.int64)
+    where[free] = n_s + np.arange(len(free))
+    fixed = np.concatenate([where[ctx.fixed], ctx.held])  # held stations never move
+    problem = MovingCover(covers, ctx.weights, goals, n_s, ctx.request.controls.relocate,
+                          fixed=fixed)  # fmt: skip
+    start = np.concatenate([np.arange(n_s), where[still.solution.selected]])
+    moved = problem.solve(start, ctx.request.method, time_limit_s=ctx.time_limit_s)
+    solution = replace(moved.solution, selected=free[moved.solution.selected])
+    return replace(moved, solution=solution), still.solution.objective
 
 
 def _coverage(objective: Objective, ctx: Context) -> tuple[Relocated, float, float]:
@@ -121,7 +150,7 @@ def _coverage(objective: Objective, ctx: Context) -> tuple[Relocated, float, flo
         return Relocation(
             stations, cover, ctx.weights, ctx.add, most,
             threshold_weights=objective.curve_weights(ctx.request.minutes),
-            conflicts=ctx.conflicts, allowed=fixing.usable(ctx), fixed=ctx.fixed,
+            conflicts=ctx.conflicts, allowed=fixing.usable(ctx), fixed=ctx.fixed, held=ctx.held,
         )  # fmt: skip
 
     moving = problem(ctx.request.controls.relocate)
@@ -141,6 +170,9 @@ def relocate(objective: Objective, ctx: Context) -> tuple[Relocated, float, floa
     if type(objective) is Coverage:
         moved, unmoved, kept_value = _coverage(objective, ctx)
         return moved, unmoved, kept_value, set()
+    if objective.meets_goals:
+        moved, unmoved = _cover(objective, ctx)
+        return moved, unmoved, 0.0, set()
     still = fixing.choose_one(objective, ctx, moving=False)
     moving, free, where = _moving(objective, ctx)
     n_s = moving.n_s
@@ -151,7 +183,7 @@ def relocate(objective: Objective, ctx: Context) -> tuple[Relocated, float, floa
     moved = moving.solve(start, ctx.request.method, time_limit_s=ctx.time_limit_s, exact=exact)
     moved = replace(moved, solution=replace(moved.solution, selected=free[moved.solution.selected]))
     kept = np.setdiff1d(np.arange(n_s), moved.closed)
-    kept_value = moving.value(kept) if moving.maximise else 0.0
+    kept_value = 0.0 if objective.counts_stations(ctx) else moving.value(kept)
     return moved, moving.value(start), kept_value, set(still.site_columns)
 
 
@@ -160,6 +192,9 @@ def choose(objective: Objective, ctx: Context) -> Choice:
     stations closed and the value of the answer that moves none; per-site columns where
     the objective gives them without choosing (a cost) and what each new site adds."""
     moved, unmoved, _, names = relocate(objective, ctx)
+    own = objective.after_moves(ctx, moved.solution.selected, moved.closed)
+    if own is not None:
+        return replace(own, solution=moved.solution, closed=moved.closed, unmoved=unmoved)
     from .objectives import Choice
 
     columns = _columns(objective, ctx, moved, names)
@@ -211,7 +246,10 @@ def phased(objective: Objective, ctx: Context) -> Choice:
     still = fixing.choose(objective, ctx, moving=False)
     from .objectives import Choice
 
-    if choice is None:
+    own = objective.after_moves(ctx, fixed, moved.closed)
+    if own is not None:
+        choice = replace(own, solution=first if choice is None else choice.solution)
+    elif choice is None:
         choice = Choice(first, site_columns=_columns(objective, ctx, moved, set()))
     phase = fixing.phase_column(fixed, figures)
     return replace(

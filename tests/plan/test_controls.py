@@ -222,9 +222,6 @@ def test_relocate_closes_at_most_n_stations_and_keeps_the_controls(seed, method)
 @pytest.mark.parametrize(
     ("options", "field"),
     [
-        ({"relocate": 1, "reach": "90%@10"}, "relocate"),
-        ({"relocate": 1, "reach": "areas"}, "relocate"),
-        ({"relocate": 1, "capacity": 10}, "relocate"),
         ({"relocate": "-1"}, "relocate"),
         ({"include": "a", "exclude": "a"}, "include"),
         ({"include": "a,b,c", "add": 2}, "include"),

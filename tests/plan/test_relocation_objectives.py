@@ -206,13 +206,11 @@ def test_phases_with_moves_decide_them_in_phase_one(name, seed):
     assert choice.unmoved == pytest.approx(still.solution.objective)
 
 
-def test_relocate_with_the_objectives_that_decide_the_count_or_cap_is_refused():
-    from planner.core.errors import RequestError
-
-    for options in ({"reach": "80%@10"}, {"capacity": 10}):
-        with pytest.raises(RequestError, match="relocate") as info:
-            PlanRequest.from_options(relocate=1, **options)
-        assert "relocate" in {p.field for p in info.value.problems}
+def test_relocate_works_with_every_objective():
+    for options in ({"reach": "80%@10"}, {"reach": "areas"}, {"capacity": 10},
+                    {"capacity": 10, "station_capacity": 5}):  # fmt: skip
+        request = PlanRequest.from_options(relocate=1, min_spacing_m=0, **options)
+        assert request.controls.relocate == 1 and request.objective.relocates
     assert objectives.TravelTime.relocates and objectives.LongestTime.relocates
 
 

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+import scipy.sparse as sp
+
 from ...core.errors import ConfigError, FieldError
 from ...optimize import Solution
 from ...optimize.area_cover import AreaCover, Goal
@@ -29,6 +32,8 @@ class AreaReach(Objective):
     goals: tuple[Goal, ...] = ()
     name: ClassVar[str] = "coverage"
     takes: ClassVar[tuple[str, ...]] = ("reach",)
+    relocates: ClassVar[bool] = True
+    meets_goals: ClassVar[bool] = True
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -51,11 +56,19 @@ class AreaReach(Objective):
             ]
         return []
 
-    def choose(self, ctx: Context) -> Choice:
+    def _check_goals(self) -> None:
         if not self.goals:
             raise FieldError(
                 "reach", "{reach} areas: give the goals per area with an area targets file"
             )
+
+    def cover_goals(self, ctx: Context) -> tuple[list[sp.csc_matrix], tuple[Goal, ...]]:
+        self._check_goals()
+        n_k = len(ctx.request.thresholds_s)
+        return [ctx.candidates.covered(k).T.tocsc() for k in range(n_k)], self.goals
+
+    def choose(self, ctx: Context) -> Choice:
+        self._check_goals()
         n_k = len(ctx.request.thresholds_s)
         has_stations = ctx.stations.times.seconds.shape[0] > 0
         try:
@@ -68,6 +81,9 @@ class AreaReach(Objective):
         except ConfigError as exc:
             raise FieldError("reach", "{reach} areas: {why}", why=exc) from None
         return Choice(problem.solve(ctx.request.method, time_limit_s=ctx.time_limit_s))
+
+    def fixed_value(self, ctx: Context, fixed: np.ndarray) -> float:
+        return float(len(fixed))  # the agreed sites count among the new ones, as with reach
 
     def certificate(self, solution: Solution, request: PlanRequest, total_demand: float) -> str:
         return (

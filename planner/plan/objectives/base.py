@@ -45,6 +45,8 @@ class Context:
     hours: Hours | None = None
     #: Demand each existing station of ``stations`` can serve (None: no limit).
     station_capacity: np.ndarray | None = None
+    #: Existing stations (positions) that never move with ``relocate`` (other operators').
+    held: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,12 @@ class Objective:
     fixes_sites: ClassVar[bool] = False
     #: Whether existing stations may move (``relocate``): the objective then builds its
     #: problem from any context (:meth:`problem`), the union of stations and candidates
-    #: included (:mod:`planner.plan.moves`).
+    #: included, or gives its goals over any context (:attr:`meets_goals`)
+    #: (:mod:`planner.plan.moves`).
     relocates: ClassVar[bool] = False
+    #: Whether the objective asks for the fewest new sites that meet its goals (which it
+    #: gives over any context, :meth:`cover_goals`).
+    meets_goals: ClassVar[bool] = False
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -143,11 +149,34 @@ class Objective:
         candidates (:attr:`relocates`)."""
         raise NotImplementedError
 
-    def over_union(self, n_stations: int, free: np.ndarray) -> Objective:
+    def cover_goals(self, ctx: Context) -> tuple[list[sp.csc_matrix], tuple[Any, ...]]:
+        """Where it :attr:`meets_goals`: one boolean ``demand ×
+        candidates`` matrix per threshold its goals use, and its goals over them
+        (:class:`~planner.optimize.area_cover.Goal`), ignoring the existing stations of
+        ``ctx``."""
+        raise NotImplementedError  # pragma: no cover - where it meets goals
+
+    def over_union(
+        self, n_stations: int, free: np.ndarray, *, station_capacity: np.ndarray | None = None
+    ) -> Objective:
         """The objective of the problem over the ``n_stations`` stations followed by the
         candidates at the positions ``free`` (:func:`planner.plan.moves.union_context`);
-        what it reads per candidate follows, and a station reads as an open site."""
+        what it reads per candidate follows, and a station reads as an open site (with its
+        ``station_capacity`` where given, else without a limit)."""
         return self
+
+    def counts_stations(self, ctx: Context) -> bool:
+        """Whether the objective's value counts what the existing stations of ``ctx`` do
+        (a travel time, demand served by capacitated stations and new sites together):
+        then a relocation's value is the union problem's as it is, else less what every
+        station alone adds."""
+        return not self.maximise
+
+    def after_moves(self, ctx: Context, selected: np.ndarray, closed: np.ndarray) -> Choice | None:
+        """The objective's columns and figures (:class:`Choice`) of the candidates
+        ``selected`` with the stations of ``ctx`` but those ``closed`` (positions), its
+        solution left to the caller; None: the columns :mod:`planner.plan.moves` finds."""
+        return None
 
     def without(self, fixed: np.ndarray, free: np.ndarray) -> Objective:
         """The objective of the smaller problem where the ``fixed`` candidates count as

@@ -87,7 +87,9 @@ class BudgetCoverage(Coverage):
     def fixed_columns(self, fixed: np.ndarray) -> dict[str, np.ndarray]:
         return {} if self.values is None else {"cost": self.values[fixed]}
 
-    def over_union(self, n_stations: int, free: np.ndarray) -> Objective:
+    def over_union(
+        self, n_stations: int, free: np.ndarray, *, station_capacity: np.ndarray | None = None
+    ) -> Objective:
         if self.values is None:
             raise ConfigError("cost: the objective was not bound to its candidates")
         values = np.concatenate([np.zeros(n_stations), self.values[free]])

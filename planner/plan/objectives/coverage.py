@@ -95,7 +95,6 @@ class CapacitatedCoverage(Coverage):
     values: np.ndarray | None = field(default=None, compare=False, repr=False)
     stations_capped: bool = False
     fixes_sites: ClassVar[bool] = True
-    relocates: ClassVar[bool] = False
 
     def check(self, request: PlanRequest) -> list[FieldError]:
         problems = super().check(request)
@@ -115,6 +114,29 @@ class CapacitatedCoverage(Coverage):
         caps = sites.capacities(candidates, self.capacity, source=source)
         values = None if caps is None else caps[keep]
         return replace(self, values=values)
+
+    def problem(self, ctx: Context) -> _Capacitated:  # type: ignore[override]
+        if self.values is None:
+            raise ConfigError("capacity: the objective was not bound to its candidates")
+        return _Capacitated.from_coverage(
+            ctx.candidates, self.values, ctx.add, existing=ctx.stations,
+            threshold_weights=self.curve_weights(ctx.request.minutes), conflicts=ctx.conflicts,
+            allowed=ctx.allowed,
+        )  # fmt: skip
+
+    def over_union(
+        self, n_stations: int, free: np.ndarray, *, station_capacity: np.ndarray | None = None
+    ) -> Objective:
+        if self.values is None:
+            raise ConfigError("capacity: the objective was not bound to its candidates")
+        caps = np.full(n_stations, np.inf) if station_capacity is None else station_capacity
+        return replace(self, values=np.concatenate([np.asarray(caps, float), self.values[free]]))
+
+    def counts_stations(self, ctx: Context) -> bool:
+        return ctx.station_capacity is not None
+
+    def after_moves(self, ctx: Context, selected: np.ndarray, closed: np.ndarray) -> Choice:
+        return station_capacity.after_moves(self, ctx, selected, closed)
 
     def choose(self, ctx: Context) -> Choice:
         if self.values is None:

@@ -7,10 +7,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+import scipy.sparse as sp
 
 from ...core.errors import ConfigError, FieldError
 from ...core.units import tol
 from ...optimize import SetCover, Solution
+from ...optimize.area_cover import Goal
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..request import PlanRequest
@@ -26,6 +28,8 @@ class Reach(Objective):
     share: float = 0.9
     name: ClassVar[str] = "coverage"
     takes: ClassVar[tuple[str, ...]] = ("reach",)
+    relocates: ClassVar[bool] = True
+    meets_goals: ClassVar[bool] = True
 
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> Objective:
@@ -55,9 +59,18 @@ class Reach(Objective):
             ]
         return []
 
+    def _threshold(self, minutes: tuple[float, ...]) -> int:
+        return next(i for i, m in enumerate(minutes) if abs(m - self.minutes) <= tol(m))
+
+    def cover_goals(self, ctx: Context) -> tuple[list[sp.csc_matrix], tuple[Goal, ...]]:
+        k = self._threshold(ctx.request.minutes)
+        n = len(ctx.weights)
+        return [ctx.candidates.covered(k).T.tocsc()], (
+            Goal(np.arange(n), 0, self.share, self._goal()),
+        )
+
     def choose(self, ctx: Context) -> Choice:
-        minutes = ctx.request.minutes
-        k = next(i for i, m in enumerate(minutes) if abs(m - self.minutes) <= tol(m))
+        k = self._threshold(ctx.request.minutes)
         covered = ctx.stations.counts(k) > 0 if ctx.stations.times.seconds.shape[0] else None
         try:
             problem = SetCover(
@@ -92,7 +105,11 @@ class Reach(Objective):
 
 
 def fewest(solution: Solution) -> str:
-    """Whether a number of sites is proven the fewest, or the best bound on it."""
+    """Whether a number of sites is proven the fewest, or the best bound on it; with moves
+    (more sites open than are new), how many stations move."""
+    moved = len(solution.selected) - int(round(solution.objective))
+    moving = f"; {moved} station{'s' * (moved != 1)} moved, not counted" if moved > 0 else ""
     if solution.optimal:
-        return "proven the fewest"
-    return f"not proven: best bound {np.ceil(solution.bound - tol(solution.bound)):g} sites"
+        return f"proven the fewest{moving}"
+    bound = np.ceil(solution.bound - tol(solution.bound))
+    return f"not proven: best bound {bound:g} sites{moving}"

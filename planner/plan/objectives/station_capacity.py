@@ -13,6 +13,7 @@ stations.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -97,3 +98,36 @@ def served_by_station(objective: CapacitatedCoverage, ctx: Context, new: np.ndar
     prob = problem(objective, ctx)
     n_st = ctx.stations.times.seconds.shape[0]
     return prob.served(np.concatenate([np.arange(n_st), n_st + np.asarray(new, np.int64)]))[:n_st]
+
+
+def after_moves(
+    objective: CapacitatedCoverage, ctx: Context, selected: np.ndarray, closed: np.ndarray
+) -> Choice:
+    """The columns, figures and split of the candidates ``selected`` (positions) with the
+    stations of ``ctx`` but those ``closed``: the objective's choice with every one of them
+    agreed; the stations' columns and split over every station of ``ctx`` (a closed one
+    serves nothing)."""
+    n_st = ctx.stations.times.seconds.shape[0]
+    keep = np.setdiff1d(np.arange(n_st), closed)
+    rows = ctx.stations.times
+    st = TravelTimes(
+        sp.csr_matrix(rows.seconds[keep]), rows.source_ids[keep], rows.target_ids, rows.limit_s
+    )
+    caps = None if ctx.station_capacity is None else ctx.station_capacity[keep]
+    forced = replace(
+        ctx, request=replace(ctx.request, method="greedy"),
+        stations=coverage.Coverage(st, ctx.weights, ctx.stations.thresholds_s),
+        add=len(selected), fixed=np.asarray(selected, np.int64), allowed=None, excluded=None,
+        conflicts=None, station_capacity=caps, hours=None,
+    )  # fmt: skip
+    choice = objective.choose(forced)
+    if choice.station_columns is None or choice.station_split is None:
+        return choice
+    served = np.zeros(n_st)
+    served[keep] = choice.station_columns["served_demand"]
+    rows_, cols, shares = choice.station_split
+    return replace(
+        choice, station_columns={"capacity": np.asarray(ctx.station_capacity, float),
+                                 "served_demand": served},
+        station_split=(rows_, keep[cols], shares),
+    )  # fmt: skip
