@@ -134,6 +134,8 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "cost": "opening cost",
         "spent": "Budget: the suggested sites cost {spent} in all, of {budget} ({left} left).",
         "proven": "Proven optimal ({method}): no choice of as many sites does better.",
+        "proven_fewest": "Proven the fewest ({method}): no choice of fewer new sites meets "
+        "the goal.",
         "within": "Within {gap} of optimal ({method}): the answer is {objective}, and no choice "
         "of as many sites can do better than {bound}.",
         "fewest": "{objective} new sites ({method}); not proven: best bound {bound} sites.",
@@ -203,6 +205,7 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "cost": "开办成本",
         "spent": "预算：建议新址共需 {spent}，预算 {budget}（剩余 {left}）。",
         "proven": "已证明为最优方案（{method}）：同样数量的站点不可能做得更好。",
+        "proven_fewest": "已证明为最少（{method}）：更少的新增站点无法达到目标。",
         "within": "与最优方案相差不超过 {gap}（{method}）：本方案为 {objective}，"
         "同样数量站点的任何方案都不超过 {bound}。",
         "fewest": "需新增 {objective} 处站点（{method}）；未证明为最少：最佳下界为 {bound} 处。",

@@ -255,7 +255,7 @@ def _certificate(s: PlanSummary, opt: Optimizer, lab: Labels) -> str:
     }
     if s.reach is not None:
         fields["bound"] = f"{np.ceil(opt.bound - tol(opt.bound)):g}"
-        text = lab["proven"] if opt.proven else lab["fewest"]
+        text = lab["proven_fewest"] if opt.proven else lab["fewest"]
     else:
         text = lab["proven"] if opt.proven else lab["within"]
     if opt.proven:

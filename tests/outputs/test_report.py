@@ -96,8 +96,13 @@ def test_reach_wording(plan_reach):
     opt = s.optimizer
     assert opt is not None
     html = page(s, plan_reach)
-    if opt.proven:
-        assert f"Proven optimal ({opt.method})" in html
+    proven = replace(s, optimizer=replace(opt, proven=True))
+    assert (
+        f"Proven the fewest ({opt.method}): no choice of fewer new sites meets the goal."
+        in page(proven, plan_reach)
+    )
+    assert "no choice of as many sites" not in page(proven, plan_reach)
+    assert "已证明为最少" in page(proven, plan_reach, lang="zh")
     not_proven = replace(s, optimizer=replace(opt, value=3.0, bound=1.2, proven=False))
     html = page(not_proven, plan_reach)
     # the bound on a number of sites is a whole number: 1.2 sites means at least 2
