@@ -192,31 +192,41 @@ def _write_plan(
         summary, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
         recommended=plan.recommended, map_png=static_map.png_base64(plan, shapes=shapes),
     )  # fmt: skip
-    with atomic_dir(out, about=_about(summary, provenance)) as tmp, ThreadPoolExecutor(1) as bg:
+    with atomic_dir(out, about=_about(summary, provenance)) as tmp, ThreadPoolExecutor(2) as bg:
         write_text(report, tmp / "report.html")
         # Chromium prints report.pdf in its own process while the other files are written
         printing = bg.submit(_write_pdf, tmp, browser) if pdf else None
+        # Arrow and GDAL write the travel times and the GeoPackage mostly outside the GIL,
+        # beside the map and the JSON files (the Python side of the writing)
+        binary = bg.submit(_write_binary, plan, tmp, lang, travel_times)
         page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary, shapes=shapes)
-        _write_tables(plan, summary, tmp, lang=lang, travel_times=travel_times)
+        _write_tables(plan, summary, tmp, lang=lang)
         write_xlsx(sheets.plan_sheets(plan, summary, lang), tmp / "plan.xlsx", lang=lang)
-        write_gpkg(tables.gpkg_layers(plan), tmp / "plan.gpkg")
         for name in ("recommended_sites", "isochrones", "service_areas", "blind_spots"):
             frame = plan.recommended if name == "recommended_sites" else getattr(plan, name)
             write_geojson(frame, tmp / f"{name}.geojson")
         write_text(summary.to_json(), tmp / "summary.json")
         write_text(summary_mod.timings_json(summary), tmp / output_set.TIMINGS)
         write_text(page, tmp / "map.html")
+        binary.result()
         if printing is not None:
             printing.result()
     log.info("wrote outputs to %s", out)
     return out
 
 
-def _write_tables(
-    plan: Plan, summary: summary_mod.PlanSummary, tmp: Path, *, lang: str, travel_times: str
-) -> None:
-    """The CSV tables (headers in ``lang``), the station list workbook and the travel
-    times (Parquet with machine names, or CSV)."""
+def _write_binary(plan: Plan, tmp: Path, lang: str, travel_times: str) -> None:
+    """The travel times (Parquet with machine names, or CSV with headers in ``lang``) and
+    ``plan.gpkg``."""
+    if travel_times == "csv":
+        write_csv(terms.localise(tables.travel_times(plan), lang), tmp / "travel_times.csv")
+    else:
+        write_parquet(tables.travel_times(plan), tmp / "travel_times.parquet")
+    write_gpkg(tables.gpkg_layers(plan), tmp / "plan.gpkg")
+
+
+def _write_tables(plan: Plan, summary: summary_mod.PlanSummary, tmp: Path, *, lang: str) -> None:
+    """The CSV tables (headers in ``lang``) and the station list workbook."""
 
     def csv(frame: pd.DataFrame, name: str) -> None:
         write_csv(terms.localise(frame, lang), tmp / name)
@@ -231,10 +241,6 @@ def _write_tables(
         tmp / "recommended_sites.xlsx",
         lang=lang,
     )
-    if travel_times == "csv":
-        csv(tables.travel_times(plan), "travel_times.csv")
-    else:
-        write_parquet(tables.travel_times(plan), tmp / "travel_times.parquet")
     csv(plan.snapping, "snapping.csv")
     csv(pd.DataFrame(plan.blind_spots.drop(columns="geometry")), "blind_spots.csv")
     if plan.areas_scored is not None:
