@@ -38,6 +38,11 @@ THRESHOLD_NAMES = ("today", "after", "goal", "met_today", "met_after")
 #: The per-threshold columns holding shares (shown in percent).
 SHARE_NAMES = ("today", "after", "goal")
 
+#: Columns a region has with other operators' stations (per threshold: ``<name>_<m>``)
+#: and with goals per sub-area; the table keeps those it has, after the others.
+OTHERS_NAMES = ("today_own", "today_with_others")
+GOAL_COLUMNS = ("area_goals", "area_goals_met_today", "area_goals_met_after")
+
 #: The statuses a district can have.
 STATUSES = ("done", "failed", "no hotspots")
 
@@ -71,6 +76,10 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "{after} with the suggested sites.",
         "failed_title": "Failed districts", "needs": "New sites suggested in all: {k}.",
         "credit": "© OpenStreetMap contributors",
+        "others": "other operators' stations", "today_own": "{m} min today, own stations",
+        "today_with_others": "{m} min today, with other operators' stations",
+        "area_goals": "area goals", "area_goals_met_today": "area goals met today",
+        "area_goals_met_after": "area goals met with suggested sites",
     },
     "zh": {
         "title": "区域服务圈：分区县概况", "map_title": "区域地图",
@@ -90,6 +99,10 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "加上建议新址后{after}个。",
         "failed_title": "失败的区县", "needs": "共建议新址{k}处。",
         "credit": "© OpenStreetMap 贡献者",
+        "others": "其他运营方驿站数", "today_own": "自有驿站{m}分钟覆盖率",
+        "today_with_others": "含其他运营方驿站{m}分钟覆盖率",
+        "area_goals": "分区目标数", "area_goals_met_today": "现有驿站达标的分区目标数",
+        "area_goals_met_after": "加上建议新址后达标的分区目标数",
     },
 }  # fmt: skip
 
@@ -114,14 +127,23 @@ def columns(minutes: Sequence[float]) -> list[str]:
     ]
 
 
+def optional_columns(table: pd.DataFrame, minutes: Sequence[float]) -> list[str]:
+    """The columns of other operators' stations and of goals per sub-area ``table`` has,
+    in order."""
+    keys = threshold_labels(minutes)
+    wanted = ["others", *(f"{n}_{m}" for m in keys for n in OTHERS_NAMES), *GOAL_COLUMNS]
+    return [c for c in wanted if c in table.columns]
+
+
 def checked(table: pd.DataFrame, minutes: Sequence[float]) -> pd.DataFrame:
-    """The table with its columns in order and its rows sorted by district name, after
+    """The table with its columns in order (those of every region, then those of
+    :func:`optional_columns` it has) and its rows sorted by district name, after
     checking every column is there, names are unique, statuses known and folders relative
     paths inside the region's folder. Raises :class:`FieldError` naming what is wrong."""
     missing = [c for c in columns(minutes) if c not in table.columns]
     if missing:
         raise FieldError("table", "the region table lacks the columns {missing}", missing=missing)
-    out = table[columns(minutes)].copy()
+    out = table[columns(minutes) + optional_columns(table, minutes)].copy()
     out["district"] = out["district"].astype(str)
     dup = out["district"][out["district"].duplicated()].tolist()
     if dup:
@@ -184,7 +206,8 @@ def sheet(table: pd.DataFrame, minutes: Sequence[float], lang: str) -> pd.DataFr
             out[f"{name}_{m}"] = out[f"{name}_{m}"].map(
                 lambda v: None if v is None or pd.isna(v) else lab["yes" if v else "no"]
             )
-        heads.update({f"{n}_{m}": lab[n].format(m=m) for n in THRESHOLD_NAMES})
+        heads.update({f"{n}_{m}": lab[n].format(m=m) for n in (*THRESHOLD_NAMES, *OTHERS_NAMES)})
+    heads.update({c: lab[c] for c in ("others", *GOAL_COLUMNS)})
     return out.rename(columns=heads) if lang == "zh" else out
 
 

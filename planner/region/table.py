@@ -15,7 +15,8 @@ threshold ``today_own_<m>`` (the district's own stations alone) and
 is the one of the two that counts (``--others-count``). With goals per sub-area
 (``--area-targets``): ``area_goals`` (the goals of the district's sub-areas),
 ``area_goals_met_today`` and ``area_goals_met_after`` (empty without a plan). The
-region's workbook, map and report show the columns every region has.
+region's workbook carries them too (Chinese headers with ``--lang zh``); its map and
+report show the columns every region has.
 """
 
 from __future__ import annotations

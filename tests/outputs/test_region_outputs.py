@@ -175,3 +175,30 @@ def test_workbook_bytes_hold_no_formula(written):
     wb = openpyxl.load_workbook(io.BytesIO(written["en"][0].read_bytes()))
     cells = [c for r in wb.active.iter_rows() for c in r]
     assert not [c for c in cells if c.data_type == "f"]
+
+
+def test_the_workbook_carries_other_operators_and_area_goal_columns(table, districts, tmp_path):
+    more = table.copy()
+    more["others"] = range(len(more))
+    for m in ("8", "10", "15"):
+        more[f"today_own_{m}"] = 0.25
+        more[f"today_with_others_{m}"] = 0.5
+    more["area_goals"] = 3
+    more["area_goals_met_today"] = 1
+    more["area_goals_met_after"] = 2
+    heads = {}
+    for lang in ("en", "zh"):
+        book = write_region(tmp_path / lang, more, districts, minutes=MINUTES, lang=lang)[0]
+        ws = openpyxl.load_workbook(book).worksheets[0]
+        heads[lang] = head = [c.value for c in ws[1]]
+        own = head.index("today_own_8" if lang == "en" else "自有驿站8分钟覆盖率") + 1
+        assert ws.cell(2, own).value == pytest.approx(0.25)
+        assert ws.cell(2, own).number_format == "0.0%"
+        met = head.index(
+            "area_goals_met_after" if lang == "en" else "加上建议新址后达标的分区目标数"
+        )
+        assert ws.cell(2, met + 1).value == 2 and ws.cell(2, met + 1).number_format != "0.0%"
+    assert heads["en"][: len(region_table.columns(MINUTES))] == region_table.columns(MINUTES)
+    assert heads["en"][-4:] == ["today_with_others_15", *region_table.GOAL_COLUMNS]
+    assert "others" in heads["en"] and "其他运营方驿站数" in heads["zh"]
+    assert len(heads["en"]) == len(region_table.columns(MINUTES)) + 10
