@@ -283,3 +283,20 @@ def test_reach_decides_each_districts_count(demo, boxes, tmp_path):
     row = result.table.iloc[0]
     assert row["status"] == "done" and row["after_2.5"] >= 0.6 > row["today_2.5"]
     assert row["sites_suggested"] >= 1
+
+
+def _size(data):
+    return len(data)
+
+
+def test_a_districts_large_data_gives_no_warning_of_dasks():
+    """Each task carries its district's network: Dask's advice on large graphs is not for
+    the planner's user."""
+    import warnings
+
+    data = np.random.default_rng(0).bytes(12 * 2**20)  # above Dask's 10 MB
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with engine.Engine("local", 1, processes=False, retries=0) as run:
+            got = list(run.stream(_size, [(data,)], desc="x"))
+    assert [(i, r, e) for i, r, e in got] == [(0, len(data), None)]

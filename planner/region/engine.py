@@ -167,6 +167,7 @@ class Engine:
         """``fn(*item)`` on the cluster, tried ``retries`` more times if it fails."""
         with warnings.catch_warnings():  # each task carries its district's data
             warnings.filterwarnings("ignore", message=".*Large object.*")
+            warnings.filterwarnings("ignore", message="Sending large graph")
             return self.client.submit(fn, *item, pure=False, retries=self.retries)
 
 
