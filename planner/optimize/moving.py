@@ -318,11 +318,12 @@ class Moving:
             model, incumbent, parts.start(sel), granularity=parts.granularity,
             relaxation=relaxation, time_limit_s=limit,
         )  # fmt: skip
+        taken = not res.x.size  # a proof without a better answer proves the one given
         if res.x.size:
             found = np.flatnonzero(res.x[: self._n_cols()] > 0.5)
             if self.feasible(found) and self.sign * (self.value(found) - obj) >= 0:
-                sel, obj = found, self.value(found)
-        if res.optimal:
+                sel, obj, taken = found, self.value(found), True
+        if res.optimal and taken:
             return sel, obj, obj, True
         best = self.sign * -(res.bound + const) - self.offset
         if np.isfinite(best):

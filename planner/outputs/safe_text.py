@@ -66,14 +66,18 @@ def _is_text(column: pd.Series) -> bool:
 
 
 def _mapped(column: pd.Series, cell) -> pd.Series:  # type: ignore[no-untyped-def]
-    """``cell`` applied to every value of the text column ``column`` (as objects), once per
-    distinct value: ids repeat (a travel-time table names each site thousands of times)."""
-    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
-    done = np.array([cell(v) for v in uniques] + [None], dtype=object)  # -1: missing
-    values = done[codes]
-    missing = codes == -1
-    if missing.any():  # keep each missing value as it was (None, NaN, NA)
-        values[missing] = column.astype(object).to_numpy()[missing]
+    """``cell`` applied to the text values of ``column`` (as objects), once per distinct
+    text: ids repeat (a travel-time table names each site thousands of times). Values that
+    are not text (numbers, flags, missing values, lists from a GeoJSON field) are kept as
+    they are, which is what the guards do with them; only text is compared, so ``True``
+    and ``1`` are never taken for one value."""
+    values = column.astype(object).to_numpy(copy=True)
+    text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    if text.any():
+        codes, uniques = pd.factorize(values[text])
+        done = np.empty(len(uniques), dtype=object)
+        done[:] = [cell(v) for v in uniques]
+        values[text] = done[codes]
     return pd.Series(values, index=column.index, name=column.name, dtype=object)
 
 

@@ -141,6 +141,8 @@ def test_looks_like_formula(text, formula):
 _CELLS = st.one_of(
     st.sampled_from(["=1+1", "+x", "-3.5", "@a", "\tz", "plain", "node/1", "", "=1+1"]),
     st.text(max_size=4), st.none(), st.just(float("nan")), st.integers(-5, 5),
+    st.booleans(), st.just(1.0), st.just(-0.0), st.just(pd.NA),
+    st.builds(lambda x: [x], st.text(max_size=2)),  # a list field of a GeoJSON file
 )  # fmt: skip
 
 
@@ -158,4 +160,5 @@ def test_the_guard_of_each_distinct_value_is_the_guard_of_each_cell(cells, categ
         want = [cell(v) for v in column.astype(object)]
         assert len(got) == len(want)
         for g, w in zip(got, want, strict=True):
-            assert g is w or g == w or (pd.isna(g) and pd.isna(w) and type(g) is type(w))
+            assert type(g) is type(w)  # True stays True beside a 1, 0.0 beside a False
+            assert g is w or g == w or (pd.isna(g) and pd.isna(w))
