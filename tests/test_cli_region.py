@@ -106,6 +106,7 @@ def test_region_with_others_and_area_targets(
     # both halves cross the districts' border: each goes whole to the district holding most
     assert t["area_goals"].sum() == 2
     assert "crosses district borders" in res.output
+    assert "INFO distributed" not in res.output  # the cluster's news only with -v
     summary = (tmp_path / "out" / t["folder"].iloc[0] / "summary.json").read_text()
     assert '"others"' in summary and "do not count" in summary
 

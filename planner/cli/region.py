@@ -87,7 +87,7 @@ def region(**opts: Any) -> None:
     verbose = opts.pop("verbose")
     setup(opts.pop("quiet"), verbose)
     if not verbose:  # the cluster's own news (workers starting, closing) only with -v
-        logging.getLogger("distributed").setLevel(logging.WARNING)
+        _quiet_cluster()
     sites = _sites(opts)
     run = engine.Engine(opts["scheduler"], opts["workers"], retries=opts["retries"])
     request = request_from({**opts, "add": opts["add"] if sites.how == "add" else None,
@@ -116,6 +116,16 @@ def region(**opts: Any) -> None:
     _print(result, opts["out"])
     if (result.table["status"] == "failed").any():
         sys.exit(1)
+
+
+def _quiet_cluster() -> None:
+    """Dask's loggers at WARNING: ``distributed`` sets INFO on its own loggers (scheduler,
+    nanny, ...) when it is imported, so the level of their parent alone does not hold."""
+    import distributed  # noqa: F401  (its loggers exist once it is imported)
+
+    for name in list(logging.root.manager.loggerDict):
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _sites(opts: dict[str, Any]) -> region_run.Sites:
