@@ -6,8 +6,11 @@ Debian's ``chromium`` and ``fonts-noto-cjk`` where they are missing).
 Chromium runs with a fresh profile folder, no network (every host name resolves to
 nothing), ``TZ=UTC``, and without its sandbox only when run as root (where it refuses to
 start otherwise). Its PDF is the same bytes for the same page but for
-the ``/CreationDate`` and ``/ModDate`` of the document information; both are set to
-:data:`FIXED_DATE` afterwards, digit for digit, so no offset of the file moves.
+the ``/CreationDate`` and ``/ModDate`` of the document information, and the ``/ID`` of the
+tagged structure's elements (``node00000013``: the page's DOM node ids, which depend on
+when the browser made each node, so a busy machine shifts them): the dates are set to
+:data:`FIXED_DATE` and the ids numbered 1, 2, ... in their order, digit for digit, so no
+offset of the file moves (:func:`reproducible`).
 
 Where no Chromium is installed, :func:`print_pdf` returns False and the caller leaves
 the PDF out of the set (with a warning).
@@ -49,6 +52,7 @@ FIXED_DATE = b"20000101000000"
 TIMEOUT_S = 120
 
 _DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
+_NODE_ID = re.compile(rb"\(node(\d{8})\)")
 
 
 def browser() -> str | None:
@@ -81,6 +85,19 @@ def fixed_dates(data: bytes) -> bytes:
     return _DATE.sub(lambda m: m.group(1) + FIXED_DATE, data)
 
 
+def fixed_ids(data: bytes) -> bytes:
+    """``data`` (a PDF) with the ids of its structure elements numbered 1, 2, ... in the
+    order of the browser's own (same width: no offset moves, the order kept)."""
+    found = sorted({int(n) for n in _NODE_ID.findall(data)})
+    rank = {n: i for i, n in enumerate(found, start=1)}
+    return _NODE_ID.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], data)
+
+
+def reproducible(data: bytes) -> bytes:
+    """``data`` (a PDF) with what varies from print to print fixed (dates, element ids)."""
+    return fixed_ids(fixed_dates(data))
+
+
 def print_pdf(html: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> bool:
     """Print the page ``html`` (a file) to ``pdf`` with headless Chromium; True when the PDF
     was written, False where no browser is installed or it failed (logged)."""
@@ -102,7 +119,7 @@ def print_pdf(html: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> bool
         log.warning("the browser could not print the report (exit status %s)", done.returncode)
         out.unlink(missing_ok=True)
         return False
-    out.write_bytes(fixed_dates(out.read_bytes()))
+    out.write_bytes(reproducible(out.read_bytes()))
     return True
 
 
@@ -191,7 +208,7 @@ class Browser:
         if not data:
             log.warning("the browser could not print the report (an empty PDF)")
             return False
-        Path(pdf).write_bytes(fixed_dates(data))
+        Path(pdf).write_bytes(reproducible(data))
         return True
 
     def close(self) -> None:

@@ -116,3 +116,17 @@ def test_where_the_browser_started_ahead_fails_a_browser_is_started_for_the_prin
     files._write_pdf(tmp_path, failing)  # type: ignore[arg-type]
     assert failing.closed and printed == ["report.html"]
     assert (tmp_path / "report.pdf").read_bytes() == b"%PDF-1.4 printed once"
+
+
+def test_the_structure_ids_of_two_prints_are_numbered_alike():
+    """Chromium names each tagged element by its DOM node id, which shifts when the machine
+    is busy (node00000012 in one print, node00000013 in the next): the ids are numbered in
+    their order, the same width, so the prints are the same bytes and no offset moves."""
+    one = b"/ID (node00000012)>>\n/ID (node00000019)>> (node00000012)"
+    two = b"/ID (node00000013)>>\n/ID (node00000020)>> (node00000013)"
+    assert pdf.fixed_ids(one) == pdf.fixed_ids(two)
+    assert pdf.fixed_ids(one) == b"/ID (node00000001)>>\n/ID (node00000002)>> (node00000001)"
+    stamped = b"/CreationDate (D:20261202151500+00'00') /ID (node00000031)"
+    assert pdf.reproducible(stamped) == (
+        b"/CreationDate (D:" + pdf.FIXED_DATE + b"+00'00') /ID (node00000001)"
+    )
