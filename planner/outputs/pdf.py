@@ -106,7 +106,11 @@ def print_pdf(html: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> bool
         return False
     out = Path(pdf)
     env = {**os.environ, "TZ": "UTC"}
-    with tempfile.TemporaryDirectory(prefix="planner-chromium-") as profile:
+    # Chromium's helper processes may still write into the profile as it ends: removing
+    # the folder then must never fail the run
+    with tempfile.TemporaryDirectory(
+        prefix="planner-chromium-", ignore_cleanup_errors=True
+    ) as profile:
         try:
             done = subprocess.run(
                 _command(exe, Path(html), out, profile), env=env, capture_output=True,
@@ -160,7 +164,9 @@ class Browser:
         exe = browser()
         if exe is None:
             return None
-        profile = tempfile.TemporaryDirectory(prefix="planner-chromium-")
+        profile = tempfile.TemporaryDirectory(
+            prefix="planner-chromium-", ignore_cleanup_errors=True
+        )
         to_browser, from_browser = os.pipe(), os.pipe()
         pipe_ends = (to_browser[0], from_browser[1])
         command = [sys.executable, "-c", _ON_FDS_3_4, *map(str, pipe_ends), exe,
@@ -227,7 +233,7 @@ class Browser:
         for fd in (self._send, self._receive):
             with suppress(OSError):
                 os.close(fd)
-        self._profile.cleanup()
+        _remove(self._profile)
 
     def _call(self, method: str, params: dict[str, Any] | None = None,
               session: str | None = None) -> dict[str, Any]:  # fmt: skip
@@ -280,3 +286,19 @@ def started(enabled: bool = True) -> Iterator[Browser | None]:
     finally:
         if ahead is not None:
             ahead.close()
+
+
+def _remove(profile: tempfile.TemporaryDirectory[str]) -> None:
+    """Remove a browser's profile folder: Chromium's helper processes can still be writing
+    into it just after the browser ends ("Directory not empty"), so it is tried again for
+    up to a second, and a folder that will not go is left to the system's temporary files
+    (logged), never an error of the run."""
+    folder = Path(profile.name)
+    for _ in range(10):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            break
+        time.sleep(0.1)
+    else:
+        log.debug("the browser's profile %s could not be removed", folder)
+    profile.cleanup()  # ignores what is left (ignore_cleanup_errors)
