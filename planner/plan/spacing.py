@@ -16,7 +16,7 @@ import numpy as np
 from ..core.units import minutes_label, tol
 from ..optimize import pick_table
 from ..optimize._kernels import Work
-from . import fixing
+from . import closing, fixing
 from .objectives import Choice, Context, Objective
 
 #: Work limit of the solve without spacing when the method is ``"exact"`` (LP nodes and
@@ -90,13 +90,16 @@ def spacing_cost(objective: Objective, ctx: Context, choice: Choice) -> SpacingC
     sel, value = (
         (unspaced.selected, unspaced.objective) if better else (spaced.selected, spaced.objective)
     )
+    # coverage with the stations that stay after each answer's moves (all without moves)
+    spaced_ctx = closing.staying(ctx, choice)
+    free_ctx = closing.staying(ctx, free) if better else spaced_ctx
     allowed = ctx.allowed
     return SpacingCost(
         min_m=float(ctx.request.spacing_m),
         too_close=0 if allowed is None else int((~allowed).sum()),
         close_pairs=0 if ctx.conflicts is None else int(ctx.conflicts.nnz // 2),
-        coverage_with=_shares(ctx, spaced.selected),
-        coverage_without=_shares(ctx, np.asarray(sel)),
+        coverage_with=_shares(spaced_ctx, spaced.selected),
+        coverage_without=_shares(free_ctx, np.asarray(sel)),
         objective_with=float(spaced.objective),
         objective_without=float(value),
         sites_without=tuple(int(j) for j in sel),

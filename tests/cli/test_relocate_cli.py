@@ -117,3 +117,15 @@ def test_the_moves_in_words():
     assert none.sentence() == "moving no station saves a site (5 new sites either way)"
     other = Moves(closed=("s1",), value_gained_by_moving=12.5, **base)
     assert other.sentence() == "the objective improves by +12.5 against moving no station"
+
+
+def test_the_spacing_figures_count_the_stations_that_stay(andorra_pbf, tmp_path, monkeypatch):
+    """With moves and the spacing rule, the coverage the spacing states for the answer is
+    the answer's own: the moved stations closed, as in ``coverage_after_recommended``."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "moves"
+    _andorra(andorra_pbf, out, "--add", "2", "--relocate", "2")
+    s = _summary(out)
+    assert _check_moves(s, 2)["closed"]  # the answer moves stations
+    with_rule = s["spacing"]["coverage_with"]
+    assert with_rule == pytest.approx(s["coverage_after_recommended"])
