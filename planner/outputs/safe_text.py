@@ -29,6 +29,9 @@ from openpyxl.workbook.workbook import Workbook
 #: A cell starting with one of these is a formula (or its start) to a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+#: Single characters that start like a formula but are no formula: a dash for "none".
+LONE_MARKS = frozenset({"-", "+"})
+
 #: Stands for a character that an XLSX file cannot hold.
 REPLACEMENT = "\ufffd"
 
@@ -36,8 +39,13 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def looks_like_formula(text: str) -> bool:
-    """Whether a spreadsheet would read ``text`` as (the start of) a formula."""
-    return text.startswith(FORMULA_START) and _PLAIN_NUMBER.fullmatch(text) is None
+    """Whether a spreadsheet would read ``text`` as (the start of) a formula; a lone dash
+    (the grade of a station without one) is text to every spreadsheet."""
+    return (
+        text.startswith(FORMULA_START)
+        and _PLAIN_NUMBER.fullmatch(text) is None
+        and text not in LONE_MARKS
+    )
 
 
 def csv_cell(value: object) -> object:

@@ -129,6 +129,9 @@ COLUMN_ZH: Mapping[str, str] = MappingProxyType(
         "nearest_minutes_p90": "到最近驿站90%分位（分钟）",
         "part": "路网分区", "reason": "原因", "blind_reason": "盲区原因",
         "detour": "绕行异常", "detour_factor": "绕行倍数",
+        "share_before": "现有驿站覆盖率", "share_after": "加上建议新址后覆盖率",
+        "met_before": "现有驿站达标", "met_after": "加上建议新址后达标",
+        "operator": "运营方",
     }
 )  # fmt: skip
 

@@ -162,3 +162,18 @@ def test_the_guard_of_each_distinct_value_is_the_guard_of_each_cell(cells, categ
         for g, w in zip(got, want, strict=True):
             assert type(g) is type(w)  # True stays True beside a 1, 0.0 beside a False
             assert g is w or g == w or (pd.isna(g) and pd.isna(w))
+
+
+def test_a_lone_dash_stays_a_dash_and_a_formula_is_still_guarded():
+    """A station without a grade is marked "-": no spreadsheet reads it as a formula."""
+    assert csv_cell("-") == "-" and csv_cell("+") == "+"
+    assert csv_cell("-1+1") == "'-1+1" and csv_cell("=") == "'=" and csv_cell("--1") == "'--1"
+
+
+def test_the_area_goal_and_operator_headers_are_chinese():
+    from planner.outputs import terms
+
+    frame = pd.DataFrame(columns=["area", "share_before", "share_after", "met_before",
+                                  "met_after", "operator"])  # fmt: skip
+    heads = list(terms.localise(frame, "zh").columns)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in heads), heads
