@@ -63,9 +63,10 @@ def of_plan(plan: Plan) -> Shapes:
     metric = plan.network.crs
     hs = plan.hotspots
     bounds = hs.to_crs(metric).total_bounds if len(hs) else (0.0, 0.0, 0.0, 0.0)
+    moved = frozenset(plan.moved.ids) if plan.moved is not None else frozenset()
     shapes = simplified(
         plan.isochrones, plan.service_areas, plan.minutes, metric=metric,
-        tolerance_m=map_data.display_tolerance_m(bounds), valid=True,
+        tolerance_m=map_data.display_tolerance_m(bounds), valid=True, moved=moved,
     )  # fmt: skip
     return replace(shapes, roads=roads(plan))
 
@@ -78,11 +79,15 @@ def simplified(
     metric: Any,
     tolerance_m: float,
     valid: bool = False,
+    moved: frozenset[str] = frozenset(),
 ) -> Shapes:
     """The display shapes of these circles (``station_id``, ``kind``, ``minutes``) and
     service areas (``minutes``), any CRS, simplified by ``tolerance_m`` in the metric CRS
     ``metric``; see the module. ``valid``: the polygons are known to be valid (a plan's
-    are: traced on a raster, rounded with a check), so they are not checked first."""
+    are: traced on a raster, rounded with a check), so they are not checked first.
+    ``moved``: ids of stations the suggested moves close, left out of the areas "with the
+    suggested sites" (then the union of the circles of the stations that stay and of the
+    suggested sites)."""
     labels = [minutes_text(m) for m in minutes]
     iso = isochrones.to_crs(metric) if len(isochrones) else isochrones
     circles: list[tuple[str, str, list[Any]]] = []
@@ -99,7 +104,10 @@ def simplified(
     today = map_data.nested_simplify([by_area.get(lb) for lb in labels], tolerance_m, valid=valid)
     with_new = []
     for i, shape in enumerate(today):
-        parts = [shape, *(c[2][i] for c in circles if c[1] == "suggested")]
+        if moved:
+            parts = [c[2][i] for c in circles if c[1] == "suggested" or c[0] not in moved]
+        else:
+            parts = [shape, *(c[2][i] for c in circles if c[1] == "suggested")]
         present = [g for g in parts if g is not None and not shapely.is_empty(g)]
         with_new.append(shapely.union_all(present) if present else shape)
     return _to_wgs84(circles, today, with_new, metric)

@@ -293,8 +293,10 @@ def _sites(frames: MapFrames, shift: Callable[[np.ndarray], np.ndarray]) -> dict
         else:
             mark.append("")
     names = [str(n) if isinstance(n, str) else "" for n in list(st["name"]) + list(cand["name"])]
+    moved = {i for c in frames.closings if c is not None and c.by == "relocate" for i in c.ids}
     return {
         "id": ids, "name": names, "kind": kinds, "mark": mark, "info": info,
+        "moved": [i for i, sid in enumerate(st["id"].astype(str)) if sid in moved],
         "lon": np.round(lonlat[:, 0], 6).tolist(), "lat": np.round(lonlat[:, 1], 6).tolist(),
         "category": [str(c) if isinstance(c, str) else "" for c in cand.get(
             "category", pd.Series([""] * len(cand)))],

@@ -297,3 +297,28 @@ def test_the_map_draws_the_stations_that_close(tmp_path, demo_files, helsinki_pb
     assert got["n"] == 1 and got["text"] == "\u00d7"
     assert "关闭的驿站" in got["layers"]
     assert not console_errors(run.stderr), console_errors(run.stderr)
+
+
+@needs_chromium
+def test_the_map_with_the_suggested_moves_closes_the_moved_stations(
+    tmp_path, demo_files, helsinki_pbf
+):
+    """With --relocate, the page's state "with the suggested sites" has the moved stations
+    off: its figures are summary.json's, and its areas leave the moved stations out."""
+    out = tmp_path / "moves"
+    res = _plan(demo_files, helsinki_pbf, out, add=1, relocate=2, min_spacing_m=0)
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    closed = s["relocation"]["closed"]
+    assert closed  # the demo's answer moves a station
+    got, run = probe(
+        out / "map.html", tmp_path / "profile",
+        "var p = window.planner; var w = {state: p.state(), shares: p.coverage(), "
+        "active: p.activeSites()}; p.setState('today'); "
+        "return {with: w, today: {state: p.state(), active: p.activeSites()}};",
+    )  # fmt: skip
+    assert not console_errors(run.stderr), console_errors(run.stderr)
+    assert got["with"]["state"] == "with"
+    assert got["with"]["shares"] == pytest.approx(s["coverage_after_recommended"], abs=1e-12)
+    assert not set(closed) & set(got["with"]["active"])
+    assert set(closed) <= set(got["today"]["active"])  # today they are open

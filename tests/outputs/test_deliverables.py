@@ -367,3 +367,31 @@ def test_venue_types_read_as_words_in_the_english_report(en_set, plan_areas):
 )  # fmt: skip
 def test_area_goal_columns_have_chinese_headers(column, zh):
     assert terms.header(column, "zh") == zh and terms.header(column, "en") == column
+
+
+def test_the_areas_with_the_suggested_moves_leave_the_moved_stations_out():
+    """Stations the moves close are no part of the areas "with the suggested sites": those
+    are the circles of the stations that stay and of the suggested sites."""
+    import geopandas as gpd
+    import shapely
+
+    from planner.outputs import display
+
+    def disk(x, r):
+        return shapely.Point(x, 0).buffer(r)
+
+    rows = [("A", "existing", disk(0, 100)), ("B", "existing", disk(1000, 100)),
+            ("S", "suggested", disk(2000, 100))]  # fmt: skip
+    iso = gpd.GeoDataFrame(
+        {"station_id": [r[0] for r in rows], "kind": [r[1] for r in rows], "minutes": 8.0},
+        geometry=[r[2] for r in rows], crs=32631,
+    )  # fmt: skip
+    areas = gpd.GeoDataFrame({"minutes": [8.0]}, geometry=[disk(0, 100).union(disk(1000, 100))],
+                             crs=32631)  # fmt: skip
+    kept = display.simplified(iso, areas, (8.0,), metric=32631, tolerance_m=1.0)
+    moved = display.simplified(iso, areas, (8.0,), metric=32631, tolerance_m=1.0,
+                               moved=frozenset({"A"}))  # fmt: skip
+    a = gpd.GeoSeries([disk(0, 50)], crs=32631).to_crs(4326).iloc[0]
+    assert kept.with_new[0].contains(a) and not moved.with_new[0].intersects(a)
+    s = gpd.GeoSeries([disk(2000, 50)], crs=32631).to_crs(4326).iloc[0]
+    assert moved.with_new[0].contains(s) and moved.today[0].contains(a)  # today: all open

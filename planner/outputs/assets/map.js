@@ -10,6 +10,8 @@
   var clock = { start: performance.now() };
   var lab = D.lab, LB = D.labels, K = LB.length, COL = D.colours.thresholds;
   var S = D.sites.id.length, KIND = D.sites.kind, N_ST = KIND.lastIndexOf('e') + 1;
+  var MOVED = new Uint8Array(S);  // stations the suggested moves close: off "with" them
+  (D.sites.moved || []).forEach(function (s) { MOVED[s] = 1; });
 
   function fmt(text, m) { return String(text).replace('{m}', m); }
   function esc(text) {
@@ -128,7 +130,7 @@
     this.cnt.fill(0); this.active.fill(0);
     for (var s = 0; s < S; s++) {
       var k = KIND.charAt(s);
-      if (k === 'e' || (name === 'with' && k === 's')) this.apply(s, 1);
+      if (name === 'with' ? (k === 'e' && !MOVED[s]) || k === 's' : k === 'e') this.apply(s, 1);
     }
   };
   Model.prototype.state = function () {
@@ -136,7 +138,7 @@
     for (var s = 0; s < S; s++) {
       var k = KIND.charAt(s), a = this.active[s] === 1;
       if (a !== (k === 'e')) today = false;
-      if (a !== (k === 'e' || k === 's')) withNew = false;
+      if (a !== ((k === 'e' && !MOVED[s]) || k === 's')) withNew = false;
     }
     return today ? 'today' : withNew ? 'with' : 'custom';
   };
