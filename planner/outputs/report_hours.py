@@ -16,6 +16,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "hour": "hour of day",
         "weekday": "weekday",
         "weekend": "weekend day (dashed)",
+        "within": "≤{m} min",
         "goal": "goal",
         "venues": "{st} of {n_st} stations and {cand} of {n_cand} candidates have opening "
         "hours; the others are assumed open around the clock.",
@@ -25,6 +26,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "hour": "时段（小时）",
         "weekday": "工作日",
         "weekend": "周末（虚线）",
+        "within": "≤{m}分钟",
         "goal": "目标",
         "venues": "{n_st} 个站点中 {st} 个、{n_cand} 个候选点中 {cand} 个有营业时间；"
         "其余按全天营业计。",
@@ -87,9 +89,8 @@ def chart(
                     f"<path class='hourly' d='M{' L'.join(pts)}' fill='none' stroke='{colour}' "
                     f"stroke-width='2'{dash}/>"
                 )
-        parts.append(
-            f"<text x='{right + 10}' y='{14 + 13 * i}' fill='{colour}'>≤{_e(label)} min</text>"
-        )
+        within = _e(lab["within"].format(m=label))
+        parts.append(f"<text x='{right + 10}' y='{14 + 13 * i}' fill='{colour}'>{within}</text>")
     days = [lab["weekday"]] + ([lab["weekend"]] if any(r["day"] == "weekend" for r in rows) else [])
     parts.append(f"<text x='{right + 10}' y='{20 + 13 * len(labels)}'>{_e(', '.join(days))}</text>")
     parts.append(

@@ -177,3 +177,14 @@ def test_the_area_goal_and_operator_headers_are_chinese():
                                   "met_after", "operator"])  # fmt: skip
     heads = list(terms.localise(frame, "zh").columns)
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in heads), heads
+
+
+def test_the_hourly_chart_legend_speaks_the_reports_language():
+    from planner.outputs import report_hours
+
+    rows = [{"hour": h, "day": "weekday", "share_within": {"8": 0.5, "15": 0.9}}
+            for h in range(24)]  # fmt: skip
+    zh = report_hours.chart(rows, {"8": 0.8}, report_hours.LABELS["zh"])
+    en = report_hours.chart(rows, {"8": 0.8}, report_hours.LABELS["en"])
+    assert "≤8分钟" in zh and "≤15分钟" in zh and " min<" not in zh
+    assert "≤8 min" in en
