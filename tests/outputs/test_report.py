@@ -179,3 +179,25 @@ def test_the_network_warning_is_in_the_language_of_the_page():
     (walking,) = rider_way_warnings(np.array(["primary"]), get_mode("walk"))
     assert "oneway" not in report_checks._warning(walking, zh)
     assert report_checks._warning("another warning", zh) == "another warning"
+
+
+def test_the_hourly_chart_legend_speaks_the_reports_language():
+    from planner.outputs import report_hours
+
+    rows = [{"hour": h, "day": "weekday", "share_within": {"8": 0.5, "15": 0.9}}
+            for h in range(24)]  # fmt: skip
+    zh = report_hours.chart(rows, {"8": 0.8}, report_hours.LABELS["zh"])
+    en = report_hours.chart(rows, {"8": 0.8}, report_hours.LABELS["en"])
+    assert "≤8分钟" in zh and "≤15分钟" in zh and " min<" not in zh
+    assert "≤8 min" in en
+
+
+def test_the_area_goal_and_operator_headers_are_chinese():
+    import pandas as pd
+
+    from planner.outputs import terms
+
+    frame = pd.DataFrame(columns=["area", "share_before", "share_after", "met_before",
+                                  "met_after", "operator"])  # fmt: skip
+    heads = list(terms.localise(frame, "zh").columns)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in heads), heads

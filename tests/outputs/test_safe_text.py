@@ -168,23 +168,3 @@ def test_a_lone_dash_stays_a_dash_and_a_formula_is_still_guarded():
     """A station without a grade is marked "-": no spreadsheet reads it as a formula."""
     assert csv_cell("-") == "-" and csv_cell("+") == "+"
     assert csv_cell("-1+1") == "'-1+1" and csv_cell("=") == "'=" and csv_cell("--1") == "'--1"
-
-
-def test_the_area_goal_and_operator_headers_are_chinese():
-    from planner.outputs import terms
-
-    frame = pd.DataFrame(columns=["area", "share_before", "share_after", "met_before",
-                                  "met_after", "operator"])  # fmt: skip
-    heads = list(terms.localise(frame, "zh").columns)
-    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in heads), heads
-
-
-def test_the_hourly_chart_legend_speaks_the_reports_language():
-    from planner.outputs import report_hours
-
-    rows = [{"hour": h, "day": "weekday", "share_within": {"8": 0.5, "15": 0.9}}
-            for h in range(24)]  # fmt: skip
-    zh = report_hours.chart(rows, {"8": 0.8}, report_hours.LABELS["zh"])
-    en = report_hours.chart(rows, {"8": 0.8}, report_hours.LABELS["en"])
-    assert "≤8分钟" in zh and "≤15分钟" in zh and " min<" not in zh
-    assert "≤8 min" in en
