@@ -18,7 +18,7 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "close": "asked to close", "relocate": "moved to a better site",
         "with": "With them", "without": "Without them", "lost": "Lost",
         "fill": "The suggested sites are chosen to fill the gap they leave.",
-        "moves": "Moving stations", "most": "At most {n} stations may move.",
+        "moves": "Moving stations", "most": "At most {n} station{s} may move.",
         "shut": "Close", "open": "Open", "none": "none", "today": "Today",
         "after": "After the moves and new sites", "gained": "Gained",
         "vs": "Against the best plan found that moves no station, the objective improves by "
@@ -108,7 +108,7 @@ def moves(s: PlanSummary, lang: str) -> str:
         k, n = m - r.sites_saved, len(r.closed)
         verdict = w["saved"].format(n=n, k=k, m=m, s="s" * (n != 1), t="s" * (k != 1))
     return (
-        f"<h2>{_e(w['moves'])}</h2><p>{_e(w['most'].format(n=r.most))} "
+        f"<h2>{_e(w['moves'])}</h2><p>{_e(w['most'].format(n=r.most, s='s' * (r.most != 1)))} "
         f"{_e(w['shut'])}: {_e(', '.join(r.closed) or w['none'])}. "
         f"{_e(w['open'])}: {_e(', '.join(r.opened) or w['none'])}.</p>"
         f"<p>{_e(w['move'])}: {_e(pairs or w['none'])}. "
