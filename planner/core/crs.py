@@ -23,6 +23,10 @@ from .errors import FieldError
 WGS84 = "EPSG:4326"
 #: How the station list states its coordinate systems, in the file itself.
 COORDINATES_NOTE = "lon/lat: WGS-84 (EPSG:4326); lon_gcj02/lat_gcj02: GCJ-02 (Amap, Tencent)"
+#: The same note in Chinese (the ``coordinates`` cells of tables written with ``--lang zh``).
+COORDINATES_NOTE_ZH = (
+    "经度/纬度：WGS-84（EPSG:4326）；经度（GCJ-02）/纬度（GCJ-02）：GCJ-02（高德、腾讯地图）"
+)
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 #: Systems that are offsets of WGS-84 inside China and have no EPSG code.

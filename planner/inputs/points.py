@@ -29,7 +29,7 @@ from ..core._validate import (
     planner_columns,
     rows_text,
 )
-from ..core.crs import COORDINATES_NOTE
+from ..core.crs import COORDINATES_NOTE, COORDINATES_NOTE_ZH
 from ..core.errors import InputError, InputFileNotFound, PlannerError
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
@@ -255,7 +255,8 @@ def _declared_columns(frame: pd.DataFrame, lon_col: str, lat_col: str) -> tuple[
     if a and b and a[1] == b[1]:
         return a[1], f"columns {lon_col}/{lat_col}"
     note = frame.get("coordinates")
-    if header_key(lon_col) == "lon" and note is not None and (note == COORDINATES_NOTE).all():
+    notes = (COORDINATES_NOTE, COORDINATES_NOTE_ZH)
+    if header_key(lon_col) == "lon" and note is not None and note.isin(notes).all():
         return "wgs84", "column coordinates"
     return None, ""
 

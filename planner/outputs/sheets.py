@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core.crs import COORDINATES_NOTE_ZH
 from ..core.units import reaches
 from ..plan.result import Plan
 from . import tables, terms
 from .i18n import report_labels
 from .summary import PlanSummary
 
-#: The coordinate systems of the workbook, in Chinese.
-COORDINATES_NOTE_ZH = (
-    "经度/纬度：WGS-84（EPSG:4326）；经度（GCJ-02）/纬度（GCJ-02）：GCJ-02（高德、腾讯地图）"
-)
 CREDITS_ZH = "道路与兴趣点数据 © OpenStreetMap 贡献者（ODbL）"
 
 

@@ -15,6 +15,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from ..core.crs import COORDINATES_NOTE, COORDINATES_NOTE_ZH
+
 #: The area name the plan gives hotspots outside every sub-area polygon.
 OUTSIDE_AREAS = "(outside every area)"
 
@@ -93,13 +95,16 @@ AREA_ZH: Mapping[str, str] = MappingProxyType({OUTSIDE_AREAS: "（不在任何�
 #: The row of the coverage curve that stands for today's stations (its ``id``).
 EXISTING_ROW_ZH: Mapping[str, str] = MappingProxyType({"(existing)": "（现有驿站）"})
 
+#: The note of the coordinate columns (``coordinates``), in Chinese.
+COORDINATES_ZH: Mapping[str, str] = MappingProxyType({COORDINATES_NOTE: COORDINATES_NOTE_ZH})
+
 #: Columns whose text values are words of the tables above.
 VOCABULARY_COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "category": CATEGORY_ZH, "status": STATUS_ZH, "snap_status": STATUS_ZH,
         "kind": STATUS_ZH, "source_kind": STATUS_ZH, "role": STATUS_ZH, "area": AREA_ZH,
         "site_kind": STATUS_ZH, "id": EXISTING_ROW_ZH, "reason": STATUS_ZH,
-        "blind_reason": STATUS_ZH,
+        "blind_reason": STATUS_ZH, "coordinates": COORDINATES_ZH,
     }
 )  # fmt: skip
 

@@ -201,3 +201,22 @@ def test_the_area_goal_and_operator_headers_are_chinese():
                                   "met_after", "operator"])  # fmt: skip
     heads = list(terms.localise(frame, "zh").columns)
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in heads), heads
+
+
+def test_the_coordinates_note_is_chinese_and_still_read_back_as_wgs84():
+    """``--lang zh`` tables state their coordinate systems in Chinese; a planner feeding such
+    a table back in (recommended sites as candidates) still has its lon/lat read as WGS-84."""
+    import pandas as pd
+
+    from planner.core.crs import COORDINATES_NOTE, COORDINATES_NOTE_ZH
+    from planner.inputs import points
+    from planner.outputs import terms
+
+    frame = pd.DataFrame(
+        {"id": ["a"], "lon": [1.5], "lat": [42.5], "coordinates": [COORDINATES_NOTE]}
+    )
+    zh = terms.localise(frame, "zh")
+    assert zh.iloc[0, -1] == COORDINATES_NOTE_ZH and "WGS-84" in COORDINATES_NOTE_ZH
+    back = frame.assign(coordinates=COORDINATES_NOTE_ZH)
+    assert points._declared_columns(back, "lon", "lat")[0] == "wgs84"
+    assert points._declared_columns(frame.assign(coordinates="x"), "lon", "lat")[0] is None
