@@ -206,6 +206,9 @@ def main() -> None:
     ap.add_argument("--candidates", type=int, default=3_000)
     ap.add_argument("--skip-large", action="store_true", help="only the country-scale case")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved runs per case (median)")
+    args_seen = ap.parse_known_args()[0]
+    if args_seen.repeat < 1:
+        ap.error("--repeat: give 1 or more runs per case")
     args = ap.parse_args()
     if not Path(args.andorra).is_file():
         print(f"skipped: {args.andorra} is missing (pass --andorra PATH)")
