@@ -7,13 +7,14 @@ known from the travel-time search, or riding straight along the station's own se
 
 Every reachable segment is sampled every ``resolution_m / 2`` metres and each sample timed
 this way, so the reachable part of a segment that a threshold cuts is included. The samples
-are burnt into a raster of travel times on a grid shared by all stations; for each
-threshold the reachable cells are widened by ``buffer_m`` (every cell whose centre lies within
-``buffer_m`` of a reachable cell's centre: a dilation by that disk, done as a few separable
-maximum filters) and turned into polygons (rasterio). Because the reachable cells of a
-smaller threshold are a subset of those of a larger one and all polygons share one grid, the
-polygons are nested exactly, vertex for vertex, and have holes wherever no road within reach
-runs.
+are burnt into a raster on a grid shared by all stations, each cell at a level: how many
+thresholds a sample in it is within. One dilation of these levels by the disk of
+``buffer_m`` (each cell takes the highest level whose cell centre lies within ``buffer_m``
+of its own, done as a few separable maximum filters) widens every threshold's reachable
+cells at once; the cells of a level or more are turned into the polygon of its threshold
+(rasterio). Because the reachable cells of a smaller threshold are a subset of those of a
+larger one and all polygons share one grid, the polygons are nested exactly, vertex for
+vertex, and have holes wherever no road within reach runs.
 """
 
 from __future__ import annotations
@@ -149,7 +150,11 @@ def _disk_bands(buffer_m: float, resolution_m: float) -> tuple[tuple[int, int], 
 def _widened(hit: np.ndarray, buffer_m: float, resolution_m: float) -> np.ndarray:
     """The cells whose centre lies within ``buffer_m`` of a ``hit`` cell's centre (a
     dilation by the disk of :func:`_disk_bands`, each rectangle two 1-D maximum filters);
-    ``hit`` holds no hit cell within the disk's radius of its border."""
+    ``hit`` holds no hit cell within the disk's radius of its border.
+
+    ``hit`` is boolean, or levels (``uint8``, 0 = not hit): then each cell gets the highest
+    level within the disk, so ``widened >= v`` are the cells widened from the cells of level
+    ``v`` or more, every level in one pass."""
     src = hit.view(np.uint8)
     out = src.copy()  # the disk holds its centre
     for rows, cols in _disk_bands(float(buffer_m), float(resolution_m)):
@@ -159,7 +164,7 @@ def _widened(hit: np.ndarray, buffer_m: float, resolution_m: float) -> np.ndarra
                 band = ndimage.maximum_filter1d(band, 2 * half + 1, axis=axis, mode="constant")
         if band is not src:
             np.maximum(out, band, out=out)
-    return out.view(bool)
+    return out.view(bool) if hit.dtype == bool else out
 
 
 def _polygon(reach: np.ndarray, transform: Affine) -> shapely.Geometry:
@@ -176,10 +181,42 @@ def _polygon(reach: np.ndarray, transform: Affine) -> shapely.Geometry:
     return shapes[0] if len(shapes) == 1 else shapely.MultiPolygon(shapes)
 
 
+def _nested(
+    levels: np.ndarray, corner: tuple[tuple[float, float], float, int, int], n: int
+) -> list[shapely.Geometry]:
+    """The polygons of the cells of level ``n`` or more, ``n - 1`` or more... ``1`` or more
+    (``levels``: ``uint8``, 0 = not reached; ``corner``: the grid's origin and cell size,
+    and the row and column of the top-left cell of ``levels`` on it), smallest first, each
+    traced (rasterio) from the smallest window holding its cells; the cells of one are a
+    subset of those of the next on one grid, so the polygons nest exactly, vertex for
+    vertex."""
+    origin, resolution_m, r0, c0 = corner
+    out = []
+    for k in range(n):
+        cells = levels >= n - k
+        rows = np.flatnonzero(cells.any(axis=1))
+        if rows.size == 0:
+            out.append(shapely.Polygon())
+            continue
+        cols = np.flatnonzero(cells.any(axis=0))
+        window = cells[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        transform = _transform(origin, resolution_m, r0 + int(rows[0]), c0 + int(cols[0]))
+        out.append(_polygon(np.ascontiguousarray(window), transform))
+    return out
+
+
+def _transform(origin: tuple[float, float], resolution_m: float, r0: int, c0: int) -> Affine:
+    """The transform of the window of the shared grid whose top-left cell is ``(r0, c0)``."""
+    x0, y1 = origin
+    return Affine(resolution_m, 0.0, x0 + c0 * resolution_m, 0.0,
+                  -resolution_m, y1 - r0 * resolution_m)  # fmt: skip
+
+
 class _Reached:
-    """The cells reached by any station for one threshold, OR-ed on the shared grid: one
-    raster over the windows seen so far (row ``r0``, column ``c0`` of its top-left cell),
-    given up (``over``) when it would hold more than ``max_cells`` cells."""
+    """The cells reached by any station, at the highest level any reaches them (see
+    :func:`_traced`), on the shared grid: one raster over the windows seen so far (row
+    ``r0``, column ``c0`` of its top-left cell), given up (``over``) when it would hold more
+    than ``max_cells`` cells."""
 
     def __init__(self, max_cells: int) -> None:
         self.max_cells, self.over = max_cells, False
@@ -199,24 +236,25 @@ class _Reached:
             self.over, self.cells = True, None
             return
         if (top, left, bottom, right) != (self.r0, self.c0, self.r0 + h, self.c0 + w):
-            grown = np.zeros((bottom - top, right - left), dtype=bool)
+            grown = np.zeros((bottom - top, right - left), dtype=self.cells.dtype)
             grown[self.r0 - top : self.r0 - top + h, self.c0 - left : self.c0 - left + w] = (
                 self.cells
             )
             self.r0, self.c0, self.cells = top, left, grown
-        self.cells[r0 - self.r0 : r0 - self.r0 + hh, c0 - self.c0 : c0 - self.c0 + ww] |= reach
+        part = self.cells[r0 - self.r0 : r0 - self.r0 + hh, c0 - self.c0 : c0 - self.c0 + ww]
+        np.maximum(part, reach, out=part)
 
-    def polygon(self, origin: tuple[float, float], resolution_m: float) -> shapely.Geometry:
+    def polygons(
+        self, origin: tuple[float, float], resolution_m: float, n: int
+    ) -> list[shapely.Geometry]:
+        """The polygon of each of the ``n`` thresholds, smallest first."""
         if self.cells is None:
-            return shapely.Polygon()
-        x0, y1 = origin
-        transform = Affine(resolution_m, 0.0, x0 + self.c0 * resolution_m, 0.0,
-                           -resolution_m, y1 - self.r0 * resolution_m)  # fmt: skip
-        return _polygon(np.ascontiguousarray(self.cells), transform)
+            return [shapely.Polygon() for _ in range(n)]
+        return _nested(self.cells, (origin, resolution_m, self.r0, self.c0), n)
 
 
-#: The largest raster of reached cells (per threshold) the service areas are traced from;
-#: beyond it (a region of many districts) they are the union of the stations' polygons.
+#: The largest raster of reached cells the service areas are traced from; beyond it (a
+#: region of many districts) they are the union of the stations' polygons.
 MAX_UNION_CELLS = 50_000_000
 
 
@@ -228,36 +266,49 @@ def traced_polygons(
     origin: tuple[float, float],
     buffer_m: float,
     resolution_m: float,
-    reached: Sequence[_Reached] | None = None,
+    reached: _Reached | None = None,
 ) -> list[shapely.Geometry]:
-    """Polygons (one per threshold) of the cells within ``buffer_m`` of a timed sample;
-    ``reached``: per threshold, the raster these cells are OR-ed into."""
-    if len(xy) == 0:
-        return [shapely.Polygon() for _ in thresholds_s]
+    """Polygons (one per threshold, ``thresholds_s`` increasing) of the cells within
+    ``buffer_m`` of a sample timed within it; ``reached``: the raster of every station's
+    cells these are added to.
+
+    The samples' cells get a level: the number of thresholds a sample there is within
+    (the most where several fall in one cell), so the cells of the smallest threshold have
+    the highest level. One widening of these levels and one tracing give every threshold's
+    polygon (see :func:`_widened` and :func:`_nested`)."""
+    window, polys = _traced(xy, seconds, thresholds_s, origin, buffer_m, resolution_m)
+    if reached is not None and window is not None:
+        reached.add(*window)
+    return polys
+
+
+def _traced(
+    xy: np.ndarray,
+    seconds: np.ndarray,
+    thresholds_s: Sequence[float],
+    origin: tuple[float, float],
+    buffer_m: float,
+    resolution_m: float,
+) -> tuple[tuple[int, int, np.ndarray] | None, list[shapely.Geometry]]:
+    """:func:`traced_polygons`, and the window of levels they are traced from (its top-left
+    row and column on the shared grid, and the levels; None where no sample is within)."""
+    n = len(thresholds_s)
+    level = (seconds[:, None] <= np.asarray(thresholds_s, dtype=float)[None, :]).sum(axis=1)
+    inside = level > 0
+    if not inside.any():
+        return None, [shapely.Polygon() for _ in range(n)]
     x0, y1 = origin
     pad = int(np.ceil(buffer_m / resolution_m)) + 2
-    col = np.floor((xy[:, 0] - x0) / resolution_m).astype(np.int64)
-    row = np.floor((y1 - xy[:, 1]) / resolution_m).astype(np.int64)
-    out = []
-    for k, t in enumerate(thresholds_s):
-        within = seconds <= t
-        if not within.any():
-            out.append(shapely.Polygon())
-            continue
-        # a window of the shared grid around this threshold's samples only
-        c, r = col[within], row[within]
-        c0, r0 = c.min() - pad, r.min() - pad
-        w, h = c.max() + pad + 1 - c0, r.max() + pad + 1 - r0
-        hit = np.zeros((h, w), dtype=bool)
-        hit[r - r0, c - c0] = True
-        transform = Affine(
-            resolution_m, 0.0, x0 + c0 * resolution_m, 0.0, -resolution_m, y1 - r0 * resolution_m
-        )
-        reach = _widened(hit, buffer_m, resolution_m)
-        if reached is not None:
-            reached[k].add(int(r0), int(c0), reach)
-        out.append(_polygon(reach, transform))
-    return out
+    col = np.floor((xy[inside, 0] - x0) / resolution_m).astype(np.int64)
+    row = np.floor((y1 - xy[inside, 1]) / resolution_m).astype(np.int64)
+    level = level[inside].astype(np.uint8)
+    # a window of the shared grid around the samples within the largest threshold
+    c0, r0 = int(col.min()) - pad, int(row.min()) - pad
+    w, h = int(col.max()) + pad + 1 - c0, int(row.max()) + pad + 1 - r0
+    hit = np.zeros((h, w), dtype=np.uint8)
+    np.maximum.at(hit, (row - r0, col - c0), level)
+    reach = _widened(hit, buffer_m, resolution_m)
+    return (r0, c0, reach), _nested(reach, (origin, resolution_m, r0, c0), n)
 
 
 def station_polygons(
@@ -290,16 +341,16 @@ def station_polygons_and_areas(
     polygons, so the same areas, without a polygon union); from the union of the polygons
     where that raster would exceed :data:`MAX_UNION_CELLS` cells."""
     thresholds = sorted(float(t) for t in thresholds_s)
-    reached = [_Reached(MAX_UNION_CELLS) for _ in thresholds]
+    reached = _Reached(MAX_UNION_CELLS)
     polys = _station_polygons(
         network, times, stations, thresholds, buffer_m, resolution_m, reached=reached
     )
-    if any(r.over for r in reached):
+    if reached.over:
         return polys, service_areas(polys)
     origin = _grid(network, resolution_m)
     areas = gpd.GeoDataFrame(
         {"minutes": [to_minutes(t) for t in thresholds]},
-        geometry=[r.polygon(origin, resolution_m) for r in reached], crs=network.crs,
+        geometry=reached.polygons(origin, resolution_m, len(thresholds)), crs=network.crs,
     )  # fmt: skip
     return polys, areas
 
@@ -312,7 +363,7 @@ def _station_polygons(
     buffer_m: float,
     resolution_m: float,
     *,
-    reached: Sequence[_Reached] | None = None,
+    reached: _Reached | None = None,
 ) -> gpd.GeoDataFrame:
     if times.node_seconds is None:
         raise ValueError("travel times were computed without node times; pass keep_node_times")
@@ -321,28 +372,25 @@ def _station_polygons(
     n = network.n_nodes
     origin = _grid(network, resolution_m)
     ends = _segment_ends(network)
-    ids, minutes, geoms = [], [], []
-    for i in progress(range(ns.shape[0]), total=ns.shape[0], desc="isochrones"):
+
+    def one(i: int) -> tuple[tuple[int, int, np.ndarray] | None, list[shapely.Geometry]]:
+        if stations.segment[i] < 0:
+            return None, [shapely.Polygon() for _ in thresholds]
         dense = np.full(n, np.inf)
         lo, hi = ns.indptr[i], ns.indptr[i + 1]
         dense[ns.indices[lo:hi]] = ns.data[lo:hi]
-        if stations.segment[i] < 0:
-            polys = [shapely.Polygon() for _ in thresholds]
-        else:
-            xy, sec = sample_times(
-                network,
-                dense,
-                limit_s=thresholds[-1],
-                spacing_m=resolution_m / 2,
-                station_segment=int(stations.segment[i]),
-                station_fraction=float(stations.fraction[i]),
-                station_access_s=float(stations.access_s[i]),
-                ends=ends,
-            )
-            polys = traced_polygons(
-                xy, sec, thresholds, origin=origin, buffer_m=buffer_m, resolution_m=resolution_m,
-                reached=reached,
-            )  # fmt: skip
+        xy, sec = sample_times(
+            network, dense, limit_s=thresholds[-1], spacing_m=resolution_m / 2,
+            station_segment=int(stations.segment[i]), station_fraction=float(stations.fraction[i]),
+            station_access_s=float(stations.access_s[i]), ends=ends,
+        )  # fmt: skip
+        return _traced(xy, sec, thresholds, origin, buffer_m, resolution_m)
+
+    ids, minutes, geoms = [], [], []
+    each = map(one, range(ns.shape[0]))
+    for i, (window, polys) in enumerate(progress(each, total=ns.shape[0], desc="isochrones")):
+        if reached is not None and window is not None:
+            reached.add(*window)
         for t, p in zip(thresholds, polys, strict=True):
             ids.append(times.source_ids[i])
             minutes.append(to_minutes(t))

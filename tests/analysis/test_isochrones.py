@@ -129,3 +129,15 @@ def test_the_widened_cells_are_those_a_distance_transform_finds(buffer_m, resolu
     got = isochrones._widened(hit, buffer_m, resolution_m)
     assert got.dtype == bool and got.shape == hit.shape
     np.testing.assert_array_equal(got, expected)
+
+
+def test_widened_levels_are_each_level_widened_alone():
+    """One dilation of the levels gives, for every level v, the cells that widening the
+    cells of level v or more alone gives: all thresholds from one pass."""
+    rng = np.random.default_rng(11)
+    levels = np.zeros((70, 90), dtype=np.uint8)
+    levels[rng.integers(8, 62, 300), rng.integers(8, 82, 300)] = rng.integers(1, 4, 300)
+    got = isochrones._widened(levels, 40.0, 10.0)
+    assert got.dtype == np.uint8
+    for v in (1, 2, 3):
+        np.testing.assert_array_equal(got >= v, isochrones._widened(levels >= v, 40.0, 10.0))
