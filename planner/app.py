@@ -17,7 +17,7 @@ import pandas as pd
 from .analysis import crs_check
 from .core import crs as crs_mod
 from .core import memory
-from .core._gc import frozen_heap
+from .core._gc import collector_paused, frozen_heap
 from .core.errors import InputError
 from .core.modes import Mode, get_mode
 from .inputs import area_targets, counts, demand, sites
@@ -181,7 +181,13 @@ def read_inputs(src: Sources, *, memory_gib: float | str | None = None) -> Input
     """Read every input ``src`` names; errors name the file, row and column.
 
     A hotspots file with more rows than fit in ``memory_gib`` (see
-    :mod:`planner.core.memory`) is refused before it is read."""
+    :mod:`planner.core.memory`) is refused before it is read. The collector is paused
+    while the files are read (see :func:`planner.core._gc.collector_paused`)."""
+    with collector_paused():
+        return _read_inputs(src, memory_gib)
+
+
+def _read_inputs(src: Sources, memory_gib: float | str | None) -> Inputs:
     mode = travel_mode(src.mode, src.speeds)
     floor = network_mod.part_floor(src.min_part_nodes, src.min_part_km)  # before any reading
     cols = dict(src.columns)
@@ -292,11 +298,12 @@ def plan_files(
     request = request.validate()
     files.check_travel_times(travel_times)
     # the browser printing report.pdf starts now, on another core, while the plan is made
-    with output_set.claim(out), pdf_mod.started(pdf) as browser:
+    # the objects alive before the run, then the inputs', stay out of the collector's passes
+    with output_set.claim(out), pdf_mod.started(pdf) as browser, frozen_heap():
         provenance = output_set.Provenance.of(src.files(), argv=argv)
         inputs = read_inputs(src, memory_gib=request.memory_gib)
         request = replace(request, sources={**src.stated(), **inputs.stated(), **request.sources})
-        with frozen_heap():  # the inputs' objects stay out of the collector's passes
+        with frozen_heap():
             result = levers.plan(
                 inputs.network, inputs.hotspots, inputs.stations, inputs.candidates, request,
                 areas=inputs.areas, others=inputs.others, others_count=src.others_count,

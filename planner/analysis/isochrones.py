@@ -30,6 +30,7 @@ import shapely
 from affine import Affine
 from scipy import ndimage
 
+from ..core._gc import collector_paused
 from ..core._progress import progress
 from ..core.units import minutes as to_minutes
 from ..inputs.network import Network
@@ -168,14 +169,15 @@ def _widened(hit: np.ndarray, buffer_m: float, resolution_m: float) -> np.ndarra
 
 
 def _polygon(reach: np.ndarray, transform: Affine) -> shapely.Geometry:
-    shapes = [
-        shapely.Polygon(
-            np.asarray(g["coordinates"][0]), [np.asarray(r) for r in g["coordinates"][1:]]
-        )
-        for g, _ in rasterio.features.shapes(
-            reach.view(np.uint8), mask=reach, transform=transform, connectivity=4
-        )
-    ]
+    with collector_paused():  # rasterio's vertex tuples hold no cycles
+        shapes = [
+            shapely.Polygon(
+                np.asarray(g["coordinates"][0]), [np.asarray(r) for r in g["coordinates"][1:]]
+            )
+            for g, _ in rasterio.features.shapes(
+                reach.view(np.uint8), mask=reach, transform=transform, connectivity=4
+            )
+        ]
     if not shapes:
         return shapely.Polygon()
     return shapes[0] if len(shapes) == 1 else shapely.MultiPolygon(shapes)

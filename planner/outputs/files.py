@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ..core._gc import frozen_heap
+from ..core._gc import collector_paused, frozen_heap
 from ..core.crs import WGS84
 from ..core.errors import ConfigError
 from ..plan.result import Plan
@@ -97,7 +97,8 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path
             f.write('{"type": "FeatureCollection", "features": [')
             for start in range(0, len(out), CSV_CHUNK_ROWS):
                 part = out.iloc[start : start + CSV_CHUNK_ROWS]
-                text = json.dumps(geojson.features(part), ensure_ascii=False)[1:-1]
+                with collector_paused():  # a chunk's lists and dicts hold no cycles
+                    text = json.dumps(geojson.features(part), ensure_ascii=False)[1:-1]
                 f.write((", " if start else "") + text)
             f.write("]}")
 
