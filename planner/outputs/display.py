@@ -25,6 +25,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
+from ..core import _threads
 from ..core.crs import WGS84
 from ..core.units import minutes_text
 from ..plan import derived
@@ -90,13 +91,15 @@ def simplified(
     suggested sites)."""
     labels = [minutes_text(m) for m in minutes]
     iso = isochrones.to_crs(metric) if len(isochrones) else isochrones
-    circles: list[tuple[str, str, list[Any]]] = []
-    for (sid, kind), group in iso.groupby(["station_id", "kind"], sort=False) if len(iso) else []:
+    groups = iso.groupby(["station_id", "kind"], sort=False) if len(iso) else []
+
+    def circle(item: tuple[tuple[Any, Any], gpd.GeoDataFrame]) -> tuple[str, str, list[Any]]:
+        (sid, kind), group = item
         by = {minutes_text(m): g for m, g in zip(group["minutes"], group.geometry, strict=True)}
-        circles.append(
-            (str(sid), str(kind), map_data.nested_simplify([by.get(lb) for lb in labels],
-                                                           tolerance_m, valid=valid))
-        )  # fmt: skip
+        nested = map_data.nested_simplify([by.get(lb) for lb in labels], tolerance_m, valid=valid)
+        return str(sid), str(kind), nested
+
+    circles = list(_threads.ordered_map(circle, groups))  # in threads: GEOS leaves the GIL
     areas = service_areas.to_crs(metric) if len(service_areas) else service_areas
     by_area = {
         minutes_text(m): g for m, g in zip(areas.get("minutes", []), areas.geometry, strict=True)

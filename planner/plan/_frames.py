@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from ..analysis import coverage, travel
+from ..core import _threads
 from ..core.crs import WGS84
 from . import _network
 from .objectives import Choice
@@ -72,9 +73,19 @@ def wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     valid after the rounding goes through GEOS's slower overlay that repairs it."""
     out = frame.to_crs(WGS84)
     exact = np.asarray(out.geometry.values, dtype=object)
+    runs = _threads.balanced(shapely.get_num_coordinates(exact), _threads.threads())
+    geoms = np.empty(len(exact), dtype=object)
+    rounded = _threads.ordered_map(lambda r: _rounded(exact[r]), runs)  # GEOS leaves the GIL
+    for run, part in zip(runs, rounded, strict=True):
+        geoms[run] = part
+    out.geometry = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
+    return out
+
+
+def _rounded(exact: np.ndarray) -> np.ndarray:
+    """The geometries on the grid of :data:`POLYGON_GRID_DEG` (see :func:`wgs84`)."""
     geoms = shapely.set_precision(exact, POLYGON_GRID_DEG, mode="pointwise")
     bad = ~shapely.is_valid(geoms)
     if bad.any():
         geoms[bad] = shapely.set_precision(exact[bad], POLYGON_GRID_DEG)
-    out.geometry = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
-    return out
+    return geoms
