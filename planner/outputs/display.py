@@ -19,7 +19,7 @@ comes from the network cache, stored with it, so a second run on the same file r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -57,19 +57,40 @@ class Shapes:
     today: list[Any]
     with_new: list[Any]
     roads: gpd.GeoDataFrame | None = None
+    #: ``today`` in the metric CRS it was simplified in, for the areas with the new sites.
+    today_metric: list[Any] | None = field(default=None, repr=False, compare=False)
 
 
-def of_plan(plan: Plan) -> Shapes:
-    """The display shapes of ``plan``, simplified in its network's CRS, with its roads."""
-    metric = plan.network.crs
-    hs = plan.hotspots
-    bounds = hs.to_crs(metric).total_bounds if len(hs) else (0.0, 0.0, 0.0, 0.0)
+def of_plan(plan: Plan, *, today: Shapes | None = None) -> Shapes:
+    """The display shapes of ``plan``, simplified in its network's CRS, with its roads;
+    ``today``: its :func:`today_of_plan` when the caller has it (drawn first)."""
+    metric, tolerance = _frame(plan)
     moved = frozenset(plan.moved.ids) if plan.moved is not None else frozenset()
     shapes = simplified(
         plan.isochrones, plan.service_areas, plan.minutes, metric=metric,
-        tolerance_m=map_data.display_tolerance_m(bounds), valid=True, moved=moved,
+        tolerance_m=tolerance, valid=True, moved=moved,
+        today_metric=None if today is None else today.today_metric,
     )  # fmt: skip
-    return replace(shapes, roads=roads(plan))
+    return replace(shapes, roads=roads(plan) if today is None else today.roads)
+
+
+def today_of_plan(plan: Plan) -> Shapes:
+    """Today's service areas of ``plan`` and its roads only (no circles, nothing "with the
+    suggested sites"), as :func:`of_plan` makes them: what the report's static map draws,
+    ready before the rest; pass them on to :func:`of_plan`."""
+    metric, tolerance = _frame(plan)
+    labels = [minutes_text(m) for m in plan.minutes]
+    today = _areas(plan.service_areas, labels, metric, tolerance, valid=True)
+    shapes = _to_wgs84([], today, [], metric)
+    return replace(shapes, roads=roads(plan), today_metric=today)
+
+
+def _frame(plan: Plan) -> tuple[Any, float]:
+    """The metric CRS a plan's shapes are simplified in, and the tolerance (m)."""
+    metric = plan.network.crs
+    hs = plan.hotspots
+    bounds = hs.to_crs(metric).total_bounds if len(hs) else (0.0, 0.0, 0.0, 0.0)
+    return metric, map_data.display_tolerance_m(bounds)
 
 
 def simplified(
@@ -81,6 +102,7 @@ def simplified(
     tolerance_m: float,
     valid: bool = False,
     moved: frozenset[str] = frozenset(),
+    today_metric: list[Any] | None = None,
 ) -> Shapes:
     """The display shapes of these circles (``station_id``, ``kind``, ``minutes``) and
     service areas (``minutes``), any CRS, simplified by ``tolerance_m`` in the metric CRS
@@ -88,7 +110,8 @@ def simplified(
     are: traced on a raster, rounded with a check), so they are not checked first.
     ``moved``: ids of stations the suggested moves close, left out of the areas "with the
     suggested sites" (then the union of the circles of the stations that stay and of the
-    suggested sites)."""
+    suggested sites). ``today_metric``: the service areas already simplified so (in
+    ``metric``), when known."""
     labels = [minutes_text(m) for m in minutes]
     iso = isochrones.to_crs(metric) if len(isochrones) else isochrones
     groups = iso.groupby(["station_id", "kind"], sort=False) if len(iso) else []
@@ -100,11 +123,11 @@ def simplified(
         return str(sid), str(kind), nested
 
     circles = list(_threads.ordered_map(circle, groups))  # in threads: GEOS leaves the GIL
-    areas = service_areas.to_crs(metric) if len(service_areas) else service_areas
-    by_area = {
-        minutes_text(m): g for m, g in zip(areas.get("minutes", []), areas.geometry, strict=True)
-    }
-    today = map_data.nested_simplify([by_area.get(lb) for lb in labels], tolerance_m, valid=valid)
+    today = (
+        _areas(service_areas, labels, metric, tolerance_m, valid=valid)
+        if today_metric is None
+        else today_metric
+    )
     with_new = []
     for i, shape in enumerate(today):
         if moved:
@@ -113,7 +136,23 @@ def simplified(
             parts = [shape, *(c[2][i] for c in circles if c[1] == "suggested")]
         present = [g for g in parts if g is not None and not shapely.is_empty(g)]
         with_new.append(shapely.union_all(present) if present else shape)
-    return _to_wgs84(circles, today, with_new, metric)
+    return replace(_to_wgs84(circles, today, with_new, metric), today_metric=today)
+
+
+def _areas(
+    service_areas: gpd.GeoDataFrame,
+    labels: Sequence[str],
+    metric: Any,
+    tolerance_m: float,
+    *,
+    valid: bool,
+) -> list[Any]:
+    """The service areas per threshold label, simplified in ``metric`` and nested."""
+    areas = service_areas.to_crs(metric) if len(service_areas) else service_areas
+    by_area = {
+        minutes_text(m): g for m, g in zip(areas.get("minutes", []), areas.geometry, strict=True)
+    }
+    return map_data.nested_simplify([by_area.get(lb) for lb in labels], tolerance_m, valid=valid)
 
 
 def _to_wgs84(

@@ -188,10 +188,11 @@ def _write_plan(
 ) -> Path:
     """:func:`write_plan` once its arguments are checked."""
     summary = summary_mod.build(plan)
-    shapes = display.of_plan(plan)  # drawn by both the map page and the static map
+    # the static map draws today's areas only: the report (and so the PDF) goes first
+    today = display.today_of_plan(plan)
     report = report_page.report_html(
         summary, tables.stations_scored(plan), lang=lang, curve=plan.coverage_curve,
-        recommended=plan.recommended, map_png=static_map.png_base64(plan, shapes=shapes),
+        recommended=plan.recommended, map_png=static_map.png_base64(plan, shapes=today),
     )  # fmt: skip
     with atomic_dir(out, about=_about(summary, provenance)) as tmp, ThreadPoolExecutor(2) as bg:
         write_text(report, tmp / "report.html")
@@ -200,6 +201,7 @@ def _write_plan(
         # Arrow and GDAL write the travel times and the GeoPackage mostly outside the GIL,
         # beside the map and the JSON files (the Python side of the writing)
         binary = bg.submit(_write_binary, plan, tmp, lang, travel_times)
+        shapes = display.of_plan(plan, today=today)  # while Chromium prints
         page = map_page.map_html(plan, lang=lang, basemap=basemap, summary=summary, shapes=shapes)
         _write_tables(plan, summary, tmp, lang=lang)
         write_xlsx(sheets.plan_sheets(plan, summary, lang), tmp / "plan.xlsx", lang=lang)
