@@ -20,6 +20,7 @@ vertex, and have holes wherever no road within reach runs.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from functools import cache
 
@@ -32,6 +33,7 @@ from scipy import ndimage
 
 from ..core._gc import collector_paused
 from ..core._progress import progress
+from ..core._threads import ordered_map
 from ..core.units import minutes as to_minutes
 from ..inputs.network import Network
 from .travel import Snapped, TravelTimes, ride_seconds
@@ -168,8 +170,14 @@ def _widened(hit: np.ndarray, buffer_m: float, resolution_m: float) -> np.ndarra
     return out.view(bool) if hit.dtype == bool else out
 
 
+#: rasterio is called by one thread at a time: tracing holds the GIL anyway, and its
+#: dataset set-up silences a warning with :class:`warnings.catch_warnings`, which is not
+#: safe across threads (the warning would escape).
+_TRACING = threading.Lock()
+
+
 def _polygon(reach: np.ndarray, transform: Affine) -> shapely.Geometry:
-    with collector_paused():  # rasterio's vertex tuples hold no cycles
+    with _TRACING, collector_paused():  # rasterio's vertex tuples hold no cycles
         shapes = [
             shapely.Polygon(
                 np.asarray(g["coordinates"][0]), [np.asarray(r) for r in g["coordinates"][1:]]
@@ -389,7 +397,8 @@ def _station_polygons(
         return _traced(xy, sec, thresholds, origin, buffer_m, resolution_m)
 
     ids, minutes, geoms = [], [], []
-    each = map(one, range(ns.shape[0]))
+    # in threads: the sampling and widening leave the GIL while another station is traced
+    each = ordered_map(one, range(ns.shape[0]))
     for i, (window, polys) in enumerate(progress(each, total=ns.shape[0], desc="isochrones")):
         if reached is not None and window is not None:
             reached.add(*window)
