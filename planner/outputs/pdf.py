@@ -32,6 +32,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -176,6 +177,7 @@ class Browser:
                 command, pass_fds=pipe_ends, stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 env={**os.environ, "TZ": "UTC"},
+                start_new_session=True,  # its helpers in its own group, ended together
             )  # fmt: skip
         except (OSError, ValueError) as exc:  # ValueError: no descriptors to pass (Windows)
             log.warning("the browser could not start (%s)", exc)
@@ -218,18 +220,19 @@ class Browser:
         return True
 
     def close(self) -> None:
-        """End the browser (SIGTERM; killed after 5 s) and remove its profile; again: no-op.
-        Its profile is a fresh folder, so there is nothing for it to save."""
+        """End the browser and its helper processes at once (SIGKILL to its process group)
+        and remove its profile; again: no-op. Its profile is a fresh folder thrown away, so
+        there is nothing for it to save, and a browser shutting down on a busy machine
+        took up to a third of a second, its helpers writing into the profile meanwhile."""
         if self._closed:
             return
         self._closed = True
         if self._process.poll() is None:
-            self._process.terminate()
             try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
+                os.killpg(self._process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 self._process.kill()
-                self._process.wait()
+            self._process.wait()
         for fd in (self._send, self._receive):
             with suppress(OSError):
                 os.close(fd)
@@ -294,11 +297,11 @@ def _remove(profile: tempfile.TemporaryDirectory[str]) -> None:
     up to a second, and a folder that will not go is left to the system's temporary files
     (logged), never an error of the run."""
     folder = Path(profile.name)
-    for _ in range(10):
+    for _ in range(100):  # polled often: on a busy machine the helpers end tens of ms late
         shutil.rmtree(folder, ignore_errors=True)
         if not folder.exists():
             break
-        time.sleep(0.1)
+        time.sleep(0.01)
     else:
         log.debug("the browser's profile %s could not be removed", folder)
     profile.cleanup()  # ignores what is left (ignore_cleanup_errors)
