@@ -43,7 +43,7 @@ from .i18n import (
 )
 from .i18n import escape as _e
 from .summary import PlanSummary
-from .terms import CATEGORY_ZH, term
+from .terms import CATEGORY_ZH, term, venue_name
 
 #: Map backgrounds: OpenStreetMap tiles, Amap tiles (GCJ-02), or none (offline).
 BASEMAPS = ("osm", "amap", "none")
@@ -304,7 +304,8 @@ def _sites(frames: MapFrames, shift: Callable[[np.ndarray], np.ndarray]) -> dict
 
 
 def _venues_in(sites: dict[str, Any], lang: str) -> dict[str, Any]:
-    """``sites`` with the venue categories (list and popup rows) in ``lang``."""
+    """``sites`` with the venue categories (list and popup rows) in ``lang``, and the
+    candidates named by their kind (:func:`.terms.venue_name`) named in ``lang``."""
     if lang != "zh":
         return sites
     info = {
@@ -312,7 +313,10 @@ def _venues_in(sites: dict[str, Any], lang: str) -> dict[str, Any]:
         for k, rows in sites["info"].items()
     }
     category = [term(c, CATEGORY_ZH, lang) for c in sites["category"]]
-    return {**sites, "info": info, "category": category}
+    first = len(sites["name"]) - len(sites["category"])  # the candidates come last
+    kinds = zip(sites["name"][first:], sites["category"], strict=True)
+    names = sites["name"][:first] + [venue_name(n, c, lang) for n, c in kinds]
+    return {**sites, "info": info, "category": category, "name": names}
 
 
 def _coverage(

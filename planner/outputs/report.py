@@ -32,7 +32,16 @@ from .i18n import (
 )
 from .i18n import escape as _e
 from .summary import Optimizer, PlanSummary
-from .terms import AREA_ZH, CATEGORY_ZH, METHOD_ZH, MODE_ZH, ONEWAY_ZH, term, venue_type
+from .terms import (
+    AREA_ZH,
+    CATEGORY_ZH,
+    METHOD_ZH,
+    MODE_ZH,
+    ONEWAY_ZH,
+    term,
+    venue_names,
+    venue_type,
+)
 
 Labels = Mapping[str, str]
 
@@ -377,8 +386,11 @@ def _in_language(
         areas = tuple({**a, "area": term(a["area"], AREA_ZH, lang)} for a in s.areas)
         s = replace(s, areas=areas)
     if recommended is not None and "category" in recommended.columns:
-        recommended = pd.DataFrame(recommended).assign(
-            category=[term(c, CATEGORY_ZH, lang) for c in recommended["category"]]
+        recommended = pd.DataFrame(recommended)
+        names = venue_names(recommended, lang)
+        recommended = recommended.assign(
+            category=[term(c, CATEGORY_ZH, lang) for c in recommended["category"]],
+            **({"name": names} if names is not None else {}),
         )
     return s, recommended
 

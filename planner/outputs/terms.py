@@ -179,6 +179,32 @@ def venue_type(category: object) -> object:
     return category
 
 
+def venue_name(name: object, category: object, lang: str) -> object:
+    """A venue's name in ``lang``: where the planner named an unnamed venue by its kind
+    and street (``"hotel"``, ``"bank, 人民南路"``: see
+    :func:`planner.inputs.sites.venue_names`), the kind is in Chinese with ``"zh"``
+    (``"酒店"``, ``"银行网点，人民南路"``); any other name as it is."""
+    if lang != "zh" or not isinstance(name, str) or not isinstance(category, str):
+        return name
+    zh, kind = CATEGORY_ZH.get(category), venue_type(category)
+    if zh is None or not isinstance(kind, str):
+        return name
+    if name == kind:
+        return zh
+    if name.startswith(kind + ", "):
+        return zh + "，" + name[len(kind) + 2 :]
+    return name
+
+
+def venue_names(frame: pd.DataFrame, lang: str) -> pd.Series | None:
+    """The ``name`` column of a frame with a ``category`` column, each name as
+    :func:`venue_name` gives it (None where the frame lacks either column)."""
+    if "name" not in frame.columns or "category" not in frame.columns:
+        return None
+    names = [venue_name(n, c, lang) for n, c in zip(frame["name"], frame["category"], strict=True)]
+    return pd.Series(names, index=frame.index, dtype=object)
+
+
 def header(name: str, lang: str) -> str:
     """The header of column ``name`` in ``lang`` (``"demand_8"`` → ``"8分钟内需求"``);
     English, and names without a Chinese header, as they are."""
@@ -205,6 +231,9 @@ def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     if lang != "zh":
         return frame
     out = frame.copy(deep=False)
+    names = venue_names(frame, lang)  # from the English categories, before they change
+    if names is not None:
+        out["name"] = names
     for column, table in VOCABULARY_COLUMNS.items():
         if column in out.columns:
             out[column] = out[column].map(lambda v, t=table: term(v, t, lang))

@@ -395,3 +395,34 @@ def test_the_areas_with_the_suggested_moves_leave_the_moved_stations_out():
     assert kept.with_new[0].contains(a) and not moved.with_new[0].intersects(a)
     s = gpd.GeoSeries([disk(2000, 50)], crs=32631).to_crs(4326).iloc[0]
     assert moved.with_new[0].contains(s) and moved.today[0].contains(a)  # today: all open
+
+
+def test_unnamed_venues_are_named_in_chinese_in_every_table(plan_areas, tmp_path):
+    """Sites the map leaves unnamed are named by their kind ("hotel"); a Chinese set names
+    them by the Chinese kind in the tables, the workbook, the report and the map."""
+    from dataclasses import replace
+
+    rec = plan_areas.recommended.copy()
+    rec["category"] = ["tourism=hotel", "amenity=bank"][: len(rec)]
+    rec["name"] = ["hotel", "bank, Mannerheimintie"][: len(rec)]
+    cand = plan_areas.candidates.copy()
+    at = cand["id"].isin(rec["id"])
+    cand.loc[at, "name"] = cand.loc[at, "id"].map(dict(zip(rec["id"], rec["name"], strict=True)))
+    cand.loc[at, "category"] = cand.loc[at, "id"].map(
+        dict(zip(rec["id"], rec["category"], strict=True))
+    )
+    out = tmp_path / "zh"
+    files.write_plan(replace(plan_areas, recommended=rec, candidates=cand), out, lang="zh",
+                     pdf=False)  # fmt: skip
+    for text in (
+        (out / "recommended_sites.csv").read_text(encoding="utf-8-sig"),
+        _book_text(out / "recommended_sites.xlsx"),
+        _report_text(out / "report.html"),
+    ):
+        assert "酒店" in text and "银行网点，Mannerheimintie" in text
+        assert not re.search(r"(?<![A-Za-z])(hotel|bank)(?![A-Za-z])", text)
+    from planner.outputs import map as map_page
+
+    sites = {"name": ["S1", "hotel", "Hotel Roc"], "category": ["tourism=hotel"] * 2,
+             "info": {}}  # fmt: skip
+    assert map_page._venues_in(sites, "zh")["name"] == ["S1", "酒店", "Hotel Roc"]

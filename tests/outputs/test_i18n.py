@@ -51,3 +51,27 @@ def test_numbers_as_the_pages_write_them():
     assert i18n.figure(1234.56) == "1,234.6"
     assert i18n.figure(7) == "7"
     assert i18n.figure(math.nan) == "nan"
+
+
+def test_venues_named_by_their_kind_are_named_in_chinese():
+    """An unnamed venue is named by its kind and street (inputs.sites.venue_names); with
+    zh the kind is the Chinese word, a real name stays as it is."""
+    import pandas as pd
+
+    from planner.inputs.sites import venue_names
+    from planner.outputs import terms
+
+    venues = pd.DataFrame(
+        {"name": ["", None, "Hotel Roc", ""],
+         "category": ["tourism=hotel", "amenity=bank", "tourism=hotel", "amenity=unknown_kind"],
+         "street": ["", "人民南路", "", ""]}
+    )  # fmt: skip
+    named = venues.assign(name=venue_names(venues))
+    assert named["name"].tolist() == ["hotel", "bank, 人民南路", "Hotel Roc", "unknown kind"]
+    zh = terms.venue_names(named, "zh").tolist()
+    assert zh == ["酒店", "银行网点，人民南路", "Hotel Roc", "unknown kind"]
+    assert terms.venue_names(named, "en").tolist() == named["name"].tolist()
+    table = terms.localise(named[["name", "category"]], "zh")
+    assert table.iloc[:, 0].tolist() == zh  # the names from the English categories
+    assert table.iloc[0, 1] == "酒店"
+    assert terms.venue_names(pd.DataFrame({"name": ["a"]}), "zh") is None
