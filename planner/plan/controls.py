@@ -263,6 +263,14 @@ class Controls:
                 "stations file); check the id",
                 got=missing[0],
             )  # fmt: skip
+        movable = int(np.sum(~np.isin(station_ids, list(closing | set(self.held)))))
+        if self.relocate > movable:
+            raise FieldError(
+                "relocate", "{relocate}: {got} stations may move, but {stations_source} "
+                "holds {n} that can (the district's own stations that are not closed); "
+                "give {relocate} {n} or fewer",
+                got=self.relocate, n=movable, stations_source=stations_source,
+            )  # fmt: skip
         excluded = np.isin(ids, list(self.exclude)) | _exclude_column(candidates, source)
         forced = [i for i in self.include if excluded[where[i]]]
         if forced:

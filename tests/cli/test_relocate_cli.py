@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -129,3 +130,21 @@ def test_the_spacing_figures_count_the_stations_that_stay(andorra_pbf, tmp_path,
     assert _check_moves(s, 2)["closed"]  # the answer moves stations
     with_rule = s["spacing"]["coverage_with"]
     assert with_rule == pytest.approx(s["coverage_after_recommended"])
+
+
+def test_more_moves_than_stations_is_one_error_line(demo_files, helsinki_pbf, tmp_path):
+    stations = pd.read_csv(demo_files / "stations.csv")
+    n = len(stations)
+    res = _plan(
+        demo_files,
+        helsinki_pbf,
+        tmp_path / "out",
+        add=2,
+        relocate=n + 3,
+        close=stations["id"].iloc[0],
+    )
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: --relocate")
+    assert f"{n + 3} stations may move" in lines[0] and f"holds {n - 1} that can" in lines[0]
+    assert not (tmp_path / "out").exists()
