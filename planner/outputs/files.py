@@ -97,8 +97,9 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path
             f.write('{"type": "FeatureCollection", "features": [')
             for start in range(0, len(out), CSV_CHUNK_ROWS):
                 part = out.iloc[start : start + CSV_CHUNK_ROWS]
-                with collector_paused():  # a chunk's lists and dicts hold no cycles
-                    text = json.dumps(geojson.features(part), ensure_ascii=False)[1:-1]
+                with collector_paused():  # a chunk's lists and dicts hold no cycles,
+                    features = geojson.features(part)  # so no check for them either
+                    text = json.dumps(features, ensure_ascii=False, check_circular=False)[1:-1]
                 f.write((", " if start else "") + text)
             f.write("]}")
 
