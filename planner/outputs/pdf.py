@@ -135,7 +135,7 @@ PRINT_PARAMS = {"printBackground": True, "preferCSSPageSize": True, "displayHead
 _ON_FDS_3_4 = (
     "import fcntl,os,sys;e=[int(a) for a in sys.argv[1:3]];"
     "h=[fcntl.fcntl(f,fcntl.F_DUPFD,10) for f in e];os.dup2(h[0],3);os.dup2(h[1],4);"
-    "[os.close(f) for f in h+[f for f in e if f not in (3,4)]];"
+    "[os.close(f) for f in h+[f for f in e if f not in (3,4)]];os.nice(10);"
     "os.execv(sys.argv[3],sys.argv[3:])"
 )
 
