@@ -176,19 +176,20 @@ def coverage_stream(
     blocks = []
     n_pages = max((int(np.max(p)) + 1 for p in page_of_column if len(p)), default=0)
     for m, page in zip(seconds, page_of_column, strict=True):
-        coo = m.tocoo()  # type: ignore[attr-defined]
-        level = np.searchsorted(t, coo.data, side="left")  # first threshold >= the time
-        p = np.asarray(page, dtype=np.int64)[coo.col]
+        csr = sp.csr_matrix(m)  # rows are sites: each site's pairs together
+        csr.sum_duplicates()
+        level = np.searchsorted(t, csr.data, side="left")  # first threshold >= the time
+        p = np.asarray(page, dtype=np.int64)[csr.indices]
         keep = (level < k_n) & (p >= 0)
-        # stored as level + 1 so that level 0 is not an implicit zero; CSR sorts each row
-        blocks.append(
-            sp.csr_matrix(
-                (level[keep] + 1, (coo.row[keep], p[keep])),
-                shape=(m.shape[0], n_pages),  # type: ignore[attr-defined]
-            )
-        )
-    both = sp.vstack(blocks).tocsr() if blocks else sp.csr_matrix((0, 0))
-    both.sort_indices()
+        row = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+        indptr = np.zeros(csr.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row[keep], minlength=csr.shape[0]), out=indptr[1:])
+        # stored as level + 1 so that level 0 is not an implicit zero; each row sorted
+        block = sp.csr_matrix((level[keep] + 1, p[keep], indptr), shape=(csr.shape[0], n_pages))
+        block.sort_indices()
+        blocks.append(block)
+    both = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, 0))
+    both.sort_indices()  # a no-op where the blocks' rows are sorted
     counts = np.diff(both.indptr).astype(np.int64)
     p = both.indices.astype(np.int64)
     prev = np.empty_like(p)
