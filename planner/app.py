@@ -183,7 +183,7 @@ def read_inputs(src: Sources, *, memory_gib: float | str | None = None) -> Input
     A hotspots file with more rows than fit in ``memory_gib`` (see
     :mod:`planner.core.memory`) is refused before it is read. The collector is paused
     while the files are read (see :func:`planner.core._gc.collector_paused`)."""
-    with collector_paused():
+    with collector_paused(lasting=True):
         return _read_inputs(src, memory_gib)
 
 

@@ -43,11 +43,12 @@ _was_enabled = False
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, lasting: bool = False) -> Iterator[None]:
     """Within the block no automatic collection runs at all (:func:`gc.disable`); leaving
-    the outermost block turns the collector back on if it was on. Within a
-    :func:`frozen_heap` block, the objects made meanwhile join the frozen ones first (they
-    would otherwise all be walked by the next collection, and the one after).
+    the outermost block turns the collector back on if it was on. ``lasting``: what the
+    block makes lives on (a run's inputs), so within a :func:`frozen_heap` block the
+    objects alive as it ends join the frozen ones (they would otherwise all be walked by
+    the next collection, and the one after).
 
     For blocks that build many objects and next to no cyclic garbage, such as reading
     files into frames and geometries: a run's network alone is some 200,000 geometries,
@@ -64,9 +65,8 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         with _lock:
+            if lasting and _depth > 0:
+                gc.freeze()  # undone with the rest as the frozen_heap block ends
             _paused -= 1
-            if _paused == 0:
-                if _depth > 0:
-                    gc.freeze()  # undone with the rest as the frozen_heap block ends
-                if _was_enabled:
-                    gc.enable()
+            if _paused == 0 and _was_enabled:
+                gc.enable()

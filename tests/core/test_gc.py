@@ -35,10 +35,10 @@ def test_a_collector_turned_off_before_stays_off():
     assert not gc.isenabled()
 
 
-def test_objects_made_in_a_pause_within_a_frozen_heap_are_frozen_then_released():
+def test_lasting_objects_made_in_a_pause_within_a_frozen_heap_are_frozen_then_released():
     before = gc.get_freeze_count()
     with frozen_heap():
-        with collector_paused():
+        with collector_paused(lasting=True):
             made = [[i] for i in range(10_000)]
         assert gc.is_tracked(made[0])
         assert gc.get_freeze_count() >= before + len(made)
@@ -47,8 +47,13 @@ def test_objects_made_in_a_pause_within_a_frozen_heap_are_frozen_then_released()
     del made
 
 
-def test_a_pause_outside_a_frozen_heap_freezes_nothing():
-    with collector_paused():
+def test_a_pause_outside_a_frozen_heap_or_not_lasting_freezes_nothing():
+    with collector_paused(lasting=True):
         made = [[i] for i in range(1_000)]
     assert gc.get_freeze_count() == 0
-    del made
+    with frozen_heap():
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            more = [[i] for i in range(1_000)]
+        assert gc.get_freeze_count() == frozen
+    del made, more
