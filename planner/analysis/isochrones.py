@@ -268,30 +268,6 @@ class _Reached:
 MAX_UNION_CELLS = 50_000_000
 
 
-def traced_polygons(
-    xy: np.ndarray,
-    seconds: np.ndarray,
-    thresholds_s: Sequence[float],
-    *,
-    origin: tuple[float, float],
-    buffer_m: float,
-    resolution_m: float,
-    reached: _Reached | None = None,
-) -> list[shapely.Geometry]:
-    """Polygons (one per threshold, ``thresholds_s`` increasing) of the cells within
-    ``buffer_m`` of a sample timed within it; ``reached``: the raster of every station's
-    cells these are added to.
-
-    The samples' cells get a level: the number of thresholds a sample there is within
-    (the most where several fall in one cell), so the cells of the smallest threshold have
-    the highest level. One widening of these levels and one tracing give every threshold's
-    polygon (see :func:`_widened` and :func:`_nested`)."""
-    window, polys = _traced(xy, seconds, thresholds_s, origin, buffer_m, resolution_m)
-    if reached is not None and window is not None:
-        reached.add(*window)
-    return polys
-
-
 def _traced(
     xy: np.ndarray,
     seconds: np.ndarray,
@@ -300,8 +276,15 @@ def _traced(
     buffer_m: float,
     resolution_m: float,
 ) -> tuple[tuple[int, int, np.ndarray] | None, list[shapely.Geometry]]:
-    """:func:`traced_polygons`, and the window of levels they are traced from (its top-left
-    row and column on the shared grid, and the levels; None where no sample is within)."""
+    """Polygons (one per threshold, ``thresholds_s`` increasing) of the cells within
+    ``buffer_m`` of a sample timed within it, and the window of levels they are traced from
+    (its top-left row and column on the shared grid, and the levels; None where no sample
+    is within), which the service areas gather.
+
+    The samples' cells get a level: the number of thresholds a sample there is within (the
+    most where several fall in one cell), so the cells of the smallest threshold have the
+    highest level. One widening of these levels gives every threshold's cells, each traced
+    from its own window (see :func:`_widened` and :func:`_nested`)."""
     n = len(thresholds_s)
     level = (seconds[:, None] <= np.asarray(thresholds_s, dtype=float)[None, :]).sum(axis=1)
     inside = level > 0
