@@ -131,7 +131,8 @@ def print_pdf(html: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> bool
 #: What ``--print-to-pdf --no-pdf-header-footer`` asks of ``Page.printToPDF``.
 PRINT_PARAMS = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False}
 #: Puts the two pipe ends given as arguments on descriptors 3 and 4 (where Chromium's
-#: ``--remote-debugging-pipe`` reads and writes) and runs the browser.
+#: ``--remote-debugging-pipe`` reads and writes) and runs the browser at a lower priority
+#: (``nice 10``: it prints while the planner writes the other files, and yields the cores).
 _ON_FDS_3_4 = (
     "import fcntl,os,sys;e=[int(a) for a in sys.argv[1:3]];"
     "h=[fcntl.fcntl(f,fcntl.F_DUPFD,10) for f in e];os.dup2(h[0],3);os.dup2(h[1],4);"
