@@ -138,16 +138,18 @@ def _timed_writes() -> tuple[list[float], Callable[[], None]]:
 
 
 def full_run(src: app.Sources, request: PlanRequest, out: Path) -> dict[str, Any]:
-    """``planner plan`` with every output: total and writing seconds, the stage timings."""
+    """``planner plan`` with every output: total, writing and collector seconds, the stage
+    timings."""
     writes, restore = _timed_writes()
     t0 = time.perf_counter()
     try:
-        app.plan_files(src, request, out)
+        with _CollectorTime() as collector:
+            app.plan_files(src, request, out)
     finally:
         restore()
     total = time.perf_counter() - t0
     stages = json.loads((out / "timings.json").read_text(encoding="utf-8"))["timings_s"]
-    return {"total": total, "write": sum(writes), "stages": stages}
+    return {"total": total, "write": sum(writes), "stages": stages, "gc": collector.seconds}
 
 
 def _stations(pbf: str, tmp: Path) -> Path:
@@ -182,7 +184,8 @@ def _print_run(name: str, run: dict[str, Any], ref: float | None) -> None:
         line += f"  ratio {ratio:4.2f}× ({verdict} ≤ {TARGET_RATIO}×)"
     print(line)
     top = sorted(run["stages"].items(), key=lambda kv: -kv[1])[:5]
-    print("    stages: " + ", ".join(f"{k} {v:.1f}" for k, v in top))
+    print("    stages: " + ", ".join(f"{k} {v:.1f}" for k, v in top)
+          + f"; in the collector {run['gc']:.2f} s")  # fmt: skip
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
